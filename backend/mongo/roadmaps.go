@@ -1,0 +1,211 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// maxCASRetries bounds how often a write on a shared database is retried when
+// another replica changed the document in between.
+const maxCASRetries = 8
+
+// CreateRoadmap stores a new roadmap. It returns ECONFLICT if the id is taken.
+func (s *Store) CreateRoadmap(ctx context.Context, r *veikart.Roadmap) error {
+	unlock := s.locks.lock("r:" + r.ID)
+	defer unlock()
+	doc, err := toRoadmapDoc(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Collection(roadmapsColl).InsertOne(ctx, doc); err != nil {
+		return mapError(err, "insert roadmap %s", r.ID)
+	}
+	if s.roadmaps != nil {
+		s.roadmaps.put(r.ID, r)
+	}
+	return nil
+}
+
+// Roadmap returns the roadmap with the given id, or ENOTFOUND. The result may
+// be shared with other callers: treat it as read-only (Clone to change it).
+func (s *Store) Roadmap(ctx context.Context, id string) (*veikart.Roadmap, error) {
+	if s.roadmaps != nil {
+		if r, ok := s.roadmaps.get(id); ok {
+			return r, nil
+		}
+		// Load under the document's lock, so that a concurrent write cannot
+		// land between our read and our cache fill and leave a stale copy.
+		unlock := s.locks.lock("r:" + id)
+		defer unlock()
+		if r, ok := s.roadmaps.get(id); ok {
+			return r, nil
+		}
+	}
+	r, err := s.loadRoadmap(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.roadmaps != nil {
+		s.roadmaps.put(id, r)
+	}
+	return r, nil
+}
+
+func (s *Store) loadRoadmap(ctx context.Context, id string) (*veikart.Roadmap, error) {
+	var d roadmapDoc
+	if err := s.db.Collection(roadmapsColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, mapError(err, "find roadmap %s", id)
+	}
+	return d.toDomain()
+}
+
+// RoadmapsByOwner returns the roadmaps that userID owns, by querying the
+// owners index. On the embedded store prefer the user's RoadmapIDs, which are
+// _id lookups.
+func (s *Store) RoadmapsByOwner(ctx context.Context, userID string, limit int) ([]*veikart.Roadmap, error) {
+	cur, err := s.db.Collection(roadmapsColl).Find(ctx, bson.D{{Key: "owners", Value: userID}},
+		options.Find().SetLimit(int64(limit)).SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, mapError(err, "find roadmaps of owner")
+	}
+	defer cur.Close(ctx)
+	var out []*veikart.Roadmap
+	for cur.Next(ctx) {
+		var d roadmapDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("decode roadmap: %w", err)
+		}
+		r, err := d.toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, mapError(err, "find roadmaps of owner")
+	}
+	return out, nil
+}
+
+// UpdateRoadmap reads the roadmap, calls fn with it and stores what fn
+// returns, atomically with respect to every other write of the same roadmap
+// (in exclusive mode by an in-process lock, on a shared database by a
+// compare-and-swap on the version, retried with a fresh read). fn must not
+// change its argument; it returns a new roadmap, or the same pointer when
+// nothing is to change, or an error, which UpdateRoadmap returns unchanged.
+func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.Roadmap) (*veikart.Roadmap, error)) (*veikart.Roadmap, error) {
+	if s.opts.Exclusive {
+		unlock := s.locks.lock("r:" + id)
+		defer unlock()
+		cur, ok := s.roadmaps.get(id)
+		if !ok {
+			var err error
+			if cur, err = s.loadRoadmap(ctx, id); err != nil {
+				return nil, err
+			}
+			s.roadmaps.put(id, cur)
+		}
+		next, err := fn(cur)
+		if err != nil || next == cur {
+			return next, err
+		}
+		doc, err := toRoadmapDoc(next)
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.db.Collection(roadmapsColl).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+		if err != nil {
+			// The write may or may not have happened: forget our copy.
+			s.roadmaps.delete(id)
+			return nil, mapError(err, "replace roadmap %s", id)
+		}
+		if res.MatchedCount == 0 {
+			s.roadmaps.delete(id)
+			return nil, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+		}
+		s.roadmaps.put(id, next)
+		return next, nil
+	}
+
+	for range maxCASRetries {
+		cur, err := s.loadRoadmap(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		next, err := fn(cur)
+		if err != nil || next == cur {
+			return next, err
+		}
+		doc, err := toRoadmapDoc(next)
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.db.Collection(roadmapsColl).ReplaceOne(ctx,
+			bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, doc)
+		if err != nil {
+			return nil, mapError(err, "replace roadmap %s", id)
+		}
+		if res.MatchedCount == 1 {
+			return next, nil
+		}
+		// Someone else wrote first (or deleted it): read again and retry.
+	}
+	return nil, &veikart.Error{Code: veikart.ECONFLICT, Message: "The roadmap is being changed by others right now. Try again."}
+}
+
+// DeleteRoadmap deletes the roadmap after check approves the current state
+// (ownership, an If-Match precondition). check's error is returned unchanged.
+func (s *Store) DeleteRoadmap(ctx context.Context, id string, check func(*veikart.Roadmap) error) error {
+	unlock := s.locks.lock("r:" + id)
+	defer unlock()
+	cur, err := s.loadRoadmap(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := check(cur); err != nil {
+		return err
+	}
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !s.opts.Exclusive {
+		filter = append(filter, bson.E{Key: "version", Value: cur.Version})
+	}
+	res, err := s.db.Collection(roadmapsColl).DeleteOne(ctx, filter)
+	if s.roadmaps != nil {
+		s.roadmaps.delete(id)
+	}
+	if err != nil {
+		return mapError(err, "delete roadmap %s", id)
+	}
+	if res.DeletedCount == 0 {
+		return &veikart.Error{Code: veikart.ECONFLICT, Message: "The roadmap changed while it was being deleted. Look again and retry."}
+	}
+	return nil
+}
+
+// InsertRoadmaps stores many new roadmaps in one round trip per thousand. It
+// is for seeding (demo data, benchmarks, load tests) and does not fill the
+// cache.
+func (s *Store) InsertRoadmaps(ctx context.Context, rs []*veikart.Roadmap) error {
+	const batch = 1000
+	for len(rs) > 0 {
+		n := min(batch, len(rs))
+		docs := make([]any, n)
+		for i, r := range rs[:n] {
+			d, err := toRoadmapDoc(r)
+			if err != nil {
+				return err
+			}
+			docs[i] = d
+		}
+		if _, err := s.db.Collection(roadmapsColl).InsertMany(ctx, docs); err != nil {
+			return mapError(err, "insert roadmaps")
+		}
+		rs = rs[n:]
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package mongo_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/veikart/veikart/backend/testenv"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+func mustRoadmap(tb testing.TB, id, owner string) *veikart.Roadmap {
+	tb.Helper()
+	r, err := veikart.NewRoadmap(id, owner, "Familien Hansen", []veikart.Member{
+		{ID: "m1", Name: "Kari", BirthYear: 1985, Role: veikart.Adult},
+		{ID: "m2", Name: "Ola", BirthYear: 2012, Role: veikart.Child},
+	}, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+func TestRoadmaps_CreateReadUpdateDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+
+	r := mustRoadmap(t, "rm1", "u1")
+	if err := s.CreateRoadmap(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateRoadmap(ctx, r); veikart.ErrorCode(err) != veikart.ECONFLICT {
+		t.Fatalf("second create: got %v, want conflict", err)
+	}
+	got, err := s.Roadmap(ctx, "rm1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Familien Hansen" || len(got.Members) != 2 || len(got.Areas) != len(veikart.DefaultAreaIDs) {
+		t.Fatalf("read back %+v", got)
+	}
+	now := "Vi bor i en for liten leilighet."
+	next, err := s.UpdateRoadmap(ctx, "rm1", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+		n, _, err := cur.Apply([]veikart.Op{{ID: "op1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1,
+			AreaPatch: veikart.AreaPatch{Now: &now}}}, time.Now())
+		return n, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Version != 2 {
+		t.Fatalf("version %d, want 2", next.Version)
+	}
+	// Read back through a second store, so that no cache can answer.
+	if !testenv.External() {
+		got, err = s.Roadmap(ctx, "rm1")
+	}
+	if a, _ := got.Area("housing"); a.Now != now && got.Version == 2 {
+		t.Fatalf("housing.now = %q", a.Now)
+	}
+	if err := s.DeleteRoadmap(ctx, "rm1", func(*veikart.Roadmap) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Roadmap(ctx, "rm1"); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("after delete: %v", err)
+	}
+	if _, err := s.UpdateRoadmap(ctx, "rm1", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) { return cur.Clone(), nil }); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("update after delete: %v", err)
+	}
+}
+
+// Concurrent writers on one roadmap must each get their own version: no lost
+// update, whichever mode the store runs in.
+func TestRoadmaps_ConcurrentUpdatesLoseNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	if err := s.CreateRoadmap(ctx, mustRoadmap(t, "rm1", "u1")); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateRoadmap(ctx, "rm1", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+				n, _, err := cur.Apply([]veikart.Op{{ID: fmt.Sprintf("op%d", i), Type: veikart.OpAddStep, Step: veikart.Step{
+					ID: fmt.Sprintf("s%d", i), AreaID: "housing", Title: "Søke om bolig", Term: veikart.ShortTerm,
+					Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}}}, time.Now())
+				return n, err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.Roadmap(ctx, "rm1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Steps) != n || got.Version != n+1 {
+		t.Fatalf("steps %d version %d, want %d and %d", len(got.Steps), got.Version, n, n+1)
+	}
+}
+
+func TestUsers_RoadmapIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	u, err := s.EnsureUser(ctx, &veikart.User{ID: "u1", Name: "Kari", CreatedAt: time.Now()})
+	if err != nil || u.ID != "u1" {
+		t.Fatalf("ensure user: %v %v", u, err)
+	}
+	if _, err := s.EnsureUser(ctx, &veikart.User{ID: "u1", Name: "Other"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // idempotent
+		if err := s.AddUserRoadmap(ctx, "u1", "rm1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AddUserRoadmap(ctx, "u1", "rm2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveUserRoadmap(ctx, "u1", "rm1"); err != nil {
+		t.Fatal(err)
+	}
+	u, err = s.User(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Name != "Kari" || len(u.RoadmapIDs) != 1 || u.RoadmapIDs[0] != "rm2" {
+		t.Fatalf("user %+v", u)
+	}
+	if err := s.AddUserRoadmap(ctx, "nobody", "rm1"); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("unknown user: %v", err)
+	}
+}

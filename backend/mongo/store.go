@@ -1,0 +1,218 @@
+// Package mongo stores Veikart's documents in MongoDB, or in anything that
+// speaks its protocol (the embedded FerretDB), through the official driver.
+//
+// Each user action is one atomic single-document write: the embedded store has
+// no transactions. Documents are read and written by _id wherever a hot path
+// allows, because on the embedded store only _id equality reaches an index.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Collection names.
+const (
+	roadmapsColl = "roadmaps"
+	usersColl    = "users"
+	sessionsColl = "sessions"
+)
+
+// Options tune a Store.
+type Options struct {
+	// Exclusive says this process is the only writer to the database (the
+	// embedded store, which holds a lock on its data directory). Then a write
+	// needs no version in its filter, because writes to one document are
+	// serialised in process, and hot documents are served from an in-memory
+	// copy that every write updates synchronously, so it is always exact.
+	//
+	// With a shared database (many replicas on MongoDB) every write is a
+	// compare-and-swap on the document's version and nothing is cached.
+	Exclusive bool
+	// CacheSize is how many roadmaps (and as many users) to keep in memory in
+	// exclusive mode. Zero means 20,000.
+	CacheSize int
+}
+
+// Store is Veikart's storage. It is safe for concurrent use.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+	opts   Options
+
+	roadmaps *cache[*veikart.Roadmap]
+	users    *cache[*veikart.User]
+	locks    stripes
+}
+
+// Open connects to the MongoDB server at uri and uses database dbName.
+func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetAppName("veikart").
+		SetTimeout(30 * time.Second).
+		SetServerSelectionTimeout(10 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if opts.CacheSize <= 0 {
+		opts.CacheSize = 20_000
+	}
+	s := &Store{client: client, db: client.Database(dbName), opts: opts}
+	if opts.Exclusive {
+		s.roadmaps = newCache[*veikart.Roadmap](opts.CacheSize)
+		s.users = newCache[*veikart.User](opts.CacheSize)
+	}
+	return s, nil
+}
+
+// EnsureSchema creates the collections and every index that MongoDB needs for
+// the queries this package makes. It is idempotent and runs at start-up.
+func (s *Store) EnsureSchema(ctx context.Context) error {
+	for _, name := range []string{roadmapsColl, usersColl, sessionsColl} {
+		err := s.db.CreateCollection(ctx, name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // 48: NamespaceExists
+			return fmt.Errorf("create collection %s: %w", name, err)
+		}
+	}
+	indexes := map[string][]mongo.IndexModel{
+		// "My roadmaps" on a shared database; the embedded store uses the
+		// owner's user document instead, an _id lookup.
+		roadmapsColl: {{Keys: bson.D{{Key: "owners", Value: 1}}, Options: options.Index().SetName("owners")}},
+		sessionsColl: {
+			{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("userId")},
+			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expiresAt")},
+		},
+	}
+	for coll, models := range indexes {
+		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("create indexes on %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+// DatabaseName returns the name of the database the store uses.
+func (s *Store) DatabaseName() string { return s.db.Name() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects from the database.
+func (s *Store) Close(ctx context.Context) error {
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("disconnect from database: %w", err)
+	}
+	return nil
+}
+
+// DropDatabase removes the store's database. Tests use it.
+func (s *Store) DropDatabase(ctx context.Context) error {
+	if err := s.db.Drop(ctx); err != nil {
+		return fmt.Errorf("drop database: %w", err)
+	}
+	return nil
+}
+
+// mapError turns driver errors into domain errors where they have a meaning
+// for the caller, and wraps the rest with context.
+func mapError(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	what := fmt.Sprintf(format, args...)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+	case mongo.IsDuplicateKeyError(err):
+		return &veikart.Error{Code: veikart.ECONFLICT, Message: "It exists already."}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		mongo.IsTimeout(err), mongo.IsNetworkError(err), isServerSelection(err):
+		return fmt.Errorf("%s: %w", what, &unavailableError{err})
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// unavailableError marks an error as the database being out of reach, which
+// the API reports as 503 rather than 500. The cause stays in the server log.
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string { return "database unavailable: " + e.cause.Error() }
+func (e *unavailableError) Unwrap() []error {
+	return []error{e.cause, &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The service is temporarily unavailable. Try again shortly."}}
+}
+
+func isServerSelection(err error) bool {
+	msg := err.Error()
+	return errors.Is(err, mongo.ErrClientDisconnected) ||
+		strings.Contains(msg, "server selection error") || strings.Contains(msg, "connection refused")
+}
+
+// stripes serialises read-modify-write cycles on one document within this
+// process. A fixed array of mutexes keeps memory flat however many documents
+// there are; two ids sharing a stripe only wait for each other briefly.
+type stripes struct {
+	seed maphash.Seed
+	once sync.Once
+	mu   [512]sync.Mutex
+}
+
+func (s *stripes) lock(id string) func() {
+	s.once.Do(func() { s.seed = maphash.MakeSeed() })
+	m := &s.mu[maphash.String(s.seed, id)%uint64(len(s.mu))]
+	m.Lock()
+	return m.Unlock
+}
+
+// cache is a bounded map with random eviction: cheap, and with a cache big
+// enough for the active households, misses are rare enough not to matter.
+type cache[T any] struct {
+	mu  sync.RWMutex
+	m   map[string]T
+	max int
+}
+
+func newCache[T any](max int) *cache[T] {
+	return &cache[T]{m: make(map[string]T, max), max: max}
+}
+
+func (c *cache[T]) get(id string) (T, bool) {
+	c.mu.RLock()
+	v, ok := c.m[id]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *cache[T]) put(id string, v T) {
+	c.mu.Lock()
+	if _, ok := c.m[id]; !ok && len(c.m) >= c.max {
+		for k := range c.m { // Go randomises map iteration order
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[id] = v
+	c.mu.Unlock()
+}
+
+func (c *cache[T]) delete(id string) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
+}

@@ -1,0 +1,77 @@
+package mongo
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// User returns the user with the given id, or ENOTFOUND. Treat the result as
+// read-only.
+func (s *Store) User(ctx context.Context, id string) (*veikart.User, error) {
+	if s.users != nil {
+		if u, ok := s.users.get(id); ok {
+			return u, nil
+		}
+		unlock := s.locks.lock("u:" + id)
+		defer unlock()
+		if u, ok := s.users.get(id); ok {
+			return u, nil
+		}
+	}
+	var d userDoc
+	if err := s.db.Collection(usersColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, mapError(err, "find user")
+	}
+	u := d.toDomain()
+	if s.users != nil {
+		s.users.put(id, u)
+	}
+	return u, nil
+}
+
+// EnsureUser stores u unless a user with its id exists, and returns the stored
+// user either way.
+func (s *Store) EnsureUser(ctx context.Context, u *veikart.User) (*veikart.User, error) {
+	if got, err := s.User(ctx, u.ID); err == nil {
+		return got, nil
+	} else if veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		return nil, err
+	}
+	unlock := s.locks.lock("u:" + u.ID)
+	_, err := s.db.Collection(usersColl).InsertOne(ctx, toUserDoc(u))
+	unlock()
+	if err != nil && veikart.ErrorCode(mapError(err, "")) != veikart.ECONFLICT {
+		return nil, mapError(err, "insert user")
+	}
+	return s.User(ctx, u.ID)
+}
+
+// AddUserRoadmap records that userID owns roadmapID in the user's index of
+// roadmaps. It is idempotent ($addToSet), so a retried creation is safe.
+func (s *Store) AddUserRoadmap(ctx context.Context, userID, roadmapID string) error {
+	return s.updateUser(ctx, userID, bson.D{{Key: "$addToSet", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}})
+}
+
+// RemoveUserRoadmap removes roadmapID from the user's index of roadmaps.
+func (s *Store) RemoveUserRoadmap(ctx context.Context, userID, roadmapID string) error {
+	return s.updateUser(ctx, userID, bson.D{{Key: "$pull", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}})
+}
+
+func (s *Store) updateUser(ctx context.Context, userID string, update bson.D) error {
+	unlock := s.locks.lock("u:" + userID)
+	defer unlock()
+	res, err := s.db.Collection(usersColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}}, update)
+	if s.users != nil {
+		s.users.delete(userID) // reloaded on next read, under the same lock
+	}
+	if err != nil {
+		return mapError(err, "update user")
+	}
+	if res.MatchedCount == 0 {
+		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+// Package testenv gives tests a real database: the embedded FerretDB started
+// once per test binary, or, when VEIKART_TEST_MONGODB_URI is set, a separately
+// started MongoDB-compatible server over TCP. Each call gets a fresh database.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/veikart/veikart/backend/embedded"
+	"github.com/veikart/veikart/backend/mongo"
+)
+
+var (
+	once   sync.Once
+	server *embedded.Server
+	uri    string
+	errRun error
+)
+
+// External reports whether tests run against a separately started server.
+func External() bool { return os.Getenv("VEIKART_TEST_MONGODB_URI") != "" }
+
+// URI returns the connection string of the test database server, starting the
+// embedded one on first use.
+func URI(tb testing.TB) string {
+	tb.Helper()
+	once.Do(func() {
+		if u := os.Getenv("VEIKART_TEST_MONGODB_URI"); u != "" {
+			uri = u
+			return
+		}
+		dir, err := os.MkdirTemp("", "veikart-test-*")
+		if err != nil {
+			errRun = err
+			return
+		}
+		server, errRun = embedded.Start(context.Background(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if errRun == nil {
+			uri = server.URI()
+		}
+	})
+	if errRun != nil {
+		tb.Fatalf("start test database: %v", errRun)
+	}
+	return uri
+}
+
+// MustStore returns a store on a fresh database with its schema in place. The
+// database is dropped when the test ends.
+func MustStore(tb testing.TB) *mongo.Store {
+	tb.Helper()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "t" + hex.EncodeToString(b)
+	s, err := mongo.Open(ctx, URI(tb), name, mongo.Options{Exclusive: !External()})
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	if err := s.EnsureSchema(ctx); err != nil {
+		tb.Fatalf("ensure schema: %v", err)
+	}
+	if server != nil {
+		if err := server.FixIDIndexes(ctx, name); err != nil {
+			tb.Fatalf("fix _id indexes: %v", err)
+		}
+	}
+	tb.Cleanup(func() {
+		_ = s.DropDatabase(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}

@@ -1,0 +1,421 @@
+package veikart
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits keep a roadmap small enough to load, render and print in one piece.
+// The JSON Schemas in schemas/ state the same numbers.
+const (
+	MaxTitle      = 200
+	MaxName       = 100
+	MaxAreaTitle  = 100
+	MaxSituation  = 4000
+	MaxNote       = 2000
+	MaxMembers    = 30
+	MaxAreas      = 40
+	MaxSteps      = 500
+	MaxOwners     = 10
+	MinScore      = 1
+	MaxScore      = 5
+	MinBirthYear  = 1900
+	MaxBirthYear  = 2100
+	MaxOpsPerCall = 100
+	// KeptOpIDs is how many recent operation ids a roadmap remembers, so that a
+	// batch a phone sends twice is applied once. Older repeats are still safe:
+	// adds are idempotent by item id, and updates carry a base version.
+	KeptOpIDs = 128
+)
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// ValidID reports whether s is an acceptable client- or server-made id.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// Role says whether a household member is an adult or a child.
+type Role string
+
+// Roles of household members.
+const (
+	Adult Role = "adult"
+	Child Role = "child"
+)
+
+// AreaKind separates the default life areas from those a household adds.
+type AreaKind string
+
+// Area kinds.
+const (
+	DefaultArea AreaKind = "default"
+	CustomArea  AreaKind = "custom"
+)
+
+// DefaultAreaIDs are the life areas every roadmap starts with, in display
+// order. Their titles are translated by the app, so they carry no title here.
+var DefaultAreaIDs = []string{"housing", "work", "education", "economy", "family", "health", "network", "leisure"}
+
+// Status is where a step stands.
+type Status string
+
+// Step statuses.
+const (
+	Planned Status = "planned"
+	Doing   Status = "doing"
+	Done    Status = "done"
+	Dropped Status = "dropped"
+)
+
+// Term says whether a step is for the short or the long term.
+type Term string
+
+// Step terms.
+const (
+	ShortTerm Term = "short"
+	LongTerm  Term = "long"
+)
+
+// ResponsibleKind names who is responsible for a step.
+type ResponsibleKind string
+
+// Kinds of responsible party.
+const (
+	ByHousehold ResponsibleKind = "household"
+	ByMember    ResponsibleKind = "member"
+	ByAgency    ResponsibleKind = "agency"
+)
+
+// Responsible is the party responsible for a step.
+type Responsible struct {
+	Kind     ResponsibleKind
+	MemberID string // when Kind is ByMember
+	AgencyID string // when Kind is ByAgency
+}
+
+// Roadmap is one household's Veikart. The owners own it; everyone else sees
+// only what the owners grant.
+type Roadmap struct {
+	ID        string
+	Title     string
+	Owners    []string // user ids
+	Members   []Member
+	Areas     []Area
+	Steps     []Step
+	Version   int64 // increases by one with every applied batch of operations
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// TitleVersion is the version at which an operation last changed Title;
+	// 0 if none has.
+	TitleVersion int64
+	// RecentOps remembers the ids of recently applied operations (oldest first).
+	RecentOps []string
+}
+
+// Member is a person in the household.
+type Member struct {
+	ID        string
+	Name      string
+	BirthYear int // 0 when not given
+	Role      Role
+	Version   int64            // version at which the member last changed
+	Changed   map[string]int64 // field -> version at which it last changed
+}
+
+// Area is a life domain with the present and the desired situation in the
+// household's own words and optional self-assessed scores on an open 1-5 scale.
+type Area struct {
+	ID           string
+	Kind         AreaKind
+	Title        string // custom areas only
+	Now          string
+	Desired      string
+	ScoreNow     int // 0 when not given
+	ScoreDesired int // 0 when not given
+	MemberIDs    []string
+	Version      int64
+	Changed      map[string]int64
+}
+
+// Step is something agreed on the way from now to desired.
+type Step struct {
+	ID          string
+	AreaID      string
+	Title       string
+	Note        string
+	Responsible Responsible
+	Due         string // YYYY-MM-DD, empty when not given
+	Status      Status
+	Term        Term
+	MemberIDs   []string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
+	Changed     map[string]int64
+}
+
+// NewRoadmap returns a roadmap owned by owner, with the default areas and the
+// given members, at version 1. It validates everything it is given.
+func NewRoadmap(id, owner, title string, members []Member, now time.Time) (*Roadmap, error) {
+	if !ValidID(id) {
+		return nil, &Error{Code: EINVALID, Message: "The roadmap id is not valid.", Pointer: "/id"}
+	}
+	now = now.UTC().Truncate(time.Millisecond)
+	r := &Roadmap{
+		ID:        id,
+		Owners:    []string{owner},
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	var err error
+	if r.Title, err = cleanText(title, 0, MaxTitle, "/title"); err != nil {
+		return nil, err
+	}
+	for _, a := range DefaultAreaIDs {
+		r.Areas = append(r.Areas, Area{ID: a, Kind: DefaultArea, Version: 1})
+	}
+	if len(members) > MaxMembers {
+		return nil, &Error{Code: EINVALID, Message: "A household can have at most 30 members.", Pointer: "/members"}
+	}
+	for i, m := range members {
+		m.Version, m.Changed = 1, nil
+		if err := r.addMember(m, "/members/"+strconv.Itoa(i)); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// IsOwner reports whether userID owns the roadmap.
+func (r *Roadmap) IsOwner(userID string) bool {
+	return userID != "" && slices.Contains(r.Owners, userID)
+}
+
+// Clone returns a deep copy, so that a cached roadmap is never changed in place.
+func (r *Roadmap) Clone() *Roadmap {
+	c := *r
+	c.Owners = slices.Clone(r.Owners)
+	c.RecentOps = slices.Clone(r.RecentOps)
+	c.Members = slices.Clone(r.Members)
+	for i := range c.Members {
+		c.Members[i].Changed = cloneMap(c.Members[i].Changed)
+	}
+	c.Areas = slices.Clone(r.Areas)
+	for i := range c.Areas {
+		c.Areas[i].MemberIDs = slices.Clone(c.Areas[i].MemberIDs)
+		c.Areas[i].Changed = cloneMap(c.Areas[i].Changed)
+	}
+	c.Steps = slices.Clone(r.Steps)
+	for i := range c.Steps {
+		c.Steps[i].MemberIDs = slices.Clone(c.Steps[i].MemberIDs)
+		c.Steps[i].Changed = cloneMap(c.Steps[i].Changed)
+	}
+	return &c
+}
+
+func cloneMap(m map[string]int64) map[string]int64 {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]int64, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+func (r *Roadmap) memberIndex(id string) int {
+	return slices.IndexFunc(r.Members, func(m Member) bool { return m.ID == id })
+}
+
+func (r *Roadmap) areaIndex(id string) int {
+	return slices.IndexFunc(r.Areas, func(a Area) bool { return a.ID == id })
+}
+
+func (r *Roadmap) stepIndex(id string) int {
+	return slices.IndexFunc(r.Steps, func(s Step) bool { return s.ID == id })
+}
+
+// Member returns the member with the given id.
+func (r *Roadmap) Member(id string) (Member, bool) {
+	if i := r.memberIndex(id); i >= 0 {
+		return r.Members[i], true
+	}
+	return Member{}, false
+}
+
+// Area returns the area with the given id.
+func (r *Roadmap) Area(id string) (Area, bool) {
+	if i := r.areaIndex(id); i >= 0 {
+		return r.Areas[i], true
+	}
+	return Area{}, false
+}
+
+// Step returns the step with the given id.
+func (r *Roadmap) Step(id string) (Step, bool) {
+	if i := r.stepIndex(id); i >= 0 {
+		return r.Steps[i], true
+	}
+	return Step{}, false
+}
+
+func (r *Roadmap) addMember(m Member, ptr string) error {
+	if !ValidID(m.ID) {
+		return &Error{Code: EINVALID, Message: "The member id is not valid.", Pointer: ptr + "/id"}
+	}
+	if r.memberIndex(m.ID) >= 0 {
+		return &Error{Code: EINVALID, Message: "A member with this id already exists.", Pointer: ptr + "/id"}
+	}
+	if len(r.Members) >= MaxMembers {
+		return &Error{Code: EINVALID, Message: "A household can have at most 30 members.", Pointer: ptr}
+	}
+	if err := m.validate(ptr); err != nil {
+		return err
+	}
+	r.Members = append(r.Members, m)
+	return nil
+}
+
+func (m *Member) validate(ptr string) error {
+	var err error
+	if m.Name, err = cleanText(m.Name, 1, MaxName, ptr+"/name"); err != nil {
+		return err
+	}
+	if m.BirthYear != 0 && (m.BirthYear < MinBirthYear || m.BirthYear > MaxBirthYear) {
+		return &Error{Code: EINVALID, Message: "The birth year must be between 1900 and 2100.", Pointer: ptr + "/birthYear"}
+	}
+	if m.Role != Adult && m.Role != Child {
+		return &Error{Code: EINVALID, Message: "The role must be adult or child.", Pointer: ptr + "/role"}
+	}
+	return nil
+}
+
+func (r *Roadmap) validateArea(a *Area, ptr string) error {
+	var err error
+	if a.Kind == CustomArea {
+		if a.Title, err = cleanText(a.Title, 1, MaxAreaTitle, ptr+"/title"); err != nil {
+			return err
+		}
+	} else if a.Title != "" {
+		return &Error{Code: EINVALID, Message: "Default areas have no title of their own.", Pointer: ptr + "/title"}
+	}
+	if a.Now, err = cleanLongText(a.Now, MaxSituation, ptr+"/now"); err != nil {
+		return err
+	}
+	if a.Desired, err = cleanLongText(a.Desired, MaxSituation, ptr+"/desired"); err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		v   int
+		ptr string
+	}{{a.ScoreNow, "/scoreNow"}, {a.ScoreDesired, "/scoreDesired"}} {
+		if s.v != 0 && (s.v < MinScore || s.v > MaxScore) {
+			return &Error{Code: EINVALID, Message: "A score must be between 1 and 5.", Pointer: ptr + s.ptr}
+		}
+	}
+	if a.MemberIDs, err = r.cleanMemberIDs(a.MemberIDs, ptr+"/memberIds"); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (r *Roadmap) validateStep(s *Step, ptr string) error {
+	var err error
+	if r.areaIndex(s.AreaID) < 0 {
+		return &Error{Code: EINVALID, Message: "The step's area does not exist.", Pointer: ptr + "/areaId"}
+	}
+	if s.Title, err = cleanText(s.Title, 1, MaxTitle, ptr+"/title"); err != nil {
+		return err
+	}
+	if s.Note, err = cleanLongText(s.Note, MaxNote, ptr+"/note"); err != nil {
+		return err
+	}
+	switch s.Responsible.Kind {
+	case ByHousehold:
+		s.Responsible.MemberID, s.Responsible.AgencyID = "", ""
+	case ByMember:
+		s.Responsible.AgencyID = ""
+		if r.memberIndex(s.Responsible.MemberID) < 0 {
+			return &Error{Code: EINVALID, Message: "The responsible member does not exist.", Pointer: ptr + "/responsible/memberId"}
+		}
+	case ByAgency:
+		s.Responsible.MemberID = ""
+		if !ValidID(s.Responsible.AgencyID) {
+			return &Error{Code: EINVALID, Message: "The responsible agency id is not valid.", Pointer: ptr + "/responsible/agencyId"}
+		}
+	default:
+		return &Error{Code: EINVALID, Message: "The responsible party must be the household, a member or an agency.", Pointer: ptr + "/responsible/kind"}
+	}
+	if s.Due != "" {
+		if _, err := time.Parse(time.DateOnly, s.Due); err != nil {
+			return &Error{Code: EINVALID, Message: "The due date must be a date like 2026-12-31.", Pointer: ptr + "/due"}
+		}
+	}
+	switch s.Status {
+	case Planned, Doing, Done, Dropped:
+	default:
+		return &Error{Code: EINVALID, Message: "The status must be planned, doing, done or dropped.", Pointer: ptr + "/status"}
+	}
+	if s.Term != ShortTerm && s.Term != LongTerm {
+		return &Error{Code: EINVALID, Message: "The term must be short or long.", Pointer: ptr + "/term"}
+	}
+	if s.MemberIDs, err = r.cleanMemberIDs(s.MemberIDs, ptr+"/memberIds"); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (r *Roadmap) cleanMemberIDs(ids []string, ptr string) ([]string, error) {
+	if len(ids) > MaxMembers {
+		return nil, &Error{Code: EINVALID, Message: "Too many members.", Pointer: ptr}
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if r.memberIndex(id) < 0 {
+			return nil, &Error{Code: EINVALID, Message: "A listed member does not exist.", Pointer: ptr}
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// cleanText trims a one-line text and checks its length in characters. Control
+// characters are refused: they have no place in a name or title and can hide
+// text on a printed poster.
+func cleanText(s string, minLen, maxLen int, ptr string) (string, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", &Error{Code: EINVALID, Message: "The text contains characters that are not allowed.", Pointer: ptr}
+	}
+	if n < minLen {
+		return "", &Error{Code: EINVALID, Message: "This field cannot be empty.", Pointer: ptr}
+	}
+	if n > maxLen {
+		return "", &Error{Code: EINVALID, Message: "The text is too long (at most " + strconv.Itoa(maxLen) + " characters).", Pointer: ptr}
+	}
+	return s, nil
+}
+
+// cleanLongText is cleanText for free text, where line breaks and tabs are
+// part of how a family writes.
+func cleanLongText(s string, maxLen int, ptr string) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
+	}) >= 0 {
+		return "", &Error{Code: EINVALID, Message: "The text contains characters that are not allowed.", Pointer: ptr}
+	}
+	if utf8.RuneCountInString(s) > maxLen {
+		return "", &Error{Code: EINVALID, Message: "The text is too long (at most " + strconv.Itoa(maxLen) + " characters).", Pointer: ptr}
+	}
+	return s, nil
+}

@@ -1,0 +1,36 @@
+package veikart
+
+import "time"
+
+// User is a person who signs in: a household owner, a member with an account
+// of their own, or (later) a caseworker.
+type User struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	// RoadmapIDs lists the roadmaps the user owns. It is an index for "my
+	// roadmaps" kept beside the roadmaps themselves; the roadmap's own owner list
+	// is the truth, so a stale entry here never grants anything.
+	RoadmapIDs []string
+}
+
+// Session is one signed-in device: a chain of refresh tokens, of which only the
+// newest is valid. Presenting an older one means the chain leaked, and the
+// whole session is revoked.
+type Session struct {
+	ID         string
+	UserID     string
+	Current    []byte   // hash of the refresh token that is valid now
+	Previous   [][]byte // hashes of rotated-out tokens, newest last
+	Generation int64
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	ExpiresAt  time.Time
+	RevokedAt  time.Time // zero while the session is live
+	// RevokedReason is "logout", "reuse" or "expired".
+	RevokedReason string
+	UserAgent     string
+}
+
+// Revoked reports whether the session has been revoked.
+func (s *Session) Revoked() bool { return !s.RevokedAt.IsZero() }
