@@ -1,0 +1,219 @@
+// Package api is Veikart's HTTP interface, built on Fiber: routes, handlers,
+// middleware and problem details. Handlers decode and validate input against
+// the published schemas, ask package access what the caller may do, and call
+// the store; they never choose their own error statuses.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/validate"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Config is what the HTTP layer needs to know.
+type Config struct {
+	// Dev enables the development login. The caller must only set it when the
+	// server listens on loopback; cmd/veikart refuses to start otherwise.
+	Dev bool
+	// BodyLimit caps request bodies in bytes.
+	BodyLimit int
+	// RequestTimeout bounds the work of one request, database calls included.
+	RequestTimeout time.Duration
+	// Static serves the web app at /, if set.
+	Static fiber.Handler
+	// AccessLog logs one line per request.
+	AccessLog bool
+}
+
+// Server is the HTTP server.
+type Server struct {
+	app       *fiber.App
+	cfg       Config
+	store     *mongo.Store
+	tokens    *auth.Tokens
+	sessions  *auth.Sessions
+	validator *validate.Validator
+	keys      *auth.KeySet
+	log       *slog.Logger
+	now       func() time.Time
+	rendered  *renderCache
+}
+
+// Deps are the services the server uses.
+type Deps struct {
+	Store     *mongo.Store
+	Tokens    *auth.Tokens
+	Sessions  *auth.Sessions
+	Keys      *auth.KeySet
+	Validator *validate.Validator
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// New builds the server and its routes.
+func New(cfg Config, d Deps) *Server {
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 256 << 10
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	s := &Server{
+		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
+		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000),
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "veikart",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          15 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ReadBufferSize:        8192,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.errorHandler,
+		// Fiber answers 405 for a known path with another method, instead of
+		// a misleading 404.
+		EnableTrustedProxyCheck: true,
+	})
+	s.routes()
+	return s
+}
+
+// App returns the Fiber app, for tests (app.Test) and for serving.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests,
+// up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+func (s *Server) routes() {
+	app := s.app
+	app.Use(s.requestContext)
+	app.Get("/health/live", s.live)
+	app.Get("/health/ready", s.ready)
+	app.Get("/.well-known/jwks.json", s.jwks)
+
+	v1 := app.Group("/api/v1")
+	if s.cfg.Dev {
+		v1.Post("/dev/login", s.devLogin)
+	}
+	v1.Post("/auth/refresh", s.refresh)
+	v1.Post("/auth/logout", s.logout)
+	v1.Get("/me", s.authenticate, s.me)
+	v1.Get("/roadmaps", s.authenticate, s.listRoadmaps)
+	v1.Post("/roadmaps", s.authenticate, s.createRoadmap)
+	v1.Get("/roadmaps/:roadmapId", s.authenticate, s.getRoadmap)
+	v1.Delete("/roadmaps/:roadmapId", s.authenticate, s.deleteRoadmap)
+	v1.Post("/roadmaps/:roadmapId/operations", s.authenticate, s.applyOperations)
+	v1.All("/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+
+	if s.cfg.Static != nil {
+		app.Use(s.cfg.Static)
+	}
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// requestContext gives every request an id (the caller's, if it is sane) and a
+// deadline that database calls inherit, and sets headers every response needs.
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if !requestIDPattern.MatchString(id) {
+		id = auth.RandomID(8)
+	} else {
+		id = strings.Clone(id) // Fiber reuses its buffers after the handler
+	}
+	c.Locals(ctxRequestID, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	if !s.cfg.AccessLog {
+		return c.Next()
+	}
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		status = s.toProblem(c, err).Status
+	}
+	// The route pattern, not the path: paths hold ids, and logs hold no
+	// personal data.
+	s.log.Info("request", "method", c.Method(), "route", c.Route().Path, "status", status,
+		"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+	return err
+}
+
+type ctxKey int
+
+const (
+	ctxRequestID ctxKey = iota
+	ctxActor
+)
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(ctxRequestID).(string)
+	return id
+}
+
+func actorOf(c *fiber.Ctx) access.Actor {
+	a, ok := c.Locals(ctxActor).(access.Actor)
+	if !ok {
+		return access.Actor{Kind: access.Anonymous}
+	}
+	return a
+}
+
+// authenticate requires a valid access token and records who the caller is.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in first: the Authorization header must carry a Bearer token."}
+	}
+	p, err := s.tokens.Verify(tok)
+	if err != nil {
+		return err
+	}
+	c.Locals(ctxActor, access.Actor{Kind: access.Person, UserID: p.UserID})
+	return c.Next()
+}
+
+// decode checks the request's content type, validates its body against the
+// named schema and decodes it into v. Unknown fields, wrong types and
+// oversize values are refused by the schema before anything reads them.
+func (s *Server) decode(c *fiber.Ctx, schema string, v any) error {
+	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
+	if ct != fiber.MIMEApplicationJSON {
+		return &requestError{kind: kindMediaType, detail: "Send the body as application/json."}
+	}
+	body := c.Body()
+	if err := s.validator.Validate(schema, body); err != nil {
+		return err
+	}
+	if err := decodeStrict(body, v); err != nil {
+		// The schema accepted it, so this is a mismatch between schema and
+		// wire type: our bug, not the caller's.
+		return errors.Join(errors.New("decode after validation"), err)
+	}
+	return nil
+}

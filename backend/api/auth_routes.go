@@ -1,0 +1,90 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// devLogin signs in a named test person without any credential. It exists
+// only in development mode on loopback (see Config.Dev); the same name always
+// gives the same person, so a developer can come back to their demo.
+func (s *Server) devLogin(c *fiber.Ctx) error {
+	var req devLoginRequest
+	if err := s.decode(c, "dev-login-request.schema.json", &req); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		return &veikart.Error{Code: veikart.EINVALID, Message: "Give a name.", Pointer: "/name"}
+	}
+	u, err := s.store.EnsureUser(c.UserContext(), &veikart.User{ID: DevUserID(name), Name: name, CreatedAt: s.now().UTC()})
+	if err != nil {
+		return err
+	}
+	pair, err := s.sessions.Start(c.UserContext(), u.ID, c.Get(fiber.HeaderUserAgent))
+	if err != nil {
+		return err
+	}
+	return s.sendTokens(c, pair, u)
+}
+
+// DevUserID is the user id the development login gives a name.
+func DevUserID(name string) string {
+	sum := sha256.Sum256([]byte("dev:" + strings.ToLower(strings.TrimSpace(name))))
+	return "dev-" + hex.EncodeToString(sum[:10])
+}
+
+func (s *Server) refresh(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := s.decode(c, "refresh-request.schema.json", &req); err != nil {
+		return err
+	}
+	pair, err := s.sessions.Refresh(c.UserContext(), req.RefreshToken)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.User(c.UserContext(), pair.UserID)
+	if err != nil {
+		return err
+	}
+	return s.sendTokens(c, pair, u)
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := s.decode(c, "refresh-request.schema.json", &req); err != nil {
+		return err
+	}
+	if err := s.sessions.Revoke(c.UserContext(), req.RefreshToken); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) sendTokens(c *fiber.Ctx, pair *auth.TokenPair, u *veikart.User) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(tokenResponse{
+		AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, TokenType: "Bearer",
+		ExpiresIn: int64(pair.ExpiresAt.Sub(s.now()).Seconds()),
+		User:      userJSON{ID: u.ID, Name: u.Name},
+	})
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	u, err := s.store.User(c.UserContext(), actorOf(c).UserID)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		// A valid token for a person who no longer exists (erased).
+		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(userJSON{ID: u.ID, Name: u.Name})
+}

@@ -1,0 +1,30 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// live answers as long as the process serves HTTP: a failing liveness probe
+// means "restart me", so it must not depend on the database.
+func (s *Server) live(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// ready answers 200 only when the database answers, so that a load balancer
+// stops sending traffic to a replica that cannot serve it.
+func (s *Server) ready(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if err := s.store.Ping(c.UserContext()); err != nil {
+		s.log.Warn("readiness: database does not answer", "err", err)
+		return &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The database does not answer."}
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) jwks(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.JSON(fiber.Map{"keys": s.keys.JWKS()})
+}

@@ -1,0 +1,192 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/validate"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// problem is an RFC 9457 problem details document. Type is a stable relative
+// URI per kind of error; clients switch on it, never on Title or Detail.
+type problem struct {
+	Type           string          `json:"type"`
+	Title          string          `json:"title"`
+	Status         int             `json:"status"`
+	Detail         string          `json:"detail,omitempty"`
+	Instance       string          `json:"instance,omitempty"`
+	RequestID      string          `json:"requestId,omitempty"`
+	Errors         []fieldError    `json:"errors,omitempty"`
+	Conflicts      []conflictJSON  `json:"conflicts,omitempty"`
+	CurrentVersion *int64          `json:"currentVersion,omitempty"`
+	Current        *roadmapJSON    `json:"current,omitempty"`
+}
+
+type fieldError struct {
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+}
+
+type conflictJSON struct {
+	OpID    string   `json:"opId"`
+	Target  string   `json:"target"`
+	Fields  []string `json:"fields"`
+	Current any      `json:"current"`
+}
+
+// problemKind is one row of the table that maps errors to responses.
+type problemKind struct {
+	slug   string
+	title  string
+	status int
+}
+
+var (
+	kindValidation   = problemKind{"validation", "The request is not valid", fiber.StatusUnprocessableEntity}
+	kindMalformed    = problemKind{"malformed-json", "The request body is not well-formed JSON", fiber.StatusBadRequest}
+	kindMediaType    = problemKind{"unsupported-media-type", "The request body must be application/json", fiber.StatusUnsupportedMediaType}
+	kindTooLarge     = problemKind{"body-too-large", "The request body is too large", fiber.StatusRequestEntityTooLarge}
+	kindUnauthorized = problemKind{"unauthorized", "Sign-in required", fiber.StatusUnauthorized}
+	kindForbidden    = problemKind{"forbidden", "Not allowed", fiber.StatusForbidden}
+	kindNotFound     = problemKind{"not-found", "Not found", fiber.StatusNotFound}
+	kindConflict     = problemKind{"conflict", "Conflict with the current state", fiber.StatusConflict}
+	kindPrecondition = problemKind{"precondition-failed", "The resource has changed", fiber.StatusPreconditionFailed}
+	kindMethod       = problemKind{"method-not-allowed", "Method not allowed", fiber.StatusMethodNotAllowed}
+	kindRateLimited  = problemKind{"rate-limited", "Too many requests", fiber.StatusTooManyRequests}
+	kindUnavailable  = problemKind{"unavailable", "The service is temporarily unavailable", fiber.StatusServiceUnavailable}
+	kindInternal     = problemKind{"internal", "Internal error", fiber.StatusInternalServerError}
+	kindBadRequest   = problemKind{"bad-request", "Bad request", fiber.StatusBadRequest}
+)
+
+// kindByCode is the one table from domain error codes to HTTP.
+var kindByCode = map[string]problemKind{
+	veikart.EINVALID:      kindValidation,
+	veikart.EUNAUTHORIZED: kindUnauthorized,
+	veikart.EFORBIDDEN:    kindForbidden,
+	veikart.ENOTFOUND:     kindNotFound,
+	veikart.ECONFLICT:     kindConflict,
+	veikart.EPRECONDITION: kindPrecondition,
+	veikart.EUNAVAILABLE:  kindUnavailable,
+	veikart.EINTERNAL:     kindInternal,
+}
+
+// requestError is an error raised by the HTTP layer itself (bad headers,
+// malformed bodies) rather than by the domain.
+type requestError struct {
+	kind   problemKind
+	detail string
+	errors []fieldError
+}
+
+func (e *requestError) Error() string { return e.kind.slug + ": " + e.detail }
+
+func newProblem(k problemKind, detail string) *problem {
+	return &problem{Type: "/problems/" + k.slug, Title: k.title, Status: k.status, Detail: detail}
+}
+
+// errorHandler is Fiber's error handler: every error a handler returns ends
+// here and leaves as problem details. Causes of internal errors are logged
+// with the request id and never sent.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	p := s.toProblem(c, err)
+	p.Instance = c.Path()
+	p.RequestID = requestID(c)
+	if p.Status == fiber.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="veikart"`)
+	}
+	if p.Status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	b, merr := json.Marshal(p)
+	if merr != nil {
+		s.log.Error("encode problem", "err", merr, "request_id", p.RequestID)
+		b = []byte(`{"type":"/problems/internal","title":"Internal error","status":500}`)
+		p.Status = fiber.StatusInternalServerError
+	}
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(p.Status).Send(b)
+}
+
+func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
+	var re *requestError
+	if errors.As(err, &re) {
+		p := newProblem(re.kind, re.detail)
+		p.Errors = re.errors
+		return p
+	}
+	var ve *validate.Error
+	if errors.As(err, &ve) {
+		p := newProblem(kindValidation, "Some fields are not valid.")
+		for _, v := range ve.Violations {
+			p.Errors = append(p.Errors, fieldError{Pointer: v.Pointer, Message: v.Message})
+		}
+		return p
+	}
+	if errors.Is(err, validate.ErrMalformed) {
+		return newProblem(kindMalformed, "The body could not be parsed as JSON.")
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return newProblem(kindNotFound, "There is nothing at this address.")
+		case fiber.StatusMethodNotAllowed:
+			return newProblem(kindMethod, "This address does not accept this method.")
+		case fiber.StatusRequestEntityTooLarge:
+			return newProblem(kindTooLarge, "The request body is larger than allowed.")
+		case fiber.StatusTooManyRequests:
+			return newProblem(kindRateLimited, "Slow down and try again shortly.")
+		case fiber.StatusRequestTimeout, fiber.StatusServiceUnavailable:
+			return newProblem(kindUnavailable, "Try again shortly.")
+		}
+		if fe.Code >= 400 && fe.Code < 500 {
+			p := newProblem(kindBadRequest, "The request could not be understood.")
+			p.Status = fe.Code
+			return p
+		}
+	}
+	var ce *veikart.ConflictError
+	if errors.As(err, &ce) {
+		p := newProblem(kindConflict, ce.Error())
+		actor := actorOf(c)
+		cur := s.project(actor, ce.Current)
+		for _, cf := range ce.Conflicts {
+			fields := cf.Fields
+			if fields == nil {
+				fields = []string{}
+			}
+			p.Conflicts = append(p.Conflicts, conflictJSON{OpID: cf.OpID, Target: cf.Target, Fields: fields, Current: conflictCurrent(cur, cf.Target)})
+		}
+		if cur != nil {
+			p.CurrentVersion = &cur.Version
+			rj := toRoadmapJSON(cur)
+			p.Current = &rj
+		}
+		return p
+	}
+	var de *veikart.Error
+	if errors.As(err, &de) {
+		k, ok := kindByCode[de.Code]
+		if !ok {
+			k = kindInternal
+		}
+		if k == kindInternal {
+			s.log.Error("internal error", "err", err, "request_id", requestID(c), "path", c.Path())
+			return newProblem(kindInternal, "")
+		}
+		if k == kindUnavailable {
+			s.log.Warn("database unavailable", "err", err, "request_id", requestID(c))
+		}
+		p := newProblem(k, de.Message)
+		if de.Pointer != "" {
+			p.Errors = []fieldError{{Pointer: de.Pointer, Message: de.Message}}
+		}
+		return p
+	}
+	s.log.Error("internal error", "err", err, "request_id", requestID(c), "path", c.Path())
+	return newProblem(kindInternal, "")
+}

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// etag is the strong entity tag of a roadmap version as the caller sees it.
+func etag(r *veikart.Roadmap) string { return `"v` + strconv.FormatInt(r.Version, 10) + `"` }
+
+// matchesETag reports whether an If-Match or If-None-Match header value names
+// tag (or is "*").
+func matchesETag(header, tag string) bool {
+	for _, part := range bytes.Split([]byte(header), []byte(",")) {
+		p := string(bytes.TrimSpace(part))
+		p = string(bytes.TrimPrefix([]byte(p), []byte("W/")))
+		if p == "*" || p == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// renderCache keeps the JSON of the full view of recent roadmap versions:
+// reading a roadmap is the hottest path, and the bytes for one version never
+// change. Only full (owner) views are cached; partial views are rendered.
+type renderCache struct {
+	mu  sync.RWMutex
+	m   map[string]rendered
+	max int
+}
+
+type rendered struct {
+	version int64
+	updated int64 // UpdatedAt in ns: tells apart a deleted and re-created roadmap
+	body    []byte
+}
+
+func newRenderCache(max int) *renderCache {
+	return &renderCache{m: make(map[string]rendered, 1024), max: max}
+}
+
+func (rc *renderCache) fullView(r *veikart.Roadmap) ([]byte, error) {
+	rc.mu.RLock()
+	e, ok := rc.m[r.ID]
+	rc.mu.RUnlock()
+	if ok && e.version == r.Version && e.updated == r.UpdatedAt.UnixNano() {
+		return e.body, nil
+	}
+	b, err := json.Marshal(toRoadmapJSON(r))
+	if err != nil {
+		return nil, err
+	}
+	rc.mu.Lock()
+	if len(rc.m) >= rc.max {
+		for k := range rc.m {
+			delete(rc.m, k)
+			break
+		}
+	}
+	if cur, ok := rc.m[r.ID]; !ok || cur.version <= r.Version {
+		rc.m[r.ID] = rendered{version: r.Version, updated: r.UpdatedAt.UnixNano(), body: b}
+	}
+	rc.mu.Unlock()
+	return b, nil
+}

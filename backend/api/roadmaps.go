@@ -1,0 +1,240 @@
+package api
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// errNoRoadmap is what a caller gets for a roadmap that does not exist and for
+// one they may not see alike, so that ids reveal nothing.
+var errNoRoadmap = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no roadmap with this id that you can see."}
+
+// maxListed bounds "my roadmaps"; a household has a handful.
+const maxListed = 1000
+
+// roadmapID returns the :roadmapId parameter, copied (Fiber reuses the
+// buffer), or an error if it cannot be an id.
+func roadmapID(c *fiber.Ctx) (string, error) {
+	id := strings.Clone(c.Params("roadmapId"))
+	if !veikart.ValidID(id) {
+		return "", errNoRoadmap
+	}
+	return id, nil
+}
+
+// project returns what actor may see of r (nil for nothing).
+func (s *Server) project(actor access.Actor, r *veikart.Roadmap) *veikart.Roadmap {
+	if r == nil {
+		return nil
+	}
+	return access.Project(actor, r, s.now())
+}
+
+// sendRoadmap writes the actor's view of r with its ETag.
+func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *veikart.Roadmap) error {
+	b, err := s.rendered.fullView(view)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderETag, etag(view))
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Status(status).Send(b)
+}
+
+func (s *Server) getRoadmap(c *fiber.Ctx) error {
+	id, err := roadmapID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.store.Roadmap(c.UserContext(), id)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return errNoRoadmap
+	}
+	if err != nil {
+		return err
+	}
+	view := s.project(actorOf(c), r)
+	if view == nil {
+		return errNoRoadmap
+	}
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && matchesETag(inm, etag(view)) {
+		c.Set(fiber.HeaderETag, etag(view))
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	return s.sendRoadmap(c, fiber.StatusOK, view)
+}
+
+func (s *Server) listRoadmaps(c *fiber.Ctx) error {
+	actor := actorOf(c)
+	ctx := c.UserContext()
+	u, err := s.store.User(ctx, actor.UserID)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
+	}
+	if err != nil {
+		return err
+	}
+	out := roadmapListJSON{Items: []roadmapSummaryJSON{}}
+	for _, id := range u.RoadmapIDs {
+		if len(out.Items) == maxListed {
+			break
+		}
+		r, err := s.store.Roadmap(ctx, id)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue // deleted; the index is tidied by the deleter
+		}
+		if err != nil {
+			return err
+		}
+		d := access.Decide(actor, access.Read, r, s.now())
+		if !d.Allowed {
+			continue
+		}
+		out.Items = append(out.Items, roadmapSummaryJSON{
+			ID: r.ID, Title: r.Title, Version: r.Version, UpdatedAt: r.UpdatedAt,
+			MemberCount: len(r.Members), StepCount: len(r.Steps), Role: d.Role,
+		})
+	}
+	slices.SortFunc(out.Items, func(a, b roadmapSummaryJSON) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	return c.JSON(out)
+}
+
+// createRoadmap creates a roadmap owned by the caller. A client may choose the
+// id (a phone creating a roadmap offline does); sending the same creation
+// again then returns the existing roadmap instead of failing.
+func (s *Server) createRoadmap(c *fiber.Ctx) error {
+	var req createRoadmapRequest
+	if err := s.decode(c, "create-roadmap-request.schema.json", &req); err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	ctx := c.UserContext()
+	if _, err := s.store.User(ctx, actor.UserID); err != nil {
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
+		}
+		return err
+	}
+	id := req.ID
+	if id == "" {
+		id = "rm-" + auth.RandomID(12)
+	}
+	members := make([]veikart.Member, len(req.Members))
+	for i, m := range req.Members {
+		members[i] = m.toDomain()
+	}
+	r, err := veikart.NewRoadmap(id, actor.UserID, req.Title, members, s.now())
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if err := s.store.CreateRoadmap(ctx, r); veikart.ErrorCode(err) == veikart.ECONFLICT {
+		existing, gerr := s.store.Roadmap(ctx, id)
+		if gerr != nil || !access.Decide(actor, access.Read, existing, s.now()).Allowed || !existing.IsOwner(actor.UserID) {
+			return &veikart.Error{Code: veikart.ECONFLICT, Message: "This id cannot be used. Choose another.", Pointer: "/id"}
+		}
+		r, status = existing, fiber.StatusOK
+	} else if err != nil {
+		return err
+	}
+	// Second write: the owner's index. Idempotent, so a retried creation
+	// repairs it if the process died between the two writes.
+	if err := s.store.AddUserRoadmap(ctx, actor.UserID, r.ID); err != nil {
+		return err
+	}
+	c.Location("/api/v1/roadmaps/" + r.ID)
+	return s.sendRoadmap(c, status, s.project(actor, r))
+}
+
+func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
+	id, err := roadmapID(c)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
+	var owners []string
+	err = s.store.DeleteRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) error {
+		if !access.Decide(actor, access.Delete, cur, s.now()).Allowed {
+			if access.Decide(actor, access.Read, cur, s.now()).Allowed {
+				return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can delete a roadmap."}
+			}
+			return errNoRoadmap
+		}
+		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
+			return &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
+		}
+		owners = cur.Owners
+		return nil
+	})
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return errNoRoadmap
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range owners {
+		if err := s.store.RemoveUserRoadmap(c.UserContext(), o, id); err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+			// The roadmap is gone; a stale index entry is skipped on listing.
+			s.log.Warn("remove roadmap from owner's index", "err", err, "request_id", requestID(c))
+		}
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// applyOperations applies a batch of field-level operations atomically. Each
+// operation carries a client-made id, so a batch a phone sends twice is applied
+// once; each names the version it was based on, so a stale edit is refused
+// with the current state (409) rather than silently overwriting.
+func (s *Server) applyOperations(c *fiber.Ctx) error {
+	id, err := roadmapID(c)
+	if err != nil {
+		return err
+	}
+	var req operationsRequest
+	if err := s.decode(c, "operations-request.schema.json", &req); err != nil {
+		return err
+	}
+	ops := make([]veikart.Op, len(req.Operations))
+	for i, o := range req.Operations {
+		if ops[i], err = o.toDomain(); err != nil {
+			return err
+		}
+	}
+	actor := actorOf(c)
+	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
+	var results []veikart.Result
+	next, err := s.store.UpdateRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+		if !access.Decide(actor, access.Change, cur, s.now()).Allowed {
+			return nil, errNoRoadmap
+		}
+		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
+			return nil, &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
+		}
+		n, res, err := cur.Apply(ops, s.now())
+		results = res
+		return n, err
+	})
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return errNoRoadmap
+	}
+	if err != nil {
+		return err
+	}
+	view := s.project(actor, next)
+	out := operationsResponse{Roadmap: toRoadmapJSON(view), Results: make([]resultJSON, len(results))}
+	for i, r := range results {
+		out.Results[i] = resultJSON{OpID: r.OpID, Outcome: string(r.Outcome)}
+	}
+	c.Set(fiber.HeaderETag, etag(view))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}

@@ -1,0 +1,170 @@
+// Package auth issues and verifies Veikart's own tokens: short-lived access
+// JWTs signed with Ed25519 keys from the data directory, and opaque refresh
+// tokens that rotate on every use with reuse detection.
+package auth
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Key is one signing key pair.
+type Key struct {
+	ID      string // kid: derived from the public key
+	Private ed25519.PrivateKey
+	Public  ed25519.PublicKey
+	Created time.Time
+}
+
+// KeySet holds the signing keys: the newest signs, all verify, so that a key
+// can be rotated while tokens signed by the previous one are still valid.
+type KeySet struct {
+	keys []*Key // newest first
+}
+
+// keyPrefix names signing key files: signing-<UTC timestamp>-<kid>.pem, so
+// that sorting names sorts by age.
+const keyPrefix = "signing-"
+
+// CreateKey generates a new signing key and writes it into dir with
+// permissions 0600 (dir is created 0700).
+func CreateKey(dir string, now time.Time) (*Key, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create key dir: %w", err)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate signing key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("encode signing key: %w", err)
+	}
+	k := &Key{ID: keyID(pub), Private: priv, Public: pub, Created: now.UTC()}
+	name := filepath.Join(dir, keyPrefix+k.Created.Format("20060102T150405Z")+"-"+k.ID+".pem")
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("write signing key: %w", err)
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write signing key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write signing key: %w", err)
+	}
+	return k, nil
+}
+
+// LoadKeys reads every signing key in dir. If there is none and create is
+// true, it creates one first.
+func LoadKeys(dir string, create bool, now time.Time) (*KeySet, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read key dir: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), keyPrefix) && strings.HasSuffix(e.Name(), ".pem") {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		if !create {
+			return nil, fmt.Errorf("no signing keys in %s (run `veikart keys`)", dir)
+		}
+		k, err := CreateKey(dir, now)
+		if err != nil {
+			return nil, err
+		}
+		return &KeySet{keys: []*Key{k}}, nil
+	}
+	slices.Sort(names)
+	slices.Reverse(names)
+	ks := &KeySet{}
+	for _, n := range names {
+		k, err := readKey(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		ks.keys = append(ks.keys, k)
+	}
+	return ks, nil
+}
+
+func readKey(path string) (*Key, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read signing key: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("signing key %s is readable by others (mode %o); run chmod 600", path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read signing key: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("signing key %s: no PEM block", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", path, err)
+	}
+	priv, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("signing key %s is not Ed25519", path)
+	}
+	pub := priv.Public().(ed25519.PublicKey)
+	return &Key{ID: keyID(pub), Private: priv, Public: pub, Created: fi.ModTime().UTC()}, nil
+}
+
+func keyID(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// Signing returns the key that signs new tokens.
+func (ks *KeySet) Signing() *Key { return ks.keys[0] }
+
+// Lookup returns the key with the given kid.
+func (ks *KeySet) Lookup(kid string) (*Key, bool) {
+	for _, k := range ks.keys {
+		if k.ID == kid {
+			return k, true
+		}
+	}
+	return nil, false
+}
+
+// JWK is one public key in JSON Web Key form (RFC 8037 for Ed25519).
+type JWK struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	X   string `json:"x"`
+	Kid string `json:"kid"`
+	Use string `json:"use"`
+	Alg string `json:"alg"`
+}
+
+// JWKS returns the public keys for /.well-known/jwks.json.
+func (ks *KeySet) JWKS() []JWK {
+	out := make([]JWK, len(ks.keys))
+	for i, k := range ks.keys {
+		out[i] = JWK{Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(k.Public), Kid: k.ID, Use: "sig", Alg: "EdDSA"}
+	}
+	return out
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the binary reads from its environment, in one place.
+type config struct {
+	Addr          string        // VEIKART_ADDR
+	DataDir       string        // VEIKART_DATA_DIR
+	MongoURI      string        // MONGODB_URI; empty: the embedded store in DataDir
+	Database      string        // VEIKART_DB
+	PublicURL     string        // VEIKART_PUBLIC_URL
+	KeysDir       string        // VEIKART_KEYS_DIR
+	Dev           bool          // VEIKART_DEV
+	AccessTTL     time.Duration // VEIKART_ACCESS_TTL
+	SessionIdle   time.Duration // VEIKART_SESSION_IDLE
+	SessionMax    time.Duration // VEIKART_SESSION_MAX
+	BodyLimit     int           // VEIKART_BODY_LIMIT (bytes)
+	CacheSize     int           // VEIKART_CACHE_SIZE (roadmaps kept in memory, embedded store only)
+	LogLevel      string        // VEIKART_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string        // VEIKART_LOG_FORMAT: json or text
+	AccessLog     bool          // VEIKART_ACCESS_LOG
+	ShutdownGrace time.Duration // VEIKART_SHUTDOWN_GRACE
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:          or(getenv("VEIKART_ADDR"), "127.0.0.1:8080"),
+		DataDir:       or(getenv("VEIKART_DATA_DIR"), "./data"),
+		MongoURI:      getenv("MONGODB_URI"),
+		Database:      or(getenv("VEIKART_DB"), "veikart"),
+		PublicURL:     getenv("VEIKART_PUBLIC_URL"),
+		KeysDir:       getenv("VEIKART_KEYS_DIR"),
+		LogLevel:      or(getenv("VEIKART_LOG_LEVEL"), "info"),
+		LogFormat:     or(getenv("VEIKART_LOG_FORMAT"), "json"),
+		AccessTTL:     10 * time.Minute,
+		SessionIdle:   30 * 24 * time.Hour,
+		SessionMax:    90 * 24 * time.Hour,
+		BodyLimit:     256 << 10,
+		ShutdownGrace: 15 * time.Second,
+	}
+	var err error
+	if c.Dev, err = parseBool(getenv, "VEIKART_DEV"); err != nil {
+		return c, err
+	}
+	if c.AccessLog, err = parseBool(getenv, "VEIKART_ACCESS_LOG"); err != nil {
+		return c, err
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"VEIKART_ACCESS_TTL", &c.AccessTTL}, {"VEIKART_SESSION_IDLE", &c.SessionIdle}, {"VEIKART_SESSION_MAX", &c.SessionMax}, {"VEIKART_SHUTDOWN_GRACE", &c.ShutdownGrace}} {
+		if v := getenv(d.name); v != "" {
+			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
+				return c, fmt.Errorf("%s: %q is not a positive duration like 10m", d.name, v)
+			}
+		}
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"VEIKART_BODY_LIMIT", &c.BodyLimit}, {"VEIKART_CACHE_SIZE", &c.CacheSize}} {
+		if v := getenv(n.name); v != "" {
+			if *n.dst, err = strconv.Atoi(v); err != nil || *n.dst <= 0 {
+				return c, fmt.Errorf("%s: %q is not a positive number", n.name, v)
+			}
+		}
+	}
+	if c.KeysDir == "" {
+		c.KeysDir = filepath.Join(c.DataDir, "keys")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if _, err := url.Parse(c.PublicURL); err != nil {
+		return c, fmt.Errorf("VEIKART_PUBLIC_URL: %w", err)
+	}
+	return c, nil
+}
+
+// checkDevAllowed refuses development mode unless the server listens on
+// loopback only: the development login hands out sessions without any
+// credential, so it must be unreachable from any network.
+func (c config) checkDevAllowed() error {
+	if !c.Dev {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("VEIKART_ADDR %q: %w", c.Addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("development mode (VEIKART_DEV) only runs on a loopback address such as 127.0.0.1:8080, not %q", c.Addr)
+}
+
+// logValue returns the config as log attributes, with the database password
+// masked.
+func (c config) logValue() []any {
+	return []any{
+		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI), "database", c.Database,
+		"public_url", c.PublicURL, "keys_dir", c.KeysDir, "dev", c.Dev, "access_ttl", c.AccessTTL.String(),
+		"session_idle", c.SessionIdle.String(), "session_max", c.SessionMax.String(), "body_limit", c.BodyLimit,
+		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog,
+	}
+}
+
+func maskURI(s string) string {
+	if s == "" {
+		return "(embedded)"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable)"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") || strings.Contains(strings.ToLower(k), "secret") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func parseBool(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", name, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,59 @@
+// Command veikart runs the Veikart service: the API and the web app in one
+// binary, on an embedded store or on MongoDB.
+//
+//	veikart serve   serve HTTP (configured from the environment; see README.md)
+//	veikart keys    create a new token signing key in the data directory
+//	veikart seed    fill the store with demo roadmaps (load tests)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "veikart:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: veikart <command> [flags]
+
+commands:
+  serve   serve the API and the web app (configuration from the environment)
+  keys    create a new token signing key in the data directory
+  seed    fill the store with demo roadmaps and print tokens (for load tests)
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, stdout)
+	case "keys":
+		return keys(cfg, stdout)
+	case "seed":
+		return seed(ctx, cfg, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/demo"
+	"github.com/veikart/veikart/backend/embedded"
+	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/validate"
+	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/pwa"
+	"github.com/veikart/veikart/schemas"
+)
+
+// app is the wired program: the store (and the embedded server behind it, if
+// any) and the services on top. Close releases them in reverse order.
+type app struct {
+	cfg      config
+	log      *slog.Logger
+	embedded *embedded.Server
+	store    *mongo.Store
+	keys     *auth.KeySet
+	tokens   *auth.Tokens
+	sessions *auth.Sessions
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// open connects to the store (starting the embedded one when no MONGODB_URI is
+// set), ensures its schema, and loads (or creates) the signing keys.
+func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	uri := cfg.MongoURI
+	if uri == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		// FerretDB logs failed commands with their documents at WARN; those
+		// hold personal data, so only its errors reach our log.
+		quiet := slog.New(log.Handler()).With("component", "ferretdb")
+		quiet = slog.New(levelFilter{quiet.Handler(), slog.LevelError})
+		srv, err := embedded.Start(ctx, cfg.DataDir+"/db", quiet)
+		if err != nil {
+			return nil, err
+		}
+		a.embedded = srv
+		uri = srv.URI()
+	}
+	store, err := mongo.Open(ctx, uri, cfg.Database, mongo.Options{Exclusive: a.embedded != nil, CacheSize: cfg.CacheSize})
+	if err != nil {
+		a.close(ctx)
+		return nil, err
+	}
+	a.store = store
+	if err := store.EnsureSchema(ctx); err != nil {
+		a.close(ctx)
+		return nil, err
+	}
+	if a.embedded != nil {
+		if err := a.embedded.FixIDIndexes(ctx, cfg.Database); err != nil {
+			a.close(ctx)
+			return nil, err
+		}
+	}
+	if a.keys, err = auth.LoadKeys(cfg.KeysDir, true, time.Now()); err != nil {
+		a.close(ctx)
+		return nil, err
+	}
+	a.tokens = auth.NewTokens(a.keys, cfg.PublicURL, cfg.PublicURL+"/api", cfg.AccessTTL, time.Now)
+	a.sessions = auth.NewSessions(store, a.tokens, cfg.SessionIdle, cfg.SessionMax, time.Now, log)
+	return a, nil
+}
+
+func (a *app) close(ctx context.Context) {
+	if a.store != nil {
+		if err := a.store.Close(ctx); err != nil {
+			a.log.Warn("close store", "err", err)
+		}
+	}
+	if a.embedded != nil {
+		if err := a.embedded.Close(); err != nil {
+			a.log.Warn("close embedded store", "err", err)
+		}
+	}
+}
+
+func serve(ctx context.Context, cfg config, stdout io.Writer) error {
+	log := newLogger(cfg, stdout)
+	if err := cfg.checkDevAllowed(); err != nil {
+		return err
+	}
+	log.Info("starting veikart", cfg.logValue()...)
+
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close(context.WithoutCancel(ctx))
+
+	v, err := validate.New()
+	if err != nil {
+		return fmt.Errorf("load schemas: %w", err)
+	}
+	if cfg.Dev {
+		if err := seedDemo(ctx, a); err != nil {
+			return err
+		}
+	}
+
+	static, err := staticFiles()
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog}, api.Deps{
+		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "url", cfg.PublicURL)
+	if cfg.Dev {
+		log.Info("development mode: sign in with POST /api/v1/dev/login {\"name\":\"Kari\"} to see the demo household")
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// HTTP first, so in-flight requests finish against a live database; the
+	// deferred close then stops the database.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// staticFiles serves the embedded web app at / and the published schemas at
+// /schemas/, so that the app and any client use the same contract files.
+func staticFiles() (fiber.Handler, error) {
+	schemaHandler := filesystem.New(filesystem.Config{Root: http.FS(schemas.FS), PathPrefix: "", MaxAge: 300})
+	appHandler := filesystem.New(filesystem.Config{Root: http.FS(pwa.FS), Index: "index.html", MaxAge: 0})
+	return func(c *fiber.Ctx) error {
+		if rest, ok := strings.CutPrefix(c.Path(), "/schemas/"); ok {
+			if _, err := fs.Stat(schemas.FS, rest); err != nil || !strings.HasSuffix(rest, ".json") {
+				return fiber.ErrNotFound
+			}
+			c.Path("/" + rest)
+			return schemaHandler(c)
+		}
+		return appHandler(c)
+	}, nil
+}
+
+// seedDemo gives a newcomer something to look at: the person "Kari" (sign in
+// with the development login) owns a filled-in demo roadmap.
+func seedDemo(ctx context.Context, a *app) error {
+	const name = "Kari"
+	uid := api.DevUserID(name)
+	u, err := a.store.EnsureUser(ctx, &veikart.User{ID: uid, Name: name, CreatedAt: time.Now().UTC()})
+	if err != nil {
+		return fmt.Errorf("seed demo user: %w", err)
+	}
+	const id = "demo-haugen"
+	if _, err := a.store.Roadmap(ctx, id); err == nil {
+		return nil
+	} else if veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		return fmt.Errorf("seed demo roadmap: %w", err)
+	}
+	if err := a.store.CreateRoadmap(ctx, demo.Roadmap(id, u.ID, time.Now())); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
+		return fmt.Errorf("seed demo roadmap: %w", err)
+	}
+	if err := a.store.AddUserRoadmap(ctx, u.ID, id); err != nil {
+		return fmt.Errorf("seed demo roadmap: %w", err)
+	}
+	a.log.Info("demo household ready", "roadmap", id)
+	return nil
+}
+
+// levelFilter passes only records at or above min.
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelFilter{f.Handler.WithAttrs(as), f.min}
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{f.Handler.WithGroup(name), f.min}
+}
+
