@@ -13,16 +13,16 @@ import (
 // problem is an RFC 9457 problem details document. Type is a stable relative
 // URI per kind of error; clients switch on it, never on Title or Detail.
 type problem struct {
-	Type           string          `json:"type"`
-	Title          string          `json:"title"`
-	Status         int             `json:"status"`
-	Detail         string          `json:"detail,omitempty"`
-	Instance       string          `json:"instance,omitempty"`
-	RequestID      string          `json:"requestId,omitempty"`
-	Errors         []fieldError    `json:"errors,omitempty"`
-	Conflicts      []conflictJSON  `json:"conflicts,omitempty"`
-	CurrentVersion *int64          `json:"currentVersion,omitempty"`
-	Current        *roadmapJSON    `json:"current,omitempty"`
+	Type           string         `json:"type"`
+	Title          string         `json:"title"`
+	Status         int            `json:"status"`
+	Detail         string         `json:"detail,omitempty"`
+	Instance       string         `json:"instance,omitempty"`
+	RequestID      string         `json:"requestId,omitempty"`
+	Errors         []fieldError   `json:"errors,omitempty"`
+	Conflicts      []conflictJSON `json:"conflicts,omitempty"`
+	CurrentVersion *int64         `json:"currentVersion,omitempty"`
+	Current        *roadmapJSON   `json:"current,omitempty"`
 }
 
 type fieldError struct {

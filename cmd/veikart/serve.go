@@ -226,4 +226,3 @@ func (f levelFilter) WithAttrs(as []slog.Attr) slog.Handler {
 func (f levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{f.Handler.WithGroup(name), f.min}
 }
-
