@@ -27,7 +27,7 @@ func (s *Server) devLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pair, err := s.sessions.Start(c.UserContext(), u.ID, c.Get(fiber.HeaderUserAgent))
+	pair, err := s.sessions.Start(c.UserContext(), u.ID, strings.Clone(c.Get(fiber.HeaderUserAgent)))
 	if err != nil {
 		return err
 	}

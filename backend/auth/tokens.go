@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -151,5 +152,8 @@ func (t *Tokens) remember(token string, p Principal, now time.Time) {
 			clear(t.verified)
 		}
 	}
-	t.verified[token] = p
+	// Clone the key: callers (Fiber) may pass a string that aliases a buffer
+	// they reuse for the next request, which would corrupt the map and could
+	// hand one person's principal to another's token.
+	t.verified[strings.Clone(token)] = p
 }

@@ -86,21 +86,54 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 			return fmt.Errorf("create collection %s: %w", name, err)
 		}
 	}
-	indexes := map[string][]mongo.IndexModel{
-		// "My roadmaps" on a shared database; the embedded store uses the
-		// owner's user document instead, an _id lookup.
-		roadmapsColl: {{Keys: bson.D{{Key: "owners", Value: 1}}, Options: options.Index().SetName("owners")}},
-		sessionsColl: {
-			{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("userId")},
-			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expiresAt")},
-		},
+	indexes := []struct {
+		coll, name string
+		keys       bson.D
+	}{
+		// "My roadmaps" by query, for operators and erasure; the API itself
+		// uses the owner's user document, an _id lookup.
+		{roadmapsColl, "owners", bson.D{{Key: "owners", Value: 1}}},
+		{sessionsColl, "userId", bson.D{{Key: "userId", Value: 1}}},
+		{sessionsColl, "expiresAt", bson.D{{Key: "expiresAt", Value: 1}}},
 	}
-	for coll, models := range indexes {
-		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("create indexes on %s: %w", coll, err)
+	have := map[string]map[string]bool{}
+	for _, ix := range indexes {
+		if have[ix.coll] == nil {
+			names, err := s.indexNames(ctx, ix.coll)
+			if err != nil {
+				return err
+			}
+			have[ix.coll] = names
+		}
+		// One at a time and only the missing ones: FerretDB 1.24 panics on a
+		// createIndexes command that repeats existing indexes.
+		if have[ix.coll][ix.name] {
+			continue
+		}
+		model := mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)}
+		if _, err := s.db.Collection(ix.coll).Indexes().CreateOne(ctx, model); err != nil {
+			return fmt.Errorf("create index %s on %s: %w", ix.name, ix.coll, err)
 		}
 	}
 	return nil
+}
+
+func (s *Store) indexNames(ctx context.Context, coll string) (map[string]bool, error) {
+	cur, err := s.db.Collection(coll).Indexes().List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes on %s: %w", coll, err)
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, fmt.Errorf("list indexes on %s: %w", coll, err)
+	}
+	have := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		have[sp.Name] = true
+	}
+	return have, nil
 }
 
 // DatabaseName returns the name of the database the store uses.
