@@ -38,7 +38,9 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
 	oaerrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/orderedmap"
 
@@ -119,7 +121,8 @@ func load() (*loaded, error) {
 
 // Check fails tb (with tb.Errorf, so the test goes on) if resp does not
 // match what the OpenAPI document declares for req's method and path: the
-// status must be declared; a declared body must come with a declared media
+// status must be declared (a method and path that the document does not
+// declare may only be answered with a 404 or 405 problem); a declared body must come with a declared media
 // type and match its schema; a status declared without a body must have
 // none; declared response headers must be present and valid; and a problem
 // body's status must be the response's status. resp.Body can be read again
@@ -149,6 +152,19 @@ func (c *Checker) Check(tb testing.TB, req *http.Request, resp *http.Response) {
 		tb.Errorf("openapitest: %s: %s", where, msg)
 	}
 
+	if c.operation(req) == nil {
+		// No route: the server's router answers, and the contract allows
+		// only a problem with 404 (no such path) or 405 (no such method).
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+			tb.Errorf("openapitest: %s: openapi.json has no %s %s, so only 404 or 405 may answer it", where, req.Method, req.URL.Path)
+			return
+		}
+		for _, msg := range c.checkProblem(resp, body) {
+			tb.Errorf("openapitest: %s: %s", where, msg)
+		}
+		return
+	}
+
 	c.mu.Lock()
 	ok, errs := c.v.ValidateHttpResponse(req, resp)
 	c.mu.Unlock()
@@ -160,6 +176,36 @@ func (c *Checker) Check(tb testing.TB, req *http.Request, resp *http.Response) {
 			tb.Errorf("openapitest: %s: does not match openapi.json", where)
 		}
 	}
+}
+
+// checkProblem checks that resp is a valid problem document.
+func (c *Checker) checkProblem(resp *http.Response, body []byte) []string {
+	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "application/problem+json" {
+		return []string{fmt.Sprintf("Content-Type is %q, want application/problem+json", resp.Header.Get("Content-Type"))}
+	}
+	var schema *base.Schema
+	if c.model.Components != nil {
+		if proxy := c.model.Components.Schemas.GetOrZero("Problem"); proxy != nil {
+			schema = proxy.Schema()
+		}
+	}
+	if schema == nil {
+		return []string{"openapi.json has no components.schemas.Problem"}
+	}
+	c.mu.Lock()
+	ok, errs := schema_validation.NewSchemaValidator(config.WithFormatAssertions()).ValidateSchemaBytes(schema, body)
+	c.mu.Unlock()
+	if ok {
+		return nil
+	}
+	msgs := make([]string, 0, len(errs))
+	for _, e := range errs {
+		msgs = append(msgs, "problem body: "+describe(e))
+	}
+	if len(msgs) == 0 {
+		msgs = append(msgs, "problem body does not match problem.schema.json")
+	}
+	return msgs
 }
 
 // ownChecks covers what libopenapi-validator leaves out: a body where the

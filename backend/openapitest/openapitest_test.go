@@ -100,6 +100,8 @@ func TestCheck_Passes(t *testing.T) {
 		{"DeleteStale", "DELETE", "/api/v1/roadmaps/r1", 412, pj, nil, `{"type":"/problems/precondition-failed","title":"Precondition failed","status":412,"currentVersion":5,"current":` + roadmap + `}`},
 		{"Operations", "POST", "/api/v1/roadmaps/r1/operations", 200, js, etag, `{"roadmap":` + roadmap + `,"results":[{"opId":"o1","outcome":"applied"},{"opId":"o2","outcome":"duplicate"}]}`},
 		{"OperationsConflict", "POST", "/api/v1/roadmaps/r1/operations", 409, pj, nil, `{"type":"/problems/conflict","title":"Conflict","status":409,"conflicts":[{"opId":"o1","target":"step/s1","fields":["title"],"current":` + step + `},{"opId":"o2","target":"member/m9","fields":["name"],"current":null}],"currentVersion":5,"current":` + roadmap + `}`},
+		{"NoSuchPath", "GET", "/api/v1/secrets", 404, pj, nil, `{"type":"/problems/not-found","title":"Not found","status":404}`},
+		{"NoSuchMethod", "PUT", "/api/v1/roadmaps/r1", 405, pj, nil, `{"type":"/problems/method-not-allowed","title":"Method not allowed","status":405}`},
 		{"RateLimited", "POST", "/api/v1/roadmaps/r1/operations", 429, pj, map[string]string{"Retry-After": "30"}, `{"type":"/problems/rate-limited","title":"Too many requests","status":429}`},
 	} {
 		t.Run(x.name, func(t *testing.T) {
@@ -133,6 +135,8 @@ func TestCheck_Fails(t *testing.T) {
 		{exchange{"UndeclaredSuccessStatus", "DELETE", "/api/v1/roadmaps/r1", 200, js, etag, roadmap}, "200"},
 		{exchange{"UnknownPath", "GET", "/api/v1/nope", 200, js, nil, `{}`}, "nope"},
 		{exchange{"UnknownMethod", "PUT", "/api/v1/roadmaps/r1", 200, js, etag, roadmap}, "PUT"},
+		{exchange{"UnknownPathNotAProblem", "GET", "/api/v1/nope", 404, "text/plain", nil, `404 page not found`}, "problem+json"},
+		{exchange{"UnknownPathBadProblem", "GET", "/api/v1/nope", 404, pj, nil, `{"type":"/problems/not-found","status":404,"path":"/api/v1/nope"}`}, "title"},
 		{exchange{"ProblemAsJSON", "GET", "/api/v1/me", 401, js, nil, problem}, "application/json"},
 		{exchange{"TextBody", "GET", "/api/v1/me", 200, "text/plain", nil, `{"id":"u-1","name":"Kari"}`}, "text/plain"},
 		{exchange{"NoContentType", "GET", "/api/v1/me", 200, "", nil, `{"id":"u-1","name":"Kari"}`}, "Content-Type"},
