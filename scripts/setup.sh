@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what `make test` and `make load` need beyond Go itself, on a Debian
+# machine like the CI one: gcc (race detector), PostgreSQL (external-database
+# run), wrk (load test) and, when browser tests exist, Chromium and their npm
+# packages. Quick when everything is already there: it asks apt only about
+# what is missing.
+#
+#   scripts/setup.sh          everything
+#   scripts/setup.sh load     only what `make load` needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=()
+need() { # need COMMAND-OR-PATH PACKAGE
+	if [[ $1 == /* ]]; then
+		compgen -G "$1" >/dev/null || want+=("$2")
+	else
+		command -v "$1" >/dev/null || want+=("$2")
+	fi
+}
+
+case "${1:-all}" in
+load)
+	need wrk wrk
+	;;
+all)
+	need gcc gcc
+	need /usr/include/stdio.h libc6-dev
+	need '/usr/lib/postgresql/*/bin/initdb' postgresql
+	need wrk wrk
+	if [[ -f pwa/tests/package.json ]]; then
+		need npm npm
+		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || want+=(chromium)
+	fi
+	;;
+*)
+	echo "usage: $0 [all|load]" >&2
+	exit 2
+	;;
+esac
+
+if ((${#want[@]})); then
+	sudo=()
+	((EUID == 0)) || sudo=(sudo)
+	echo "setup: installing ${want[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -qq
+	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install, so that a
+# second `make test` does not reinstall.
+if [[ ${1:-all} == all && -f pwa/tests/package.json ]]; then
+	(
+		cd pwa/tests
+		if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+			echo "setup: npm ci in pwa/tests"
+			if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+		fi
+	)
+fi
+echo "setup: ok"
