@@ -1,0 +1,225 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/openapitest"
+	"github.com/veikart/veikart/backend/testenv"
+	"github.com/veikart/veikart/backend/validate"
+)
+
+// clock is a controllable time source shared by the server under test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// env is one running server on a fresh database, reached over real HTTP.
+type env struct {
+	url     string
+	store   *mongo.Store
+	clock   *clock
+	tokens  *auth.Tokens
+	checker *openapitest.Checker
+	issuer  string
+}
+
+const issuer = "http://veikart.test"
+
+var (
+	checkerOnce sync.Once
+	checker     *openapitest.Checker
+)
+
+func mustEnv(t *testing.T, dev bool) *env {
+	t.Helper()
+	checkerOnce.Do(func() { checker = openapitest.New(t) })
+	store := testenv.MustStore(t)
+	clk := &clock{t: time.Now().UTC()}
+	keys, err := auth.LoadKeys(t.TempDir(), true, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tokens := auth.NewTokens(keys, issuer, issuer+"/api", 10*time.Minute, clk.Now)
+	sessions := auth.NewSessions(store, tokens, 30*24*time.Hour, 90*24*time.Hour, clk.Now, log)
+	v, err := validate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Config{Dev: dev}, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	return &env{url: "http://" + ln.Addr().String(), store: store, clock: clk, tokens: tokens, checker: checker, issuer: issuer}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("response is not JSON: %v: %q", err, r.body)
+	}
+	return m
+}
+
+// do sends a request and checks the response against the OpenAPI document.
+func (e *env) do(t *testing.T, method, path, token string, body any, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	ct := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ct)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	e.checker.Check(t, req, resp)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// rawDo sends a body as it is, with the given content type.
+func (e *env) rawDo(t *testing.T, method, path, token, contentType, body string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	e.checker.Check(t, req, resp)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+type session struct {
+	access, refresh, userID string
+}
+
+func (e *env) login(t *testing.T, name string) session {
+	t.Helper()
+	r := e.do(t, "POST", "/api/v1/dev/login", "", map[string]any{"name": name})
+	if r.status != 200 {
+		t.Fatalf("login %s: %d %s", name, r.status, r.body)
+	}
+	m := r.json(t)
+	return session{access: m["accessToken"].(string), refresh: m["refreshToken"].(string), userID: m["user"].(map[string]any)["id"].(string)}
+}
+
+// createRoadmap creates a roadmap for s with a member whose name is marker, so
+// that a test can tell whose data a response holds.
+func (e *env) createRoadmap(t *testing.T, s session, id, marker string) {
+	t.Helper()
+	r := e.do(t, "POST", "/api/v1/roadmaps", s.access, map[string]any{
+		"id": id, "title": "Plan " + marker,
+		"members": []any{map[string]any{"id": "m1", "name": marker, "role": "adult", "birthYear": 1980}},
+	})
+	if r.status != 201 {
+		t.Fatalf("create roadmap: %d %s", r.status, r.body)
+	}
+}
+
+// forgedToken signs a token that looks right with a key the server does not
+// have.
+func forgedToken(t *testing.T, userID string) string {
+	t.Helper()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
+		"iss": issuer, "aud": issuer + "/api", "sub": userID, "sid": "x",
+		"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(),
+	})
+	tok.Header["typ"] = "at+jwt"
+	tok.Header["kid"] = "forged"
+	s, err := tok.SignedString(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// noneToken is an unsigned token ("alg": "none").
+func noneToken(t *testing.T, userID string) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
+		"iss": issuer, "aud": issuer + "/api", "sub": userID, "sid": "x", "exp": time.Now().Add(time.Hour).Unix(),
+	})
+	s, err := tok.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
