@@ -145,8 +145,8 @@ func TestRoadmaps_BadInputChangesNothing(t *testing.T) {
 	big := strings.Repeat("x", 300<<10)
 	cases := []struct {
 		name, method, path, contentType, body string
-		status                               int
-		problem                              string
+		status                                int
+		problem                               string
 	}{
 		{"malformed json", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", `{"operations":[`, 400, "malformed-json"},
 		{"not json at all", "POST", "/api/v1/roadmaps", "application/json", `hello`, 400, "malformed-json"},

@@ -75,9 +75,11 @@ func TestApply(t *testing.T) {
 			},
 		},
 		{
-			name:  "same op id twice in one batch applies once",
-			ops:   []veikart.Op{addStep("s1", "work"), addStep("s1", "work")},
-			check: func(t *testing.T, r *veikart.Roadmap, res []veikart.Result) { wantOutcomes(t, res, veikart.Applied, veikart.Duplicate) },
+			name: "same op id twice in one batch applies once",
+			ops:  []veikart.Op{addStep("s1", "work"), addStep("s1", "work")},
+			check: func(t *testing.T, r *veikart.Roadmap, res []veikart.Result) {
+				wantOutcomes(t, res, veikart.Applied, veikart.Duplicate)
+			},
 		},
 		{
 			name:  "op seen in an earlier batch is a duplicate and changes nothing",
@@ -153,7 +155,7 @@ func TestApply(t *testing.T) {
 			wantCode: veikart.ECONFLICT,
 		},
 		{
-			name: "remove member drops them from areas and steps",
+			name:  "remove member drops them from areas and steps",
 			setup: [][]veikart.Op{{{ID: "a", Type: veikart.OpUpdateArea, TargetID: "family", BaseVersion: 1, AreaPatch: veikart.AreaPatch{MemberIDs: &[]string{"m1", "m2"}}}}},
 			ops:   []veikart.Op{{ID: "rm", Type: veikart.OpRemoveMember, TargetID: "m2", BaseVersion: 2}},
 			check: func(t *testing.T, r *veikart.Roadmap, _ []veikart.Result) {
@@ -290,4 +292,3 @@ func TestApply_RecentOpsBounded(t *testing.T) {
 		t.Fatalf("kept %d op ids", len(r.RecentOps))
 	}
 }
-
