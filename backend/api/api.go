@@ -83,9 +83,6 @@ func New(cfg Config, d Deps) *Server {
 		ReadBufferSize:        8192,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
-		// Fiber answers 405 for a known path with another method, instead of
-		// a misleading 404.
-		EnableTrustedProxyCheck: true,
 	})
 	s.routes()
 	return s
@@ -152,10 +149,12 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	}
 	start := time.Now()
 	err := c.Next()
-	status := c.Response().StatusCode()
 	if err != nil {
-		status = s.toProblem(c, err).Status
+		// Answer here rather than in Fiber's error handler, so that the
+		// status logged is the one sent.
+		err = s.errorHandler(c, err)
 	}
+	status := c.Response().StatusCode()
 	// The route pattern, not the path: paths hold ids, and logs hold no
 	// personal data.
 	s.log.Info("request", "method", c.Method(), "route", c.Route().Path, "status", status,

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -92,52 +91,33 @@ func (r response) json(t *testing.T) map[string]any {
 	return m
 }
 
-// do sends a request and checks the response against the OpenAPI document.
+// do sends a request (a JSON-encoded value, or a string or bytes as they
+// are) and checks the response against the OpenAPI document.
 func (e *env) do(t *testing.T, method, path, token string, body any, headers ...string) response {
 	t.Helper()
-	var rd io.Reader
-	ct := "application/json"
+	var raw, ct string
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		raw = b
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = string(b)
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		raw = string(j)
 	}
-	req, err := http.NewRequest(method, e.url+path, rd)
-	if err != nil {
-		t.Fatal(err)
+	if raw != "" {
+		ct = "application/json"
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", ct)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	e.checker.Check(t, req, resp)
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return e.rawDo(t, method, path, token, ct, raw, headers...)
 }
 
-// rawDo sends a body as it is, with the given content type.
-func (e *env) rawDo(t *testing.T, method, path, token, contentType, body string) response {
+// rawDo sends a body as it is, with the given content type and extra header
+// name/value pairs.
+func (e *env) rawDo(t *testing.T, method, path, token, contentType, body string, headers ...string) response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -152,6 +132,9 @@ func (e *env) rawDo(t *testing.T, method, path, token, contentType, body string)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

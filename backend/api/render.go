@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/veikart/veikart/backend/veikart"
@@ -21,9 +22,8 @@ func etag(r *veikart.Roadmap) string { return `"v` + strconv.FormatInt(r.Version
 // matchesETag reports whether an If-Match or If-None-Match header value names
 // tag (or is "*").
 func matchesETag(header, tag string) bool {
-	for _, part := range bytes.Split([]byte(header), []byte(",")) {
-		p := string(bytes.TrimSpace(part))
-		p = string(bytes.TrimPrefix([]byte(p), []byte("W/")))
+	for _, p := range strings.Split(header, ",") {
+		p = strings.TrimPrefix(strings.TrimSpace(p), "W/")
 		if p == "*" || p == tag {
 			return true
 		}

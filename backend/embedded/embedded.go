@@ -85,9 +85,6 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 // URI returns the MongoDB connection string of the running store.
 func (s *Server) URI() string { return s.uri }
 
-// Dir returns the directory that holds the store's files.
-func (s *Server) Dir() string { return s.dir }
-
 // Close stops FerretDB, waits for it to finish and releases the lock.
 func (s *Server) Close() error {
 	s.cancel()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/veikart/veikart/backend/veikart"
@@ -114,11 +115,7 @@ func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.R
 		if err != nil || next == cur {
 			return next, err
 		}
-		doc, err := toRoadmapDoc(next)
-		if err != nil {
-			return nil, err
-		}
-		res, err := s.db.Collection(roadmapsColl).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+		res, err := s.replaceRoadmap(ctx, bson.D{{Key: "_id", Value: id}}, next)
 		if err != nil {
 			// The write may or may not have happened: forget our copy.
 			s.roadmaps.delete(id)
@@ -141,12 +138,7 @@ func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.R
 		if err != nil || next == cur {
 			return next, err
 		}
-		doc, err := toRoadmapDoc(next)
-		if err != nil {
-			return nil, err
-		}
-		res, err := s.db.Collection(roadmapsColl).ReplaceOne(ctx,
-			bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, doc)
+		res, err := s.replaceRoadmap(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, next)
 		if err != nil {
 			return nil, mapError(err, "replace roadmap %s", id)
 		}
@@ -187,25 +179,38 @@ func (s *Store) DeleteRoadmap(ctx context.Context, id string, check func(*veikar
 	return nil
 }
 
+func (s *Store) replaceRoadmap(ctx context.Context, filter bson.D, r *veikart.Roadmap) (*mongo.UpdateResult, error) {
+	doc, err := toRoadmapDoc(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Collection(roadmapsColl).ReplaceOne(ctx, filter, doc)
+}
+
 // InsertRoadmaps stores many new roadmaps in one round trip per thousand. It
 // is for seeding (demo data, benchmarks, load tests) and does not fill the
 // cache.
 func (s *Store) InsertRoadmaps(ctx context.Context, rs []*veikart.Roadmap) error {
+	return insertBatches(ctx, s.db.Collection(roadmapsColl), rs, func(r *veikart.Roadmap) (any, error) { return toRoadmapDoc(r) })
+}
+
+// insertBatches inserts one document per item, a thousand per round trip.
+func insertBatches[T any](ctx context.Context, coll *mongo.Collection, items []T, toDoc func(T) (any, error)) error {
 	const batch = 1000
-	for len(rs) > 0 {
-		n := min(batch, len(rs))
+	for len(items) > 0 {
+		n := min(batch, len(items))
 		docs := make([]any, n)
-		for i, r := range rs[:n] {
-			d, err := toRoadmapDoc(r)
+		for i, it := range items[:n] {
+			d, err := toDoc(it)
 			if err != nil {
 				return err
 			}
 			docs[i] = d
 		}
-		if _, err := s.db.Collection(roadmapsColl).InsertMany(ctx, docs); err != nil {
-			return mapError(err, "insert roadmaps")
+		if _, err := coll.InsertMany(ctx, docs); err != nil {
+			return mapError(err, "insert into %s", coll.Name())
 		}
-		rs = rs[n:]
+		items = items[n:]
 	}
 	return nil
 }

@@ -78,17 +78,5 @@ func (s *Store) updateUser(ctx context.Context, userID string, update bson.D) er
 
 // InsertUsers stores many new users at once, for seeding.
 func (s *Store) InsertUsers(ctx context.Context, us []*veikart.User) error {
-	const batch = 1000
-	for len(us) > 0 {
-		n := min(batch, len(us))
-		docs := make([]any, n)
-		for i, u := range us[:n] {
-			docs[i] = toUserDoc(u)
-		}
-		if _, err := s.db.Collection(usersColl).InsertMany(ctx, docs); err != nil {
-			return mapError(err, "insert users")
-		}
-		us = us[n:]
-	}
-	return nil
+	return insertBatches(ctx, s.db.Collection(usersColl), us, func(u *veikart.User) (any, error) { return toUserDoc(u), nil })
 }
