@@ -58,11 +58,12 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 	q.Add("_pragma", "journal_mode(wal)")
 	q.Add("_pragma", "synchronous(normal)")
 	q.Add("_pragma", "auto_vacuum(none)")
+	q.Add("_pragma", "wal_autocheckpoint(0)") // see checkpoint
 	sqliteURL := (&url.URL{Scheme: "file", Path: dir + "/", RawQuery: q.Encode()}).String()
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    logger,
+		Logger:    slog.New(newLazyHandler(logger.Handler())),
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 	})
@@ -73,9 +74,15 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{dir: dir, lock: lock, cancel: cancel, done: make(chan struct{})}
+	cpDone := make(chan struct{})
+	go func() {
+		defer close(cpDone)
+		checkpoint(runCtx, dir, logger)
+	}()
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
+		<-cpDone
 	}()
 	// MongoDBURI waits until the listener is ready.
 	s.uri = f.MongoDBURI()
@@ -99,14 +106,17 @@ func (s *Server) Close() error {
 // FixIDIndexes makes lookups, updates and deletes by _id use an index in every
 // collection of database db.
 //
-// FerretDB 1.24's SQLite backend creates its _id index on the expression
-// _ferretdb_sjson->"_id" but queries with _ferretdb_sjson->'$._id'. SQLite only
-// uses an expression index for the identical expression, so every operation by
-// _id scans the whole table (measured: 4 ms per write at 1k documents, 28 ms at
-// 10k). We add a second index on exactly the expression the queries use. It is
-// an ordinary SQLite index, invisible to FerretDB's catalogue, so FerretDB's
-// own unique index still enforces uniqueness; SQLite keeps ours up to date on
-// every write. Call it after the collections exist; it is idempotent.
+// FerretDB 1.24's SQLite backend creates its unique _id index on the
+// expression _ferretdb_sjson->"_id" but queries with _ferretdb_sjson->'$._id'.
+// SQLite only uses an expression index for the identical expression, so every
+// operation by _id scanned the whole table (measured: 4 ms per write at 1k
+// documents, 28 ms at 10k). Both expressions extract the same value (an
+// unknown double-quoted identifier is a string literal in SQLite, and "_id"
+// and '$._id' name the same JSON member), so we rebuild FerretDB's index,
+// under the same name and still UNIQUE, on the expression the queries use:
+// FerretDB's catalogue and its duplicate-key errors stay as they were, and
+// every write maintains one _id index, not two. Call it after the collections
+// exist; it is idempotent.
 func (s *Server) FixIDIndexes(ctx context.Context, db string) error {
 	path := filepath.Join(s.dir, db+".sqlite")
 	if _, err := os.Stat(path); err != nil {
@@ -137,13 +147,40 @@ func (s *Server) FixIDIndexes(ctx context.Context, db string) error {
 	}
 
 	for _, t := range tables {
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s (_ferretdb_sjson->'$._id')`,
-			quoteIdent(t+"_veikart_id"), quoteIdent(t))
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if err := fixIDIndex(ctx, conn, t); err != nil {
 			return fmt.Errorf("fix _id index of %s.%s: %w", db, t, err)
 		}
 	}
 	return nil
+}
+
+func fixIDIndex(ctx context.Context, conn *sql.DB, table string) error {
+	name := table + "__id_" // FerretDB's name for the index named _id_
+	var def string
+	err := conn.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&def)
+	if err != nil {
+		return fmt.Errorf("read index %s: %w", name, err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmts := []string{
+		// The extra index earlier versions added beside FerretDB's.
+		`DROP INDEX IF EXISTS ` + quoteIdent(table+"_veikart_id"),
+	}
+	if !strings.Contains(def, `'$._id'`) {
+		stmts = append(stmts,
+			`DROP INDEX `+quoteIdent(name),
+			fmt.Sprintf(`CREATE UNIQUE INDEX %s ON %s (_ferretdb_sjson->'$._id')`, quoteIdent(name), quoteIdent(table)))
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return tx.Commit()
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

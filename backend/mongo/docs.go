@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/veikart/veikart/backend/veikart"
@@ -23,8 +24,32 @@ type roadmapDoc struct {
 	Owners    []string  `bson:"owners"`
 	Version   int64     `bson:"version"`
 	UpdatedAt time.Time `bson:"updatedAt"`
-	Format    int       `bson:"format"` // of Body; 1 is roadmapBody
+	Format    int       `bson:"format"` // of Body: formatBSON or formatZstdBSON
 	Body      []byte    `bson:"body"`
+}
+
+// Body formats. Both are read; new writes use formatZstdBSON. Compressing
+// costs 30 µs and shrinks a 4.7 KB roadmap to 1.8 KB, and every byte the
+// store does not have to convert, base64-encode, parse for its indexes and
+// write is worth more than that (measured: writes/s up from about 1,100
+// to 1,200 under load, p99 from 58 to 49 ms; see docs/benchmarks.md).
+const (
+	formatBSON     = 1 // roadmapBody as BSON
+	formatZstdBSON = 2 // roadmapBody as BSON, zstd-compressed
+)
+
+var (
+	zenc = must(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest)))
+	// A body is at most a few hundred KB; the cap stops a corrupt one from
+	// claiming memory.
+	zdec = must(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(64<<20)))
+)
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 type roadmapBody struct {
@@ -109,15 +134,23 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 	if err != nil {
 		return roadmapDoc{}, fmt.Errorf("encode roadmap %s: %w", r.ID, err)
 	}
-	return roadmapDoc{ID: r.ID, Owners: r.Owners, Version: r.Version, UpdatedAt: r.UpdatedAt, Format: 1, Body: body}, nil
+	return roadmapDoc{ID: r.ID, Owners: r.Owners, Version: r.Version, UpdatedAt: r.UpdatedAt, Format: formatZstdBSON, Body: zenc.EncodeAll(body, nil)}, nil
 }
 
 func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
-	if d.Format != 1 {
+	raw := d.Body
+	switch d.Format {
+	case formatBSON:
+	case formatZstdBSON:
+		var err error
+		if raw, err = zdec.DecodeAll(d.Body, nil); err != nil {
+			return nil, fmt.Errorf("decompress roadmap %s: %w", d.ID, err)
+		}
+	default:
 		return nil, fmt.Errorf("roadmap %s: unknown storage format %d", d.ID, d.Format)
 	}
 	var b roadmapBody
-	if err := bson.Unmarshal(d.Body, &b); err != nil {
+	if err := bson.Unmarshal(raw, &b); err != nil {
 		return nil, fmt.Errorf("decode roadmap %s: %w", d.ID, err)
 	}
 	r := &veikart.Roadmap{

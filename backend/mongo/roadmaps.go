@@ -115,13 +115,17 @@ func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.R
 		if err != nil || next == cur {
 			return next, err
 		}
-		res, err := s.replaceRoadmap(ctx, bson.D{{Key: "_id", Value: id}}, next)
+		doc, err := toRoadmapDoc(next)
+		if err != nil {
+			return nil, err
+		}
+		matched, err := s.commits.replace(id, doc)
 		if err != nil {
 			// The write may or may not have happened: forget our copy.
 			s.roadmaps.delete(id)
 			return nil, mapError(err, "replace roadmap %s", id)
 		}
-		if res.MatchedCount == 0 {
+		if !matched {
 			s.roadmaps.delete(id)
 			return nil, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -147,5 +148,56 @@ func TestUsers_RoadmapIndex(t *testing.T) {
 	}
 	if err := s.AddUserRoadmap(ctx, "nobody", "rm1"); veikart.ErrorCode(err) != veikart.ENOTFOUND {
 		t.Fatalf("unknown user: %v", err)
+	}
+}
+
+// Writes to many roadmaps at once go through group commit on the embedded
+// store. Every one of them must reach the database itself, not only the
+// in-memory copy: a second store that reads the database directly sees them.
+func TestRoadmaps_ConcurrentWritersAllStored(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	const roadmaps, writes = 40, 15
+	for i := range roadmaps {
+		if err := s.CreateRoadmap(ctx, mustRoadmap(t, fmt.Sprintf("rm%d", i), "u1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range roadmaps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range writes {
+				_, err := s.UpdateRoadmap(ctx, fmt.Sprintf("rm%d", i), func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+					now := fmt.Sprintf("skriving %d", w)
+					n, _, err := cur.Apply([]veikart.Op{{ID: fmt.Sprintf("op%d", w), Type: veikart.OpUpdateArea, TargetID: "work",
+						BaseVersion: cur.Version, AreaPatch: veikart.AreaPatch{Now: &now}}}, time.Now())
+					return n, err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	direct, err := mongo.Open(ctx, testenv.URI(t), s.DatabaseName(), mongo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close(ctx)
+	for i := range roadmaps {
+		got, err := direct.Roadmap(ctx, fmt.Sprintf("rm%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := got.Area("work")
+		if got.Version != writes+1 || a.Now != fmt.Sprintf("skriving %d", writes-1) {
+			t.Errorf("rm%d in the database: version %d, work.now %q", i, got.Version, a.Now)
+		}
 	}
 }

@@ -60,7 +60,7 @@ func MustStore(tb testing.TB) *mongo.Store {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "t" + hex.EncodeToString(b)
-	s, err := mongo.Open(ctx, URI(tb), name, mongo.Options{Exclusive: !External()})
+	s, err := mongo.Open(ctx, URI(tb), name, mongo.Options{Exclusive: !External(), NoSecondaryIndexes: !External()})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -70,7 +70,7 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.embedded = srv
 		uri = srv.URI()
 	}
-	store, err := mongo.Open(ctx, uri, cfg.Database, mongo.Options{Exclusive: a.embedded != nil, CacheSize: cfg.CacheSize})
+	store, err := mongo.Open(ctx, uri, cfg.Database, mongo.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize})
 	if err != nil {
 		a.close(ctx)
 		return nil, err
