@@ -1,11 +1,13 @@
 // Package access decides who may do what with a roadmap. Decide is the one
-// place that answers "may this actor do this action on this roadmap, now", and
-// Project turns a roadmap into exactly what the actor may see. Both are pure:
-// every handler calls them with what it has just read, so a change of consent
-// holds on the very next request.
+// place that answers "may this actor do this action on this section of this
+// roadmap, now", and Project turns a roadmap into exactly what the actor may
+// see. Both are pure: every handler calls them with what it has just read
+// (the roadmap with its grants, the actor's agency membership), so a change
+// of consent holds on the very next request.
 package access
 
 import (
+	"slices"
 	"time"
 
 	"github.com/veikart/veikart/backend/veikart"
@@ -17,13 +19,29 @@ type Kind string
 // Kinds of actor.
 const (
 	Anonymous Kind = "anonymous"
-	Person    Kind = "person" // a signed-in person acting for themselves
+	Person    Kind = "person"   // a signed-in person acting for themselves
+	Agency    Kind = "agency"   // a signed-in person acting for one agency
+	Operator  Kind = "operator" // the service's operator (admin API)
 )
 
-// Actor is who is asking.
+// Actor is who is asking. For Kind Agency, AgencyRoles are the person's roles
+// in that agency as read from the agency at this request: a token only names
+// the agency, it never proves membership.
 type Actor struct {
-	Kind   Kind
-	UserID string
+	Kind        Kind
+	UserID      string
+	AgencyID    string
+	AgencyRoles []veikart.AgencyRole
+}
+
+// Caseworker reports whether the actor acts as a caseworker of an agency.
+func (a Actor) Caseworker() bool {
+	return a.Kind == Agency && a.AgencyID != "" && a.UserID != "" && slices.Contains(a.AgencyRoles, veikart.CaseworkerRole)
+}
+
+// AgencyAdmin reports whether the actor acts as an administrator of an agency.
+func (a Actor) AgencyAdmin() bool {
+	return a.Kind == Agency && a.AgencyID != "" && a.UserID != "" && slices.Contains(a.AgencyRoles, veikart.AdminRole)
 }
 
 // Action is something an actor wants to do with a roadmap.
@@ -31,39 +49,176 @@ type Action string
 
 // Actions on roadmaps.
 const (
-	Read   Action = "read"   // read the roadmap (what Project leaves of it)
-	Change Action = "change" // apply operations to it
-	Delete Action = "delete" // delete it with everything that belongs to it
+	Read          Action = "read"           // read the roadmap (what Project leaves of it)
+	Change        Action = "change"         // apply operations; accept or reject proposals
+	Delete        Action = "delete"         // delete it with everything that belongs to it
+	ManageConsent Action = "manage-consent" // grants, requests, invitations, receipts
+	ReadLog       Action = "read-log"       // the access log
+	Comment       Action = "comment"        // comment on a section
+	Propose       Action = "propose"        // propose a step in a steps section
+	RequestAccess Action = "request-access" // ask the owners for access
+	AcceptInvite  Action = "accept-invite"  // use an invitation code
 )
 
-// Decision is the answer, with the role the actor was judged in.
+// Roles a decision names.
+const (
+	RoleOwner      = "owner"
+	RoleMember     = "member"
+	RoleCaseworker = "caseworker"
+)
+
+// Decision is the answer, with the role the actor was judged in and, for a
+// caseworker, the grant that allowed it.
 type Decision struct {
 	Allowed bool
-	Role    string // "owner", or "" when not allowed
+	Role    string
+	Grant   *veikart.Grant
 }
 
-// Decide reports whether actor may do action on r at time now. Anything not
-// explicitly allowed is denied. now is unused until grants with expiry exist,
-// but is part of the question from the start: consent is always "now".
-func Decide(actor Actor, action Action, r *veikart.Roadmap, now time.Time) Decision {
-	_ = now
-	if r == nil || actor.Kind != Person || actor.UserID == "" {
-		return Decision{}
+var deny = Decision{}
+
+// Decide reports whether actor may do action on r at time now. section is
+// the section the action is about (Comment, Propose); other actions ignore
+// it. Anything not explicitly allowed is denied.
+func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Section, now time.Time) Decision {
+	if r == nil || actor.UserID == "" {
+		return deny
 	}
-	if r.IsOwner(actor.UserID) {
-		switch action {
-		case Read, Change, Delete:
-			return Decision{Allowed: true, Role: "owner"}
+	switch actor.Kind {
+	case Person:
+		if r.IsOwner(actor.UserID) {
+			switch action {
+			case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite:
+				return Decision{Allowed: true, Role: RoleOwner}
+			case Comment:
+				return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
+			}
+			return deny
 		}
+		if isMember(r, actor.UserID) {
+			// A household member with an account reads the household's
+			// roadmap; changing it and deciding on consent are the owners'.
+			if action == Read {
+				return Decision{Allowed: true, Role: RoleMember}
+			}
+			return deny
+		}
+		// Anyone signed in may try an invitation code; the code decides.
+		return Decision{Allowed: action == AcceptInvite}
+	case Agency:
+		if !actor.Caseworker() {
+			return deny // administrators manage people, not roadmaps
+		}
+		switch action {
+		case RequestAccess, AcceptInvite:
+			return Decision{Allowed: true, Role: RoleCaseworker}
+		}
+		g, ok := r.ActiveGrant(actor.AgencyID, now)
+		if !ok {
+			return deny
+		}
+		var allowed bool
+		switch action {
+		case Read:
+			allowed = true
+		case Comment:
+			allowed = g.Allows(veikart.CommentOn, section) && r.HasSection(section)
+		case Propose:
+			allowed = section.IsSteps() && g.Allows(veikart.Propose, section) && r.HasSection(section)
+		}
+		if !allowed {
+			return deny
+		}
+		return Decision{Allowed: true, Role: RoleCaseworker, Grant: &g}
 	}
-	return Decision{}
+	return deny
 }
 
-// Project returns the part of r that actor may read, or nil if none. Owners
-// see everything. The result may share memory with r: treat it as read-only.
-func Project(actor Actor, r *veikart.Roadmap, now time.Time) *veikart.Roadmap {
-	if !Decide(actor, Read, r, now).Allowed {
+func isMember(r *veikart.Roadmap, userID string) bool {
+	return slices.ContainsFunc(r.Members, func(m veikart.Member) bool { return m.UserID == userID })
+}
+
+// View is what an actor sees of a roadmap: the projected roadmap and, for a
+// caseworker, the grant it was projected through.
+type View struct {
+	Roadmap *veikart.Roadmap
+	Role    string
+	Grant   *veikart.Grant
+	// Sections are the sections present in the view, for the access log.
+	Sections []veikart.Section
+	// Full says the view is the whole roadmap (an owner's).
+	Full bool
+}
+
+// Project returns what actor may read of r, or nil if nothing. Whatever is
+// not granted is absent from the result, not blanked: ungranted areas, their
+// steps and the comments on them are not there, and the household list is
+// empty unless granted. Consent records (grants, requests, invitations,
+// receipts) are never part of a view; owners read them on their own routes.
+// An owner's view shares memory with r: treat every view as read-only.
+func Project(actor Actor, r *veikart.Roadmap, now time.Time) *View {
+	d := Decide(actor, Read, r, "", now)
+	if !d.Allowed {
 		return nil
 	}
-	return r
+	switch d.Role {
+	case RoleOwner:
+		return &View{Roadmap: r, Role: d.Role, Sections: r.Sections(), Full: true}
+	case RoleMember:
+		v := r.Clone()
+		v.Grants, v.Requests, v.Invitations, v.Receipts = nil, nil, nil, nil
+		// Members see comments by the household, not agencies' exchanges
+		// with the owners.
+		v.Comments = slices.DeleteFunc(v.Comments, func(c veikart.Comment) bool { return c.AgencyID != "" })
+		v.Proposals = nil
+		return &View{Roadmap: v, Role: d.Role, Sections: r.Sections()}
+	case RoleCaseworker:
+		return projectGrant(r, *d.Grant)
+	}
+	return nil
+}
+
+func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
+	has := func(s veikart.Section) bool { return slices.Contains(g.Sections, s) }
+	v := &veikart.Roadmap{
+		ID: r.ID, Title: r.Title, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		TitleVersion: r.TitleVersion,
+	}
+	var seen []veikart.Section
+	if has(veikart.SectionHousehold) {
+		seen = append(seen, veikart.SectionHousehold)
+		v.Members = slices.Clone(r.Members)
+		for i := range v.Members {
+			v.Members[i].UserID = ""
+		}
+	}
+	for _, a := range r.Areas {
+		if has(veikart.AreaSection(a.ID)) {
+			seen = append(seen, veikart.AreaSection(a.ID))
+			v.Areas = append(v.Areas, a)
+		}
+	}
+	for _, a := range r.Areas {
+		if has(veikart.StepsSection(a.ID)) {
+			seen = append(seen, veikart.StepsSection(a.ID))
+		}
+	}
+	for _, s := range r.Steps {
+		if has(veikart.StepsSection(s.AreaID)) {
+			v.Steps = append(v.Steps, s)
+		}
+	}
+	for _, c := range r.Comments {
+		// Comments by the household and by this agency; what other
+		// agencies wrote is theirs and the household's.
+		if has(c.Section) && (c.AgencyID == "" || c.AgencyID == g.AgencyID) {
+			v.Comments = append(v.Comments, c)
+		}
+	}
+	for _, p := range r.Proposals {
+		if p.AgencyID == g.AgencyID {
+			v.Proposals = append(v.Proposals, p)
+		}
+	}
+	return &View{Roadmap: v, Role: RoleCaseworker, Grant: &g, Sections: seen}
 }

@@ -35,6 +35,11 @@ type Config struct {
 	Static fiber.Handler
 	// AccessLog logs one line per request.
 	AccessLog bool
+	// Consent holds the operator's limits on grants.
+	Consent veikart.ConsentPolicy
+	// PublicURL is where users reach the service; invitation links start
+	// with it.
+	PublicURL string
 }
 
 // Server is the HTTP server.
@@ -117,6 +122,34 @@ func (s *Server) routes() {
 	v1.Get("/roadmaps/:roadmapId", s.authenticate, s.getRoadmap)
 	v1.Delete("/roadmaps/:roadmapId", s.authenticate, s.deleteRoadmap)
 	v1.Post("/roadmaps/:roadmapId/operations", s.authenticate, s.applyOperations)
+
+	// Consent: the owners' side.
+	v1.Get("/roadmaps/:roadmapId/grants", s.authenticate, s.listGrants)
+	v1.Post("/roadmaps/:roadmapId/grants", s.authenticate, s.createGrant)
+	v1.Patch("/roadmaps/:roadmapId/grants/:grantId", s.authenticate, s.updateGrant)
+	v1.Delete("/roadmaps/:roadmapId/grants/:grantId", s.authenticate, s.revokeGrant)
+	v1.Get("/roadmaps/:roadmapId/access-requests", s.authenticate, s.listAccessRequests)
+	v1.Post("/roadmaps/:roadmapId/access-requests/:requestId/approve", s.authenticate, s.approveAccessRequest)
+	v1.Post("/roadmaps/:roadmapId/access-requests/:requestId/decline", s.authenticate, s.declineAccessRequest)
+	v1.Post("/roadmaps/:roadmapId/invitations", s.authenticate, s.createInvitation)
+	v1.Get("/roadmaps/:roadmapId/receipts", s.authenticate, s.listReceipts)
+	v1.Get("/roadmaps/:roadmapId/access-log", s.authenticate, s.accessLog)
+	v1.Post("/roadmaps/:roadmapId/proposals/:proposalId/accept", s.authenticate, s.acceptProposal)
+	v1.Post("/roadmaps/:roadmapId/proposals/:proposalId/reject", s.authenticate, s.rejectProposal)
+	// Consent: the agencies' side, and both.
+	v1.Post("/roadmaps/:roadmapId/access-requests", s.authenticate, s.createAccessRequest)
+	v1.Post("/roadmaps/:roadmapId/comments", s.authenticate, s.createComment)
+	v1.Post("/roadmaps/:roadmapId/proposals", s.authenticate, s.createProposal)
+	v1.Post("/invitations/accept", s.authenticate, s.acceptInvitation)
+	v1.Get("/shared", s.authenticate, s.listShared)
+
+	// Agencies.
+	v1.Post("/auth/act", s.act)
+	v1.Get("/agencies", s.authenticate, s.listAgencies)
+	v1.Get("/agencies/:agencyId", s.authenticate, s.getAgency)
+	v1.Put("/agencies/:agencyId/staff/:userId", s.authenticate, s.setStaff)
+	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
+	v1.Post("/admin/agencies", s.authenticate, s.createAgency)
 	v1.All("/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	if s.cfg.Static != nil {
@@ -193,9 +226,29 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(ctxActor, access.Actor{Kind: access.Person, UserID: p.UserID})
+	actor := access.Actor{Kind: access.Person, UserID: p.UserID}
+	switch {
+	case p.Operator:
+		actor = access.Actor{Kind: access.Operator, UserID: p.UserID}
+	case p.AgencyID != "":
+		// The token names an agency; whether the person works there is read
+		// now, from the agency itself, so that removing someone from an
+		// agency holds on their next request.
+		a, err := s.store.Agency(c.UserContext(), p.AgencyID)
+		if err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+			return err
+		}
+		roles := a.Roles(p.UserID)
+		if len(roles) == 0 {
+			return errNotStaff
+		}
+		actor = access.Actor{Kind: access.Agency, UserID: p.UserID, AgencyID: p.AgencyID, AgencyRoles: roles}
+	}
+	c.Locals(ctxActor, actor)
 	return c.Next()
 }
+
+var errNotStaff = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "You do not work for the agency this sign-in acts for. Switch agency or sign in again."}
 
 // decode checks the request's content type, validates its body against the
 // named schema and decodes it into v. Unknown fields, wrong types and

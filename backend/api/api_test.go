@@ -50,7 +50,7 @@ var (
 	checker     *openapitest.Checker
 )
 
-func mustEnv(t *testing.T, dev bool) *env {
+func mustEnv(t testing.TB, dev bool) *env {
 	t.Helper()
 	checkerOnce.Do(func() { checker = openapitest.New(t) })
 	store := testenv.MustStore(t)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -27,11 +28,14 @@ func (s *Server) devLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pair, err := s.sessions.Start(c.UserContext(), u.ID, strings.Clone(c.Get(fiber.HeaderUserAgent)))
+	if err := s.checkStaff(c, u.ID, req.AgencyID); err != nil {
+		return err
+	}
+	pair, err := s.sessions.Start(c.UserContext(), u.ID, req.AgencyID, strings.Clone(c.Get(fiber.HeaderUserAgent)))
 	if err != nil {
 		return err
 	}
-	return s.sendTokens(c, pair, u)
+	return s.sendTokens(c, pair, u, pair.AgencyID)
 }
 
 // DevUserID is the user id the development login gives a name.
@@ -53,7 +57,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendTokens(c, pair, u)
+	return s.sendTokens(c, pair, u, pair.AgencyID)
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {
@@ -67,17 +71,22 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-func (s *Server) sendTokens(c *fiber.Ctx, pair *auth.TokenPair, u *veikart.User) error {
+func (s *Server) sendTokens(c *fiber.Ctx, pair *auth.TokenPair, u *veikart.User, agencyID string) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(tokenResponse{
 		AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, TokenType: "Bearer",
 		ExpiresIn: int64(pair.ExpiresAt.Sub(s.now()).Seconds()),
-		User:      userJSON{ID: u.ID, Name: u.Name},
+		User:      userJSON{ID: u.ID, Name: u.Name}, ActingFor: agencyID,
 	})
 }
 
 func (s *Server) me(c *fiber.Ctx) error {
-	u, err := s.store.User(c.UserContext(), actorOf(c).UserID)
+	actor := actorOf(c)
+	if actor.Kind == access.Operator {
+		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
+	}
+	ctx := c.UserContext()
+	u, err := s.store.User(ctx, actor.UserID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
 		// A valid token for a person who no longer exists (erased).
 		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
@@ -85,6 +94,19 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(userJSON{ID: u.ID, Name: u.Name})
+	out := meJSON{ID: u.ID, Name: u.Name, ActingFor: actor.AgencyID, Agencies: []membershipJSON{}}
+	for _, id := range u.AgencyIDs {
+		a, err := s.store.Agency(ctx, id)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		// The agency's staff list is the truth; the user's index may lag.
+		if roles := a.Roles(u.ID); len(roles) > 0 {
+			out.Agencies = append(out.Agencies, membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(roles)})
+		}
+	}
+	return sendJSON(c, fiber.StatusOK, out)
 }

@@ -153,7 +153,10 @@ func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
 	if errors.As(err, &ce) {
 		p := newProblem(kindConflict, ce.Error())
 		actor := actorOf(c)
-		cur := s.project(actor, ce.Current)
+		var cur *veikart.Roadmap
+		if v := s.project(actor, ce.Current); v != nil {
+			cur = v.Roadmap
+		}
 		for _, cf := range ce.Conflicts {
 			fields := cf.Fields
 			if fields == nil {

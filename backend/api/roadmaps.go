@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -29,34 +30,38 @@ func roadmapID(c *fiber.Ctx) (string, error) {
 }
 
 // project returns what actor may see of r (nil for nothing).
-func (s *Server) project(actor access.Actor, r *veikart.Roadmap) *veikart.Roadmap {
+func (s *Server) project(actor access.Actor, r *veikart.Roadmap) *access.View {
 	if r == nil {
 		return nil
 	}
 	return access.Project(actor, r, s.now())
 }
 
-// sendRoadmap writes the actor's view of r with its ETag.
-func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *veikart.Roadmap) error {
-	b, err := s.rendered.fullView(view)
+// sendRoadmap writes the actor's view of a roadmap with its ETag.
+func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error {
+	var b []byte
+	var err error
+	if view.Full {
+		b, err = s.rendered.fullView(view.Roadmap)
+	} else {
+		out := toRoadmapJSON(view.Roadmap)
+		a := toAccessJSON(view)
+		out.Access = &a
+		b, err = json.Marshal(out)
+	}
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderETag, etag(view))
+	c.Set(fiber.HeaderETag, etag(view.Roadmap))
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(status).Send(b)
 }
 
+// getRoadmap answers with what the caller may see. A read by anyone but the
+// owners is in the access log before the answer leaves.
 func (s *Server) getRoadmap(c *fiber.Ctx) error {
-	id, err := roadmapID(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.store.Roadmap(c.UserContext(), id)
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoRoadmap
-	}
+	r, err := s.readRoadmap(c)
 	if err != nil {
 		return err
 	}
@@ -64,9 +69,14 @@ func (s *Server) getRoadmap(c *fiber.Ctx) error {
 	if view == nil {
 		return errNoRoadmap
 	}
-	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && matchesETag(inm, etag(view)) {
-		c.Set(fiber.HeaderETag, etag(view))
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && matchesETag(inm, etag(view.Roadmap)) {
+		c.Set(fiber.HeaderETag, etag(view.Roadmap))
 		return c.SendStatus(fiber.StatusNotModified)
+	}
+	if !view.Full {
+		if err := s.logAccess(c, r.ID, view.Role, veikart.AuditRead, view.Sections, ""); err != nil {
+			return err
+		}
 	}
 	return s.sendRoadmap(c, fiber.StatusOK, view)
 }
@@ -93,7 +103,7 @@ func (s *Server) listRoadmaps(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		d := access.Decide(actor, access.Read, r, s.now())
+		d := access.Decide(actor, access.Read, r, "", s.now())
 		if !d.Allowed {
 			continue
 		}
@@ -116,6 +126,9 @@ func (s *Server) createRoadmap(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
+	if actor.Kind != access.Person {
+		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Households create roadmaps. Act for yourself, not for an agency, to create one."}
+	}
 	ctx := c.UserContext()
 	if _, err := s.store.User(ctx, actor.UserID); err != nil {
 		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
@@ -138,7 +151,7 @@ func (s *Server) createRoadmap(c *fiber.Ctx) error {
 	status := fiber.StatusCreated
 	if err := s.store.CreateRoadmap(ctx, r); veikart.ErrorCode(err) == veikart.ECONFLICT {
 		existing, gerr := s.store.Roadmap(ctx, id)
-		if gerr != nil || !access.Decide(actor, access.Read, existing, s.now()).Allowed || !existing.IsOwner(actor.UserID) {
+		if gerr != nil || !access.Decide(actor, access.Read, existing, "", s.now()).Allowed || !existing.IsOwner(actor.UserID) {
 			return &veikart.Error{Code: veikart.ECONFLICT, Message: "This id cannot be used. Choose another.", Pointer: "/id"}
 		}
 		r, status = existing, fiber.StatusOK
@@ -163,11 +176,8 @@ func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
 	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
 	var owners []string
 	err = s.store.DeleteRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) error {
-		if !access.Decide(actor, access.Delete, cur, s.now()).Allowed {
-			if access.Decide(actor, access.Read, cur, s.now()).Allowed {
-				return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can delete a roadmap."}
-			}
-			return errNoRoadmap
+		if !access.Decide(actor, access.Delete, cur, "", s.now()).Allowed {
+			return s.denied(actor, cur, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can delete a roadmap."})
 		}
 		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
 			return &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
@@ -213,8 +223,8 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
 	var results []veikart.Result
 	next, err := s.store.UpdateRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
-		if !access.Decide(actor, access.Change, cur, s.now()).Allowed {
-			return nil, errNoRoadmap
+		if !access.Decide(actor, access.Change, cur, "", s.now()).Allowed {
+			return nil, s.denied(actor, cur, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can change the roadmap. Comment or propose a step instead, if the household allows it."})
 		}
 		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
 			return nil, &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
@@ -230,11 +240,11 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 		return err
 	}
 	view := s.project(actor, next)
-	out := operationsResponse{Roadmap: toRoadmapJSON(view), Results: make([]resultJSON, len(results))}
+	out := operationsResponse{Roadmap: toRoadmapJSON(view.Roadmap), Results: make([]resultJSON, len(results))}
 	for i, r := range results {
 		out.Results[i] = resultJSON{OpID: r.OpID, Outcome: string(r.Outcome)}
 	}
-	c.Set(fiber.HeaderETag, etag(view))
+	c.Set(fiber.HeaderETag, etag(view.Roadmap))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(out)
 }

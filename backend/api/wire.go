@@ -14,15 +14,20 @@ import (
 // domain never carries json tags and the wire can be versioned on its own.
 
 type roadmapJSON struct {
-	ID        string       `json:"id"`
-	Title     string       `json:"title"`
-	Version   int64        `json:"version"`
-	CreatedAt time.Time    `json:"createdAt"`
-	UpdatedAt time.Time    `json:"updatedAt"`
-	Owners    []string     `json:"owners"`
-	Members   []memberJSON `json:"members"`
-	Areas     []areaJSON   `json:"areas"`
-	Steps     []stepJSON   `json:"steps"`
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Version   int64          `json:"version"`
+	CreatedAt time.Time      `json:"createdAt"`
+	UpdatedAt time.Time      `json:"updatedAt"`
+	Owners    []string       `json:"owners"`
+	Members   []memberJSON   `json:"members"`
+	Areas     []areaJSON     `json:"areas"`
+	Steps     []stepJSON     `json:"steps"`
+	Comments  []commentJSON  `json:"comments"`
+	Proposals []proposalJSON `json:"proposals"`
+	// Access says in what role the caller sees the roadmap and, for an
+	// agency, what was granted.
+	Access *accessJSON `json:"access,omitempty"`
 }
 
 type memberJSON struct {
@@ -109,6 +114,14 @@ func toRoadmapJSON(r *veikart.Roadmap) roadmapJSON {
 	}
 	for i, s := range r.Steps {
 		out.Steps[i] = toStepJSON(s)
+	}
+	out.Comments = make([]commentJSON, len(r.Comments))
+	for i, c := range r.Comments {
+		out.Comments[i] = toCommentJSON(c)
+	}
+	out.Proposals = make([]proposalJSON, len(r.Proposals))
+	for i, p := range r.Proposals {
+		out.Proposals[i] = toProposalJSON(p)
 	}
 	return out
 }
@@ -330,7 +343,8 @@ func (o operationJSON) toDomain() (veikart.Op, error) {
 }
 
 type devLoginRequest struct {
-	Name string `json:"name"`
+	AgencyID string `json:"agencyId,omitempty"`
+	Name     string `json:"name"`
 }
 
 type refreshRequest struct {
@@ -348,4 +362,5 @@ type tokenResponse struct {
 	TokenType    string   `json:"tokenType"`
 	ExpiresIn    int64    `json:"expiresIn"`
 	User         userJSON `json:"user"`
+	ActingFor    string   `json:"actingFor,omitempty"` // agency id
 }

@@ -28,6 +28,7 @@ type TokenPair struct {
 	RefreshToken string
 	ExpiresAt    time.Time
 	UserID       string
+	AgencyID     string // the agency the session acts for, "" for oneself
 }
 
 // Sessions starts, refreshes and ends sessions.
@@ -57,14 +58,16 @@ const refreshPrefix = "vkr1."
 var errBadRefresh = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "The refresh token is invalid, expired or revoked. Sign in again."}
 
 // Start creates a session for the user and returns its first tokens.
-func (s *Sessions) Start(ctx context.Context, userID, userAgent string) (*TokenPair, error) {
+// agencyID is the agency the person acts for ("" for themselves); the caller
+// has checked that they work there.
+func (s *Sessions) Start(ctx context.Context, userID, agencyID, userAgent string) (*TokenPair, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	id := randomID(16)
 	secret, hash := newSecret()
 	sess := &veikart.Session{
 		ID: id, UserID: userID, Current: hash, Generation: 1,
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: s.expiry(now, now),
-		UserAgent: truncate(userAgent, 200),
+		UserAgent: truncate(userAgent, 200), AgencyID: agencyID,
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
@@ -76,6 +79,17 @@ func (s *Sessions) Start(ctx context.Context, userID, userAgent string) (*TokenP
 // stops working. Presenting a token that was already exchanged revokes the
 // whole session: one of the two holders is not its owner.
 func (s *Sessions) Refresh(ctx context.Context, refreshToken string) (*TokenPair, error) {
+	return s.rotate(ctx, refreshToken, nil, nil)
+}
+
+// Act is Refresh that also switches the agency the person acts for ("" for
+// themselves). The caller has checked that they work there.
+// check is called with the session's user before anything changes.
+func (s *Sessions) Act(ctx context.Context, refreshToken, agencyID string, check func(userID string) error) (*TokenPair, error) {
+	return s.rotate(ctx, refreshToken, &agencyID, check)
+}
+
+func (s *Sessions) rotate(ctx context.Context, refreshToken string, agencyID *string, check func(string) error) (*TokenPair, error) {
 	id, secretHash, ok := parseRefresh(refreshToken)
 	if !ok {
 		return nil, errBadRefresh
@@ -89,6 +103,11 @@ func (s *Sessions) Refresh(ctx context.Context, refreshToken string) (*TokenPair
 		}
 		next := *cur
 		if subtle.ConstantTimeCompare(secretHash, cur.Current) == 1 {
+			if check != nil {
+				if err := check(cur.UserID); err != nil {
+					return nil, err
+				}
+			}
 			next.Previous = append(append([][]byte(nil), cur.Previous...), cur.Current)
 			if len(next.Previous) > keptPrevious {
 				next.Previous = next.Previous[len(next.Previous)-keptPrevious:]
@@ -97,6 +116,9 @@ func (s *Sessions) Refresh(ctx context.Context, refreshToken string) (*TokenPair
 			next.Generation++
 			next.LastUsedAt = now
 			next.ExpiresAt = s.expiry(cur.CreatedAt, now)
+			if agencyID != nil {
+				next.AgencyID = *agencyID
+			}
 			return &next, nil
 		}
 		for _, p := range cur.Previous {
@@ -159,11 +181,11 @@ func (s *Sessions) expiry(created, now time.Time) time.Time {
 }
 
 func (s *Sessions) pair(sess *veikart.Session, secret string) (*TokenPair, error) {
-	at, exp, err := s.tokens.Issue(sess.UserID, sess.ID)
+	at, exp, err := s.tokens.Issue(sess.UserID, sess.ID, sess.AgencyID)
 	if err != nil {
 		return nil, err
 	}
-	return &TokenPair{AccessToken: at, RefreshToken: refreshPrefix + sess.ID + "." + secret, ExpiresAt: exp, UserID: sess.UserID}, nil
+	return &TokenPair{AccessToken: at, RefreshToken: refreshPrefix + sess.ID + "." + secret, ExpiresAt: exp, UserID: sess.UserID, AgencyID: sess.AgencyID}, nil
 }
 
 func parseRefresh(tok string) (id string, hash []byte, ok bool) {

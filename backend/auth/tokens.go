@@ -20,12 +20,21 @@ const accessTokenType = "at+jwt"
 type Principal struct {
 	UserID    string
 	SessionID string
-	Expires   time.Time
+	// AgencyID is the agency the person acts for, "" for themselves. A
+	// token naming an agency proves nothing about membership: the API checks
+	// the agency's staff list on every request.
+	AgencyID string
+	// Operator marks a token minted for the service's operator (by the
+	// veikart CLI, from the signing keys on disk) for the admin API.
+	Operator bool
+	Expires  time.Time
 }
 
 type accessClaims struct {
 	jwt.RegisteredClaims
 	SessionID string `json:"sid"`
+	AgencyID  string `json:"agency,omitempty"`
+	Operator  bool   `json:"op,omitempty"`
 }
 
 // Tokens issues and verifies access tokens.
@@ -67,26 +76,37 @@ func (t *Tokens) TTL() time.Duration { return t.ttl }
 
 // Issue returns a signed access token for the user in the session. It holds
 // no personal data: the subject is an opaque user id.
-func (t *Tokens) Issue(userID, sessionID string) (string, time.Time, error) {
-	return t.IssueFor(userID, sessionID, t.ttl)
+func (t *Tokens) Issue(userID, sessionID, agencyID string) (string, time.Time, error) {
+	return t.IssueFor(userID, sessionID, agencyID, t.ttl)
 }
 
 // IssueFor is Issue with a chosen lifetime (the load-test seeder uses it).
-func (t *Tokens) IssueFor(userID, sessionID string, ttl time.Duration) (string, time.Time, error) {
+func (t *Tokens) IssueFor(userID, sessionID, agencyID string, ttl time.Duration) (string, time.Time, error) {
+	return t.issue(accessClaims{SessionID: sessionID, AgencyID: agencyID}, userID, ttl)
+}
+
+// OperatorSubject is the subject of operator tokens.
+const OperatorSubject = "operator"
+
+// IssueOperator returns a short-lived token for the admin API. Whoever can
+// read the signing keys can mint one; that is the operator.
+func (t *Tokens) IssueOperator(ttl time.Duration) (string, time.Time, error) {
+	return t.issue(accessClaims{SessionID: "operator", Operator: true}, OperatorSubject, ttl)
+}
+
+func (t *Tokens) issue(c accessClaims, subject string, ttl time.Duration) (string, time.Time, error) {
 	now := t.now().UTC()
 	exp := now.Add(ttl)
 	k := t.keys.Signing()
-	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, accessClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    t.issuer,
-			Subject:   userID,
-			Audience:  jwt.ClaimStrings{t.audience},
-			IssuedAt:  jwt.NewNumericDate(now),
-			NotBefore: jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(exp),
-		},
-		SessionID: sessionID,
-	})
+	c.RegisteredClaims = jwt.RegisteredClaims{
+		Issuer:    t.issuer,
+		Subject:   subject,
+		Audience:  jwt.ClaimStrings{t.audience},
+		IssuedAt:  jwt.NewNumericDate(now),
+		NotBefore: jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(exp),
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	tok.Header["kid"] = k.ID
 	tok.Header["typ"] = accessTokenType
 	s, err := tok.SignedString(k.Private)
@@ -130,7 +150,10 @@ func (t *Tokens) Verify(token string) (Principal, error) {
 	if err != nil || c.Subject == "" || c.SessionID == "" {
 		return Principal{}, errBadToken
 	}
-	p = Principal{UserID: c.Subject, SessionID: c.SessionID, Expires: c.ExpiresAt.Time}
+	if c.Operator != (c.Subject == OperatorSubject) {
+		return Principal{}, errBadToken
+	}
+	p = Principal{UserID: c.Subject, SessionID: c.SessionID, AgencyID: c.AgencyID, Operator: c.Operator, Expires: c.ExpiresAt.Time}
 	t.remember(token, p, now)
 	return p, nil
 }

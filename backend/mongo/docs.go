@@ -60,6 +60,13 @@ type roadmapBody struct {
 	CreatedAt    time.Time   `bson:"createdAt"`
 	TitleVersion int64       `bson:"titleVersion,omitempty"`
 	RecentOps    []string    `bson:"recentOps,omitempty"`
+	// Consent records. Roadmaps stored before consent existed have none.
+	Grants      []grantDoc      `bson:"grants,omitempty"`
+	Requests    []requestDoc    `bson:"requests,omitempty"`
+	Invitations []invitationDoc `bson:"invitations,omitempty"`
+	Comments    []commentDoc    `bson:"comments,omitempty"`
+	Proposals   []proposalDoc   `bson:"proposals,omitempty"`
+	Receipts    []receiptDoc    `bson:"receipts,omitempty"`
 }
 
 type memberDoc struct {
@@ -67,6 +74,7 @@ type memberDoc struct {
 	Name      string           `bson:"name"`
 	BirthYear int              `bson:"birthYear,omitempty"`
 	Role      string           `bson:"role"`
+	UserID    string           `bson:"userId,omitempty"`
 	Version   int64            `bson:"v"`
 	Changed   map[string]int64 `bson:"changed,omitempty"`
 }
@@ -106,15 +114,103 @@ type responsibleDoc struct {
 	AgencyID string `bson:"agencyId,omitempty"`
 }
 
+type grantDoc struct {
+	ID          string    `bson:"id"`
+	AgencyID    string    `bson:"agencyId"`
+	Sections    []string  `bson:"sections"`
+	Permissions []string  `bson:"permissions"`
+	Purpose     string    `bson:"purpose"`
+	CreatedAt   time.Time `bson:"createdAt"`
+	CreatedBy   string    `bson:"createdBy"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
+	ExpiresAt   time.Time `bson:"expiresAt"`
+	Status      string    `bson:"status"`
+	RevokedAt   time.Time `bson:"revokedAt,omitempty"`
+	RevokedBy   string    `bson:"revokedBy,omitempty"`
+	Via         string    `bson:"via,omitempty"`
+}
+
+type requestDoc struct {
+	ID          string    `bson:"id"`
+	AgencyID    string    `bson:"agencyId"`
+	RequestedBy string    `bson:"requestedBy"`
+	Sections    []string  `bson:"sections"`
+	Permissions []string  `bson:"permissions"`
+	Purpose     string    `bson:"purpose"`
+	CreatedAt   time.Time `bson:"createdAt"`
+	Status      string    `bson:"status"`
+	DecidedAt   time.Time `bson:"decidedAt,omitempty"`
+	DecidedBy   string    `bson:"decidedBy,omitempty"`
+	GrantID     string    `bson:"grantId,omitempty"`
+}
+
+type invitationDoc struct {
+	ID             string    `bson:"id"`
+	Kind           string    `bson:"kind"`
+	CodeHash       string    `bson:"codeHash"`
+	CreatedBy      string    `bson:"createdBy"`
+	CreatedAt      time.Time `bson:"createdAt"`
+	ExpiresAt      time.Time `bson:"expiresAt"`
+	Sections       []string  `bson:"sections,omitempty"`
+	Permissions    []string  `bson:"permissions,omitempty"`
+	Purpose        string    `bson:"purpose,omitempty"`
+	GrantExpiresAt time.Time `bson:"grantExpiresAt,omitempty"`
+	MemberID       string    `bson:"memberId,omitempty"`
+	UsedAt         time.Time `bson:"usedAt,omitempty"`
+	UsedBy         string    `bson:"usedBy,omitempty"`
+	UsedByAgency   string    `bson:"usedByAgency,omitempty"`
+}
+
+type commentDoc struct {
+	ID        string    `bson:"id"`
+	Section   string    `bson:"section"`
+	StepID    string    `bson:"stepId,omitempty"`
+	UserID    string    `bson:"userId"`
+	AgencyID  string    `bson:"agencyId,omitempty"`
+	Text      string    `bson:"text"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+type proposalDoc struct {
+	ID        string    `bson:"id"`
+	AgencyID  string    `bson:"agencyId"`
+	UserID    string    `bson:"userId"`
+	Step      stepDoc   `bson:"step"`
+	Status    string    `bson:"status"`
+	CreatedAt time.Time `bson:"createdAt"`
+	DecidedAt time.Time `bson:"decidedAt,omitempty"`
+	DecidedBy string    `bson:"decidedBy,omitempty"`
+	StepID    string    `bson:"stepId,omitempty"`
+}
+
+type receiptDoc struct {
+	ID          string    `bson:"id"`
+	Kind        string    `bson:"kind"`
+	At          time.Time `bson:"at"`
+	By          string    `bson:"by"`
+	GrantID     string    `bson:"grantId,omitempty"`
+	AgencyID    string    `bson:"agencyId,omitempty"`
+	Sections    []string  `bson:"sections,omitempty"`
+	Permissions []string  `bson:"permissions,omitempty"`
+	Purpose     string    `bson:"purpose,omitempty"`
+	ExpiresAt   time.Time `bson:"expiresAt,omitempty"`
+}
+
 func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 	b := roadmapBody{
 		Title: r.Title, CreatedAt: r.CreatedAt, TitleVersion: r.TitleVersion, RecentOps: r.RecentOps,
-		Members: make([]memberDoc, len(r.Members)),
-		Areas:   make([]areaDoc, len(r.Areas)),
-		Steps:   make([]stepDoc, len(r.Steps)),
+		Members:     make([]memberDoc, len(r.Members)),
+		Areas:       make([]areaDoc, len(r.Areas)),
+		Steps:       make([]stepDoc, len(r.Steps)),
+		Grants:      convert(r.Grants, toGrantDoc),
+		Requests:    convert(r.Requests, toRequestDoc),
+		Invitations: convert(r.Invitations, toInvitationDoc),
+		Comments:    convert(r.Comments, toCommentDoc),
+		Proposals:   convert(r.Proposals, toProposalDoc),
+		Receipts:    convert(r.Receipts, toReceiptDoc),
 	}
 	for i, m := range r.Members {
-		b.Members[i] = memberDoc{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), Version: m.Version, Changed: m.Changed}
+		b.Members[i] = memberDoc{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), UserID: m.UserID, Version: m.Version, Changed: m.Changed}
 	}
 	for i, a := range r.Areas {
 		b.Areas[i] = areaDoc{
@@ -123,12 +219,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		}
 	}
 	for i, s := range r.Steps {
-		b.Steps[i] = stepDoc{
-			ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
-			Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
-			Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
-			CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
-		}
+		b.Steps[i] = toStepDoc(s)
 	}
 	body, err := bson.Marshal(&b)
 	if err != nil {
@@ -156,12 +247,18 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 	r := &veikart.Roadmap{
 		ID: d.ID, Title: b.Title, Owners: d.Owners, Version: d.Version,
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), TitleVersion: b.TitleVersion, RecentOps: b.RecentOps,
-		Members: make([]veikart.Member, len(b.Members)),
-		Areas:   make([]veikart.Area, len(b.Areas)),
-		Steps:   make([]veikart.Step, len(b.Steps)),
+		Members:     make([]veikart.Member, len(b.Members)),
+		Areas:       make([]veikart.Area, len(b.Areas)),
+		Steps:       make([]veikart.Step, len(b.Steps)),
+		Grants:      convert(b.Grants, fromGrantDoc),
+		Requests:    convert(b.Requests, fromRequestDoc),
+		Invitations: convert(b.Invitations, fromInvitationDoc),
+		Comments:    convert(b.Comments, fromCommentDoc),
+		Proposals:   convert(b.Proposals, fromProposalDoc),
+		Receipts:    convert(b.Receipts, fromReceiptDoc),
 	}
 	for i, m := range b.Members {
-		r.Members[i] = veikart.Member{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: veikart.Role(m.Role), Version: m.Version, Changed: m.Changed}
+		r.Members[i] = veikart.Member{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: veikart.Role(m.Role), UserID: m.UserID, Version: m.Version, Changed: m.Changed}
 	}
 	for i, a := range b.Areas {
 		r.Areas[i] = veikart.Area{
@@ -170,14 +267,131 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		}
 	}
 	for i, s := range b.Steps {
-		r.Steps[i] = veikart.Step{
-			ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
-			Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
-			Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
-			CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
-		}
+		r.Steps[i] = fromStepDoc(s)
 	}
 	return r, nil
+}
+
+// convert converts each element of a slice with f. A nil slice stays nil, so
+// that a roadmap without consent records reads back without them.
+func convert[T, U any](in []T, f func(T) U) []U {
+	if in == nil {
+		return nil
+	}
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// toStrings and fromStrings store sections and permissions as plain strings.
+func toStrings[T ~string](in []T) []string {
+	return convert(in, func(v T) string { return string(v) })
+}
+
+func fromStrings[T ~string](in []string) []T {
+	return convert(in, func(v string) T { return T(v) })
+}
+
+func toStepDoc(s veikart.Step) stepDoc {
+	return stepDoc{
+		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
+		Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
+		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
+	}
+}
+
+func fromStepDoc(s stepDoc) veikart.Step {
+	return veikart.Step{
+		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
+		Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
+		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
+		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
+	}
+}
+
+func toGrantDoc(g veikart.Grant) grantDoc {
+	return grantDoc{
+		ID: g.ID, AgencyID: g.AgencyID, Sections: toStrings(g.Sections), Permissions: toStrings(g.Permissions), Purpose: g.Purpose,
+		CreatedAt: g.CreatedAt, CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt, ExpiresAt: g.ExpiresAt,
+		Status: string(g.Status), RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Via: g.Via,
+	}
+}
+
+func fromGrantDoc(g grantDoc) veikart.Grant {
+	return veikart.Grant{
+		ID: g.ID, AgencyID: g.AgencyID, Sections: fromStrings[veikart.Section](g.Sections), Permissions: fromStrings[veikart.Permission](g.Permissions), Purpose: g.Purpose,
+		CreatedAt: g.CreatedAt.UTC(), CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt.UTC(), ExpiresAt: g.ExpiresAt.UTC(),
+		Status: veikart.GrantStatus(g.Status), RevokedAt: g.RevokedAt.UTC(), RevokedBy: g.RevokedBy, Via: g.Via,
+	}
+}
+
+func toRequestDoc(q veikart.AccessRequest) requestDoc {
+	return requestDoc{
+		ID: q.ID, AgencyID: q.AgencyID, RequestedBy: q.RequestedBy, Sections: toStrings(q.Sections), Permissions: toStrings(q.Permissions),
+		Purpose: q.Purpose, CreatedAt: q.CreatedAt, Status: string(q.Status), DecidedAt: q.DecidedAt, DecidedBy: q.DecidedBy, GrantID: q.GrantID,
+	}
+}
+
+func fromRequestDoc(q requestDoc) veikart.AccessRequest {
+	return veikart.AccessRequest{
+		ID: q.ID, AgencyID: q.AgencyID, RequestedBy: q.RequestedBy, Sections: fromStrings[veikart.Section](q.Sections), Permissions: fromStrings[veikart.Permission](q.Permissions),
+		Purpose: q.Purpose, CreatedAt: q.CreatedAt.UTC(), Status: veikart.RequestStatus(q.Status), DecidedAt: q.DecidedAt.UTC(), DecidedBy: q.DecidedBy, GrantID: q.GrantID,
+	}
+}
+
+func toInvitationDoc(n veikart.Invitation) invitationDoc {
+	return invitationDoc{
+		ID: n.ID, Kind: string(n.Kind), CodeHash: n.CodeHash, CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt, ExpiresAt: n.ExpiresAt,
+		Sections: toStrings(n.Sections), Permissions: toStrings(n.Permissions), Purpose: n.Purpose, GrantExpiresAt: n.GrantExpiresAt,
+		MemberID: n.MemberID, UsedAt: n.UsedAt, UsedBy: n.UsedBy, UsedByAgency: n.UsedByAgency,
+	}
+}
+
+func fromInvitationDoc(n invitationDoc) veikart.Invitation {
+	return veikart.Invitation{
+		ID: n.ID, Kind: veikart.InvitationKind(n.Kind), CodeHash: n.CodeHash, CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt.UTC(), ExpiresAt: n.ExpiresAt.UTC(),
+		Sections: fromStrings[veikart.Section](n.Sections), Permissions: fromStrings[veikart.Permission](n.Permissions), Purpose: n.Purpose, GrantExpiresAt: n.GrantExpiresAt.UTC(),
+		MemberID: n.MemberID, UsedAt: n.UsedAt.UTC(), UsedBy: n.UsedBy, UsedByAgency: n.UsedByAgency,
+	}
+}
+
+func toCommentDoc(c veikart.Comment) commentDoc {
+	return commentDoc{ID: c.ID, Section: string(c.Section), StepID: c.StepID, UserID: c.UserID, AgencyID: c.AgencyID, Text: c.Text, CreatedAt: c.CreatedAt}
+}
+
+func fromCommentDoc(c commentDoc) veikart.Comment {
+	return veikart.Comment{ID: c.ID, Section: veikart.Section(c.Section), StepID: c.StepID, UserID: c.UserID, AgencyID: c.AgencyID, Text: c.Text, CreatedAt: c.CreatedAt.UTC()}
+}
+
+func toProposalDoc(p veikart.Proposal) proposalDoc {
+	return proposalDoc{
+		ID: p.ID, AgencyID: p.AgencyID, UserID: p.UserID, Step: toStepDoc(p.Step), Status: string(p.Status),
+		CreatedAt: p.CreatedAt, DecidedAt: p.DecidedAt, DecidedBy: p.DecidedBy, StepID: p.StepID,
+	}
+}
+
+func fromProposalDoc(p proposalDoc) veikart.Proposal {
+	return veikart.Proposal{
+		ID: p.ID, AgencyID: p.AgencyID, UserID: p.UserID, Step: fromStepDoc(p.Step), Status: veikart.ProposalStatus(p.Status),
+		CreatedAt: p.CreatedAt.UTC(), DecidedAt: p.DecidedAt.UTC(), DecidedBy: p.DecidedBy, StepID: p.StepID,
+	}
+}
+
+func toReceiptDoc(c veikart.Receipt) receiptDoc {
+	return receiptDoc{
+		ID: c.ID, Kind: string(c.Kind), At: c.At, By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
+		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, ExpiresAt: c.ExpiresAt,
+	}
+}
+
+func fromReceiptDoc(c receiptDoc) veikart.Receipt {
+	return veikart.Receipt{
+		ID: c.ID, Kind: veikart.ReceiptKind(c.Kind), At: c.At.UTC(), By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
+		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, ExpiresAt: c.ExpiresAt.UTC(),
+	}
 }
 
 type userDoc struct {
@@ -185,6 +399,7 @@ type userDoc struct {
 	Name       string    `bson:"name"`
 	CreatedAt  time.Time `bson:"createdAt"`
 	RoadmapIDs []string  `bson:"roadmapIds"`
+	AgencyIDs  []string  `bson:"agencyIds,omitempty"`
 }
 
 func toUserDoc(u *veikart.User) userDoc {
@@ -192,11 +407,11 @@ func toUserDoc(u *veikart.User) userDoc {
 	if ids == nil {
 		ids = []string{}
 	}
-	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids}
+	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids, AgencyIDs: u.AgencyIDs}
 }
 
 func (d *userDoc) toDomain() *veikart.User {
-	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs}
+	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs, AgencyIDs: d.AgencyIDs}
 }
 
 type sessionDoc struct {
@@ -211,6 +426,7 @@ type sessionDoc struct {
 	RevokedAt     time.Time `bson:"revokedAt,omitempty"`
 	RevokedReason string    `bson:"revokedReason,omitempty"`
 	UserAgent     string    `bson:"userAgent,omitempty"`
+	AgencyID      string    `bson:"agencyId,omitempty"`
 	// Rev increases with every write; shared-database writes compare it.
 	Rev int64 `bson:"rev"`
 }
@@ -219,7 +435,7 @@ func toSessionDoc(s *veikart.Session, rev int64) sessionDoc {
 	return sessionDoc{
 		ID: s.ID, UserID: s.UserID, Current: s.Current, Previous: s.Previous, Generation: s.Generation,
 		CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt,
-		RevokedReason: s.RevokedReason, UserAgent: s.UserAgent, Rev: rev,
+		RevokedReason: s.RevokedReason, UserAgent: s.UserAgent, AgencyID: s.AgencyID, Rev: rev,
 	}
 }
 
@@ -227,7 +443,7 @@ func (d *sessionDoc) toDomain() *veikart.Session {
 	s := &veikart.Session{
 		ID: d.ID, UserID: d.UserID, Current: d.Current, Previous: d.Previous, Generation: d.Generation,
 		CreatedAt: d.CreatedAt.UTC(), LastUsedAt: d.LastUsedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(),
-		RevokedReason: d.RevokedReason, UserAgent: d.UserAgent,
+		RevokedReason: d.RevokedReason, UserAgent: d.UserAgent, AgencyID: d.AgencyID,
 	}
 	if !d.RevokedAt.IsZero() {
 		s.RevokedAt = d.RevokedAt.UTC()

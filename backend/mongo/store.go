@@ -27,6 +27,10 @@ const (
 	roadmapsColl = "roadmaps"
 	usersColl    = "users"
 	sessionsColl = "sessions"
+	agenciesColl = "agencies"
+	sharedColl   = "agency_roadmaps" // per agency: the roadmaps granted to it
+	auditColl    = "access_log"      // per roadmap and month: who read or did what
+	invitesColl  = "invitations"     // per invitation code hash: its roadmap
 )
 
 // Options tune a Store.
@@ -59,6 +63,8 @@ type Store struct {
 
 	roadmaps *cache[*veikart.Roadmap]
 	users    *cache[*veikart.User]
+	agencies *cache[*veikart.Agency]
+	auditSeq *cache[int64] // roadmap id -> the last access-log seq
 	locks    stripes
 	commits  *committer // exclusive mode only
 }
@@ -79,6 +85,8 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	if opts.Exclusive {
 		s.roadmaps = newCache[*veikart.Roadmap](opts.CacheSize)
 		s.users = newCache[*veikart.User](opts.CacheSize)
+		s.agencies = newCache[*veikart.Agency](opts.CacheSize)
+		s.auditSeq = newCache[int64](opts.CacheSize)
 		s.commits = newCommitter(s.db.Collection(roadmapsColl))
 	}
 	return s, nil
@@ -87,7 +95,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 // EnsureSchema creates the collections and every index that MongoDB needs for
 // the queries this package makes. It is idempotent and runs at start-up.
 func (s *Store) EnsureSchema(ctx context.Context) error {
-	for _, name := range []string{roadmapsColl, usersColl, sessionsColl} {
+	for _, name := range []string{roadmapsColl, usersColl, sessionsColl, agenciesColl, sharedColl, auditColl, invitesColl} {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // 48: NamespaceExists

@@ -39,7 +39,7 @@ const (
 	area    = `{"id":"housing","kind":"default","now":"Trangt.","desired":"Eget rom.","scoreNow":2,"memberIds":["m1"],"version":3}`
 	custom  = `{"id":"pets","kind":"custom","title":"Dyr","now":"","desired":"","memberIds":[],"version":4}`
 	step    = `{"id":"s1","areaId":"housing","title":"Søke bolig","note":"","responsible":{"kind":"member","memberId":"m1"},"due":"2026-03-01","status":"planned","term":"short","memberIds":["m1"],"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00Z","version":5}`
-	roadmap = `{"id":"r1","title":"Familien","version":5,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T11:00:00Z","owners":["u-1"],"members":[` + member + `],"areas":[` + area + `,` + custom + `],"steps":[` + step + `]}`
+	roadmap = `{"id":"r1","title":"Familien","version":5,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T11:00:00Z","owners":["u-1"],"members":[` + member + `],"areas":[` + area + `,` + custom + `],"steps":[` + step + `],"comments":[],"proposals":[]}`
 	problem = `{"type":"/problems/unauthorized","title":"Unauthorized","status":401}`
 )
 
@@ -88,7 +88,7 @@ func TestCheck_Passes(t *testing.T) {
 		{"DevLoginOff", "POST", "/api/v1/dev/login", 404, pj, nil, `{"type":"/problems/not-found","title":"Not found","status":404}`},
 		{"RefreshRejected", "POST", "/api/v1/auth/refresh", 401, pj, nil, problem},
 		{"Logout", "POST", "/api/v1/auth/logout", 204, "", nil, ``},
-		{"Me", "GET", "/api/v1/me", 200, js, nil, `{"id":"u-1","name":"Kari"}`},
+		{"Me", "GET", "/api/v1/me", 200, js, nil, `{"id":"u-1","name":"Kari","agencies":[]}`},
 		{"MeNoToken", "GET", "/api/v1/me", 401, pj, map[string]string{"WWW-Authenticate": "Bearer"}, problem},
 		{"List", "GET", "/api/v1/roadmaps", 200, js, nil, `{"items":[{"id":"r1","title":"","version":1,"updatedAt":"2026-01-05T10:00:00Z","memberCount":0,"stepCount":0,"role":"owner"}]}`},
 		{"Create", "POST", "/api/v1/roadmaps", 201, js, map[string]string{"ETag": `"1"`, "Location": "/api/v1/roadmaps/r1"}, roadmap},
@@ -138,8 +138,8 @@ func TestCheck_Fails(t *testing.T) {
 		{exchange{"UnknownPathNotAProblem", "GET", "/api/v1/nope", 404, "text/plain", nil, `404 page not found`}, "problem+json"},
 		{exchange{"UnknownPathBadProblem", "GET", "/api/v1/nope", 404, pj, nil, `{"type":"/problems/not-found","status":404,"path":"/api/v1/nope"}`}, "title"},
 		{exchange{"ProblemAsJSON", "GET", "/api/v1/me", 401, js, nil, problem}, "application/json"},
-		{exchange{"TextBody", "GET", "/api/v1/me", 200, "text/plain", nil, `{"id":"u-1","name":"Kari"}`}, "text/plain"},
-		{exchange{"NoContentType", "GET", "/api/v1/me", 200, "", nil, `{"id":"u-1","name":"Kari"}`}, "Content-Type"},
+		{exchange{"TextBody", "GET", "/api/v1/me", 200, "text/plain", nil, `{"id":"u-1","name":"Kari","agencies":[]}`}, "text/plain"},
+		{exchange{"NoContentType", "GET", "/api/v1/me", 200, "", nil, `{"id":"u-1","name":"Kari","agencies":[]}`}, "Content-Type"},
 		{exchange{"BodyOn204", "DELETE", "/api/v1/roadmaps/r1", 204, js, nil, `{"ok":true}`}, "without a body"},
 		{exchange{"MissingETag", "GET", "/api/v1/roadmaps/r1", 200, js, nil, roadmap}, "ETag"},
 		{exchange{"MissingLocation", "POST", "/api/v1/roadmaps", 201, js, etag, roadmap}, "Location"},
@@ -175,7 +175,7 @@ func TestCheck_Fails(t *testing.T) {
 
 func TestCheck_RestoresBody(t *testing.T) {
 	c := openapitest.New(t)
-	x := exchange{"Me", "GET", "/api/v1/me", 200, js, nil, `{"id":"u-1","name":"Kari"}`}
+	x := exchange{"Me", "GET", "/api/v1/me", 200, js, nil, `{"id":"u-1","name":"Kari","agencies":[]}`}
 	resp := x.response()
 	rec := &recorder{TB: t}
 	c.Check(rec, x.request(), resp)

@@ -15,8 +15,8 @@ const (
 	stepDoc   = `{"id":"s1","areaId":"housing","title":"Søke kommunal bolig","note":"","responsible":{"kind":"member","memberId":"m1"},"due":"2026-03-01","status":"planned","term":"short","memberIds":["m1"],"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00.123+01:00","version":5}`
 
 	roadmapDoc = `{"id":"r1","title":"Familien Hansen","version":5,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T11:00:00Z","owners":["u-1"],` +
-		`"members":[` + memberDoc + `],"areas":[` + areaDoc + `,` + customDoc + `],"steps":[` + stepDoc + `]}`
-	emptyRoadmapDoc = `{"id":"r2","title":"","version":1,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00Z","owners":["u-1"],"members":[],"areas":[],"steps":[]}`
+		`"members":[` + memberDoc + `],"areas":[` + areaDoc + `,` + customDoc + `],"steps":[` + stepDoc + `],"comments":[],"proposals":[]}`
+	emptyRoadmapDoc = `{"id":"r2","title":"","version":1,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00Z","owners":["u-1"],"members":[],"areas":[],"steps":[],"comments":[],"proposals":[]}`
 )
 
 // mutate decodes doc, lets f change it, and encodes it again.
@@ -54,7 +54,7 @@ func documentCases(t testing.TB) []requestCase {
 	return []requestCase{
 		{"Roadmap/Valid", roadmap, roadmapDoc, nil},
 		{"Roadmap/Empty", roadmap, emptyRoadmapDoc, nil},
-		{"Roadmap/NoOwners", roadmap, mutate(t, emptyRoadmapDoc, set("owners", []any{})), []string{"/owners"}},
+		{"Roadmap/NoOwners", roadmap, mutate(t, emptyRoadmapDoc, set("owners", []any{})), nil},
 		{"Roadmap/VersionZero", roadmap, mutate(t, emptyRoadmapDoc, set("version", 0)), []string{"/version"}},
 		{"Roadmap/MissingSteps", roadmap, mutate(t, emptyRoadmapDoc, del("steps")), []string{"/steps"}},
 		{"Roadmap/BadTimestamp", roadmap, mutate(t, emptyRoadmapDoc, set("updatedAt", "2026-01-05 10:00")), []string{"/updatedAt"}},
@@ -89,8 +89,8 @@ func documentCases(t testing.TB) []requestCase {
 		{"TokenResponse/Valid", token, `{"accessToken":"eyJhbGciOiJFZERTQSJ9.e30.sig","refreshToken":"rt","tokenType":"Bearer","expiresIn":900,"user":{"id":"u-1","name":"Kari"}}`, nil},
 		{"TokenResponse/LowercaseType", token, `{"accessToken":"a","refreshToken":"rt","tokenType":"bearer","expiresIn":900,"user":{"id":"u-1","name":"Kari"}}`, []string{"/tokenType"}},
 		{"TokenResponse/ExpiresInString", token, `{"accessToken":"a","refreshToken":"rt","tokenType":"Bearer","expiresIn":"900","user":{"id":"u-1","name":"Kari"}}`, []string{"/expiresIn"}},
-		{"Me/Valid", me, `{"id":"u-1","name":"Kari"}`, nil},
-		{"Me/Extra", me, `{"id":"u-1","name":"Kari","passwordHash":"x"}`, []string{"/passwordHash"}},
+		{"Me/Valid", me, `{"id":"u-1","name":"Kari","agencies":[]}`, nil},
+		{"Me/Extra", me, `{"id":"u-1","name":"Kari","agencies":[],"passwordHash":"x"}`, []string{"/passwordHash"}},
 
 		{"Problem/Validation", problem, `{"type":"/problems/validation","title":"Invalid request","status":422,"requestId":"req-1","errors":[{"pointer":"/name","message":"is required"}]}`, nil},
 		{"Problem/Conflict", problem, `{"type":"/problems/conflict","title":"Conflict","status":409,"conflicts":[{"opId":"o1","target":"step/s1","fields":["title"],"current":` + stepDoc + `},{"opId":"o2","target":"member/m9","fields":[],"current":null},{"opId":"o3","target":"roadmap","fields":["title"],"current":{"title":"Ny"}}],"currentVersion":5,"current":` + roadmapDoc + `}`, nil},

@@ -114,6 +114,15 @@ type Roadmap struct {
 	TitleVersion int64
 	// RecentOps remembers the ids of recently applied operations (oldest first).
 	RecentOps []string
+
+	// Consent and what agencies wrote (consent.go). Every change to these
+	// also increases Version.
+	Grants      []Grant
+	Requests    []AccessRequest
+	Invitations []Invitation
+	Comments    []Comment
+	Proposals   []Proposal
+	Receipts    []Receipt
 }
 
 // Member is a person in the household.
@@ -122,8 +131,11 @@ type Member struct {
 	Name      string
 	BirthYear int // 0 when not given
 	Role      Role
-	Version   int64            // version at which the member last changed
-	Changed   map[string]int64 // field -> version at which it last changed
+	// UserID links the member to their own account, once they accepted a
+	// member invitation; "" for members who are just names.
+	UserID  string
+	Version int64            // version at which the member last changed
+	Changed map[string]int64 // field -> version at which it last changed
 }
 
 // Area is a life domain with the present and the desired situation in the
@@ -214,6 +226,31 @@ func (r *Roadmap) Clone() *Roadmap {
 	for i := range c.Steps {
 		c.Steps[i].MemberIDs = slices.Clone(c.Steps[i].MemberIDs)
 		c.Steps[i].Changed = cloneMap(c.Steps[i].Changed)
+	}
+	c.Grants = slices.Clone(r.Grants)
+	for i := range c.Grants {
+		c.Grants[i].Sections = slices.Clone(c.Grants[i].Sections)
+		c.Grants[i].Permissions = slices.Clone(c.Grants[i].Permissions)
+	}
+	c.Requests = slices.Clone(r.Requests)
+	for i := range c.Requests {
+		c.Requests[i].Sections = slices.Clone(c.Requests[i].Sections)
+		c.Requests[i].Permissions = slices.Clone(c.Requests[i].Permissions)
+	}
+	c.Invitations = slices.Clone(r.Invitations)
+	for i := range c.Invitations {
+		c.Invitations[i].Sections = slices.Clone(c.Invitations[i].Sections)
+		c.Invitations[i].Permissions = slices.Clone(c.Invitations[i].Permissions)
+	}
+	c.Comments = slices.Clone(r.Comments)
+	c.Proposals = slices.Clone(r.Proposals)
+	for i := range c.Proposals {
+		c.Proposals[i].Step.MemberIDs = slices.Clone(c.Proposals[i].Step.MemberIDs)
+	}
+	c.Receipts = slices.Clone(r.Receipts)
+	for i := range c.Receipts {
+		c.Receipts[i].Sections = slices.Clone(c.Receipts[i].Sections)
+		c.Receipts[i].Permissions = slices.Clone(c.Receipts[i].Permissions)
 	}
 	return &c
 }

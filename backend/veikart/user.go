@@ -12,6 +12,9 @@ type User struct {
 	// roadmaps" kept beside the roadmaps themselves; the roadmap's own owner list
 	// is the truth, so a stale entry here never grants anything.
 	RoadmapIDs []string
+	// AgencyIDs lists the agencies the user works in, an index kept like
+	// RoadmapIDs; each agency's staff list is the truth.
+	AgencyIDs []string
 }
 
 // Session is one signed-in device: a chain of refresh tokens, of which only the
@@ -30,6 +33,9 @@ type Session struct {
 	// RevokedReason is "logout", "reuse" or "expired".
 	RevokedReason string
 	UserAgent     string
+	// AgencyID is the agency the person acts for in this session, "" when
+	// acting for themselves. Membership is checked on every request, not here.
+	AgencyID string
 }
 
 // Revoked reports whether the session has been revoked.

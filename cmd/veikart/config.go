@@ -28,6 +28,7 @@ type config struct {
 	LogFormat     string        // VEIKART_LOG_FORMAT: json or text
 	AccessLog     bool          // VEIKART_ACCESS_LOG
 	ShutdownGrace time.Duration // VEIKART_SHUTDOWN_GRACE
+	GrantMax      time.Duration // VEIKART_GRANT_MAX: the longest a household can grant access for
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -45,6 +46,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SessionMax:    90 * 24 * time.Hour,
 		BodyLimit:     256 << 10,
 		ShutdownGrace: 15 * time.Second,
+		GrantMax:      365 * 24 * time.Hour,
 	}
 	var err error
 	if c.Dev, err = parseBool(getenv, "VEIKART_DEV"); err != nil {
@@ -56,7 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"VEIKART_ACCESS_TTL", &c.AccessTTL}, {"VEIKART_SESSION_IDLE", &c.SessionIdle}, {"VEIKART_SESSION_MAX", &c.SessionMax}, {"VEIKART_SHUTDOWN_GRACE", &c.ShutdownGrace}} {
+	}{{"VEIKART_ACCESS_TTL", &c.AccessTTL}, {"VEIKART_SESSION_IDLE", &c.SessionIdle}, {"VEIKART_SESSION_MAX", &c.SessionMax}, {"VEIKART_SHUTDOWN_GRACE", &c.ShutdownGrace}, {"VEIKART_GRANT_MAX", &c.GrantMax}} {
 		if v := getenv(d.name); v != "" {
 			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
 				return c, fmt.Errorf("%s: %q is not a positive duration like 10m", d.name, v)
@@ -112,7 +114,7 @@ func (c config) logValue() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI), "database", c.Database,
 		"public_url", c.PublicURL, "keys_dir", c.KeysDir, "dev", c.Dev, "access_ttl", c.AccessTTL.String(),
 		"session_idle", c.SessionIdle.String(), "session_max", c.SessionMax.String(), "body_limit", c.BodyLimit,
-		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog,
+		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(),
 	}
 }
 

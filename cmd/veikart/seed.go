@@ -61,7 +61,7 @@ func seed(ctx context.Context, cfg config, args []string, stdout io.Writer) erro
 	}
 	w := bufio.NewWriter(f)
 	for i := range *k {
-		tok, _, err := a.tokens.IssueFor("load-u"+strconv.Itoa(i), "seed", *ttl)
+		tok, _, err := a.tokens.IssueFor("load-u"+strconv.Itoa(i), "seed", "", *ttl)
 		if err != nil {
 			f.Close()
 			return err

@@ -135,7 +135,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Config{Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog}, api.Deps{
+	srv := api.New(api.Config{
+		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
+		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
+	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
 	})
 

@@ -1,0 +1,41 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+)
+
+// BenchmarkRead compares an owner's read of a roadmap with a caseworker's read
+// of the same roadmap through a grant: the access check, the projection and
+// the access-log write that must be stored before the answer. Both go over
+// real HTTP to a server on the embedded store, from parallel clients.
+func BenchmarkRead(b *testing.B) {
+	e := mustEnv(b, false)
+	w := newWorld(b, e)
+	for _, tc := range []struct{ name, token string }{
+		{"owner", w.tokens["owner"]},
+		{"caseworker", w.tokens["caseworker"]},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			url := e.url + "/api/v1/roadmaps/" + w.id
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest("GET", url, nil)
+					req.Header.Set("Authorization", "Bearer "+tc.token)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+		})
+	}
+}

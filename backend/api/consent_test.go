@@ -1,0 +1,560 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Markers: text placed in one section each, so a test can tell from a
+// response body exactly which sections (and whose household) it holds.
+const (
+	mHousehold   = "MEMBER-KARI-NAME"     // household section (a member's name)
+	mHousing     = "HOUSING-NOW-TEXT"     // area:housing
+	mHealth      = "HEALTH-NOW-TEXT"      // area:health
+	mStepHousing = "STEP-HOUSING-TITLE"   // steps:housing
+	mStepHealth  = "STEP-HEALTH-TITLE"    // steps:health
+	mOtherAgency = "CHILD-WELFARE-REMARK" // a comment by another agency on area:housing
+	mOwnerNote   = "OWNER-COMMENT-TEXT"   // an owner's comment on area:health
+	mOtherHome   = "OLA-HOUSEHOLD-SECRET" // another household's roadmap
+)
+
+var allMarkers = []string{mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOtherHome}
+
+// world is one household's roadmap with everyone around it: two owners, a
+// member with an account, and agencies whose grants are active, expired,
+// revoked or absent. Each test case builds its own, so cases can change it.
+type world struct {
+	e      *env
+	id     string // the roadmap
+	tokens map[string]string
+	users  map[string]string // role -> user id
+	nav, childWelfare, housing, police string // agency ids
+	grantNAV, requestID, proposalID    string
+	inviteCode                         string
+}
+
+var worldSeq atomic.Int64
+
+// The roles of the table test.
+var roles = []string{"owner", "co-owner", "member", "caseworker", "expired", "revoked", "never", "agency-admin", "other-person", "operator", "anonymous"}
+
+func newWorld(t testing.TB, e *env) *world {
+	t.Helper()
+	ctx := context.Background()
+	n := worldSeq.Add(1)
+	w := &world{e: e, id: fmt.Sprintf("rm-w%d", n), tokens: map[string]string{}, users: map[string]string{}}
+	now := e.clock.Now()
+	uid := func(role string) string { return fmt.Sprintf("u%d-%s", n, role) }
+	for _, role := range roles {
+		if role == "anonymous" || role == "operator" {
+			continue
+		}
+		w.users[role] = uid(role)
+		if _, err := e.store.EnsureUser(ctx, &veikart.User{ID: uid(role), Name: role, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agency := func(suffix string, kind veikart.AgencyKind, staff map[string][]veikart.AgencyRole) string {
+		a, err := veikart.NewAgency(fmt.Sprintf("ag%d-%s", n, suffix), kind, "Agency "+suffix, "Oslo", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for role, rs := range staff {
+			if a, err = a.SetStaff(uid(role), rs, "op", now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.store.CreateAgency(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	cw := []veikart.AgencyRole{veikart.CaseworkerRole}
+	w.nav = agency("nav", veikart.KindNAV, map[string][]veikart.AgencyRole{"caseworker": cw, "agency-admin": {veikart.AdminRole}})
+	w.childWelfare = agency("bv", veikart.KindChildWelfare, map[string][]veikart.AgencyRole{"expired": cw})
+	w.housing = agency("hb", veikart.KindHusbanken, map[string][]veikart.AgencyRole{"revoked": cw})
+	w.police = agency("pol", veikart.KindPolice, map[string][]veikart.AgencyRole{"never": cw})
+
+	r, err := veikart.NewRoadmap(w.id, uid("owner"), "Familien", []veikart.Member{
+		{ID: "m1", Name: mHousehold, Role: veikart.Adult},
+		{ID: "m2", Name: "Mia", Role: veikart.Child, BirthYear: 2010},
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Owners = append(r.Owners, uid("co-owner"))
+	r.Members[1].UserID = uid("member")
+	housingNow, healthNow := mHousing, mHealth
+	if r, _, err = r.Apply([]veikart.Op{
+		{ID: "o1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &housingNow}},
+		{ID: "o2", Type: veikart.OpUpdateArea, TargetID: "health", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &healthNow}},
+		{ID: "o3", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s1", AreaID: "housing", Title: mStepHousing, Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
+		{ID: "o4", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s2", AreaID: "health", Title: mStepHealth, Term: veikart.LongTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
+	}, now); err != nil {
+		t.Fatal(err)
+	}
+	policy := veikart.ConsentPolicy{}
+	grant := func(r *veikart.Roadmap, id, agency string, perms ...veikart.Permission) *veikart.Roadmap {
+		n, _, err := r.AddGrant(id, agency, uid("owner"), veikart.GrantSpec{
+			Sections:    []veikart.Section{veikart.AreaSection("housing"), veikart.StepsSection("housing")},
+			Permissions: perms, Purpose: "Follow-up of housing", ExpiresAt: now.Add(90 * 24 * time.Hour),
+		}, "owner", now, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	w.grantNAV = "g-nav"
+	r = grant(r, w.grantNAV, w.nav, veikart.View, veikart.CommentOn, veikart.Propose)
+	r = grant(r, "g-bv", w.childWelfare, veikart.View, veikart.CommentOn)
+	r = grant(r, "g-hb", w.housing, veikart.View)
+	// The child welfare service commented while its grant ran.
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c-bv", Section: veikart.AreaSection("housing"), UserID: uid("expired"), AgencyID: w.childWelfare, Text: mOtherAgency}, now); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c-own", Section: veikart.AreaSection("health"), UserID: uid("owner"), Text: mOwnerNote}, now); err != nil {
+		t.Fatal(err)
+	}
+	// Then it expired (as if the clock had run past it), and Husbanken's
+	// grant was revoked.
+	for i := range r.Grants {
+		if r.Grants[i].ID == "g-bv" {
+			r.Grants[i].ExpiresAt = now.Add(-time.Hour)
+		}
+	}
+	if r, _, err = r.RevokeGrant("g-hb", uid("owner"), now); err != nil {
+		t.Fatal(err)
+	}
+	w.requestID, w.proposalID = "q-police", "p-nav"
+	if r, _, err = r.AddRequest(w.requestID, w.police, uid("never"), []veikart.Section{veikart.SectionHousehold}, []veikart.Permission{veikart.View}, "Safety check", now); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddProposal(veikart.Proposal{ID: w.proposalID, AgencyID: w.nav, UserID: uid("caseworker"), Step: veikart.Step{
+		AreaID: "housing", Title: "Apply for housing allowance", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByAgency, AgencyID: w.nav}}}, now); err != nil {
+		t.Fatal(err)
+	}
+	w.inviteCode = fmt.Sprintf("code-%d-%s", n, strings.Repeat("x", 20))
+	if r, _, err = r.AddInvitation(veikart.Invitation{ID: "i1", Kind: veikart.InviteAgency, CodeHash: api.HashInvitationCode(w.inviteCode), CreatedBy: uid("owner"),
+		Sections: []veikart.Section{veikart.AreaSection("work")}, Permissions: []veikart.Permission{veikart.View}, Purpose: "Work", GrantExpiresAt: now.Add(24 * time.Hour)}, now, policy); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateRoadmap(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddInvitationCode(ctx, api.HashInvitationCode(w.inviteCode), w.id, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, ix := range []struct{ agency, roadmap string }{{w.nav, w.id}, {w.childWelfare, w.id}, {w.housing, w.id}} {
+		if err := e.store.AddAgencyRoadmap(ctx, ix.agency, ix.roadmap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range []string{"owner", "co-owner"} {
+		if err := e.store.AddUserRoadmap(ctx, uid(o), w.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, x := range []struct{ role, agency string }{{"caseworker", w.nav}, {"agency-admin", w.nav}, {"expired", w.childWelfare}, {"revoked", w.housing}, {"never", w.police}} {
+		if err := e.store.AddUserAgency(ctx, uid(x.role), x.agency); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Another household, owned by other-person.
+	other, err := veikart.NewRoadmap(w.id+"-other", uid("other-person"), "Other", []veikart.Member{{ID: "m1", Name: mOtherHome, Role: veikart.Adult}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateRoadmap(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddUserRoadmap(ctx, uid("other-person"), other.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	agencyOf := map[string]string{"caseworker": w.nav, "agency-admin": w.nav, "expired": w.childWelfare, "revoked": w.housing, "never": w.police}
+	for role, u := range w.users {
+		tok, _, err := e.tokens.Issue(u, "s-"+u, agencyOf[role])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.tokens[role] = tok
+	}
+	op, _, err := e.tokens.IssueOperator(5 * time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens["operator"] = op
+	return w
+}
+
+func (w *world) roadmap(t *testing.T) *veikart.Roadmap {
+	t.Helper()
+	r, err := w.e.store.Roadmap(context.Background(), w.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// seen says which markers each role may ever receive from any route.
+var seen = map[string][]string{
+	"owner":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote},
+	"co-owner":   {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote},
+	"member":     {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote},
+	"caseworker": {mHousing, mStepHousing},
+}
+
+// readSees says which markers GET /roadmaps/{id} must hold for each role that
+// may read it.
+var readSees = map[string][]string{
+	"owner":      seen["owner"],
+	"co-owner":   seen["co-owner"],
+	"member":     seen["member"],
+	"caseworker": seen["caseworker"],
+}
+
+// TestConsent_EveryRoleEveryRoute sends every route as every role and checks
+// the status, what the body must hold, what it must not (ungranted sections,
+// other agencies' comments, other households), and that a refused request
+// changed nothing.
+func TestConsent_EveryRoleEveryRoute(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+
+	type route struct {
+		name, method string
+		path         func(w *world) string
+		body         func(w *world) any
+		changes      bool // a success changes the roadmap
+	}
+	rp := func(suffix string) func(w *world) string {
+		return func(w *world) string { return "/api/v1/roadmaps/" + w.id + suffix }
+	}
+	fixed := func(p string) func(w *world) string { return func(*world) string { return p } }
+	body := func(v any) func(*world) any { return func(*world) any { return v } }
+	exp := func(w *world) string { return w.e.clock.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339) }
+	routes := []route{
+		{"get", "GET", rp(""), nil, false},
+		{"list-mine", "GET", fixed("/api/v1/roadmaps"), nil, false},
+		{"operations", "POST", rp("/operations"), body(map[string]any{"operations": []any{map[string]any{
+			"opId": "x1", "type": "area.update", "areaId": "work", "baseVersion": 1, "set": map[string]any{"now": "changed"}}}}), true},
+		{"delete", "DELETE", rp(""), nil, true},
+		{"grants", "GET", rp("/grants"), nil, false},
+		{"grant", "POST", rp("/grants"), func(w *world) any {
+			return map[string]any{"agencyId": w.police, "sections": []string{"household"}, "permissions": []string{"view"}, "purpose": "p", "expiresAt": exp(w)}
+		}, true},
+		{"widen-grant", "PATCH", func(w *world) string { return rp("/grants/")(w) + w.grantNAV }, body(map[string]any{"sections": []string{"household", "area:housing"}}), true},
+		{"revoke-grant", "DELETE", func(w *world) string { return rp("/grants/")(w) + w.grantNAV }, nil, true},
+		{"requests", "GET", rp("/access-requests"), nil, false},
+		{"approve", "POST", func(w *world) string { return rp("/access-requests/")(w) + w.requestID + "/approve" }, func(w *world) any { return map[string]any{"expiresAt": exp(w)} }, true},
+		{"decline", "POST", func(w *world) string { return rp("/access-requests/")(w) + w.requestID + "/decline" }, nil, true},
+		{"invite", "POST", rp("/invitations"), func(w *world) any {
+			return map[string]any{"kind": "agency", "sections": []string{"area:work"}, "permissions": []string{"view"}, "purpose": "p", "grantExpiresAt": exp(w)}
+		}, true},
+		{"receipts", "GET", rp("/receipts"), nil, false},
+		{"log", "GET", rp("/access-log"), nil, false},
+		{"accept-proposal", "POST", func(w *world) string { return rp("/proposals/")(w) + w.proposalID + "/accept" }, nil, true},
+		{"reject-proposal", "POST", func(w *world) string { return rp("/proposals/")(w) + w.proposalID + "/reject" }, nil, true},
+		{"request-access", "POST", rp("/access-requests"), body(map[string]any{"sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p"}), true},
+		{"comment", "POST", rp("/comments"), body(map[string]any{"section": "area:housing", "text": "A remark"}), true},
+		{"propose", "POST", rp("/proposals"), body(map[string]any{"step": map[string]any{"areaId": "housing", "title": "Visit", "term": "short"}}), true},
+		{"accept-invite", "POST", fixed("/api/v1/invitations/accept"), func(w *world) any { return map[string]any{"code": w.inviteCode} }, true},
+		{"shared", "GET", fixed("/api/v1/shared"), nil, false},
+		{"me", "GET", fixed("/api/v1/me"), nil, false},
+		{"agencies", "GET", fixed("/api/v1/agencies"), nil, false},
+		{"agency", "GET", func(w *world) string { return "/api/v1/agencies/" + w.nav }, nil, false},
+		{"add-staff", "PUT", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/staff/" + w.users["other-person"] }, body(map[string]any{"roles": []string{"caseworker"}}), false},
+		{"remove-staff", "DELETE", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/staff/" + w.users["caseworker"] }, nil, false},
+		{"create-agency", "POST", fixed("/api/v1/admin/agencies"), body(map[string]any{"kind": "nav", "name": "NAV Grorud", "region": "Oslo"}), false},
+	}
+
+	// Expected statuses. Roles not listed for a route get the route's
+	// default: 404 (may not even see the roadmap) for roadmap routes, 403
+	// for the rest; anonymous always gets 401.
+	owners := func(ok int) map[string]int {
+		return map[string]int{"owner": ok, "co-owner": ok, "member": 403, "caseworker": 403}
+	}
+	want := map[string]map[string]int{
+		"get":             {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200},
+		"list-mine":       {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 401},
+		"operations":      owners(200),
+		"delete":          owners(204),
+		"grants":          owners(200),
+		"grant":           owners(201),
+		"widen-grant":     owners(200),
+		"revoke-grant":    owners(200),
+		"requests":        owners(200),
+		"approve":         owners(201),
+		"decline":         owners(200),
+		"invite":          owners(201),
+		"receipts":        owners(200),
+		"log":             owners(200),
+		"accept-proposal": owners(200),
+		"reject-proposal": owners(200),
+		// Any caseworker may ask; a second pending request is refused.
+		"request-access": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 201, "expired": 201, "revoked": 201, "never": 409, "agency-admin": 403, "other-person": 403, "operator": 403},
+		"comment":        {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201},
+		"propose":        {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 201},
+		// The code decides: any caseworker holding it connects their
+		// agency, once; NAV already has a grant.
+		"accept-invite": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 409, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 403, "other-person": 403, "operator": 403},
+		"shared":        {"caseworker": 200, "expired": 200, "revoked": 200, "never": 200},
+		"me":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200},
+		"agencies":      {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
+		"agency":        {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
+		"add-staff":     {"agency-admin": 200, "operator": 200},
+		"remove-staff":  {"agency-admin": 204, "operator": 204},
+		"create-agency": {"operator": 201},
+	}
+	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
+
+	for _, rt := range routes {
+		for _, role := range roles {
+			t.Run(rt.name+"/"+role, func(t *testing.T) {
+				t.Parallel()
+				w := newWorld(t, e)
+				before := w.roadmap(t)
+				status, ok := want[rt.name][role]
+				switch {
+				case role == "anonymous":
+					status = 401
+				case !ok && roadmapRoute(rt):
+					status = 404
+				case !ok:
+					status = 403
+				}
+				var b any
+				if rt.body != nil {
+					b = rt.body(w)
+				}
+				r := e.do(t, rt.method, rt.path(w), w.tokens[role], b)
+				if r.status != status {
+					t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+				}
+				if r.status >= 400 && !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
+					t.Fatalf("error is not problem details: %s", r.header.Get("Content-Type"))
+				}
+				for _, m := range allMarkers {
+					if strings.Contains(r.body, m) && !slices.Contains(seen[role], m) {
+						t.Errorf("%s received %s: %s", role, m, r.body)
+					}
+				}
+				if rt.name == "get" && r.status == 200 {
+					for _, m := range readSees[role] {
+						if !strings.Contains(r.body, m) {
+							t.Errorf("%s does not see %s: %s", role, m, r.body)
+						}
+					}
+				}
+				after, err := e.store.Roadmap(context.Background(), w.id)
+				changed := err != nil || after.Version != before.Version
+				if r.status >= 300 && changed {
+					t.Errorf("a refused request changed the roadmap (version %d -> %v)", before.Version, after)
+				}
+				if r.status < 300 && rt.changes && !changed {
+					t.Errorf("an accepted change did not change the roadmap")
+				}
+			})
+		}
+	}
+}
+
+// TestConsent_RevocationAndExpiryHoldOnTheNextRequest: a caseworker reads,
+// the owner revokes, and the very next read is refused; a grant that runs out
+// stops at its expiry by the server's clock, with nothing written.
+func TestConsent_RevocationAndExpiryHoldOnTheNextRequest(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+
+	t.Run("revocation", func(t *testing.T) {
+		w := newWorld(t, e)
+		nav := w.tokens["caseworker"]
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, nav, nil); r.status != 200 || !strings.Contains(r.body, mHousing) {
+			t.Fatalf("before revocation: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, "DELETE", "/api/v1/roadmaps/"+w.id+"/grants/"+w.grantNAV, w.tokens["owner"], nil); r.status != 200 || !strings.Contains(r.body, `"status":"revoked"`) {
+			t.Fatalf("revoke: %d %s", r.status, r.body)
+		}
+		for _, p := range []string{"", "/comments"} {
+			method, body := "GET", any(nil)
+			if p != "" {
+				method, body = "POST", map[string]any{"section": "area:housing", "text": "late"}
+			}
+			if r := e.do(t, method, "/api/v1/roadmaps/"+w.id+p, nav, body); r.status != 404 || strings.Contains(r.body, mHousing) {
+				t.Fatalf("%s %s after revocation: %d %s", method, p, r.status, r.body)
+			}
+		}
+		if r := e.do(t, "GET", "/api/v1/shared", nav, nil); r.status != 200 || strings.Contains(r.body, w.id) {
+			t.Fatalf("shared list after revocation: %d %s", r.status, r.body)
+		}
+		// The log of the read survives the revocation, and a receipt says
+		// what was revoked.
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/access-log", w.tokens["owner"], nil); r.status != 200 ||
+			!strings.Contains(r.body, w.users["caseworker"]) || !strings.Contains(r.body, `"action":"read"`) {
+			t.Fatalf("log after revocation: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/receipts", w.tokens["owner"], nil); r.status != 200 || !strings.Contains(r.body, `"kind":"revoked"`) {
+			t.Fatalf("receipts: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("expiry", func(t *testing.T) {
+		// Its own server: this test moves the clock.
+		e := mustEnv(t, true)
+		w := newWorld(t, e)
+		exp := e.clock.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+		if r := e.do(t, "PATCH", "/api/v1/roadmaps/"+w.id+"/grants/"+w.grantNAV, w.tokens["owner"], map[string]any{"expiresAt": exp.Format(time.RFC3339)}); r.status != 200 {
+			t.Fatalf("shorten: %d %s", r.status, r.body)
+		}
+		before := w.roadmap(t).Version
+		// Fresh access tokens at each step: they live ten minutes.
+		token := func() string {
+			tok, _, err := e.tokens.Issue(w.users["caseworker"], "s", w.nav)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+		e.clock.Add(2*time.Hour - time.Second)
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, token(), nil); r.status != 200 {
+			t.Fatalf("a second before expiry: %d %s", r.status, r.body)
+		}
+		e.clock.Add(time.Second)
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, token(), nil); r.status != 404 || strings.Contains(r.body, mHousing) {
+			t.Fatalf("at expiry: %d %s", r.status, r.body)
+		}
+		if v := w.roadmap(t).Version; v != before {
+			t.Fatalf("expiry wrote to the roadmap: version %d -> %d", before, v)
+		}
+		owner, _, err := e.tokens.Issue(w.users["owner"], "s", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/grants", owner, nil); !strings.Contains(r.body, `"status":"expired"`) {
+			t.Fatalf("grant list after expiry: %s", r.body)
+		}
+	})
+
+	t.Run("removed from agency", func(t *testing.T) {
+		w := newWorld(t, e)
+		if r := e.do(t, "DELETE", "/api/v1/agencies/"+w.nav+"/staff/"+w.users["caseworker"], w.tokens["agency-admin"], nil); r.status != 204 {
+			t.Fatalf("remove: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, w.tokens["caseworker"], nil); r.status != 403 || strings.Contains(r.body, mHousing) {
+			t.Fatalf("read after removal: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestConsent_BadInputChangesNothing: others' ids, sections and permissions
+// that do not exist, expiry in the past or beyond the maximum, agencies that
+// do not exist, and tokens naming an agency the person is not in.
+func TestConsent_BadInputChangesNothing(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	future := func(d time.Duration) string { return e.clock.Now().Add(d).UTC().Format(time.RFC3339) }
+	grant := func(w *world, mod func(m map[string]any)) map[string]any {
+		m := map[string]any{"agencyId": w.police, "sections": []string{"area:housing"}, "permissions": []string{"view"}, "purpose": "Follow-up", "expiresAt": future(24 * time.Hour)}
+		mod(m)
+		return m
+	}
+	cases := []struct {
+		name, method string
+		path         func(w *world) string
+		token        string
+		body         func(w *world) any
+		status       int
+		problem      string
+	}{
+		{"section that does not exist", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["sections"] = []string{"area:garden"} }) }, 422, "/problems/validation"},
+		{"malformed section", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["sections"] = []string{"everything"} }) }, 422, "/problems/validation"},
+		{"permission that does not exist", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["permissions"] = []string{"view", "edit"} }) }, 422, "/problems/validation"},
+		{"grant without view", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["permissions"] = []string{"comment"} }) }, 422, "/problems/validation"},
+		{"expiry in the past", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["expiresAt"] = future(-time.Minute) }) }, 422, "/problems/validation"},
+		{"expiry beyond the maximum", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["expiresAt"] = future(366 * 24 * time.Hour) }) }, 422, "/problems/validation"},
+		{"agency that does not exist", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["agencyId"] = "ag-nowhere" }) }, 422, "/problems/validation"},
+		{"unknown field", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["extend"] = true }) }, 422, "/problems/validation"},
+		{"second grant to the same agency", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["agencyId"] = w.nav }) }, 409, "/problems/conflict"},
+		{"another household's grant id", "DELETE", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "-other/grants/" + w.grantNAV }, "owner", nil, 404, "/problems/not-found"},
+		{"grant id that does not exist", "DELETE", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants/g-none" }, "owner", nil, 404, "/problems/not-found"},
+		{"caseworker extends own grant", "PATCH", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants/" + w.grantNAV }, "caseworker",
+			func(w *world) any { return map[string]any{"expiresAt": future(300 * 24 * time.Hour)} }, 403, "/problems/forbidden"},
+		{"caseworker grants own agency", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "caseworker",
+			func(w *world) any { return grant(w, func(m map[string]any) { m["agencyId"] = w.nav; m["sections"] = []string{"household"} }) }, 403, "/problems/forbidden"},
+		{"comment on an ungranted section", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/comments" }, "caseworker",
+			func(*world) any { return map[string]any{"section": "area:health", "text": "x"} }, 403, "/problems/forbidden"},
+		{"propose in an ungranted area", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/proposals" }, "caseworker",
+			func(*world) any {
+				return map[string]any{"step": map[string]any{"areaId": "health", "title": "x", "term": "short"}}
+			}, 403, "/problems/forbidden"},
+		{"propose another agency responsible", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/proposals" }, "caseworker",
+			func(w *world) any {
+				return map[string]any{"step": map[string]any{"areaId": "housing", "title": "x", "term": "short", "responsible": map[string]any{"kind": "agency", "agencyId": w.police}}}
+			}, 422, "/problems/validation"},
+		{"malformed json", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/comments" }, "owner",
+			func(*world) any { return `{"section": "area:housing", "text": ` }, 400, "/problems/malformed-json"},
+		{"wrong type", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/comments" }, "owner",
+			func(*world) any { return map[string]any{"section": "area:housing", "text": 42} }, 422, "/problems/validation"},
+		{"oversize comment", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/comments" }, "owner",
+			func(*world) any { return map[string]any{"section": "area:housing", "text": strings.Repeat("a", 2001)} }, 422, "/problems/validation"},
+		{"used invitation code", "POST", func(*world) string { return "/api/v1/invitations/accept" }, "never",
+			func(w *world) any { return map[string]any{"code": "not-a-real-code-at-all"} }, 404, "/problems/not-found"},
+		{"approve an answered request twice", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/access-requests/q-none/approve" }, "owner",
+			func(w *world) any { return map[string]any{"expiresAt": future(time.Hour)} }, 404, "/problems/not-found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, e)
+			before := w.roadmap(t)
+			var b any
+			if tc.body != nil {
+				b = tc.body(w)
+			}
+			r := e.do(t, tc.method, tc.path(w), w.tokens[tc.token], b)
+			if r.status != tc.status || !strings.Contains(r.body, `"type":"`+tc.problem+`"`) {
+				t.Fatalf("got %d %s, want %d %s", r.status, r.body, tc.status, tc.problem)
+			}
+			if after := w.roadmap(t); after.Version != before.Version {
+				t.Fatalf("bad input changed the roadmap: version %d -> %d", before.Version, after.Version)
+			}
+		})
+	}
+
+	t.Run("token naming an agency the person is not in", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t, e)
+		// Signed by the server, but the person never worked for NAV.
+		tok, _, err := e.tokens.Issue(w.users["never"], "s", w.nav)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"/api/v1/roadmaps/" + w.id, "/api/v1/shared", "/api/v1/me"} {
+			if r := e.do(t, "GET", p, tok, nil); r.status != 403 || strings.Contains(r.body, mHousing) {
+				t.Fatalf("%s: %d %s", p, r.status, r.body)
+			}
+		}
+		// And switching to it is refused.
+		if r := e.do(t, "POST", "/api/v1/dev/login", "", map[string]any{"name": "Pål", "agencyId": w.nav}); r.status != 403 {
+			t.Fatalf("dev login into an agency one is not in: %d %s", r.status, r.body)
+		}
+	})
+}

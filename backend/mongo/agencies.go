@@ -1,0 +1,218 @@
+package mongo
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+type agencyDoc struct {
+	ID        string     `bson:"_id"`
+	Kind      string     `bson:"kind"`
+	Name      string     `bson:"name"`
+	Region    string     `bson:"region"`
+	Staff     []staffDoc `bson:"staff"`
+	CreatedAt time.Time  `bson:"createdAt"`
+	UpdatedAt time.Time  `bson:"updatedAt"`
+	Version   int64      `bson:"version"`
+}
+
+type staffDoc struct {
+	UserID  string    `bson:"userId"`
+	Roles   []string  `bson:"roles"`
+	AddedAt time.Time `bson:"addedAt"`
+	AddedBy string    `bson:"addedBy,omitempty"`
+}
+
+func toAgencyDoc(a *veikart.Agency) agencyDoc {
+	d := agencyDoc{
+		ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, Staff: make([]staffDoc, len(a.Staff)),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version,
+	}
+	for i, s := range a.Staff {
+		roles := make([]string, len(s.Roles))
+		for j, r := range s.Roles {
+			roles[j] = string(r)
+		}
+		d.Staff[i] = staffDoc{UserID: s.UserID, Roles: roles, AddedAt: s.AddedAt, AddedBy: s.AddedBy}
+	}
+	return d
+}
+
+func (d *agencyDoc) toDomain() *veikart.Agency {
+	a := &veikart.Agency{
+		ID: d.ID, Kind: veikart.AgencyKind(d.Kind), Name: d.Name, Region: d.Region,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version,
+	}
+	for _, s := range d.Staff {
+		roles := make([]veikart.AgencyRole, len(s.Roles))
+		for j, r := range s.Roles {
+			roles[j] = veikart.AgencyRole(r)
+		}
+		a.Staff = append(a.Staff, veikart.StaffMember{UserID: s.UserID, Roles: roles, AddedAt: s.AddedAt.UTC(), AddedBy: s.AddedBy})
+	}
+	return a
+}
+
+// CreateAgency stores a new agency; ECONFLICT if its id is taken.
+func (s *Store) CreateAgency(ctx context.Context, a *veikart.Agency) error {
+	if _, err := s.db.Collection(agenciesColl).InsertOne(ctx, toAgencyDoc(a)); err != nil {
+		return mapError(err, "insert agency %s", a.ID)
+	}
+	return nil
+}
+
+// Agency returns the agency with the given id, or ENOTFOUND. Treat the result
+// as read-only. It is read on every request a caseworker makes (membership is
+// never taken from a token), so in exclusive mode it comes from the exact
+// in-memory copy that every agency write updates.
+func (s *Store) Agency(ctx context.Context, id string) (*veikart.Agency, error) {
+	if s.agencies != nil {
+		if a, ok := s.agencies.get(id); ok {
+			return a, nil
+		}
+		unlock := s.locks.lock("a:" + id)
+		defer unlock()
+		if a, ok := s.agencies.get(id); ok {
+			return a, nil
+		}
+	}
+	a, err := s.loadAgency(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.agencies != nil {
+		s.agencies.put(id, a)
+	}
+	return a, nil
+}
+
+func (s *Store) loadAgency(ctx context.Context, id string) (*veikart.Agency, error) {
+	var d agencyDoc
+	if err := s.db.Collection(agenciesColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, mapError(err, "find agency %s", id)
+	}
+	return d.toDomain(), nil
+}
+
+// Agencies lists agencies by name, up to limit. It scans: it is for operators.
+func (s *Store) Agencies(ctx context.Context, limit int) ([]*veikart.Agency, error) {
+	cur, err := s.db.Collection(agenciesColl).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "name", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, mapError(err, "list agencies")
+	}
+	var docs []agencyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapError(err, "list agencies")
+	}
+	out := make([]*veikart.Agency, len(docs))
+	for i := range docs {
+		out[i] = docs[i].toDomain()
+	}
+	return out, nil
+}
+
+// UpdateAgency is UpdateRoadmap for agencies: fn gets the current agency and
+// returns the next one (or the same pointer for no change, or an error).
+func (s *Store) UpdateAgency(ctx context.Context, id string, fn func(*veikart.Agency) (*veikart.Agency, error)) (*veikart.Agency, error) {
+	coll := s.db.Collection(agenciesColl)
+	if s.opts.Exclusive {
+		unlock := s.locks.lock("a:" + id)
+		defer unlock()
+		cur, ok := s.agencies.get(id)
+		if !ok {
+			var err error
+			if cur, err = s.loadAgency(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		next, err := fn(cur)
+		if err != nil || next == cur {
+			return next, err
+		}
+		res, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, toAgencyDoc(next))
+		if err != nil {
+			s.agencies.delete(id)
+			return nil, mapError(err, "replace agency %s", id)
+		}
+		if res.MatchedCount == 0 {
+			s.agencies.delete(id)
+			return nil, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+		}
+		s.agencies.put(id, next)
+		return next, nil
+	}
+	for range maxCASRetries {
+		cur, err := s.loadAgency(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		next, err := fn(cur)
+		if err != nil || next == cur {
+			return next, err
+		}
+		res, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, toAgencyDoc(next))
+		if err != nil {
+			return nil, mapError(err, "replace agency %s", id)
+		}
+		if res.MatchedCount == 1 {
+			return next, nil
+		}
+	}
+	return nil, &veikart.Error{Code: veikart.ECONFLICT, Message: "The agency is being changed by others right now. Try again."}
+}
+
+// AddUserAgency and RemoveUserAgency keep the user's index of agencies.
+func (s *Store) AddUserAgency(ctx context.Context, userID, agencyID string) error {
+	return s.updateUser(ctx, userID, bson.D{{Key: "$addToSet", Value: bson.D{{Key: "agencyIds", Value: agencyID}}}})
+}
+
+// RemoveUserAgency removes agencyID from the user's index of agencies.
+func (s *Store) RemoveUserAgency(ctx context.Context, userID, agencyID string) error {
+	return s.updateUser(ctx, userID, bson.D{{Key: "$pull", Value: bson.D{{Key: "agencyIds", Value: agencyID}}}})
+}
+
+// The index of roadmaps an agency has (or had) a grant to: one document per
+// agency, so that "shared with my agency" is an _id lookup on every store.
+// Each roadmap's own grants are the truth; the index only says where to look.
+type sharedDoc struct {
+	ID         string   `bson:"_id"` // agency id
+	RoadmapIDs []string `bson:"roadmapIds"`
+}
+
+// AddAgencyRoadmap records that agencyID has been granted access to roadmapID.
+// It is idempotent.
+func (s *Store) AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
+	unlock := s.locks.lock("s:" + agencyID)
+	defer unlock()
+	_, err := s.db.Collection(sharedColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: agencyID}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}}, options.UpdateOne().SetUpsert(true))
+	return mapError(err, "add to agency %s index", agencyID)
+}
+
+// RemoveAgencyRoadmap drops roadmapID from agencyID's index.
+func (s *Store) RemoveAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
+	unlock := s.locks.lock("s:" + agencyID)
+	defer unlock()
+	_, err := s.db.Collection(sharedColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: agencyID}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}})
+	return mapError(err, "remove from agency %s index", agencyID)
+}
+
+// AgencyRoadmapIDs returns the ids in agencyID's index.
+func (s *Store) AgencyRoadmapIDs(ctx context.Context, agencyID string) ([]string, error) {
+	var d sharedDoc
+	err := s.db.Collection(sharedColl).FindOne(ctx, bson.D{{Key: "_id", Value: agencyID}}).Decode(&d)
+	if err != nil {
+		if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
+			return nil, nil
+		}
+		return nil, mapError(err, "read agency %s index", agencyID)
+	}
+	return d.RoadmapIDs, nil
+}

@@ -1,0 +1,32 @@
+package veikart
+
+import "time"
+
+// AuditAction is what an access-log entry records.
+type AuditAction string
+
+// Audit actions: every read and change by anyone other than the owners.
+const (
+	AuditRead          AuditAction = "read"
+	AuditComment       AuditAction = "comment"
+	AuditPropose       AuditAction = "propose"
+	AuditRequestAccess AuditAction = "request-access"
+	AuditAcceptInvite  AuditAction = "accept-invitation"
+	AuditListShared    AuditAction = "list"
+)
+
+// AuditEvent is one entry of a roadmap's access log: who, for which agency,
+// which sections, what, when. The log is append-only: nothing edits or
+// deletes an entry, and it outlives the grant that allowed the access.
+type AuditEvent struct {
+	ID       string
+	At       time.Time
+	UserID   string
+	AgencyID string // "" for a household member acting for themselves
+	Role     string // "caseworker" or "member"
+	Action   AuditAction
+	Sections []Section
+	// Ref names the record the action made (a comment, proposal, request or
+	// grant id), if any.
+	Ref string
+}
