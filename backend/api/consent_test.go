@@ -32,11 +32,11 @@ var allMarkers = []string{mHousehold, mHousing, mHealth, mStepHousing, mStepHeal
 // member with an account, and agencies whose grants are active, expired,
 // revoked or absent. Each test case builds its own, so cases can change it.
 type world struct {
-	e      *env
-	id     string // the roadmap
-	tokens map[string]string
-	users  map[string]string // role -> user id
-	nav, childWelfare, housing, police string // agency ids
+	e                                  *env
+	id                                 string // the roadmap
+	tokens                             map[string]string
+	users                              map[string]string // role -> user id
+	nav, childWelfare, housing, police string            // agency ids
 	grantNAV, requestID, proposalID    string
 	inviteCode                         string
 }
@@ -476,17 +476,23 @@ func TestConsent_BadInputChangesNothing(t *testing.T) {
 		problem      string
 	}{
 		{"section that does not exist", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
-			func(w *world) any { return grant(w, func(m map[string]any) { m["sections"] = []string{"area:garden"} }) }, 422, "/problems/validation"},
+			func(w *world) any {
+				return grant(w, func(m map[string]any) { m["sections"] = []string{"area:garden"} })
+			}, 422, "/problems/validation"},
 		{"malformed section", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
 			func(w *world) any { return grant(w, func(m map[string]any) { m["sections"] = []string{"everything"} }) }, 422, "/problems/validation"},
 		{"permission that does not exist", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
-			func(w *world) any { return grant(w, func(m map[string]any) { m["permissions"] = []string{"view", "edit"} }) }, 422, "/problems/validation"},
+			func(w *world) any {
+				return grant(w, func(m map[string]any) { m["permissions"] = []string{"view", "edit"} })
+			}, 422, "/problems/validation"},
 		{"grant without view", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
 			func(w *world) any { return grant(w, func(m map[string]any) { m["permissions"] = []string{"comment"} }) }, 422, "/problems/validation"},
 		{"expiry in the past", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
 			func(w *world) any { return grant(w, func(m map[string]any) { m["expiresAt"] = future(-time.Minute) }) }, 422, "/problems/validation"},
 		{"expiry beyond the maximum", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
-			func(w *world) any { return grant(w, func(m map[string]any) { m["expiresAt"] = future(366 * 24 * time.Hour) }) }, 422, "/problems/validation"},
+			func(w *world) any {
+				return grant(w, func(m map[string]any) { m["expiresAt"] = future(366 * 24 * time.Hour) })
+			}, 422, "/problems/validation"},
 		{"agency that does not exist", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
 			func(w *world) any { return grant(w, func(m map[string]any) { m["agencyId"] = "ag-nowhere" }) }, 422, "/problems/validation"},
 		{"unknown field", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "owner",
@@ -498,7 +504,9 @@ func TestConsent_BadInputChangesNothing(t *testing.T) {
 		{"caseworker extends own grant", "PATCH", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants/" + w.grantNAV }, "caseworker",
 			func(w *world) any { return map[string]any{"expiresAt": future(300 * 24 * time.Hour)} }, 403, "/problems/forbidden"},
 		{"caseworker grants own agency", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/grants" }, "caseworker",
-			func(w *world) any { return grant(w, func(m map[string]any) { m["agencyId"] = w.nav; m["sections"] = []string{"household"} }) }, 403, "/problems/forbidden"},
+			func(w *world) any {
+				return grant(w, func(m map[string]any) { m["agencyId"] = w.nav; m["sections"] = []string{"household"} })
+			}, 403, "/problems/forbidden"},
 		{"comment on an ungranted section", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/comments" }, "caseworker",
 			func(*world) any { return map[string]any{"section": "area:health", "text": "x"} }, 403, "/problems/forbidden"},
 		{"propose in an ungranted area", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/proposals" }, "caseworker",
