@@ -1,0 +1,156 @@
+package access_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+var t0 = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+
+// household returns a roadmap owned by "kari" and "per", with "mia" a member
+// with an account, and grants: NAV (housing, view+comment+propose, active),
+// BV (housing, view, expired at t0+1h), HB (housing, view, revoked).
+func household(t *testing.T) *veikart.Roadmap {
+	t.Helper()
+	r, err := veikart.NewRoadmap("rm", "kari", "Familien", []veikart.Member{
+		{ID: "m1", Name: "Kari", Role: veikart.Adult},
+		{ID: "m2", Name: "Mia", Role: veikart.Child},
+	}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Owners = append(r.Owners, "per")
+	r.Members[1].UserID = "mia"
+	housing := []veikart.Section{veikart.AreaSection("housing"), veikart.StepsSection("housing")}
+	add := func(id, agency string, exp time.Time, perms ...veikart.Permission) {
+		if r, _, err = r.AddGrant(id, agency, "kari", veikart.GrantSpec{Sections: housing, Permissions: perms, Purpose: "p", ExpiresAt: exp}, "owner", t0, veikart.ConsentPolicy{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("g-nav", "nav", t0.Add(30*24*time.Hour), veikart.View, veikart.CommentOn, veikart.Propose)
+	add("g-bv", "bv", t0.Add(time.Hour), veikart.View)
+	add("g-hb", "hb", t0.Add(30*24*time.Hour), veikart.View)
+	if r, _, err = r.RevokeGrant("g-hb", "kari", t0); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func caseworker(agency string) access.Actor {
+	return access.Actor{Kind: access.Agency, UserID: "cw-" + agency, AgencyID: agency, AgencyRoles: []veikart.AgencyRole{veikart.CaseworkerRole}}
+}
+
+// TestDecide is the pure table: every kind of actor against every action, at
+// a time when BV's grant has run out.
+func TestDecide(t *testing.T) {
+	r := household(t)
+	now := t0.Add(2 * time.Hour)
+	actors := map[string]access.Actor{
+		"owner":        {Kind: access.Person, UserID: "kari"},
+		"co-owner":     {Kind: access.Person, UserID: "per"},
+		"member":       {Kind: access.Person, UserID: "mia"},
+		"stranger":     {Kind: access.Person, UserID: "ola"},
+		"nav":          caseworker("nav"),
+		"bv-expired":   caseworker("bv"),
+		"hb-revoked":   caseworker("hb"),
+		"police-never": caseworker("police"),
+		"nav-admin":    {Kind: access.Agency, UserID: "ada", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}},
+		"nav-no-roles": {Kind: access.Agency, UserID: "x", AgencyID: "nav"},
+		"operator":     {Kind: access.Operator, UserID: "operator"},
+		"anonymous":    {Kind: access.Anonymous},
+	}
+	housing, health := veikart.AreaSection("housing"), veikart.AreaSection("health")
+	type q struct {
+		action  access.Action
+		section veikart.Section
+	}
+	queries := map[string]q{
+		"read": {access.Read, ""}, "change": {access.Change, ""}, "delete": {access.Delete, ""},
+		"consent": {access.ManageConsent, ""}, "log": {access.ReadLog, ""},
+		"comment-housing": {access.Comment, housing}, "comment-health": {access.Comment, health},
+		"comment-nowhere": {access.Comment, veikart.AreaSection("garden")},
+		"propose-housing": {access.Propose, veikart.StepsSection("housing")}, "propose-area-section": {access.Propose, housing},
+		"propose-health": {access.Propose, veikart.StepsSection("health")},
+		"request": {access.RequestAccess, ""}, "invite": {access.AcceptInvite, ""},
+	}
+	allowed := map[string][]string{
+		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
+		"co-owner":     {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
+		"member":       {"read"},
+		"stranger":     {"invite"},
+		"nav":          {"read", "comment-housing", "propose-housing", "request", "invite"},
+		"bv-expired":   {"request", "invite"},
+		"hb-revoked":   {"request", "invite"},
+		"police-never": {"request", "invite"},
+	}
+	for name, actor := range actors {
+		for qn, qq := range queries {
+			want := slices.Contains(allowed[name], qn)
+			if got := access.Decide(actor, qq.action, r, qq.section, now).Allowed; got != want {
+				t.Errorf("%s %s: allowed = %v, want %v", name, qn, got, want)
+			}
+		}
+	}
+	if access.Decide(actors["owner"], access.Read, nil, "", now).Allowed {
+		t.Error("a nil roadmap was readable")
+	}
+}
+
+// TestDecide_ExpiryIsExclusive: a grant holds until the instant before it
+// expires, and not at that instant.
+func TestDecide_ExpiryIsExclusive(t *testing.T) {
+	r := household(t)
+	bv := caseworker("bv")
+	if !access.Decide(bv, access.Read, r, "", t0.Add(time.Hour-time.Millisecond)).Allowed {
+		t.Error("denied before expiry")
+	}
+	if access.Decide(bv, access.Read, r, "", t0.Add(time.Hour)).Allowed {
+		t.Error("allowed at expiry")
+	}
+}
+
+// TestProject_CaseworkerSeesOnlyGranted: the projection leaves out what was
+// not granted instead of blanking it.
+func TestProject_CaseworkerSeesOnlyGranted(t *testing.T) {
+	r := household(t)
+	var err error
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c1", Section: veikart.AreaSection("housing"), UserID: "cw-bv", AgencyID: "bv", Text: "bv"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c2", Section: veikart.AreaSection("housing"), UserID: "kari", Text: "kari"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c3", Section: veikart.AreaSection("health"), UserID: "kari", Text: "health"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	v := access.Project(caseworker("nav"), r, t0)
+	if v == nil || v.Full || v.Role != access.RoleCaseworker {
+		t.Fatalf("view %+v", v)
+	}
+	got := v.Roadmap
+	if len(got.Members) != 0 || len(got.Owners) != 0 || len(got.Grants) != 0 || len(got.Receipts) != 0 {
+		t.Errorf("household, owners or consent records in view: %+v", got)
+	}
+	if len(got.Areas) != 1 || got.Areas[0].ID != "housing" {
+		t.Errorf("areas %+v, want housing only", got.Areas)
+	}
+	if len(got.Comments) != 1 || got.Comments[0].ID != "c2" {
+		t.Errorf("comments %+v, want only the owner's on housing", got.Comments)
+	}
+	if want := []veikart.Section{veikart.AreaSection("housing"), veikart.StepsSection("housing")}; !slices.Equal(v.Sections, want) {
+		t.Errorf("sections %v, want %v", v.Sections, want)
+	}
+	// The member sees the household's roadmap but no agency's remarks.
+	m := access.Project(access.Actor{Kind: access.Person, UserID: "mia"}, r, t0)
+	if m == nil || len(m.Roadmap.Comments) != 2 || len(m.Roadmap.Grants) != 0 {
+		t.Errorf("member view %+v", m)
+	}
+	// The projection never changes the roadmap it projects.
+	if len(r.Comments) != 3 || len(r.Members) != 2 {
+		t.Error("projection changed its input")
+	}
+}
