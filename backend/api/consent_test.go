@@ -566,3 +566,84 @@ func TestConsent_BadInputChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestConsent_Flows walks the paths people take: an operator creates an
+// agency and its first administrator, who adds a caseworker; the caseworker
+// switches to acting for the agency, asks for access, the owner approves, the
+// caseworker reads and comments, and the owner sees it all in the log. Then
+// the owner invites a second owner and links a member, each code once.
+func TestConsent_Flows(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	kari, nina, ada, per := e.login(t, "Kari"), e.login(t, "Nina"), e.login(t, "Ada"), e.login(t, "Per")
+	e.createRoadmap(t, kari, "rm-flow", "KARI-HOUSEHOLD")
+	op, _, err := e.tokens.IssueOperator(time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect := func(r response, status int, contains ...string) response {
+		t.Helper()
+		if r.status != status {
+			t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+		}
+		for _, c := range contains {
+			if !strings.Contains(r.body, c) {
+				t.Fatalf("response lacks %s: %s", c, r.body)
+			}
+		}
+		return r
+	}
+
+	expect(e.do(t, "POST", "/api/v1/admin/agencies", op, map[string]any{"id": "nav-oslo", "kind": "nav", "name": "NAV Oslo", "region": "Oslo"}), 201, `"id":"nav-oslo"`)
+	expect(e.do(t, "PUT", "/api/v1/agencies/nav-oslo/staff/"+ada.userID, op, map[string]any{"roles": []string{"admin"}}), 200)
+	// Ada acts for the agency to manage it.
+	adaAct := expect(e.do(t, "POST", "/api/v1/auth/act", "", map[string]any{"refreshToken": ada.refresh, "agencyId": "nav-oslo"}), 200, `"actingFor":"nav-oslo"`).json(t)
+	expect(e.do(t, "PUT", "/api/v1/agencies/nav-oslo/staff/"+nina.userID, adaAct["accessToken"].(string), map[string]any{"roles": []string{"caseworker"}}), 200, nina.userID)
+	// The last administrator cannot be removed or demoted.
+	expect(e.do(t, "PUT", "/api/v1/agencies/nav-oslo/staff/"+ada.userID, adaAct["accessToken"].(string), map[string]any{"roles": []string{"caseworker"}}), 409)
+
+	// Nina sees her agency, switches to it, and asks for access.
+	expect(e.do(t, "GET", "/api/v1/me", nina.access, nil), 200, `"agencyId":"nav-oslo"`, `"roles":["caseworker"]`)
+	act := expect(e.do(t, "POST", "/api/v1/auth/act", "", map[string]any{"refreshToken": nina.refresh, "agencyId": "nav-oslo"}), 200).json(t)
+	ninaNAV, ninaRefresh := act["accessToken"].(string), act["refreshToken"].(string)
+	// The switch rotated the refresh token: the old one is spent.
+	expect(e.do(t, "POST", "/api/v1/auth/refresh", "", map[string]any{"refreshToken": ninaRefresh}), 200, `"actingFor":"nav-oslo"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 404)
+	q := expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests", ninaNAV, map[string]any{
+		"sections": []string{"household", "area:housing"}, "permissions": []string{"view", "comment"}, "purpose": "Oppfølging"}), 201).json(t)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 404) // nothing until approved
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-requests", kari.access, nil), 200, `"status":"pending"`)
+	// Kari approves, narrowing it to housing.
+	exp := e.clock.Now().Add(60 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests/"+q["id"].(string)+"/approve", kari.access, map[string]any{
+		"expiresAt": exp, "sections": []string{"area:housing"}}), 201, `"agencyName":"NAV Oslo"`, `"via":"request:`)
+	read := expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 200, `"role":"caseworker"`, `"housing"`).body
+	if strings.Contains(read, `"name":"KARI-HOUSEHOLD"`) || strings.Contains(read, `"health"`) {
+		t.Fatalf("caseworker sees ungranted sections: %s", read)
+	}
+	expect(e.do(t, "GET", "/api/v1/shared", ninaNAV, nil), 200, `"roadmapId":"rm-flow"`, `"areaCount":1`)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", ninaNAV, map[string]any{"section": "area:housing", "text": "Vi ringer boligkontoret."}), 201)
+	log := expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?limit=10", kari.access, nil), 200,
+		`"action":"comment"`, `"action":"read"`, `"action":"request-access"`, `"agencyId":"nav-oslo"`).body
+	if strings.Index(log, `"action":"comment"`) > strings.Index(log, `"action":"request-access"`) {
+		t.Fatalf("log is not newest first: %s", log)
+	}
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?limit=0", kari.access, nil), 422)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", kari.access, nil), 200, "Vi ringer boligkontoret.")
+
+	// A second owner by invitation, once.
+	inv := expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/invitations", kari.access, map[string]any{"kind": "owner"}), 201, `"url":"`).json(t)
+	expect(e.do(t, "POST", "/api/v1/invitations/accept", per.access, map[string]any{"code": inv["code"]}), 200, `"kind":"owner"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps", per.access, nil), 200, `"id":"rm-flow"`)
+	expect(e.do(t, "POST", "/api/v1/invitations/accept", ninaNAV, map[string]any{"code": inv["code"]}), 404)
+	// A member invitation links the member to an account, read-only.
+	minv := expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/invitations", per.access, map[string]any{"kind": "member", "memberId": "m1", "validMinutes": 5}), 201).json(t)
+	e.clock.Add(6 * time.Minute)
+	mia := e.login(t, "Mia")
+	expect(e.do(t, "POST", "/api/v1/invitations/accept", mia.access, map[string]any{"code": minv["code"]}), 404) // expired
+	minv = expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/invitations", e.login(t, "Per").access, map[string]any{"kind": "member", "memberId": "m1"}), 201).json(t)
+	expect(e.do(t, "POST", "/api/v1/invitations/accept", mia.access, map[string]any{"code": minv["code"]}), 200, `"kind":"member"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", mia.access, nil), 200, `"name":"KARI-HOUSEHOLD"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/grants", mia.access, nil), 403)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/receipts", kari.access, nil), 200, `"kind":"owner-added"`, `"kind":"granted"`)
+}
