@@ -3,6 +3,7 @@ package api_test
 import (
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 )
 
@@ -13,6 +14,12 @@ import (
 func BenchmarkRead(b *testing.B) {
 	e := mustEnv(b, false)
 	w := newWorld(b, e)
+	// Many households, each shared with its own agency, read by 16 clients
+	// at once: the access-log writes of different roadmaps then compete.
+	many := make([]*world, 64)
+	for i := range many {
+		many[i] = newWorld(b, e)
+	}
 	for _, tc := range []struct{ name, token string }{
 		{"owner", w.tokens["owner"]},
 		{"caseworker", w.tokens["caseworker"]},
@@ -38,4 +45,26 @@ func BenchmarkRead(b *testing.B) {
 			})
 		})
 	}
+	b.Run("caseworkers-16-clients-64-roadmaps", func(b *testing.B) {
+		b.SetParallelism(8) // x GOMAXPROCS(2) = 16 clients
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				w := many[next.Add(1)%int64(len(many))]
+				req, _ := http.NewRequest("GET", e.url+"/api/v1/roadmaps/"+w.id, nil)
+				req.Header.Set("Authorization", "Bearer "+w.tokens["caseworker"])
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	})
 }

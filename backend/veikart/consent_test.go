@@ -158,3 +158,36 @@ func TestProposal_NothingAddedUntilAccepted(t *testing.T) {
 		t.Fatalf("accepted twice: %v", err)
 	}
 }
+
+// FuzzConsent feeds arbitrary sections, permissions, purposes and expiries to
+// the consent changes: none may panic, a refused change must leave the
+// roadmap as it was, and an accepted grant must hold only sections that exist.
+func FuzzConsent(f *testing.F) {
+	f.Add("area:housing", "view", "Oppfølging", int64(3600))
+	f.Add("steps:housing\x00", "comment", "", int64(-1))
+	f.Add("household", "propose", "\u202e", int64(1<<40))
+	f.Fuzz(func(t *testing.T, section, perm, purpose string, secs int64) {
+		r := newRoadmap(t)
+		before := r.Version
+		spec := veikart.GrantSpec{
+			Sections:    []veikart.Section{veikart.Section(section), veikart.SectionHousehold},
+			Permissions: []veikart.Permission{veikart.View, veikart.Permission(perm)},
+			Purpose:     purpose, ExpiresAt: now0.Add(time.Duration(secs) * time.Second),
+		}
+		n, g, err := r.AddGrant("g1", "nav", "kari", spec, "owner", now0, veikart.ConsentPolicy{})
+		if r.Version != before || len(r.Grants) != 0 {
+			t.Fatal("AddGrant changed its receiver")
+		}
+		if err != nil {
+			return
+		}
+		for _, s := range g.Sections {
+			if !n.HasSection(s) {
+				t.Fatalf("granted a section that does not exist: %q", s)
+			}
+		}
+		if _, _, err := n.AddComment(veikart.Comment{ID: "c", Section: veikart.Section(section), UserID: "u", Text: purpose}, now0); err == nil && !n.HasSection(veikart.Section(section)) {
+			t.Fatalf("comment on a section that does not exist: %q", section)
+		}
+	})
+}
