@@ -134,10 +134,12 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 	if err := s.decode(c, "create-grant-request.schema.json", &req); err != nil {
 		return err
 	}
-	id, err := roadmapID(c)
+	// Checked before anything is written, the agency's index included.
+	r, err := s.ownerRead(c, access.ManageConsent)
 	if err != nil {
 		return err
 	}
+	id := r.ID
 	if _, err := s.store.Agency(c.UserContext(), req.AgencyID); err != nil {
 		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
 			return &veikart.Error{Code: veikart.EINVALID, Message: "There is no such agency.", Pointer: "/agencyId"}
@@ -472,10 +474,11 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 	if req.GrantExpiresAt != nil {
 		inv.GrantExpiresAt = *req.GrantExpiresAt
 	}
-	id, err := roadmapID(c)
+	r, err := s.ownerRead(c, access.ManageConsent)
 	if err != nil {
 		return err
 	}
+	id := r.ID
 	// The code's index first, like the agency index: a code whose roadmap
 	// holds no invitation is refused when used.
 	if err := s.store.AddInvitationCode(c.UserContext(), inv.CodeHash, id, inv.ExpiresAt); err != nil {
