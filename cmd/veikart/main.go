@@ -4,6 +4,8 @@
 //	veikart serve   serve HTTP (configured from the environment; see README.md)
 //	veikart keys    create a new token signing key in the data directory
 //	veikart seed    fill the store with demo roadmaps (load tests)
+//	veikart agency  create agencies and manage their people (a client of the
+//	                running server's admin API)
 package main
 
 import (
@@ -21,10 +23,19 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "veikart:", err)
+		if !errors.As(err, new(reportedError)) {
+			fmt.Fprintln(os.Stderr, "veikart:", err)
+		}
 		os.Exit(1)
 	}
 }
+
+// reportedError is an error a command has already described on stderr, in
+// more detail than one line; main only sets the exit status for it.
+type reportedError struct{ err error }
+
+func (e reportedError) Error() string { return e.err.Error() }
+func (e reportedError) Unwrap() error { return e.err }
 
 const usage = `usage: veikart <command> [flags]
 
@@ -32,6 +43,8 @@ commands:
   serve   serve the API and the web app (configuration from the environment)
   keys    create a new token signing key in the data directory
   seed    fill the store with demo roadmaps and print tokens (for load tests)
+  agency  create agencies and manage their people, through the running
+          server's admin API (veikart agency help for its subcommands)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -50,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return keys(cfg, stdout)
 	case "seed":
 		return seed(ctx, cfg, args[1:], stdout)
+	case "agency":
+		return agency(ctx, cfg, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

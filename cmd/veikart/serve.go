@@ -150,7 +150,8 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "url", cfg.PublicURL)
 	if cfg.Dev {
-		log.Info("development mode: sign in with POST /api/v1/dev/login {\"name\":\"Kari\"} to see the demo household")
+		log.Info("development mode: sign in with POST /api/v1/dev/login {\"name\":\"Kari\"} to see the demo household, " +
+			"or {\"name\":\"Nina\",\"agencyId\":\"demo-nav\"} to see it as the demo agency's caseworker")
 	}
 
 	select {
@@ -187,28 +188,137 @@ func staticFiles() (fiber.Handler, error) {
 	}, nil
 }
 
+// The development demo: a household and an agency it shares with, so that
+// `make run` shows both sides of consent without any clicking first.
+const (
+	demoRoadmapID = "demo-haugen"
+	demoAgencyID  = "demo-nav"
+	demoGrantTTL  = 90 * 24 * time.Hour
+)
+
 // seedDemo gives a newcomer something to look at: the person "Kari" (sign in
-// with the development login) owns a filled-in demo roadmap.
+// with the development login) owns a filled-in demo roadmap, and shares part
+// of it with the agency "NAV Demo", where "Nina" is a caseworker and "Ada" an
+// administrator. Every step is idempotent, so restarts keep what a developer
+// changed instead of failing or duplicating it.
 func seedDemo(ctx context.Context, a *app) error {
-	const name = "Kari"
-	uid := api.DevUserID(name)
-	u, err := a.store.EnsureUser(ctx, &veikart.User{ID: uid, Name: name, CreatedAt: time.Now().UTC()})
+	now := time.Now()
+	kari, err := ensureDevUser(ctx, a, "Kari", now)
 	if err != nil {
-		return fmt.Errorf("seed demo user: %w", err)
+		return err
 	}
-	const id = "demo-haugen"
-	if _, err := a.store.Roadmap(ctx, id); err == nil {
+	if err := seedDemoRoadmap(ctx, a, kari.ID, now); err != nil {
+		return err
+	}
+	if err := seedDemoAgency(ctx, a, now); err != nil {
+		return err
+	}
+	if err := seedDemoGrant(ctx, a, kari.ID, now); err != nil {
+		return err
+	}
+	a.log.Info("demo ready", "roadmap", demoRoadmapID, "agency", demoAgencyID)
+	return nil
+}
+
+// ensureDevUser stores the user the development login gives name, so that
+// the demo can refer to them before they ever sign in.
+func ensureDevUser(ctx context.Context, a *app, name string, now time.Time) (*veikart.User, error) {
+	u, err := a.store.EnsureUser(ctx, &veikart.User{ID: api.DevUserID(name), Name: name, CreatedAt: now.UTC()})
+	if err != nil {
+		return nil, fmt.Errorf("seed demo user %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// seedDemoRoadmap creates Kari's roadmap unless it exists; a developer's edits
+// to it survive restarts.
+func seedDemoRoadmap(ctx context.Context, a *app, ownerID string, now time.Time) error {
+	if _, err := a.store.Roadmap(ctx, demoRoadmapID); err == nil {
 		return nil
 	} else if veikart.ErrorCode(err) != veikart.ENOTFOUND {
 		return fmt.Errorf("seed demo roadmap: %w", err)
 	}
-	if err := a.store.CreateRoadmap(ctx, demo.Roadmap(id, u.ID, time.Now())); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
+	if err := a.store.CreateRoadmap(ctx, demo.Roadmap(demoRoadmapID, ownerID, now)); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
 		return fmt.Errorf("seed demo roadmap: %w", err)
 	}
-	if err := a.store.AddUserRoadmap(ctx, u.ID, id); err != nil {
+	if err := a.store.AddUserRoadmap(ctx, ownerID, demoRoadmapID); err != nil {
 		return fmt.Errorf("seed demo roadmap: %w", err)
 	}
-	a.log.Info("demo household ready", "roadmap", id)
+	return nil
+}
+
+// seedDemoAgency creates the demo agency with Nina as caseworker and Ada as
+// administrator. An existing agency is left as it is: its people may have
+// been changed on purpose through the admin API.
+func seedDemoAgency(ctx context.Context, a *app, now time.Time) error {
+	nina, err := ensureDevUser(ctx, a, "Nina", now)
+	if err != nil {
+		return err
+	}
+	ada, err := ensureDevUser(ctx, a, "Ada", now)
+	if err != nil {
+		return err
+	}
+	ag, err := newDemoAgency(nina.ID, ada.ID, now)
+	if err != nil {
+		return fmt.Errorf("seed demo agency: %w", err)
+	}
+	if err := a.store.CreateAgency(ctx, ag); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
+		return fmt.Errorf("seed demo agency: %w", err)
+	}
+	// The users' own index of agencies is what /me and the agency switcher
+	// read; $addToSet makes this safe to repeat.
+	for _, uid := range []string{nina.ID, ada.ID} {
+		if err := a.store.AddUserAgency(ctx, uid, demoAgencyID); err != nil {
+			return fmt.Errorf("seed demo agency member: %w", err)
+		}
+	}
+	return nil
+}
+
+// newDemoAgency builds the demo agency and its staff, as the operator would.
+func newDemoAgency(caseworkerID, adminID string, now time.Time) (*veikart.Agency, error) {
+	ag, err := veikart.NewAgency(demoAgencyID, veikart.KindNAV, "NAV Demo", "Oslo", now)
+	if err != nil {
+		return nil, err
+	}
+	if ag, err = ag.SetStaff(caseworkerID, []veikart.AgencyRole{veikart.CaseworkerRole}, auth.OperatorSubject, now); err != nil {
+		return nil, err
+	}
+	return ag.SetStaff(adminID, []veikart.AgencyRole{veikart.AdminRole}, auth.OperatorSubject, now)
+}
+
+// seedDemoGrant has Kari share housing and economy with the demo agency,
+// unless a grant is already in force (a restart must not stack grants, and a
+// grant the developer revoked or let expire is replaced by a fresh one).
+func seedDemoGrant(ctx context.Context, a *app, ownerID string, now time.Time) error {
+	// The agency's index first, as the API does: an index entry without a
+	// grant shows nothing, a grant missing from the index is never found.
+	if err := a.store.AddAgencyRoadmap(ctx, demoAgencyID, demoRoadmapID); err != nil {
+		return fmt.Errorf("seed demo grant: %w", err)
+	}
+	policy := veikart.ConsentPolicy{MaxGrant: a.cfg.GrantMax}
+	spec := veikart.GrantSpec{
+		Sections: []veikart.Section{
+			veikart.AreaSection("housing"), veikart.StepsSection("housing"),
+			veikart.AreaSection("economy"), veikart.StepsSection("economy"),
+		},
+		Permissions: []veikart.Permission{veikart.View, veikart.CommentOn, veikart.Propose},
+		Purpose:     "Oppfølging av bolig og økonomi",
+		// Never longer than the operator allows, or a short VEIKART_GRANT_MAX
+		// would stop the development server from starting.
+		ExpiresAt: now.Add(min(demoGrantTTL, a.cfg.GrantMax)),
+	}
+	_, err := a.store.UpdateRoadmap(ctx, demoRoadmapID, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+		if _, ok := cur.ActiveGrant(demoAgencyID, now); ok {
+			return cur, nil
+		}
+		n, _, err := cur.AddGrant("g-"+auth.RandomID(9), demoAgencyID, ownerID, spec, "owner", now, policy)
+		return n, err
+	})
+	if err != nil {
+		return fmt.Errorf("seed demo grant: %w", err)
+	}
 	return nil
 }
 
