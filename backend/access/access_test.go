@@ -75,7 +75,7 @@ func TestDecide(t *testing.T) {
 		"comment-nowhere": {access.Comment, veikart.AreaSection("garden")},
 		"propose-housing": {access.Propose, veikart.StepsSection("housing")}, "propose-area-section": {access.Propose, housing},
 		"propose-health": {access.Propose, veikart.StepsSection("health")},
-		"request": {access.RequestAccess, ""}, "invite": {access.AcceptInvite, ""},
+		"request":        {access.RequestAccess, ""}, "invite": {access.AcceptInvite, ""},
 	}
 	allowed := map[string][]string{
 		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
