@@ -73,7 +73,12 @@ func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.Aud
 	for range 100 {
 		d.Seq = last + 1
 		d.ID = auditID(roadmapID, d.Seq)
-		_, err := s.db.Collection(auditColl).InsertOne(ctx, d)
+		var err error
+		if s.commits != nil {
+			err = s.commits.insert(d)
+		} else {
+			_, err = s.db.Collection(auditColl).InsertOne(ctx, d)
+		}
 		if err == nil {
 			if s.auditSeq != nil {
 				s.auditSeq.put(roadmapID, d.Seq)

@@ -82,3 +82,21 @@ func TestAudit_AppendAndPage(t *testing.T) {
 		t.Fatalf("bad cursor: %v", err)
 	}
 }
+
+// An insert that collides in a group reports a duplicate key to its own
+// caller only; the others in the group are stored.
+func TestCommitter_InsertErrorsAreOwn(t *testing.T) {
+	t.Parallel()
+	if testenv.External() {
+		t.Skip("group commit runs only on the embedded store")
+	}
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{ID: "a", At: time.Now(), UserID: "u", Role: "caseworker", Action: veikart.AuditRead}); err != nil {
+		t.Fatal(err)
+	}
+	errs := mongo.InsertAuditRawForTest(ctx, s, []string{"rm1/000000000001", "rm1/000000000002", "rm1/000000000003"})
+	if veikart.ErrorCode(errs[0]) != veikart.ECONFLICT || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("errors %v, want a conflict for the first only", errs)
+	}
+}

@@ -27,13 +27,15 @@ const maxGroup = 128
 // caller waits for its replace to finish even if its context ends: returning
 // early would release the stripe lock while the write is still queued.
 type committer struct {
-	coll *mongo.Collection
+	coll *mongo.Collection // replaces go here
+	log  *mongo.Collection // inserts (access-log entries) go here
 	reqs chan *replaceReq
 	stop chan struct{}
 	done chan struct{}
 }
 
 type replaceReq struct {
+	insert  bool // an insert into log, not a replace in coll
 	id      string
 	doc     any
 	matched bool
@@ -43,9 +45,10 @@ type replaceReq struct {
 
 var errClosed = errors.New("store is closed")
 
-func newCommitter(coll *mongo.Collection) *committer {
+func newCommitter(coll, log *mongo.Collection) *committer {
 	c := &committer{
 		coll: coll,
+		log:  log,
 		reqs: make(chan *replaceReq, maxGroup),
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
@@ -57,7 +60,17 @@ func newCommitter(coll *mongo.Collection) *committer {
 // replace replaces the document with _id id by doc and reports whether a
 // document matched.
 func (c *committer) replace(id string, doc any) (matched bool, err error) {
-	r := &replaceReq{id: id, doc: doc, done: make(chan struct{})}
+	return c.send(&replaceReq{id: id, doc: doc, done: make(chan struct{})})
+}
+
+// insert inserts doc into the log collection. Access-log entries go through
+// the same lane as replaces, so that the store still sees one writer.
+func (c *committer) insert(doc any) error {
+	_, err := c.send(&replaceReq{insert: true, doc: doc, done: make(chan struct{})})
+	return err
+}
+
+func (c *committer) send(r *replaceReq) (bool, error) {
 	select {
 	case c.reqs <- r:
 	case <-c.stop:
@@ -105,10 +118,12 @@ func (c *committer) run() {
 	}
 }
 
-// flush writes a group and completes each request. A group that does not
-// come back clean (an error, or fewer matches than replaces) is retried one
-// replace at a time to learn each one's own result; a replace with the same
-// document twice is harmless.
+// flush writes a group and completes each request: the replaces as one
+// unordered update command, the inserts as one unordered insert command.
+// Replaces that do not come back clean (an error, or fewer matches than
+// replaces) are retried one at a time to learn each one's own result (a
+// replace with the same document twice is harmless); a failed insert command
+// names the inserts that failed.
 func (c *committer) flush(group []*replaceReq) {
 	ctx := context.Background() // bounded by the client's timeout
 	defer func() {
@@ -116,6 +131,19 @@ func (c *committer) flush(group []*replaceReq) {
 			close(r.done)
 		}
 	}()
+	var replaces, inserts []*replaceReq
+	for _, r := range group {
+		if r.insert {
+			inserts = append(inserts, r)
+		} else {
+			replaces = append(replaces, r)
+		}
+	}
+	c.flushReplaces(ctx, replaces)
+	c.flushInserts(ctx, inserts)
+}
+
+func (c *committer) flushReplaces(ctx context.Context, group []*replaceReq) {
 	if len(group) > 1 {
 		models := make([]mongo.WriteModel, len(group))
 		for i, r := range group {
@@ -136,5 +164,34 @@ func (c *committer) flush(group []*replaceReq) {
 			continue
 		}
 		r.matched = res.MatchedCount == 1
+	}
+}
+
+func (c *committer) flushInserts(ctx context.Context, group []*replaceReq) {
+	if len(group) == 0 {
+		return
+	}
+	docs := make([]any, len(group))
+	for i, r := range group {
+		docs[i] = r.doc
+	}
+	_, err := c.log.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return
+	}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		// Only the listed inserts failed; the others are stored.
+		for _, we := range bwe.WriteErrors {
+			if we.Index >= 0 && we.Index < len(group) {
+				// As the driver reports a single insert's failure, so that
+				// IsDuplicateKeyError and friends read it the same way.
+				group[we.Index].err = mongo.WriteException{WriteErrors: mongo.WriteErrors{we.WriteError}}
+			}
+		}
+		return
+	}
+	for _, r := range group {
+		r.err = err
 	}
 }

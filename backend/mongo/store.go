@@ -87,7 +87,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 		s.users = newCache[*veikart.User](opts.CacheSize)
 		s.agencies = newCache[*veikart.Agency](opts.CacheSize)
 		s.auditSeq = newCache[int64](opts.CacheSize)
-		s.commits = newCommitter(s.db.Collection(roadmapsColl))
+		s.commits = newCommitter(s.db.Collection(roadmapsColl), s.db.Collection(auditColl))
 	}
 	return s, nil
 }
