@@ -60,9 +60,34 @@ type stepJSON struct {
 	Status      string          `json:"status"`
 	Term        string          `json:"term"`
 	MemberIDs   []string        `json:"memberIds"`
+	Reminders   []reminderJSON  `json:"reminders"`
 	CreatedAt   time.Time       `json:"createdAt"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
 	Version     int64           `json:"version"`
+}
+
+type reminderJSON struct {
+	DaysBefore int    `json:"daysBefore"`
+	At         string `json:"at"`
+}
+
+func toReminders(rs []reminderJSON) []veikart.Reminder {
+	if rs == nil {
+		return nil
+	}
+	out := make([]veikart.Reminder, len(rs))
+	for i, r := range rs {
+		out[i] = veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At}
+	}
+	return out
+}
+
+func fromReminders(rs []veikart.Reminder) []reminderJSON {
+	out := make([]reminderJSON, len(rs))
+	for i, r := range rs {
+		out[i] = reminderJSON{DaysBefore: r.DaysBefore, At: r.At}
+	}
+	return out
 }
 
 type responsibleJSON struct {
@@ -94,6 +119,7 @@ func toStepJSON(s veikart.Step) stepJSON {
 		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
 		Responsible: responsibleJSON{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: nonNil(s.MemberIDs),
+		Reminders: fromReminders(s.Reminders),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version,
 	}
 }
@@ -205,6 +231,7 @@ type newStepJSON struct {
 	Status      string          `json:"status"`
 	Term        string          `json:"term"`
 	MemberIDs   []string        `json:"memberIds"`
+	Reminders   []reminderJSON  `json:"reminders"`
 }
 
 type operationJSON struct {
@@ -314,12 +341,24 @@ func (o operationJSON) toDomain() (veikart.Op, error) {
 		if s := o.Step; s != nil {
 			op.Step = veikart.Step{ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
 				Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
-				Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs}
+				Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
+				Reminders: toReminders(s.Reminders)}
 		}
 	case veikart.OpUpdateStep:
 		op.TargetID = o.StepID
 		sp := veikart.StepPatch{AreaID: p.str("areaId"), Title: p.str("title"), Note: p.str("note"),
 			Due: p.str("due"), MemberIDs: p.strs("memberIds")}
+		if p.has("reminders") {
+			var rs []reminderJSON
+			if !p.isNull("reminders") {
+				_ = json.Unmarshal(p["reminders"], &rs) // the schema has checked the type
+			}
+			r := toReminders(rs)
+			if r == nil {
+				r = []veikart.Reminder{}
+			}
+			sp.Reminders = &r
+		}
 		if v := p.str("status"); v != nil {
 			st := veikart.Status(*v)
 			sp.Status = &st

@@ -102,10 +102,16 @@ type stepDoc struct {
 	Status      string           `bson:"status"`
 	Term        string           `bson:"term"`
 	MemberIDs   []string         `bson:"memberIds,omitempty"`
+	Reminders   []reminderDoc    `bson:"reminders,omitempty"`
 	CreatedAt   time.Time        `bson:"createdAt"`
 	UpdatedAt   time.Time        `bson:"updatedAt"`
 	Version     int64            `bson:"v"`
 	Changed     map[string]int64 `bson:"changed,omitempty"`
+}
+
+type reminderDoc struct {
+	DaysBefore int    `bson:"daysBefore"`
+	At         string `bson:"at"`
 }
 
 type responsibleDoc struct {
@@ -299,6 +305,7 @@ func toStepDoc(s veikart.Step) stepDoc {
 		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
 		Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
+		Reminders: convert(s.Reminders, func(r veikart.Reminder) reminderDoc { return reminderDoc{DaysBefore: r.DaysBefore, At: r.At} }),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
 	}
 }
@@ -308,6 +315,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
 		Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
+		Reminders: convert(s.Reminders, func(r reminderDoc) veikart.Reminder { return veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At} }),
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
 	}
 }

@@ -38,7 +38,7 @@ const (
 	member  = `{"id":"m1","name":"Kari","birthYear":1985,"role":"adult","version":2}`
 	area    = `{"id":"housing","kind":"default","now":"Trangt.","desired":"Eget rom.","scoreNow":2,"memberIds":["m1"],"version":3}`
 	custom  = `{"id":"pets","kind":"custom","title":"Dyr","now":"","desired":"","memberIds":[],"version":4}`
-	step    = `{"id":"s1","areaId":"housing","title":"Søke bolig","note":"","responsible":{"kind":"member","memberId":"m1"},"due":"2026-03-01","status":"planned","term":"short","memberIds":["m1"],"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00Z","version":5}`
+	step    = `{"id":"s1","areaId":"housing","title":"Søke bolig","note":"","responsible":{"kind":"member","memberId":"m1"},"due":"2026-03-01","status":"planned","term":"short","memberIds":["m1"],"reminders":[],"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00Z","version":5}`
 	roadmap = `{"id":"r1","title":"Familien","version":5,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T11:00:00Z","owners":["u-1"],"members":[` + member + `],"areas":[` + area + `,` + custom + `],"steps":[` + step + `],"comments":[],"proposals":[]}`
 	problem = `{"type":"/problems/unauthorized","title":"Unauthorized","status":401}`
 )
@@ -151,7 +151,7 @@ func TestCheck_Fails(t *testing.T) {
 		{exchange{"BadTimestamp", "GET", "/api/v1/roadmaps/r1", 200, js, etag, replace(roadmap, `"updatedAt":"2026-01-05T11:00:00Z"`, `"updatedAt":"yesterday"`)}, "updatedAt"},
 		// These reach schemas through two files (roadmap -> step -> defs):
 		// they fail only if every relative $ref was resolved.
-		{exchange{"BadIdInDefs", "GET", "/api/v1/roadmaps/r1", 200, js, etag, replace(roadmap, `"memberIds":["m1"],"createdAt"`, `"memberIds":["m 1"],"createdAt"`)}, "memberIds"},
+		{exchange{"BadIdInDefs", "GET", "/api/v1/roadmaps/r1", 200, js, etag, replace(roadmap, `"memberIds":["m1"],"reminders":[],"createdAt"`, `"memberIds":["m 1"],"createdAt"`)}, "memberIds"},
 		{exchange{"BadResponsible", "GET", "/api/v1/roadmaps/r1", 200, js, etag, replace(roadmap, `{"kind":"member","memberId":"m1"}`, `{"kind":"member"}`)}, "responsible"},
 		{exchange{"DefaultAreaWithTitle", "GET", "/api/v1/roadmaps/r1", 200, js, etag, replace(roadmap, `"kind":"default",`, `"kind":"default","title":"Bolig",`)}, "title"},
 		{exchange{"BadOutcome", "POST", "/api/v1/roadmaps/r1/operations", 200, js, etag, `{"roadmap":` + roadmap + `,"results":[{"opId":"o1","outcome":"skipped"}]}`}, "outcome"},

@@ -12,7 +12,7 @@ const (
 	memberDoc = `{"id":"m1","name":"Kari","birthYear":1985,"role":"adult","version":2}`
 	areaDoc   = `{"id":"housing","kind":"default","now":"Vi bor trangt.","desired":"Eget rom til barna.","scoreNow":2,"scoreDesired":4,"memberIds":["m1"],"version":3}`
 	customDoc = `{"id":"pets","kind":"custom","title":"Dyr","now":"","desired":"","memberIds":[],"version":4}`
-	stepDoc   = `{"id":"s1","areaId":"housing","title":"Søke kommunal bolig","note":"","responsible":{"kind":"member","memberId":"m1"},"due":"2026-03-01","status":"planned","term":"short","memberIds":["m1"],"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00.123+01:00","version":5}`
+	stepDoc   = `{"id":"s1","areaId":"housing","title":"Søke kommunal bolig","note":"","responsible":{"kind":"member","memberId":"m1"},"due":"2026-03-01","status":"planned","term":"short","memberIds":["m1"],"reminders":[],"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T10:00:00.123+01:00","version":5}`
 
 	roadmapDoc = `{"id":"r1","title":"Familien Hansen","version":5,"createdAt":"2026-01-05T10:00:00Z","updatedAt":"2026-01-05T11:00:00Z","owners":["u-1"],` +
 		`"members":[` + memberDoc + `],"areas":[` + areaDoc + `,` + customDoc + `],"steps":[` + stepDoc + `],"comments":[],"proposals":[]}`

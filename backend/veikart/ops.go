@@ -80,13 +80,14 @@ type StepPatch struct {
 	Status      *Status
 	Term        *Term
 	MemberIDs   *[]string
+	Reminders   *[]Reminder
 }
 
 func (p StepPatch) fields() []string {
 	return setFields(map[string]bool{
 		"areaId": p.AreaID != nil, "title": p.Title != nil, "note": p.Note != nil,
 		"responsible": p.Responsible != nil, "due": p.Due != nil, "status": p.Status != nil,
-		"term": p.Term != nil, "memberIds": p.MemberIDs != nil,
+		"term": p.Term != nil, "memberIds": p.MemberIDs != nil, "reminders": p.Reminders != nil,
 	})
 }
 
@@ -460,6 +461,9 @@ func (a *applier) apply(op Op, ptr string) (dup bool, err error) {
 		}
 		if p.MemberIDs != nil {
 			s.MemberIDs = slices.Clone(*p.MemberIDs)
+		}
+		if p.Reminders != nil {
+			s.Reminders = slices.Clone(*p.Reminders)
 		}
 		if err := r.validateStep(&s, ptr+"/set"); err != nil {
 			return false, err

@@ -164,11 +164,30 @@ type Step struct {
 	Status      Status
 	Term        Term
 	MemberIDs   []string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Version     int64
-	Changed     map[string]int64
+	// Reminders say when, relative to Due, the responsible are reminded.
+	// Without a due date they wait.
+	Reminders []Reminder
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+	Changed   map[string]int64
 }
+
+// Reminder is one push reminder of a step: DaysBefore days before its due
+// date, at At ("HH:MM") in the household's time zone (Europe/Oslo).
+type Reminder struct {
+	DaysBefore int
+	At         string
+}
+
+// Reminder limits. Nobody is reminded at night: times are between the end
+// of quiet hours (08:00) and their start (21:00).
+const (
+	MaxReminders    = 5
+	MaxReminderDays = 30
+	QuietHoursEnd   = 8  // 08:00, local time
+	QuietHoursStart = 21 // 21:00, local time
+)
 
 // NewRoadmap returns a roadmap owned by owner, with the default areas and the
 // given members, at version 1. It validates everything it is given.
@@ -225,6 +244,7 @@ func (r *Roadmap) Clone() *Roadmap {
 	c.Steps = slices.Clone(r.Steps)
 	for i := range c.Steps {
 		c.Steps[i].MemberIDs = slices.Clone(c.Steps[i].MemberIDs)
+		c.Steps[i].Reminders = slices.Clone(c.Steps[i].Reminders)
 		c.Steps[i].Changed = cloneMap(c.Steps[i].Changed)
 	}
 	c.Grants = slices.Clone(r.Grants)
@@ -404,6 +424,29 @@ func (r *Roadmap) validateStep(s *Step, ptr string) error {
 	}
 	if s.MemberIDs, err = r.cleanMemberIDs(s.MemberIDs, ptr+"/memberIds"); err != nil {
 		return err
+	}
+	return checkReminders(s.Reminders, ptr+"/reminders")
+}
+
+func checkReminders(rs []Reminder, ptr string) error {
+	if len(rs) > MaxReminders {
+		return &Error{Code: EINVALID, Message: "A step can have at most " + strconv.Itoa(MaxReminders) + " reminders.", Pointer: ptr}
+	}
+	for i, rm := range rs {
+		p := ptr + "/" + strconv.Itoa(i)
+		if rm.DaysBefore < 0 || rm.DaysBefore > MaxReminderDays {
+			return &Error{Code: EINVALID, Message: "A reminder comes 0 to 30 days before the due date.", Pointer: p + "/daysBefore"}
+		}
+		t, err := time.Parse("15:04", rm.At)
+		if err != nil || len(rm.At) != 5 {
+			return &Error{Code: EINVALID, Message: "A reminder's time is like 09:00.", Pointer: p + "/at"}
+		}
+		if t.Hour() < QuietHoursEnd || t.Hour() >= QuietHoursStart {
+			return &Error{Code: EINVALID, Message: "Reminders are not sent at night: choose a time from 08:00 to 20:59.", Pointer: p + "/at"}
+		}
+		if slices.Index(rs, rm) < i {
+			return &Error{Code: EINVALID, Message: "The same reminder is listed twice.", Pointer: p}
+		}
 	}
 	return nil
 }
