@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make load` need beyond Go itself, on a Debian
 # machine like the CI one: gcc (race detector), PostgreSQL (external-database
-# run), wrk (load test) and, when browser tests exist, Chromium and their npm
-# packages. Quick when everything is already there: it asks apt only about
-# what is missing.
+# run), wrk (load test), the npm packages of the push service that the
+# backend/push tests send to (tools/push-testing) and, when browser tests
+# exist, Chromium and their npm packages. Quick when everything is already
+# there: it asks apt only about what is missing.
 #
 #   scripts/setup.sh          everything
 #   scripts/setup.sh load     only what `make load` needs
@@ -28,6 +29,7 @@ all)
 	need /usr/include/stdio.h libc6-dev
 	need '/usr/lib/postgresql/*/bin/initdb' postgresql
 	need wrk wrk
+	need npm npm # tools/push-testing: the push service backend/push tests use
 	if [[ -f pwa/tests/package.json ]]; then
 		need npm npm
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || want+=(chromium)
@@ -58,5 +60,14 @@ if [[ ${1:-all} == all && -f pwa/tests/package.json ]]; then
 			if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 		fi
 	)
+fi
+# web-push-testing, the independent push service that backend/push tests
+# send to; same rule: only when missing or the lock file changed.
+if [[ ${1:-all} == all ]]; then
+	lock=tools/push-testing/package-lock.json
+	if [[ ! -d tools/push-testing/node_modules || $lock -nt tools/push-testing/node_modules/.package-lock.json ]]; then
+		echo "setup: npm ci in tools/push-testing"
+		npm ci --prefix tools/push-testing --no-audit --no-fund
+	fi
 fi
 echo "setup: ok"

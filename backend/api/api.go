@@ -40,6 +40,12 @@ type Config struct {
 	// PublicURL is where users reach the service; invitation links start
 	// with it.
 	PublicURL string
+	// PushEndpoints decides which Web Push endpoints a device may subscribe
+	// with. If nil, every subscription is refused (503).
+	PushEndpoints EndpointChecker
+	// VAPIDPublicKey is the Web Push application server key, an uncompressed
+	// P-256 point in base64url. If empty, GET /push/key answers 503.
+	VAPIDPublicKey string
 }
 
 // Server is the HTTP server.
@@ -54,6 +60,7 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	rendered  *renderCache
+	reminders ReminderSync
 }
 
 // Deps are the services the server uses.
@@ -65,6 +72,8 @@ type Deps struct {
 	Validator *validate.Validator
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Reminders, if set, hears of every roadmap change (package remind).
+	Reminders ReminderSync
 }
 
 // New builds the server and its routes.
@@ -77,7 +86,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
-		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000),
+		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders,
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
@@ -150,6 +159,12 @@ func (s *Server) routes() {
 	v1.Put("/agencies/:agencyId/staff/:userId", s.authenticate, s.setStaff)
 	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
 	v1.Post("/admin/agencies", s.authenticate, s.createAgency)
+
+	// Web Push: a person's devices.
+	v1.Get("/push/key", s.authenticate, s.pushKey)
+	v1.Get("/push/subscriptions", s.authenticate, s.listPushSubscriptions)
+	v1.Post("/push/subscriptions", s.authenticate, s.createPushSubscription)
+	v1.Delete("/push/subscriptions/:subscriptionId", s.authenticate, s.deletePushSubscription)
 	v1.All("/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	if s.cfg.Static != nil {

@@ -435,7 +435,9 @@ func (s *Server) decideProposal(c *fiber.Ctx, accept bool) error {
 		return err
 	}
 	var p veikart.Proposal
-	_, err = s.change(c, access.Change, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
+	var prev *veikart.Roadmap
+	next, err := s.change(c, access.Change, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
+		prev = cur
 		n, decided, err := cur.DecideProposal(pid, "s-"+auth.RandomID(9), actorOf(c).UserID, accept, s.now())
 		p = decided
 		return n, err
@@ -443,6 +445,7 @@ func (s *Server) decideProposal(c *fiber.Ctx, accept bool) error {
 	if err != nil {
 		return err
 	}
+	s.syncReminders(c, prev, next)
 	return sendJSON(c, fiber.StatusOK, toProposalJSON(p))
 }
 

@@ -175,6 +175,7 @@ func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
 	actor := actorOf(c)
 	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
 	var owners []string
+	var deleted *veikart.Roadmap
 	err = s.store.DeleteRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) error {
 		if !access.Decide(actor, access.Delete, cur, "", s.now()).Allowed {
 			return s.denied(actor, cur, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can delete a roadmap."})
@@ -182,7 +183,7 @@ func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
 		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
 			return &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
 		}
-		owners = cur.Owners
+		owners, deleted = cur.Owners, cur
 		return nil
 	})
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
@@ -191,6 +192,7 @@ func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.syncReminders(c, deleted, nil)
 	for _, o := range owners {
 		if err := s.store.RemoveUserRoadmap(c.UserContext(), o, id); err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
 			// The roadmap is gone; a stale index entry is skipped on listing.
@@ -222,7 +224,9 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 	actor := actorOf(c)
 	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
 	var results []veikart.Result
+	var prev *veikart.Roadmap
 	next, err := s.store.UpdateRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+		prev = cur
 		if !access.Decide(actor, access.Change, cur, "", s.now()).Allowed {
 			return nil, s.denied(actor, cur, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can change the roadmap. Comment or propose a step instead, if the household allows it."})
 		}
@@ -239,6 +243,7 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.syncReminders(c, prev, next)
 	view := s.project(actor, next)
 	out := operationsResponse{Roadmap: toRoadmapJSON(view.Roadmap), Results: make([]resultJSON, len(results))}
 	for i, r := range results {

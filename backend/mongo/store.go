@@ -31,6 +31,8 @@ const (
 	sharedColl   = "agency_roadmaps" // per agency: the roadmaps granted to it
 	auditColl    = "access_log"      // per roadmap and month: who read or did what
 	invitesColl  = "invitations"     // per invitation code hash: its roadmap
+
+	pushColl = "push_subscriptions" // per person: their devices' Web Push subscriptions
 )
 
 // Options tune a Store.
@@ -95,7 +97,8 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 // EnsureSchema creates the collections and every index that MongoDB needs for
 // the queries this package makes. It is idempotent and runs at start-up.
 func (s *Store) EnsureSchema(ctx context.Context) error {
-	for _, name := range []string{roadmapsColl, usersColl, sessionsColl, agenciesColl, sharedColl, auditColl, invitesColl} {
+	colls := append([]string{roadmapsColl, usersColl, sessionsColl, agenciesColl, sharedColl, auditColl, invitesColl, pushColl}, ReminderCollections...)
+	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // 48: NamespaceExists

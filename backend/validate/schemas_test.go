@@ -310,7 +310,7 @@ func TestOpenAPI_Routes(t *testing.T) {
 			}
 		}
 	}
-	if len(paths) != 29 {
+	if len(paths) != 32 {
 		t.Errorf("openapi.json has %d paths, want the 10 of the contract", len(paths))
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/veikart/veikart/backend/push"
 )
 
 // config is everything the binary reads from its environment, in one place.
@@ -29,6 +31,11 @@ type config struct {
 	AccessLog     bool          // VEIKART_ACCESS_LOG
 	ShutdownGrace time.Duration // VEIKART_SHUTDOWN_GRACE
 	GrantMax      time.Duration // VEIKART_GRANT_MAX: the longest a household can grant access for
+	VAPIDSubject  string        // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
+	PushHosts     []string      // VEIKART_PUSH_HOSTS: push service hosts devices may subscribe on
+	PushLoopback  bool          // VEIKART_PUSH_LOOPBACK: also http://127.0.0.1 (development and tests only)
+	Reminders     bool          // VEIKART_REMINDERS: send reminders from this process
+	TimeZone      string        // VEIKART_TIMEZONE: the households' time zone for reminders
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -47,6 +54,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 		BodyLimit:     256 << 10,
 		ShutdownGrace: 15 * time.Second,
 		GrantMax:      365 * 24 * time.Hour,
+		VAPIDSubject:  getenv("VEIKART_VAPID_SUBJECT"),
+		PushHosts:     push.DefaultHosts,
+		Reminders:     true,
+		TimeZone:      or(getenv("VEIKART_TIMEZONE"), "Europe/Oslo"),
+	}
+	if v := getenv("VEIKART_PUSH_HOSTS"); v != "" {
+		c.PushHosts = nil
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.PushHosts = append(c.PushHosts, h)
+			}
+		}
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return c, fmt.Errorf("VEIKART_TIMEZONE: %q is not a time zone like Europe/Oslo", c.TimeZone)
 	}
 	var err error
 	if c.Dev, err = parseBool(getenv, "VEIKART_DEV"); err != nil {
@@ -54,6 +76,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.AccessLog, err = parseBool(getenv, "VEIKART_ACCESS_LOG"); err != nil {
 		return c, err
+	}
+	if c.PushLoopback, err = parseBool(getenv, "VEIKART_PUSH_LOOPBACK"); err != nil {
+		return c, err
+	}
+	if v := getenv("VEIKART_REMINDERS"); v != "" {
+		if c.Reminders, err = parseBool(getenv, "VEIKART_REMINDERS"); err != nil {
+			return c, err
+		}
 	}
 	for _, d := range []struct {
 		name string
@@ -83,6 +113,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if _, err := url.Parse(c.PublicURL); err != nil {
 		return c, fmt.Errorf("VEIKART_PUBLIC_URL: %w", err)
+	}
+	if c.VAPIDSubject == "" {
+		// Push services contact the sender through this; an https public
+		// URL is a fair default, and an operator should set a mailbox.
+		c.VAPIDSubject = "mailto:drift@veikart.invalid"
+		if strings.HasPrefix(c.PublicURL, "https://") {
+			c.VAPIDSubject = c.PublicURL
+		}
+	}
+	if c.PushLoopback && !c.Dev {
+		return c, fmt.Errorf("VEIKART_PUSH_LOOPBACK only works with VEIKART_DEV: loopback push endpoints are for development and tests")
 	}
 	return c, nil
 }
@@ -115,6 +156,8 @@ func (c config) logValue() []any {
 		"public_url", c.PublicURL, "keys_dir", c.KeysDir, "dev", c.Dev, "access_ttl", c.AccessTTL.String(),
 		"session_idle", c.SessionIdle.String(), "session_max", c.SessionMax.String(), "body_limit", c.BodyLimit,
 		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(),
+		"vapid_subject", c.VAPIDSubject, "push_hosts", strings.Join(c.PushHosts, ","), "push_loopback", c.PushLoopback,
+		"reminders", c.Reminders, "timezone", c.TimeZone,
 	}
 }
 

@@ -1,21 +1,46 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/push"
 )
 
-// keys creates a new signing key. Existing keys stay: they keep verifying the
-// tokens they signed until those expire; delete an old key file once no token
-// signed by it can still be valid (the access token lifetime after rotation).
-func keys(cfg config, stdout io.Writer) error {
+// keys creates a new signing key, and the VAPID key pair for Web Push if
+// there is none. Existing signing keys stay: they keep verifying the tokens
+// they signed until those expire; delete an old key file once no token signed
+// by it can still be valid (the access token lifetime after rotation).
+//
+// -rotate-vapid replaces the VAPID key pair. Every device's push
+// subscription was made for the old public key and stops working: the app
+// subscribes again with the new key the next time it opens.
+func keys(cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("keys", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	rotate := fs.Bool("rotate-vapid", false, "replace the Web Push (VAPID) key pair; every push subscription must be renewed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	k, err := auth.CreateKey(cfg.KeysDir, time.Now())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "created signing key %s in %s\n", k.ID, cfg.KeysDir)
+	var v *push.VAPID
+	if *rotate {
+		if v, err = push.RotateVAPID(cfg.KeysDir); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "replaced the VAPID key pair in %s; public key %s\n", cfg.KeysDir, v.PublicKey)
+		return nil
+	}
+	if v, err = push.LoadVAPID(cfg.KeysDir, true); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "VAPID public key %s (in %s)\n", v.PublicKey, cfg.KeysDir)
 	return nil
 }

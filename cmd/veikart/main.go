@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // reminders need Europe/Oslo on machines without a zoneinfo database
 )
 
 func main() {
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return serve(ctx, cfg, stdout)
 	case "keys":
-		return keys(cfg, stdout)
+		return keys(cfg, args[1:], stdout)
 	case "seed":
 		return seed(ctx, cfg, args[1:], stdout)
 	case "agency":

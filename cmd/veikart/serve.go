@@ -20,6 +20,8 @@ import (
 	"github.com/veikart/veikart/backend/demo"
 	"github.com/veikart/veikart/backend/embedded"
 	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/push"
+	"github.com/veikart/veikart/backend/remind"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/pwa"
@@ -36,6 +38,7 @@ type app struct {
 	keys     *auth.KeySet
 	tokens   *auth.Tokens
 	sessions *auth.Sessions
+	vapid    *push.VAPID
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -90,6 +93,10 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.close(ctx)
 		return nil, err
 	}
+	if a.vapid, err = push.LoadVAPID(cfg.KeysDir, true); err != nil {
+		a.close(ctx)
+		return nil, err
+	}
 	a.tokens = auth.NewTokens(a.keys, cfg.PublicURL, cfg.PublicURL+"/api", cfg.AccessTTL, time.Now)
 	a.sessions = auth.NewSessions(store, a.tokens, cfg.SessionIdle, cfg.SessionMax, time.Now, log)
 	return a, nil
@@ -135,12 +142,29 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sched, err := a.scheduler()
+	if err != nil {
+		return err
+	}
 	srv := api.New(api.Config{
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
 		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
+		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
+		Reminders: sched,
 	})
+	rctx, stopReminders := context.WithCancel(context.WithoutCancel(ctx))
+	remindersDone := make(chan struct{})
+	go func() {
+		defer close(remindersDone)
+		if cfg.Reminders {
+			sched.Run(rctx, 10*time.Second)
+		}
+	}()
+	// Stopped after HTTP and before the database (deferred calls run last
+	// in, first out).
+	defer func() { stopReminders(); <-remindersDone }()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -169,6 +193,25 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// scheduler builds the reminder scheduler of this process. It always keeps
+// reminder jobs in line with roadmap changes; whether it also sends them is
+// VEIKART_REMINDERS (any number of processes may send: each job goes once).
+func (a *app) scheduler() (*remind.Scheduler, error) {
+	loc, err := time.LoadLocation(a.cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
+	sender, err := push.NewSender(a.vapid, a.cfg.VAPIDSubject, &http.Client{Timeout: push.DefaultTimeout}, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("push sender (VEIKART_VAPID_SUBJECT): %w", err)
+	}
+	host, _ := os.Hostname()
+	return &remind.Scheduler{
+		Store: a.store, Sender: remind.PushSender{Push: sender, Log: a.log}, Now: time.Now, Loc: loc, Log: a.log,
+		Owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), auth.RandomID(4)),
+	}, nil
 }
 
 // staticFiles serves the embedded web app at / and the published schemas at

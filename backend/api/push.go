@@ -1,0 +1,259 @@
+package api
+
+import (
+	"crypto/ecdh"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Web Push routes: the server's application server key, and the devices a
+// person receives reminders on. A subscription belongs to the person
+// (actor.UserID), whether they act for themselves or for an agency, so that
+// reminders of both kinds reach the same devices. The endpoint and keys are
+// the device's secrets: they are stored for sending and never sent back.
+
+// EndpointChecker decides whether a Web Push endpoint may be subscribed:
+// https, and a push service the operator allows. Package push provides one;
+// Check returns an error for an endpoint that is refused.
+type EndpointChecker interface {
+	Check(endpoint string) error
+}
+
+var (
+	errNoSubscription   = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such device."}
+	errPushOff          = &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "Push is not configured."}
+	errPushNotOperators = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API: sign in as yourself to receive reminders."}
+)
+
+// maxUserAgent bounds the User-Agent kept with a subscription (in bytes, so
+// also in characters).
+const maxUserAgent = 300
+
+type pushKeyJSON struct {
+	PublicKey string `json:"publicKey"`
+}
+
+type pushSubscriptionJSON struct {
+	ID           string    `json:"id"`
+	EndpointHost string    `json:"endpointHost"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UserAgent    string    `json:"userAgent"`
+}
+
+type pushSubscriptionListJSON struct {
+	Items []pushSubscriptionJSON `json:"items"`
+}
+
+type pushSubscriptionRequest struct {
+	Endpoint string `json:"endpoint"`
+	Keys     struct {
+		P256dh string `json:"p256dh"`
+		Auth   string `json:"auth"`
+	} `json:"keys"`
+	ExpirationTime *float64 `json:"expirationTime"` // accepted, ignored
+}
+
+// toPushSubscriptionJSON shows a subscription without its secrets: only the
+// push service's host name, so a person can tell their devices apart.
+func toPushSubscriptionJSON(p veikart.PushSubscription) pushSubscriptionJSON {
+	return pushSubscriptionJSON{ID: p.ID, EndpointHost: endpointHost(p.Endpoint), CreatedAt: p.CreatedAt, UserAgent: p.UserAgent}
+}
+
+func endpointHost(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Hostname() == "" {
+		return "unknown"
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// pushPerson is the person a push route acts for: anyone signed in as a
+// person, for themselves or for an agency; never an operator.
+func pushPerson(c *fiber.Ctx) (string, error) {
+	actor := actorOf(c)
+	if actor.Kind != access.Person && actor.Kind != access.Agency {
+		return "", errPushNotOperators
+	}
+	return actor.UserID, nil
+}
+
+func (s *Server) pushKey(c *fiber.Ctx) error {
+	if _, err := pushPerson(c); err != nil {
+		return err
+	}
+	if s.cfg.VAPIDPublicKey == "" {
+		return errPushOff
+	}
+	key, err := decodeP256(s.cfg.VAPIDPublicKey)
+	if err != nil {
+		// A configuration mistake: logged as an internal error, not shown.
+		return errors.Join(errors.New("VAPID public key"), err)
+	}
+	return sendJSON(c, fiber.StatusOK, pushKeyJSON{PublicKey: base64.RawURLEncoding.EncodeToString(key)})
+}
+
+func (s *Server) listPushSubscriptions(c *fiber.Ctx) error {
+	userID, err := pushPerson(c)
+	if err != nil {
+		return err
+	}
+	subs, err := s.store.PushSubscriptions(c.UserContext(), userID)
+	if err != nil {
+		return err
+	}
+	out := pushSubscriptionListJSON{Items: make([]pushSubscriptionJSON, 0, len(subs))}
+	for i := len(subs) - 1; i >= 0; i-- { // newest first
+		out.Items = append(out.Items, toPushSubscriptionJSON(subs[i]))
+	}
+	return sendJSON(c, fiber.StatusOK, out)
+}
+
+// createPushSubscription stores this device's subscription. The same
+// endpoint again (a browser renewing its keys, or an app resending its
+// subscription at start) is the same subscription: 200 with the same id.
+func (s *Server) createPushSubscription(c *fiber.Ctx) error {
+	userID, err := pushPerson(c)
+	if err != nil {
+		return err
+	}
+	if s.cfg.PushEndpoints == nil {
+		return errPushOff
+	}
+	var req pushSubscriptionRequest
+	if err := s.decode(c, "push-subscription-request.schema.json", &req); err != nil {
+		return err
+	}
+	if err := s.checkPushSubscription(req); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if _, err := s.store.User(ctx, userID); err != nil {
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			// A valid token for a person who no longer exists (erased).
+			return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
+		}
+		return err
+	}
+	sub := veikart.PushSubscription{
+		ID: mongo.PushSubscriptionID(req.Endpoint), UserID: userID, Endpoint: req.Endpoint,
+		P256dh: req.Keys.P256dh, Auth: req.Keys.Auth,
+		CreatedAt: s.now().UTC().Truncate(time.Millisecond), UserAgent: userAgent(c),
+	}
+	status := fiber.StatusCreated
+	have, err := s.store.PushSubscriptions(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(have, func(p veikart.PushSubscription) bool { return p.Endpoint == sub.Endpoint }); i >= 0 {
+		status, sub.CreatedAt = fiber.StatusOK, have[i].CreatedAt
+	}
+	if err := s.store.AddPushSubscription(ctx, sub); err != nil {
+		return err
+	}
+	return sendJSON(c, status, toPushSubscriptionJSON(sub))
+}
+
+// checkPushSubscription checks what the schema cannot: that the endpoint is
+// one the operator allows and that the keys are what Web Push encryption
+// needs (RFC 8291), so that a bad subscription fails here, where the device
+// can be told, rather than silently at every reminder.
+func (s *Server) checkPushSubscription(req pushSubscriptionRequest) error {
+	var errs []fieldError
+	u, err := url.Parse(req.Endpoint)
+	if err == nil && u.Hostname() == "" {
+		err = errors.New("no host")
+	}
+	if err == nil {
+		err = s.cfg.PushEndpoints.Check(req.Endpoint)
+	}
+	if err != nil {
+		// The checker's reason stays here: it may name the allowlist.
+		errs = append(errs, fieldError{Pointer: "/endpoint", Message: "Reminders cannot be sent to this address: it must be an https address of a known push service."})
+	}
+	if _, err := decodeP256(req.Keys.P256dh); err != nil {
+		errs = append(errs, fieldError{Pointer: "/keys/p256dh", Message: "must be an uncompressed P-256 public key (65 bytes), base64url"})
+	}
+	if b, err := decodeBase64URL(req.Keys.Auth); err != nil || len(b) != 16 {
+		errs = append(errs, fieldError{Pointer: "/keys/auth", Message: "must be a 16-byte secret, base64url"})
+	}
+	if len(errs) > 0 {
+		return &requestError{kind: kindValidation, detail: "Some fields are not valid.", errors: errs}
+	}
+	return nil
+}
+
+// decodeBase64URL decodes base64url with or without padding.
+func decodeBase64URL(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}
+
+// decodeP256 decodes a base64url uncompressed P-256 point (0x04, X, Y) and
+// checks that it is on the curve.
+func decodeP256(s string) ([]byte, error) {
+	b, err := decodeBase64URL(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) != 65 || b[0] != 0x04 {
+		return nil, errors.New("not an uncompressed P-256 point")
+	}
+	if _, err := ecdh.P256().NewPublicKey(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// userAgent is the caller's User-Agent, copied, as valid UTF-8 and cut to
+// maxUserAgent bytes on a character boundary.
+func userAgent(c *fiber.Ctx) string {
+	ua := strings.ToValidUTF8(strings.TrimSpace(c.Get(fiber.HeaderUserAgent)), "")
+	if len(ua) > maxUserAgent {
+		cut := maxUserAgent
+		for cut > 0 && !utf8.RuneStart(ua[cut]) {
+			cut--
+		}
+		ua = ua[:cut]
+	}
+	return strings.Clone(ua)
+}
+
+// deletePushSubscription stops reminders on one of the caller's devices.
+// Another person's subscription is not found, like one that never was.
+func (s *Server) deletePushSubscription(c *fiber.Ctx) error {
+	userID, err := pushPerson(c)
+	if err != nil {
+		return err
+	}
+	id := strings.Clone(c.Params("subscriptionId"))
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		return errNoSubscription
+	}
+	ctx := c.UserContext()
+	subs, err := s.store.PushSubscriptions(ctx, userID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(subs, func(p veikart.PushSubscription) bool { return p.ID == id })
+	if i < 0 {
+		return errNoSubscription
+	}
+	removed, err := s.store.RemovePushSubscription(ctx, userID, subs[i].Endpoint)
+	if err != nil {
+		return err
+	}
+	if !removed {
+		return errNoSubscription // removed by a concurrent request
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,139 @@
+// Package remind turns the steps of a roadmap into reminder jobs and sends
+// them when they fall due, exactly once across any number of server
+// processes on one database.
+//
+// The rules are pure (Jobs, Text) and the engine (Scheduler) is small: it
+// walks per-minute slot documents forward in time, claims each due job with
+// an insert that only one process can make, sends, and records the job as
+// done with another such insert.
+package remind
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Job is one reminder of one step at one moment.
+type Job struct {
+	// ID names the step, its due date and the reminder, so that a step
+	// whose due date or reminders change gets new jobs and the old ones are
+	// no longer wanted.
+	ID        string
+	RoadmapID string
+	StepID    string
+	Due       string // YYYY-MM-DD
+	Reminder  veikart.Reminder
+	At        time.Time // UTC
+}
+
+// JobID is the id of the job for step s's reminder rm.
+func JobID(roadmapID string, s veikart.Step, rm veikart.Reminder) string {
+	return fmt.Sprintf("%s/%s/%s/%d-%s", roadmapID, s.ID, s.Due, rm.DaysBefore, strings.ReplaceAll(rm.At, ":", ""))
+}
+
+// Jobs returns the reminders r wants: one per reminder of every step that has
+// a due date and is planned or under way. Done and dropped steps want none.
+func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
+	var out []Job
+	for _, s := range r.Steps {
+		if s.Due == "" || (s.Status != veikart.Planned && s.Status != veikart.Doing) {
+			continue
+		}
+		due, err := time.ParseInLocation(time.DateOnly, s.Due, loc)
+		if err != nil {
+			continue // validated on the way in; never here
+		}
+		for _, rm := range s.Reminders {
+			hm, err := time.Parse("15:04", rm.At)
+			if err != nil {
+				continue
+			}
+			day := due.AddDate(0, 0, -rm.DaysBefore)
+			at := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
+			out = append(out, Job{ID: JobID(r.ID, s, rm), RoadmapID: r.ID, StepID: s.ID, Due: s.Due, Reminder: rm, At: at.UTC()})
+		}
+	}
+	return out
+}
+
+// Changes compares what old and next want: jobs to add and job ids to
+// cancel. old may be nil (a new roadmap) and so may next (a deleted one).
+func Changes(old, next *veikart.Roadmap, loc *time.Location) (add []Job, cancel []string) {
+	had := map[string]bool{}
+	if old != nil {
+		for _, j := range Jobs(old, loc) {
+			had[j.ID] = true
+		}
+	}
+	want := map[string]bool{}
+	if next != nil {
+		for _, j := range Jobs(next, loc) {
+			want[j.ID] = true
+			if !had[j.ID] {
+				add = append(add, j)
+			}
+		}
+	}
+	for id := range had {
+		if !want[id] {
+			cancel = append(cancel, id)
+		}
+	}
+	return add, cancel
+}
+
+// Wanted reports whether r still wants the job with the given id.
+func Wanted(r *veikart.Roadmap, id string, loc *time.Location) (Job, bool) {
+	for _, j := range Jobs(r, loc) {
+		if j.ID == id {
+			return j, true
+		}
+	}
+	return Job{}, false
+}
+
+// Quiet reports whether t falls in quiet hours where the household lives,
+// and if so, when they end.
+func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
+	l := t.In(loc)
+	h := l.Hour()
+	if h >= veikart.QuietHoursEnd && h < veikart.QuietHoursStart {
+		return false, time.Time{}
+	}
+	day := l
+	if h >= veikart.QuietHoursStart {
+		day = l.AddDate(0, 0, 1)
+	}
+	return true, time.Date(day.Year(), day.Month(), day.Day(), veikart.QuietHoursEnd, 0, 0, 0, loc).UTC()
+}
+
+// Text is the notification's discreet text: it says there is a step and when,
+// never what it is (a lock screen is seen by others). The app shows the
+// details once it is open and the person signed in.
+func Text(j Job, now time.Time, loc *time.Location) string {
+	today := now.In(loc)
+	due, _ := time.ParseInLocation(time.DateOnly, j.Due, loc)
+	days := int(due.Sub(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)).Hours()+12) / 24
+	switch {
+	case days <= 0:
+		return "Du har et steg i Veikart i dag."
+	case days == 1:
+		return "Du har et steg i Veikart i morgen."
+	default:
+		return fmt.Sprintf("Du har et steg i Veikart om %d dager.", days)
+	}
+}
+
+// Topic is the Web Push Topic of a job: a push service keeps only the newest
+// message per topic, so a job sent twice (a process that died between
+// sending and recording it) reaches the device once. RFC 8030 allows 32
+// characters of the URL-safe base64 alphabet.
+func Topic(jobID string) string {
+	sum := sha256.Sum256([]byte(jobID))
+	return base64.RawURLEncoding.EncodeToString(sum[:24]) // 32 characters
+}

@@ -1,0 +1,264 @@
+package remind
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Outcome is what became of one notification to one device.
+type Outcome int
+
+// Outcomes.
+const (
+	Delivered Outcome = iota
+	Gone              // the subscription no longer exists: forget it
+	Failed            // not delivered within the deadline, or refused
+)
+
+// Notification is one message to send to every device of the recipients.
+type Notification struct {
+	Payload  []byte
+	Topic    string
+	TTL      time.Duration
+	Deadline time.Time // stop retrying after this
+}
+
+// Sender delivers a notification to one device.
+type Sender interface {
+	Send(ctx context.Context, sub veikart.PushSubscription, n Notification) Outcome
+}
+
+// Scheduler sends due reminders. Any number of schedulers may run against one
+// database (one per server process); each job is sent once.
+type Scheduler struct {
+	Store  *mongo.Store
+	Sender Sender
+	Now    func() time.Time
+	Loc    *time.Location // the households' time zone
+	Log    *slog.Logger
+	// Owner names this process in its claims; unique per process.
+	Owner string
+	// Lease is how long a claim holds; a process that dies mid-send has its
+	// jobs taken over after it. Default 2 minutes.
+	Lease time.Duration
+	// MaxLate is how late a reminder may still be sent (the server was
+	// down, or quiet hours held it back). Default 12 hours.
+	MaxLate time.Duration
+
+	cursor time.Time
+}
+
+func (s *Scheduler) lease() time.Duration {
+	if s.Lease <= 0 {
+		return 2 * time.Minute
+	}
+	return s.Lease
+}
+
+func (s *Scheduler) maxLate() time.Duration {
+	if s.MaxLate <= 0 {
+		return 12 * time.Hour
+	}
+	return s.MaxLate
+}
+
+// Run calls Tick every interval until ctx ends.
+func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("reminders", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Tick handles every job listed in the minutes from the last tick to now, and
+// reports how many it sent. The first tick looks back MaxLate.
+func (s *Scheduler) Tick(ctx context.Context) (int, error) {
+	now := s.Now().UTC()
+	if s.cursor.IsZero() {
+		s.cursor = now.Add(-s.maxLate())
+	}
+	sent := 0
+	for m := s.cursor.Truncate(time.Minute); !m.After(now); m = m.Add(time.Minute) {
+		ids, err := s.Store.Slot(ctx, m)
+		if err != nil {
+			return sent, err
+		}
+		for _, id := range ids {
+			ok, err := s.handle(ctx, id, now)
+			if err != nil {
+				return sent, err
+			}
+			if ok {
+				sent++
+			}
+		}
+	}
+	// The current minute is walked again next time: jobs may still be
+	// listed in it.
+	s.cursor = now.Truncate(time.Minute)
+	return sent, nil
+}
+
+// handle sends job id if it is due, pending, and this process wins its claim.
+func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool, error) {
+	j, err := s.Store.Reminder(ctx, id)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if j.Status != mongo.ReminderPending || now.Before(j.At) {
+		return false, nil
+	}
+	if now.Sub(j.At) > s.maxLate() {
+		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "too late", now)
+	}
+	if quiet, until := Quiet(now, s.Loc); quiet {
+		return false, s.Store.AddToSlot(ctx, until, id)
+	}
+	claim, until, err := s.Store.ClaimReminder(ctx, id, s.Owner, now, now.Add(s.lease()))
+	if err != nil || claim == mongo.Done {
+		return false, err
+	}
+	if claim == mongo.Held {
+		// Look again when that lease ends, in case its holder died.
+		return false, s.Store.AddToSlot(ctx, until.Add(time.Minute), id)
+	}
+
+	r, err := s.Store.Roadmap(ctx, j.RoadmapID)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "roadmap deleted", now)
+	}
+	if err != nil {
+		return false, err
+	}
+	job, ok := Wanted(r, id, s.Loc)
+	if !ok {
+		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "step changed", now)
+	}
+	users, err := s.recipients(ctx, r, job.StepID, now)
+	if err != nil {
+		return false, err
+	}
+	n := s.notification(job, now)
+	delivered, failed := 0, 0
+	for _, u := range users {
+		subs, err := s.Store.PushSubscriptions(ctx, u)
+		if err != nil {
+			return false, err
+		}
+		for _, sub := range subs {
+			switch s.Sender.Send(ctx, sub, n) {
+			case Delivered:
+				delivered++
+			case Gone:
+				if _, err := s.Store.RemovePushSubscription(ctx, sub.UserID, sub.Endpoint); err != nil {
+					s.Log.Warn("remove gone push subscription", "err", err)
+				}
+			case Failed:
+				failed++
+			}
+		}
+	}
+	if delivered == 0 && failed > 0 {
+		// Nothing got through: try again in a few minutes (the claim lets
+		// this process, or after its lease anyone, retake it).
+		return false, s.Store.AddToSlot(ctx, now.Add(5*time.Minute), id)
+	}
+	if err := s.Store.ReminderDone(ctx, id, s.Owner, now); err != nil {
+		return false, err
+	}
+	if delivered == 0 {
+		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "no devices", now)
+	}
+	return true, nil
+}
+
+func (s *Scheduler) notification(j Job, now time.Time) Notification {
+	payload, _ := json.Marshal(map[string]string{
+		"title": "Veikart",
+		"body":  Text(j, now, s.Loc),
+		// Opens the step in the app, which shows it once signed in.
+		"url": "/#/roadmaps/" + j.RoadmapID + "/steps/" + j.StepID,
+		"tag": Topic(j.ID),
+	})
+	// Worth delivering until the end of the due day, and never for more
+	// than a day: an old reminder is noise.
+	due, _ := time.ParseInLocation(time.DateOnly, j.Due, s.Loc)
+	ttl := min(max(due.AddDate(0, 0, 1).Sub(now), time.Hour), 24*time.Hour)
+	// Retries stop before the claim's lease ends, so that no other process
+	// takes the job over while this one may still deliver it.
+	return Notification{Payload: payload, Topic: Topic(j.ID), TTL: ttl, Deadline: now.Add(min(ttl, s.lease()-10*time.Second))}
+}
+
+// recipients are the people a step's reminder goes to: the owners for the
+// household's and its members' steps; for an agency's step, the agency's
+// caseworkers, and only while the household lets the agency see the step.
+func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, stepID string, now time.Time) ([]string, error) {
+	st, ok := r.Step(stepID)
+	if !ok {
+		return nil, nil
+	}
+	if st.Responsible.Kind != veikart.ByAgency {
+		return slices.Clone(r.Owners), nil
+	}
+	g, ok := r.ActiveGrant(st.Responsible.AgencyID, now)
+	if !ok || !g.Allows(veikart.View, veikart.StepsSection(st.AreaID)) {
+		return nil, nil
+	}
+	a, err := s.Store.Agency(ctx, g.AgencyID)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range a.Staff {
+		if slices.Contains(m.Roles, veikart.CaseworkerRole) {
+			out = append(out, m.UserID)
+		}
+	}
+	return out, nil
+}
+
+// Sync brings the stored jobs in line with a change of a roadmap from old to
+// next (either may be nil). A reminder whose moment has passed is scheduled
+// for now if it is at most MaxLate late, else not at all.
+func (s *Scheduler) Sync(ctx context.Context, old, next *veikart.Roadmap) error {
+	now := s.Now().UTC()
+	add, cancel := Changes(old, next, s.Loc)
+	for _, j := range add {
+		at := j.At
+		if at.Before(now) {
+			if now.Sub(at) > s.maxLate() {
+				continue
+			}
+			at = now
+		}
+		if err := s.Store.ScheduleReminder(ctx, j.ID, j.RoadmapID, j.StepID, at, now); err != nil {
+			return err
+		}
+	}
+	for _, id := range cancel {
+		if err := s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "step changed", now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
