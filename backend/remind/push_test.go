@@ -1,0 +1,87 @@
+package remind_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/push"
+	"github.com/veikart/veikart/backend/push/pushtest"
+	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/testenv"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// TestReminders_ThroughARealPushService sends reminders through the real
+// sender to web-push-testing, which checks the VAPID signature and decrypts:
+// the device gets the discreet text and the link to the step, and a device
+// whose subscription is gone (410) is forgotten.
+func TestReminders_ThroughARealPushService(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := pushtest.Start(t)
+	vapid, err := push.LoadVAPID(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testenv.MustStore(t)
+	clk := &testClock{t: time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC)} // 08:30 Oslo
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sch := &remind.Scheduler{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Loc: oslo, Log: log, Owner: "p"}
+
+	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
+	for _, d := range []pushtest.Subscription{phone, tablet} {
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(d.Endpoint), UserID: "kari",
+			Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := roadmapWithStep(t, "2026-11-27", veikart.Planned, veikart.Reminder{DaysBefore: 1, At: "09:00"}, veikart.Reminder{DaysBefore: 0, At: "09:00"})
+	if err := s.CreateRoadmap(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Sync(ctx, nil, r); err != nil {
+		t.Fatal(err)
+	}
+
+	clk.Add(31 * time.Minute) // 09:01 the day before
+	if n, err := sch.Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("the day before: sent %d, %v", n, err)
+	}
+	for _, d := range []pushtest.Subscription{phone, tablet} {
+		msgs := svc.Messages(t, d)
+		if len(msgs) != 1 {
+			t.Fatalf("%d messages, want 1: %v", len(msgs), msgs)
+		}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(msgs[0]), &m); err != nil {
+			t.Fatalf("payload is not JSON: %q", msgs[0])
+		}
+		if m["body"] != "Du har et steg i Veikart i morgen." || m["url"] != "/#/roadmaps/rm/steps/s1" || m["title"] != "Veikart" {
+			t.Fatalf("decrypted payload %v", m)
+		}
+	}
+
+	// The tablet unsubscribed: its push service answers 410 from now on.
+	svc.Expire(t, tablet)
+	clk.Add(24 * time.Hour) // 09:01 on the day
+	if n, err := sch.Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("on the day: sent %d, %v", n, err)
+	}
+	if msgs := svc.Messages(t, phone); len(msgs) != 2 {
+		t.Fatalf("phone has %d messages, want 2", len(msgs))
+	}
+	subs, err := s.PushSubscriptions(ctx, "kari")
+	if err != nil || len(subs) != 1 || subs[0].Endpoint != phone.Endpoint {
+		t.Fatalf("after a 410 the subscriptions are %+v, %v; want the phone only", subs, err)
+	}
+}
