@@ -188,7 +188,7 @@ type sharedDoc struct {
 // AddAgencyRoadmap records that agencyID has been granted access to roadmapID.
 // It is idempotent.
 func (s *Store) AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
-	unlock := s.locks.lock("s:" + agencyID)
+	unlock := s.locks.lock("x:" + agencyID)
 	defer unlock()
 	_, err := s.db.Collection(sharedColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: agencyID}},
 		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}}, options.UpdateOne().SetUpsert(true))
@@ -197,7 +197,7 @@ func (s *Store) AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string
 
 // RemoveAgencyRoadmap drops roadmapID from agencyID's index.
 func (s *Store) RemoveAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
-	unlock := s.locks.lock("s:" + agencyID)
+	unlock := s.locks.lock("x:" + agencyID)
 	defer unlock()
 	_, err := s.db.Collection(sharedColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: agencyID}},
 		bson.D{{Key: "$pull", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}})

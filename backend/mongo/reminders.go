@@ -56,6 +56,15 @@ func SlotID(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") }
 // ScheduleReminder stores a pending job due at at (unless it was sent
 // already) and lists it in at's slot.
 func (s *Store) ScheduleReminder(ctx context.Context, id, roadmapID, stepID string, at, now time.Time) error {
+	if err := s.storeReminder(ctx, id, roadmapID, stepID, at, now); err != nil {
+		return err
+	}
+	// Not under the job's lock: stripes are not reentrant, and the slot's
+	// lock may be the same stripe.
+	return s.AddToSlot(ctx, at, id)
+}
+
+func (s *Store) storeReminder(ctx context.Context, id, roadmapID, stepID string, at, now time.Time) error {
 	unlock := s.locks.lock("j:" + id)
 	defer unlock()
 	coll := s.db.Collection(remindersColl)
@@ -71,7 +80,7 @@ func (s *Store) ScheduleReminder(ctx context.Context, id, roadmapID, stepID stri
 	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, j, options.Replace().SetUpsert(true)); err != nil {
 		return mapError(err, "store reminder %s", id)
 	}
-	return s.AddToSlot(ctx, at, id)
+	return nil
 }
 
 // AddToSlot lists job id in the slot of minute t (again, if it was there).

@@ -231,17 +231,35 @@ func isServerSelection(err error) bool {
 }
 
 // stripes serialises read-modify-write cycles on one document within this
-// process. A fixed array of mutexes keeps memory flat however many documents
-// there are; two ids sharing a stripe only wait for each other briefly.
+// process. A fixed array of mutexes per kind of key (the part before ':')
+// keeps memory flat however many documents there are; two ids sharing a
+// stripe only wait for each other briefly.
+//
+// Each kind has its own array, so that code holding one kind's lock may take
+// another kind's (a session's, then an agency's) without ever finding the
+// same mutex: the mutexes are not reentrant. Nothing takes two locks of one
+// kind at once.
 type stripes struct {
-	seed maphash.Seed
-	once sync.Once
-	mu   [512]sync.Mutex
+	seed  maphash.Seed
+	once  sync.Once
+	mu    sync.Mutex
+	kinds map[string]*[256]sync.Mutex
 }
 
-func (s *stripes) lock(id string) func() {
-	s.once.Do(func() { s.seed = maphash.MakeSeed() })
-	m := &s.mu[maphash.String(s.seed, id)%uint64(len(s.mu))]
+func (s *stripes) lock(key string) func() {
+	s.once.Do(func() {
+		s.seed = maphash.MakeSeed()
+		s.kinds = map[string]*[256]sync.Mutex{}
+	})
+	kind, _, _ := strings.Cut(key, ":")
+	s.mu.Lock()
+	arr := s.kinds[kind]
+	if arr == nil {
+		arr = new([256]sync.Mutex)
+		s.kinds[kind] = arr
+	}
+	s.mu.Unlock()
+	m := &arr[maphash.String(s.seed, key)%uint64(len(arr))]
 	m.Lock()
 	return m.Unlock
 }
