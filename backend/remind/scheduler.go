@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/veikart/veikart/backend/mongo"
@@ -97,20 +98,49 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		for _, id := range ids {
-			ok, err := s.handle(ctx, id, now)
-			if err != nil {
-				return sent, err
-			}
-			if ok {
-				sent++
-			}
+		n, err := s.handleAll(ctx, ids, now)
+		sent += n
+		if err != nil {
+			return sent, err
 		}
 	}
 	// The current minute is walked again next time: jobs may still be
 	// listed in it.
 	s.cursor = now.Truncate(time.Minute)
 	return sent, nil
+}
+
+// workers is how many jobs one scheduler handles at once: most of a job's
+// time is waiting for the database and the push service.
+const workers = 16
+
+// handleAll handles the jobs of one slot, several at once.
+func (s *Scheduler) handleAll(ctx context.Context, ids []string, now time.Time) (int, error) {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		sent     int
+		firstErr error
+	)
+	sem := make(chan struct{}, workers)
+	for _, id := range ids {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ok, err := s.handle(ctx, id, now)
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				sent++
+			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}()
+	}
+	wg.Wait()
+	return sent, firstErr
 }
 
 // handle sends job id if it is due, pending, and this process wins its claim.
