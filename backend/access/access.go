@@ -58,6 +58,7 @@ const (
 	Propose       Action = "propose"        // propose a step in a steps section
 	RequestAccess Action = "request-access" // ask the owners for access
 	AcceptInvite  Action = "accept-invite"  // use an invitation code
+	FollowUp      Action = "follow-up"      // see which agencies' steps are overdue
 )
 
 // Roles a decision names.
@@ -88,7 +89,7 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 	case Person:
 		if r.IsOwner(actor.UserID) {
 			switch action {
-			case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite:
+			case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp:
 				return Decision{Allowed: true, Role: RoleOwner}
 			case Comment:
 				return Decision{Allowed: r.HasSection(section), Role: RoleOwner}

@@ -40,6 +40,9 @@ type Config struct {
 	// PublicURL is where users reach the service; invitation links start
 	// with it.
 	PublicURL string
+	// Location is the households' time zone: it says what "today" is.
+	// Nil means Europe/Oslo.
+	Location *time.Location
 	// PushEndpoints decides which Web Push endpoints a device may subscribe
 	// with. If nil, every subscription is refused (503).
 	PushEndpoints EndpointChecker
@@ -83,6 +86,13 @@ func New(cfg Config, d Deps) *Server {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
+	}
+	if cfg.Location == nil {
+		if loc, err := time.LoadLocation("Europe/Oslo"); err == nil {
+			cfg.Location = loc
+		} else {
+			cfg.Location = time.UTC
+		}
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
@@ -143,6 +153,7 @@ func (s *Server) routes() {
 	v1.Post("/roadmaps/:roadmapId/invitations", s.authenticate, s.createInvitation)
 	v1.Get("/roadmaps/:roadmapId/receipts", s.authenticate, s.listReceipts)
 	v1.Get("/roadmaps/:roadmapId/access-log", s.authenticate, s.accessLog)
+	v1.Get("/roadmaps/:roadmapId/overdue", s.authenticate, s.overdue)
 	v1.Post("/roadmaps/:roadmapId/proposals/:proposalId/accept", s.authenticate, s.acceptProposal)
 	v1.Post("/roadmaps/:roadmapId/proposals/:proposalId/reject", s.authenticate, s.rejectProposal)
 	// Consent: the agencies' side, and both.

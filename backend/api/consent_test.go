@@ -262,6 +262,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		}, true},
 		{"receipts", "GET", rp("/receipts"), nil, false},
 		{"log", "GET", rp("/access-log"), nil, false},
+		{"overdue", "GET", rp("/overdue"), nil, false},
 		{"accept-proposal", "POST", func(w *world) string { return rp("/proposals/")(w) + w.proposalID + "/accept" }, nil, true},
 		{"reject-proposal", "POST", func(w *world) string { return rp("/proposals/")(w) + w.proposalID + "/reject" }, nil, true},
 		{"request-access", "POST", rp("/access-requests"), body(map[string]any{"sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p"}), true},
@@ -298,6 +299,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"invite":          owners(201),
 		"receipts":        owners(200),
 		"log":             owners(200),
+		"overdue":         owners(200),
 		"accept-proposal": owners(200),
 		"reject-proposal": owners(200),
 		// Any caseworker may ask; a second pending request is refused.
@@ -646,4 +648,42 @@ func TestConsent_Flows(t *testing.T) {
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", mia.access, nil), 200, `"name":"KARI-HOUSEHOLD"`)
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/grants", mia.access, nil), 403)
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/receipts", kari.access, nil), 200, `"kind":"owner-added"`, `"kind":"granted"`)
+}
+
+// TestOverdue: the owners see the agencies' steps that are past due and not
+// done; nobody else sees the list.
+func TestOverdue(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	today := e.clock.Now().In(mustOslo(t))
+	yesterday, tomorrow := today.AddDate(0, 0, -1).Format(time.DateOnly), today.AddDate(0, 0, 1).Format(time.DateOnly)
+	ops := []any{
+		map[string]any{"opId": "a1", "type": "step.add", "step": map[string]any{"id": "late", "areaId": "housing", "title": "NAV-LATE", "term": "short", "due": yesterday, "responsible": map[string]any{"kind": "agency", "agencyId": w.nav}}},
+		map[string]any{"opId": "a2", "type": "step.add", "step": map[string]any{"id": "soon", "areaId": "housing", "title": "NAV-SOON", "term": "short", "due": tomorrow, "responsible": map[string]any{"kind": "agency", "agencyId": w.nav}}},
+		map[string]any{"opId": "a3", "type": "step.add", "step": map[string]any{"id": "ours", "areaId": "housing", "title": "OURS-LATE", "term": "short", "due": yesterday, "responsible": map[string]any{"kind": "household"},
+			"reminders": []any{map[string]any{"daysBefore": 1, "at": "09:00"}}}},
+		map[string]any{"opId": "a4", "type": "step.add", "step": map[string]any{"id": "done", "areaId": "housing", "title": "NAV-DONE", "term": "short", "due": yesterday, "status": "done", "responsible": map[string]any{"kind": "agency", "agencyId": w.nav}}},
+	}
+	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/operations", w.tokens["owner"], map[string]any{"operations": ops}); r.status != 200 {
+		t.Fatalf("add steps: %d %s", r.status, r.body)
+	}
+	r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/overdue", w.tokens["owner"], nil)
+	if r.status != 200 || !strings.Contains(r.body, "NAV-LATE") || strings.Contains(r.body, "NAV-SOON") || strings.Contains(r.body, "OURS-LATE") || strings.Contains(r.body, "NAV-DONE") {
+		t.Fatalf("overdue: %d %s", r.status, r.body)
+	}
+	for role, status := range map[string]int{"member": 403, "caseworker": 403, "never": 404, "anonymous": 401} {
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/overdue", w.tokens[role], nil); r.status != status {
+			t.Errorf("%s: %d, want %d", role, r.status, status)
+		}
+	}
+}
+
+func mustOslo(t *testing.T) *time.Location {
+	t.Helper()
+	l, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

@@ -310,8 +310,8 @@ func TestOpenAPI_Routes(t *testing.T) {
 			}
 		}
 	}
-	if len(paths) != 32 {
-		t.Errorf("openapi.json has %d paths, want the 10 of the contract", len(paths))
+	if len(paths) != 33 {
+		t.Errorf("openapi.json has %d paths, want the 33 of the contract", len(paths))
 	}
 }
 
