@@ -151,19 +151,15 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 	if err := s.store.AddAgencyRoadmap(c.UserContext(), req.AgencyID, id); err != nil {
 		return err
 	}
-	var g veikart.Grant
-	_, err = s.change(c, access.ManageConsent, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
-		n, grant, err := cur.AddGrant("g-"+auth.RandomID(9), req.AgencyID, actorOf(c).UserID, veikart.GrantSpec{
+	g, err := s.changeGrant(c, func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error) {
+		return cur.AddGrant("g-"+auth.RandomID(9), req.AgencyID, by, veikart.GrantSpec{
 			Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
 		}, "owner", s.now(), s.cfg.Consent)
-		g = grant
-		return n, err
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		c.Location("/api/v1/roadmaps/" + id + "/grants/" + g.ID)
 	}
-	c.Location("/api/v1/roadmaps/" + id + "/grants/" + g.ID)
-	return sendJSON(c, fiber.StatusCreated, s.grantJSON(c, g))
+	return s.sendGrant(c, fiber.StatusCreated, g, err)
 }
 
 func (s *Server) updateGrant(c *fiber.Ctx) error {
@@ -175,18 +171,32 @@ func (s *Server) updateGrant(c *fiber.Ctx) error {
 	if err := s.decode(c, "update-grant-request.schema.json", &req); err != nil {
 		return err
 	}
-	var g veikart.Grant
-	_, err = s.change(c, access.ManageConsent, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
-		n, grant, err := cur.UpdateGrant(gid, actorOf(c).UserID, veikart.GrantPatch{
+	g, err := s.changeGrant(c, func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error) {
+		return cur.UpdateGrant(gid, by, veikart.GrantPatch{
 			Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
 		}, s.now(), s.cfg.Consent)
+	})
+	return s.sendGrant(c, fiber.StatusOK, g, err)
+}
+
+// changeGrant runs one owner's change of consent that yields a grant, in
+// one write, and returns that grant.
+func (s *Server) changeGrant(c *fiber.Ctx, fn func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error)) (veikart.Grant, error) {
+	var g veikart.Grant
+	_, err := s.change(c, access.ManageConsent, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
+		n, grant, err := fn(cur, actorOf(c).UserID)
 		g = grant
 		return n, err
 	})
+	return g, err
+}
+
+// sendGrant answers with a grant, or with err.
+func (s *Server) sendGrant(c *fiber.Ctx, status int, g veikart.Grant, err error) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, s.grantJSON(c, g))
+	return sendJSON(c, status, s.grantJSON(c, g))
 }
 
 // revokeGrant ends a grant at once: the agency's next request is refused.
@@ -196,16 +206,10 @@ func (s *Server) revokeGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var g veikart.Grant
-	_, err = s.change(c, access.ManageConsent, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
-		n, grant, err := cur.RevokeGrant(gid, actorOf(c).UserID, s.now())
-		g = grant
-		return n, err
+	g, err := s.changeGrant(c, func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error) {
+		return cur.RevokeGrant(gid, by, s.now())
 	})
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, s.grantJSON(c, g))
+	return s.sendGrant(c, fiber.StatusOK, g, err)
 }
 
 func (s *Server) listAccessRequests(c *fiber.Ctx) error {
@@ -266,18 +270,12 @@ func (s *Server) approveAccessRequest(c *fiber.Ctx) error {
 	if err := s.store.AddAgencyRoadmap(c.UserContext(), r.Requests[i].AgencyID, r.ID); err != nil {
 		return err
 	}
-	var g veikart.Grant
-	_, err = s.change(c, access.ManageConsent, "", func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
-		n, grant, err := cur.ApproveRequest(qid, "g-"+auth.RandomID(9), actorOf(c).UserID, veikart.GrantSpec{
+	g, err := s.changeGrant(c, func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error) {
+		return cur.ApproveRequest(qid, "g-"+auth.RandomID(9), by, veikart.GrantSpec{
 			Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
 		}, s.now(), s.cfg.Consent)
-		g = grant
-		return n, err
 	})
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusCreated, s.grantJSON(c, g))
+	return s.sendGrant(c, fiber.StatusCreated, g, err)
 }
 
 func (s *Server) declineAccessRequest(c *fiber.Ctx) error {
