@@ -52,6 +52,13 @@ var (
 
 func mustEnv(t testing.TB, dev bool) *env {
 	t.Helper()
+	return mustEnvWith(t, api.Config{Dev: dev})
+}
+
+// mustEnvWith starts a server with the given configuration on a fresh
+// database, with a controllable clock.
+func mustEnvWith(t testing.TB, cfg api.Config) *env {
+	t.Helper()
 	checkerOnce.Do(func() { checker = openapitest.New(t) })
 	store := testenv.MustStore(t)
 	clk := &clock{t: time.Now().UTC()}
@@ -66,7 +73,7 @@ func mustEnv(t testing.TB, dev bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(api.Config{Dev: dev}, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now})
+	srv := api.New(cfg, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

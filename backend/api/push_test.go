@@ -7,20 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/veikart/veikart/backend/api"
-	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/mongo"
-	"github.com/veikart/veikart/backend/openapitest"
-	"github.com/veikart/veikart/backend/testenv"
-	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -42,29 +35,7 @@ func (testEndpoints) Check(endpoint string) error {
 // mustPushEnv is mustEnv (in development mode) with push configured.
 func mustPushEnv(t testing.TB, vapidKey string) *env {
 	t.Helper()
-	checkerOnce.Do(func() { checker = openapitest.New(t) })
-	store := testenv.MustStore(t)
-	clk := &clock{t: time.Now().UTC()}
-	keys, err := auth.LoadKeys(t.TempDir(), true, clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	tokens := auth.NewTokens(keys, issuer, issuer+"/api", 10*time.Minute, clk.Now)
-	sessions := auth.NewSessions(store, tokens, 30*24*time.Hour, 90*24*time.Hour, clk.Now, log)
-	v, err := validate.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := api.Config{Dev: true, PushEndpoints: testEndpoints{}, VAPIDPublicKey: vapidKey}
-	srv := api.New(cfg, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
-	return &env{url: "http://" + ln.Addr().String(), store: store, clock: clk, tokens: tokens, checker: checker, issuer: issuer}
+	return mustEnvWith(t, api.Config{Dev: true, PushEndpoints: testEndpoints{}, VAPIDPublicKey: vapidKey})
 }
 
 // deviceKeys makes a browser's p256dh and auth, base64url without padding.
