@@ -17,6 +17,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
@@ -64,6 +65,7 @@ type Server struct {
 	now       func() time.Time
 	rendered  *renderCache
 	reminders ReminderSync
+	metrics   *metrics.Metrics
 }
 
 // Deps are the services the server uses.
@@ -77,6 +79,8 @@ type Deps struct {
 	Now       func() time.Time
 	// Reminders, if set, hears of every roadmap change (package remind).
 	Reminders ReminderSync
+	// Metrics, if set, counts every request.
+	Metrics *metrics.Metrics
 }
 
 // New builds the server and its routes.
@@ -96,7 +100,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
-		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders,
+		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders, metrics: d.Metrics,
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
@@ -203,21 +207,28 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
-	if !s.cfg.AccessLog {
+	if !s.cfg.AccessLog && s.metrics == nil {
 		return c.Next()
 	}
 	start := time.Now()
 	err := c.Next()
 	if err != nil {
 		// Answer here rather than in Fiber's error handler, so that the
-		// status logged is the one sent.
+		// status logged and counted is the one sent.
 		err = s.errorHandler(c, err)
 	}
 	status := c.Response().StatusCode()
-	// The route pattern, not the path: paths hold ids, and logs hold no
-	// personal data.
-	s.log.Info("request", "method", c.Method(), "route", c.Route().Path, "status", status,
-		"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+	elapsed := time.Since(start)
+	// The route pattern, not the path: paths hold ids, and neither logs nor
+	// metrics hold personal data.
+	route := c.Route().Path
+	// Fiber's strings point into buffers it reuses; the metrics keep theirs.
+	method := strings.Clone(c.Method())
+	s.metrics.Request(route, method, status, elapsed)
+	if s.cfg.AccessLog {
+		s.log.Info("request", "method", method, "route", route, "status", status,
+			"duration_ms", float64(elapsed.Microseconds())/1000, "request_id", id)
+	}
 	return err
 }
 

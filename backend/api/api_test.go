@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/openapitest"
 	"github.com/veikart/veikart/backend/testenv"
@@ -52,12 +54,12 @@ var (
 
 func mustEnv(t testing.TB, dev bool) *env {
 	t.Helper()
-	return mustEnvWith(t, api.Config{Dev: dev})
+	return mustEnvWith(t, api.Config{Dev: dev}, nil)
 }
 
 // mustEnvWith starts a server with the given configuration on a fresh
 // database, with a controllable clock.
-func mustEnvWith(t testing.TB, cfg api.Config) *env {
+func mustEnvWith(t testing.TB, cfg api.Config, m *metrics.Metrics) *env {
 	t.Helper()
 	checkerOnce.Do(func() { checker = openapitest.New(t) })
 	store := testenv.MustStore(t)
@@ -73,7 +75,7 @@ func mustEnvWith(t testing.TB, cfg api.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(cfg, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now})
+	srv := api.New(cfg, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now, Metrics: m})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -212,4 +214,38 @@ func noneToken(t *testing.T, userID string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestMetrics_RoutesNotPaths: requests are counted by route pattern, so the
+// metrics never hold a roadmap id.
+func TestMetrics_RoutesNotPaths(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	e := mustEnvWith(t, api.Config{Dev: true}, m)
+	kari := e.login(t, "Kari")
+	e.createRoadmap(t, kari, "rm-secret-id", "KARI")
+	e.do(t, "GET", "/api/v1/roadmaps/rm-secret-id", kari.access, nil)
+	e.do(t, "GET", "/api/v1/roadmaps/rm-nope", kari.access, nil)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	out := rec.Body.String()
+	for _, want := range []string{
+		`veikart_http_requests_total{method="GET",route="/api/v1/roadmaps/:roadmapId",status="200"} 1`,
+		`veikart_http_requests_total{method="GET",route="/api/v1/roadmaps/:roadmapId",status="404"} 1`,
+		`veikart_http_requests_total{method="POST",route="/api/v1/dev/login",status="200"} 1`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if testing.Verbose() {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "veikart_http_requests_total") {
+				t.Log(l)
+			}
+		}
+	}
+	if strings.Contains(out, "rm-secret-id") || strings.Contains(out, "KARI") {
+		t.Error("metrics hold an id or a name")
+	}
 }

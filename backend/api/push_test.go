@@ -35,7 +35,7 @@ func (testEndpoints) Check(endpoint string) error {
 // mustPushEnv is mustEnv (in development mode) with push configured.
 func mustPushEnv(t testing.TB, vapidKey string) *env {
 	t.Helper()
-	return mustEnvWith(t, api.Config{Dev: true, PushEndpoints: testEndpoints{}, VAPIDPublicKey: vapidKey})
+	return mustEnvWith(t, api.Config{Dev: true, PushEndpoints: testEndpoints{}, VAPIDPublicKey: vapidKey}, nil)
 }
 
 // deviceKeys makes a browser's p256dh and auth, base64url without padding.

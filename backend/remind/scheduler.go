@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -51,6 +52,8 @@ type Scheduler struct {
 	// MaxLate is how late a reminder may still be sent (the server was
 	// down, or quiet hours held it back). Default 12 hours.
 	MaxLate time.Duration
+	// Metrics, if set, counts what is sent and how late.
+	Metrics *metrics.Metrics
 
 	cursor time.Time
 }
@@ -186,7 +189,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 		return false, err
 	}
 	n := s.notification(job, now)
-	delivered, failed := 0, 0
+	delivered, failed, gone := 0, 0, 0
 	for _, u := range users {
 		subs, err := s.Store.PushSubscriptions(ctx, u)
 		if err != nil {
@@ -197,6 +200,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 			case Delivered:
 				delivered++
 			case Gone:
+				gone++
 				if _, err := s.Store.RemovePushSubscription(ctx, sub.UserID, sub.Endpoint); err != nil {
 					s.Log.Warn("remove gone push subscription", "err", err)
 				}
@@ -205,6 +209,9 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 			}
 		}
 	}
+	s.Metrics.Push("delivered", delivered)
+	s.Metrics.Push("failed", failed)
+	s.Metrics.Push("gone", gone)
 	if delivered == 0 && failed > 0 {
 		// Nothing got through: try again in a few minutes (the claim lets
 		// this process, or after its lease anyone, retake it).
@@ -216,6 +223,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 	if delivered == 0 {
 		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "no devices", now)
 	}
+	s.Metrics.ReminderLag(now.Sub(j.At))
 	return true, nil
 }
 

@@ -36,6 +36,7 @@ type config struct {
 	PushLoopback  bool          // VEIKART_PUSH_LOOPBACK: also http://127.0.0.1 (development and tests only)
 	Reminders     bool          // VEIKART_REMINDERS: send reminders from this process
 	TimeZone      string        // VEIKART_TIMEZONE: the households' time zone for reminders
+	MetricsAddr   string        // VEIKART_METRICS_ADDR: where /metrics listens ("" = off)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -58,6 +59,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		PushHosts:     push.DefaultHosts,
 		Reminders:     true,
 		TimeZone:      or(getenv("VEIKART_TIMEZONE"), "Europe/Oslo"),
+		MetricsAddr:   getenv("VEIKART_METRICS_ADDR"),
 	}
 	if v := getenv("VEIKART_PUSH_HOSTS"); v != "" {
 		c.PushHosts = nil
@@ -157,7 +159,7 @@ func (c config) logValue() []any {
 		"session_idle", c.SessionIdle.String(), "session_max", c.SessionMax.String(), "body_limit", c.BodyLimit,
 		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(),
 		"vapid_subject", c.VAPIDSubject, "push_hosts", strings.Join(c.PushHosts, ","), "push_loopback", c.PushLoopback,
-		"reminders", c.Reminders, "timezone", c.TimeZone,
+		"reminders", c.Reminders, "timezone", c.TimeZone, "metrics_addr", c.MetricsAddr,
 	}
 }
 

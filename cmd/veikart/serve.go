@@ -19,6 +19,7 @@ import (
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/demo"
 	"github.com/veikart/veikart/backend/embedded"
+	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/remind"
@@ -142,9 +143,17 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sched, err := a.scheduler()
+	m := metrics.New()
+	sched, err := a.scheduler(m)
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(cfg.MetricsAddr, m, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	srv := api.New(api.Config{
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
@@ -153,7 +162,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Location: sched.Loc,
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
-		Reminders: sched,
+		Reminders: sched, Metrics: m,
 	})
 	rctx, stopReminders := context.WithCancel(context.WithoutCancel(ctx))
 	remindersDone := make(chan struct{})
@@ -199,7 +208,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 // scheduler builds the reminder scheduler of this process. It always keeps
 // reminder jobs in line with roadmap changes; whether it also sends them is
 // VEIKART_REMINDERS (any number of processes may send: each job goes once).
-func (a *app) scheduler() (*remind.Scheduler, error) {
+func (a *app) scheduler(m *metrics.Metrics) (*remind.Scheduler, error) {
 	loc, err := time.LoadLocation(a.cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("time zone: %w", err)
@@ -210,9 +219,29 @@ func (a *app) scheduler() (*remind.Scheduler, error) {
 	}
 	host, _ := os.Hostname()
 	return &remind.Scheduler{
-		Store: a.store, Sender: remind.PushSender{Push: sender, Log: a.log}, Now: time.Now, Loc: loc, Log: a.log,
+		Store: a.store, Sender: remind.PushSender{Push: sender, Log: a.log, Metrics: m}, Now: time.Now, Loc: loc, Log: a.log, Metrics: m,
 		Owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), auth.RandomID(4)),
 	}, nil
+}
+
+// serveMetrics serves /metrics on its own listener, so that it can stay on
+// an internal address while the API faces the world. It returns a function
+// that stops it.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	log.Info("metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // staticFiles serves the embedded web app at / and the published schemas at
