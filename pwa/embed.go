@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the app's files.
 //
-//go:embed index.html
+//go:embed index.html app.css
 var FS embed.FS

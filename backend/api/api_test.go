@@ -249,3 +249,27 @@ func TestMetrics_RoutesNotPaths(t *testing.T) {
 		t.Error("metrics hold an id or a name")
 	}
 }
+
+// TestSecurityHeaders: every answer carries the Content-Security-Policy and
+// the other browser protections; HSTS only when the service is on https.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	for _, hsts := range []bool{false, true} {
+		e := mustEnvWith(t, api.Config{Dev: true, HSTS: hsts}, nil)
+		for _, path := range []string{"/health/live", "/api/v1/me"} {
+			r := e.do(t, "GET", path, "", nil)
+			csp := r.header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("%s: Content-Security-Policy %q", path, csp)
+			}
+			for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+				if got := r.header.Get(h); got != want {
+					t.Errorf("%s: %s = %q, want %q", path, h, got, want)
+				}
+			}
+			if got := r.header.Get("Strict-Transport-Security"); (got != "") != hsts {
+				t.Errorf("%s with HSTS %v: Strict-Transport-Security %q", path, hsts, got)
+			}
+		}
+	}
+}

@@ -159,7 +159,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
 		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
 		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
-		Location: sched.Loc,
+		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"),
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
 		Reminders: sched, Metrics: m,
