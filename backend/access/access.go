@@ -145,7 +145,8 @@ type View struct {
 	Roadmap *veikart.Roadmap
 	Role    string
 	Grant   *veikart.Grant
-	// Sections are the sections present in the view, for the access log.
+	// Sections are the sections present in the view, for the access log;
+	// nil for a full (owner's) view.
 	Sections []veikart.Section
 	// Full says the view is the whole roadmap (an owner's).
 	Full bool
@@ -164,7 +165,9 @@ func Project(actor Actor, r *veikart.Roadmap, now time.Time) *View {
 	}
 	switch d.Role {
 	case RoleOwner:
-		return &View{Roadmap: r, Role: d.Role, Sections: r.Sections(), Full: true}
+		// Sections stays nil: it is for the access log, which owners'
+		// reads do not go to, and this is the hottest path there is.
+		return &View{Roadmap: r, Role: d.Role, Full: true}
 	case RoleMember:
 		v := r.Clone()
 		v.Grants, v.Requests, v.Invitations, v.Receipts = nil, nil, nil, nil
@@ -222,4 +225,39 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 		}
 	}
 	return &View{Roadmap: v, Role: RoleCaseworker, Grant: &g, Sections: seen}
+}
+
+// Actions that are not about one roadmap: what a caller may do with the
+// service itself, with agencies, and with their own account.
+const (
+	ActAsPerson     Action = "act-as-person"     // create roadmaps, accept owner and member invitations
+	ActAsCaseworker Action = "act-as-caseworker" // see what is shared with the agency, ask for access, accept agency invitations
+	UseAccount      Action = "use-account"       // one's own profile and push devices
+	CreateAgency    Action = "create-agency"
+	SeeAllStaff     Action = "see-all-staff" // every agency's people, in the directory
+	ManageStaff     Action = "manage-staff"  // add and remove the people of agencyID
+)
+
+// Permit is Decide for actions that are not about a roadmap; agencyID is the
+// agency the action is about (ManageStaff), else "". Anything not explicitly
+// allowed is denied.
+func Permit(actor Actor, action Action, agencyID string) bool {
+	if actor.UserID == "" {
+		return false
+	}
+	switch action {
+	case ActAsPerson:
+		return actor.Kind == Person
+	case ActAsCaseworker, RequestAccess:
+		return actor.Caseworker()
+	case AcceptInvite:
+		return actor.Kind == Person || actor.Caseworker()
+	case UseAccount:
+		return actor.Kind == Person || actor.Kind == Agency
+	case CreateAgency, SeeAllStaff:
+		return actor.Kind == Operator
+	case ManageStaff:
+		return actor.Kind == Operator || (actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != "")
+	}
+	return false
 }

@@ -154,3 +154,47 @@ func TestProject_CaseworkerSeesOnlyGranted(t *testing.T) {
 		t.Error("projection changed its input")
 	}
 }
+
+// TestPermit is the table for actions that are not about a roadmap: every
+// kind of actor against every such action.
+func TestPermit(t *testing.T) {
+	actors := map[string]access.Actor{
+		"person":          {Kind: access.Person, UserID: "kari"},
+		"caseworker":      caseworker("nav"),
+		"nav-admin":       {Kind: access.Agency, UserID: "ada", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}},
+		"nav-no-roles":    {Kind: access.Agency, UserID: "x", AgencyID: "nav"},
+		"operator":        {Kind: access.Operator, UserID: "operator"},
+		"anonymous":       {Kind: access.Anonymous},
+		"person-no-id":    {Kind: access.Person},
+		"operator-no-id":  {Kind: access.Operator},
+		"caseworker-no-a": {Kind: access.Agency, UserID: "y", AgencyRoles: []veikart.AgencyRole{veikart.CaseworkerRole}},
+	}
+	type q struct {
+		action access.Action
+		agency string
+	}
+	queries := map[string]q{
+		"as-person": {access.ActAsPerson, ""}, "as-caseworker": {access.ActAsCaseworker, ""}, "request": {access.RequestAccess, ""},
+		"invite": {access.AcceptInvite, ""}, "account": {access.UseAccount, ""}, "create-agency": {access.CreateAgency, ""},
+		"all-staff": {access.SeeAllStaff, ""}, "staff-nav": {access.ManageStaff, "nav"}, "staff-bv": {access.ManageStaff, "bv"},
+		"staff-none": {access.ManageStaff, ""}, "roadmap-read": {access.Read, ""},
+	}
+	allowed := map[string][]string{
+		"person":       {"as-person", "invite", "account"},
+		"caseworker":   {"as-caseworker", "request", "invite", "account"},
+		"nav-admin":    {"account", "staff-nav"},
+		"nav-no-roles": {"account"},
+		// Acting for no agency is not acting as a caseworker; the account
+		// is still one's own.
+		"caseworker-no-a": {"account"},
+		"operator":        {"create-agency", "all-staff", "staff-nav", "staff-bv", "staff-none"},
+	}
+	for name, actor := range actors {
+		for qn, qq := range queries {
+			want := slices.Contains(allowed[name], qn)
+			if got := access.Permit(actor, qq.action, qq.agency); got != want {
+				t.Errorf("%s %s: permitted = %v, want %v", name, qn, got, want)
+			}
+		}
+	}
+}

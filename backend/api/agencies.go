@@ -20,7 +20,7 @@ var errNoAgency = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no 
 const maxAgencies = 1000
 
 func (s *Server) createAgency(c *fiber.Ctx) error {
-	if actorOf(c).Kind != access.Operator {
+	if !access.Permit(actorOf(c), access.CreateAgency, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the service's operator can create agencies."}
 	}
 	var req createAgencyRequest
@@ -47,14 +47,11 @@ func (s *Server) createAgency(c *fiber.Ctx) error {
 
 // listAgencies is the directory: names, kinds and regions, never staff.
 func (s *Server) listAgencies(c *fiber.Ctx) error {
-	if actorOf(c).Kind == access.Anonymous {
-		return errNoRoadmap
-	}
 	as, err := s.store.Agencies(c.UserContext(), maxAgencies)
 	if err != nil {
 		return err
 	}
-	withStaff := actorOf(c).Kind == access.Operator
+	withStaff := access.Permit(actorOf(c), access.SeeAllStaff, "")
 	out := agencyListJSON{Items: make([]agencyJSON, len(as))}
 	for i, a := range as {
 		out.Items[i] = toAgencyJSON(a, withStaff)
@@ -76,13 +73,7 @@ func (s *Server) getAgency(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, s.managesAgency(actorOf(c), id)))
-}
-
-// managesAgency reports whether actor may manage agency id's people: its
-// administrators acting for it, and the operator.
-func (s *Server) managesAgency(actor access.Actor, id string) bool {
-	return actor.Kind == access.Operator || (actor.AgencyAdmin() && actor.AgencyID == id)
+	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, access.Permit(actorOf(c), access.ManageStaff, id)))
 }
 
 // setStaff adds a person to the agency or changes their roles.
@@ -97,7 +88,7 @@ func (s *Server) setStaff(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	if !s.managesAgency(actor, id) {
+	if !access.Permit(actor, access.ManageStaff, id) {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the agency's administrators can manage its people."}
 	}
 	ctx := c.UserContext()
@@ -135,7 +126,7 @@ func (s *Server) removeStaff(c *fiber.Ctx) error {
 	}
 	userID := strings.Clone(c.Params("userId"))
 	actor := actorOf(c)
-	if !s.managesAgency(actor, id) {
+	if !access.Permit(actor, access.ManageStaff, id) {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the agency's administrators can manage its people."}
 	}
 	ctx := c.UserContext()

@@ -119,9 +119,6 @@ func New(cfg Config, d Deps) *Server {
 	return s
 }
 
-// App returns the Fiber app, for tests (app.Test) and for serving.
-func (s *Server) App() *fiber.App { return s.app }
-
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
@@ -237,9 +234,9 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	elapsed := time.Since(start)
 	// The route pattern, not the path: paths hold ids, and neither logs nor
 	// metrics hold personal data.
-	route := c.Route().Path
-	// Fiber's strings point into buffers it reuses; the metrics keep theirs.
-	method := strings.Clone(c.Method())
+	// The route's own strings: c.Method() points into a buffer Fiber reuses,
+	// and the metrics keep their labels.
+	route, method := c.Route().Path, c.Route().Method
 	s.metrics.Request(route, method, status, elapsed)
 	if s.cfg.AccessLog {
 		s.log.Info("request", "method", method, "route", route, "status", status,

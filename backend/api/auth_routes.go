@@ -82,7 +82,7 @@ func (s *Server) sendTokens(c *fiber.Ctx, pair *auth.TokenPair, u *veikart.User,
 
 func (s *Server) me(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if actor.Kind == access.Operator {
+	if !access.Permit(actor, access.UseAccount, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
 	}
 	ctx := c.UserContext()

@@ -232,7 +232,7 @@ func (s *Server) createAccessRequest(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	if !actor.Caseworker() {
+	if !access.Permit(actor, access.RequestAccess, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Act for your agency as a caseworker to request access."}
 	}
 	var q veikart.AccessRequest
@@ -347,7 +347,9 @@ func (s *Server) createComment(c *fiber.Ctx) error {
 	}
 	var made veikart.Comment
 	status := fiber.StatusCreated
-	next, err := s.change(c, access.Comment, section, func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
+	var role string
+	next, err := s.change(c, access.Comment, section, func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error) {
+		role = d.Role
 		if i := slices.IndexFunc(cur.Comments, func(x veikart.Comment) bool { return x.ID == id }); i >= 0 {
 			// A client resending a comment it made offline gets it back.
 			if cur.Comments[i].UserID == actor.UserID {
@@ -365,7 +367,7 @@ func (s *Server) createComment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if actor.Kind == access.Agency && status == fiber.StatusCreated {
+	if role != access.RoleOwner && status == fiber.StatusCreated {
 		if err := s.logAccess(c, next.ID, access.RoleCaseworker, veikart.AuditComment, []veikart.Section{section}, made.ID); err != nil {
 			return err
 		}
@@ -518,7 +520,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	if actor.Kind != access.Person && !actor.Caseworker() {
+	if !access.Permit(actor, access.AcceptInvite, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Sign in as yourself or as a caseworker to accept an invitation."}
 	}
 	h := HashInvitationCode(req.Code)
@@ -541,13 +543,13 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 		return errBadInvitation
 	}
 	if inv.Kind == veikart.InviteAgency {
-		if !actor.Caseworker() {
+		if !access.Permit(actor, access.ActAsCaseworker, "") {
 			return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Act for your agency as a caseworker to accept this invitation."}
 		}
 		if err := s.store.AddAgencyRoadmap(ctx, actor.AgencyID, rid); err != nil {
 			return err
 		}
-	} else if actor.Kind != access.Person {
+	} else if !access.Permit(actor, access.ActAsPerson, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Accept this invitation as yourself, not for an agency."}
 	}
 	grantID := "g-" + auth.RandomID(9)
@@ -586,7 +588,7 @@ var errBadInvitation = &veikart.Error{Code: veikart.ENOTFOUND, Message: "This in
 // what was granted and until when. Counts are of what the agency may see.
 func (s *Server) listShared(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if !actor.Caseworker() {
+	if !access.Permit(actor, access.ActAsCaseworker, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Act for your agency as a caseworker to see what is shared with it."}
 	}
 	ctx := c.UserContext()

@@ -178,11 +178,13 @@ func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
 			k = kindInternal
 		}
 		if k == kindInternal {
-			s.log.Error("internal error", "err", err, "request_id", requestID(c), "path", c.Path())
+			// The route pattern, not the path: paths hold ids.
+			s.log.Error("internal error", "err", err, "request_id", requestID(c), "route", c.Route().Path)
 			return newProblem(kindInternal, "")
 		}
 		if k == kindUnavailable {
-			s.log.Warn("database unavailable", "err", err, "request_id", requestID(c))
+			// The database out of reach, or a feature not configured: err says which.
+			s.log.Warn("unavailable", "err", err, "request_id", requestID(c))
 		}
 		p := newProblem(k, de.Message)
 		if de.Pointer != "" {

@@ -82,7 +82,7 @@ func endpointHost(endpoint string) string {
 // person, for themselves or for an agency; never an operator.
 func pushPerson(c *fiber.Ctx) (string, error) {
 	actor := actorOf(c)
-	if actor.Kind != access.Person && actor.Kind != access.Agency {
+	if !access.Permit(actor, access.UseAccount, "") {
 		return "", errPushNotOperators
 	}
 	return actor.UserID, nil

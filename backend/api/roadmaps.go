@@ -21,13 +21,7 @@ const maxListed = 1000
 
 // roadmapID returns the :roadmapId parameter, copied (Fiber reuses the
 // buffer), or an error if it cannot be an id.
-func roadmapID(c *fiber.Ctx) (string, error) {
-	id := strings.Clone(c.Params("roadmapId"))
-	if !veikart.ValidID(id) {
-		return "", errNoRoadmap
-	}
-	return id, nil
-}
+func roadmapID(c *fiber.Ctx) (string, error) { return pathID(c, "roadmapId", errNoRoadmap) }
 
 // project returns what actor may see of r (nil for nothing).
 func (s *Server) project(actor access.Actor, r *veikart.Roadmap) *access.View {
@@ -126,7 +120,7 @@ func (s *Server) createRoadmap(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	if actor.Kind != access.Person {
+	if !access.Permit(actor, access.ActAsPerson, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Households create roadmaps. Act for yourself, not for an agency, to create one."}
 	}
 	ctx := c.UserContext()

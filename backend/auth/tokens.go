@@ -71,9 +71,6 @@ func NewTokens(keys *KeySet, issuer, audience string, ttl time.Duration, now fun
 	}
 }
 
-// TTL returns how long access tokens live.
-func (t *Tokens) TTL() time.Duration { return t.ttl }
-
 // Issue returns a signed access token for the user in the session. It holds
 // no personal data: the subject is an opaque user id.
 func (t *Tokens) Issue(userID, sessionID, agencyID string) (string, time.Time, error) {

@@ -43,7 +43,7 @@ func New() *Metrics {
 			Buckets: []float64{1, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600},
 		}),
 		unavailable: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "veikart_database_unavailable_total", Help: "Requests answered 503 because the database could not be reached.",
+			Name: "veikart_database_unavailable_total", Help: "Requests answered 503: almost always the database out of reach (also push when it is not configured).",
 		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable,

@@ -39,11 +39,7 @@ func TestAudit_AppendAndPage(t *testing.T) {
 	}
 
 	// A fresh store knows nothing in memory: it must find where the log ends.
-	fresh, err := mongo.Open(ctx, testenv.URI(t), s.DatabaseName(), mongo.Options{Exclusive: !testenv.External()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close(ctx)
+	fresh := testenv.OpenAgain(t, s, mongo.Options{Exclusive: !testenv.External()})
 	if err := fresh.AppendAudit(ctx, "rm1", veikart.AuditEvent{ID: "last", At: t0.Add(time.Hour), UserID: "nina", Role: "caseworker", Action: veikart.AuditComment}); err != nil {
 		t.Fatal(err)
 	}

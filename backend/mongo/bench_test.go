@@ -23,11 +23,7 @@ func BenchmarkRoadmap(b *testing.B) {
 			ctx := context.Background()
 			s := testenv.MustStore(b)
 			seed(b, s, n)
-			direct, err := mongo.Open(ctx, testenv.URI(b), s.DatabaseName(), mongo.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer direct.Close(ctx)
+			direct := testenv.OpenAgain(b, s, mongo.Options{})
 
 			b.Run("read-db", func(b *testing.B) {
 				i := 0

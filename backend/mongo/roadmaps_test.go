@@ -185,11 +185,7 @@ func TestRoadmaps_ConcurrentWritersAllStored(t *testing.T) {
 	}
 	wg.Wait()
 
-	direct, err := mongo.Open(ctx, testenv.URI(t), s.DatabaseName(), mongo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Close(ctx)
+	direct := testenv.OpenAgain(t, s, mongo.Options{})
 	for i := range roadmaps {
 		got, err := direct.Roadmap(ctx, fmt.Sprintf("rm%d", i))
 		if err != nil {

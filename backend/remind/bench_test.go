@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/veikart/veikart/backend/mongo"
-	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/push/pushtest"
 	"github.com/veikart/veikart/backend/remind"
 	"github.com/veikart/veikart/backend/testenv"
@@ -24,15 +22,7 @@ import (
 // the wait of the first and the last.
 func BenchmarkDueToDelivered(b *testing.B) {
 	ctx := context.Background()
-	svc := pushtest.Start(b)
-	vapid, err := push.LoadVAPID(b.TempDir(), true)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sender, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, time.Now)
-	if err != nil {
-		b.Fatal(err)
-	}
+	svc, vapid, sender := realPush(b)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	const n = 200
 	for i := 0; b.Loop(); i++ {

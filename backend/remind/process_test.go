@@ -114,7 +114,7 @@ func TestReminders_TwoServerProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := testenv.MustStore(t)
-	s := sharedStore(t, base)
+	s := testenv.OpenAgain(t, base, mongo.Options{})
 	dir := t.TempDir()
 	clockFile := filepath.Join(dir, "clock")
 	setClock := func(at time.Time) {

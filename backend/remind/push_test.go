@@ -24,15 +24,7 @@ import (
 func TestReminders_ThroughARealPushService(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := pushtest.Start(t)
-	vapid, err := push.LoadVAPID(t.TempDir(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, vapid, sender := realPush(t)
 	s := testenv.MustStore(t)
 	clk := &testClock{t: time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC)} // 08:30 Oslo
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -84,4 +76,20 @@ func TestReminders_ThroughARealPushService(t *testing.T) {
 	if err != nil || len(subs) != 1 || subs[0].Endpoint != phone.Endpoint {
 		t.Fatalf("after a 410 the subscriptions are %+v, %v; want the phone only", subs, err)
 	}
+}
+
+// realPush starts the local push service (web-push-testing) and a sender
+// with fresh VAPID keys.
+func realPush(tb testing.TB) (*pushtest.Service, *push.VAPID, *push.Sender) {
+	tb.Helper()
+	svc := pushtest.Start(tb)
+	vapid, err := push.LoadVAPID(tb.TempDir(), true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sender, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, time.Now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc, vapid, sender
 }

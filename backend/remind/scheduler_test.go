@@ -47,19 +47,6 @@ func (r *recorder) Send(ctx context.Context, sub veikart.PushSubscription, n rem
 	return remind.Delivered
 }
 
-// sharedStore opens another store on the same database, as a second server
-// process (shared mode: no in-memory copies, every write on the database).
-func sharedStore(t *testing.T, s *mongo.Store) *mongo.Store {
-	t.Helper()
-	ctx := context.Background()
-	o, err := mongo.Open(ctx, testenv.URI(t), s.DatabaseName(), mongo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = o.Close(ctx) })
-	return o
-}
-
 // TestScheduler_TwoProcessesSendEachReminderOnce runs two schedulers, as two
 // server processes would, on one database with a controllable clock. One of
 // them stops dead in the middle of its work; after its lease runs out the
@@ -68,7 +55,7 @@ func TestScheduler_TwoProcessesSendEachReminderOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	base := testenv.MustStore(t)
-	a, b := sharedStore(t, base), sharedStore(t, base)
+	a, b := testenv.OpenAgain(t, base, mongo.Options{}), testenv.OpenAgain(t, base, mongo.Options{})
 	clk := &testClock{t: time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)} // 08:00 in Oslo
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 

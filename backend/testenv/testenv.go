@@ -78,3 +78,18 @@ func MustStore(tb testing.TB) *mongo.Store {
 	})
 	return s
 }
+
+// OpenAgain opens another store on s's database, as a second process (or the
+// same one after a restart) would, and closes it when the test ends. With
+// zero Options it is a shared-mode store: no in-memory copies, every read and
+// write on the database.
+func OpenAgain(tb testing.TB, s *mongo.Store, opts mongo.Options) *mongo.Store {
+	tb.Helper()
+	ctx := context.Background()
+	o, err := mongo.Open(ctx, URI(tb), s.DatabaseName(), opts)
+	if err != nil {
+		tb.Fatalf("open the store again: %v", err)
+	}
+	tb.Cleanup(func() { _ = o.Close(ctx) })
+	return o
+}

@@ -40,11 +40,9 @@ const (
 
 // Limits of agencies.
 const (
-	MaxAgencyName   = 200
-	MaxRegion       = 100
-	MaxAgencyStaff  = 5000
-	MaxAgencyRoles  = 2
-	MaxAgenciesEach = 20 // agencies one person can belong to
+	MaxAgencyName  = 200
+	MaxRegion      = 100
+	MaxAgencyStaff = 5000
 )
 
 // Agency is an organisation a household can share its roadmap with.

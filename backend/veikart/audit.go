@@ -12,7 +12,6 @@ const (
 	AuditPropose       AuditAction = "propose"
 	AuditRequestAccess AuditAction = "request-access"
 	AuditAcceptInvite  AuditAction = "accept-invitation"
-	AuditListShared    AuditAction = "list"
 )
 
 // AuditEvent is one entry of a roadmap's access log: who, for which agency,

@@ -34,11 +34,6 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
 
-// Errorf returns an *Error with the given code and a formatted message.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
 // ErrorCode returns the code of the first *Error or *ConflictError in err's
 // chain, or EINTERNAL.
 func ErrorCode(err error) string {
@@ -54,20 +49,6 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
-}
-
-// ErrorMessage returns the safe message of the first *Error in err's chain, or
-// a generic one: internal causes never reach a client.
-func ErrorMessage(err error) string {
-	var ce *ConflictError
-	if errors.As(err, &ce) {
-		return ce.Error()
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "An internal error occurred."
 }
 
 // Conflict describes one operation that was based on a stale version of what it

@@ -14,29 +14,30 @@ import (
 
 // config is everything the binary reads from its environment, in one place.
 type config struct {
-	Addr          string        // VEIKART_ADDR
-	DataDir       string        // VEIKART_DATA_DIR
-	MongoURI      string        // MONGODB_URI; empty: the embedded store in DataDir
-	Database      string        // VEIKART_DB
-	PublicURL     string        // VEIKART_PUBLIC_URL
-	KeysDir       string        // VEIKART_KEYS_DIR
-	Dev           bool          // VEIKART_DEV
-	AccessTTL     time.Duration // VEIKART_ACCESS_TTL
-	SessionIdle   time.Duration // VEIKART_SESSION_IDLE
-	SessionMax    time.Duration // VEIKART_SESSION_MAX
-	BodyLimit     int           // VEIKART_BODY_LIMIT (bytes)
-	CacheSize     int           // VEIKART_CACHE_SIZE (roadmaps kept in memory, embedded store only)
-	LogLevel      string        // VEIKART_LOG_LEVEL: debug, info, warn, error
-	LogFormat     string        // VEIKART_LOG_FORMAT: json or text
-	AccessLog     bool          // VEIKART_ACCESS_LOG
-	ShutdownGrace time.Duration // VEIKART_SHUTDOWN_GRACE
-	GrantMax      time.Duration // VEIKART_GRANT_MAX: the longest a household can grant access for
-	VAPIDSubject  string        // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
-	PushHosts     []string      // VEIKART_PUSH_HOSTS: push service hosts devices may subscribe on
-	PushLoopback  bool          // VEIKART_PUSH_LOOPBACK: also http://127.0.0.1 (development and tests only)
-	Reminders     bool          // VEIKART_REMINDERS: send reminders from this process
-	TimeZone      string        // VEIKART_TIMEZONE: the households' time zone for reminders
-	MetricsAddr   string        // VEIKART_METRICS_ADDR: where /metrics listens ("" = off)
+	Addr          string         // VEIKART_ADDR
+	DataDir       string         // VEIKART_DATA_DIR
+	MongoURI      string         // MONGODB_URI; empty: the embedded store in DataDir
+	Database      string         // VEIKART_DB
+	PublicURL     string         // VEIKART_PUBLIC_URL
+	KeysDir       string         // VEIKART_KEYS_DIR
+	Dev           bool           // VEIKART_DEV
+	AccessTTL     time.Duration  // VEIKART_ACCESS_TTL
+	SessionIdle   time.Duration  // VEIKART_SESSION_IDLE
+	SessionMax    time.Duration  // VEIKART_SESSION_MAX
+	BodyLimit     int            // VEIKART_BODY_LIMIT (bytes)
+	CacheSize     int            // VEIKART_CACHE_SIZE (roadmaps kept in memory, embedded store only)
+	LogLevel      string         // VEIKART_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string         // VEIKART_LOG_FORMAT: json or text
+	AccessLog     bool           // VEIKART_ACCESS_LOG
+	ShutdownGrace time.Duration  // VEIKART_SHUTDOWN_GRACE
+	GrantMax      time.Duration  // VEIKART_GRANT_MAX: the longest a household can grant access for
+	VAPIDSubject  string         // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
+	PushHosts     []string       // VEIKART_PUSH_HOSTS: push service hosts devices may subscribe on
+	PushLoopback  bool           // VEIKART_PUSH_LOOPBACK: also http://127.0.0.1 (development and tests only)
+	Reminders     bool           // VEIKART_REMINDERS: send reminders from this process
+	TimeZone      string         // VEIKART_TIMEZONE: the households' time zone for reminders
+	Location      *time.Location // TimeZone, loaded
+	MetricsAddr   string         // VEIKART_METRICS_ADDR: where /metrics listens ("" = off)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -69,10 +70,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 		}
 	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+	var err error
+	if c.Location, err = time.LoadLocation(c.TimeZone); err != nil {
 		return c, fmt.Errorf("VEIKART_TIMEZONE: %q is not a time zone like Europe/Oslo", c.TimeZone)
 	}
-	var err error
 	if c.Dev, err = parseBool(getenv, "VEIKART_DEV"); err != nil {
 		return c, err
 	}

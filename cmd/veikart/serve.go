@@ -209,17 +209,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 // reminder jobs in line with roadmap changes; whether it also sends them is
 // VEIKART_REMINDERS (any number of processes may send: each job goes once).
 func (a *app) scheduler(m *metrics.Metrics) (*remind.Scheduler, error) {
-	loc, err := time.LoadLocation(a.cfg.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("time zone: %w", err)
-	}
 	sender, err := push.NewSender(a.vapid, a.cfg.VAPIDSubject, &http.Client{Timeout: push.DefaultTimeout}, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("push sender (VEIKART_VAPID_SUBJECT): %w", err)
 	}
 	host, _ := os.Hostname()
 	return &remind.Scheduler{
-		Store: a.store, Sender: remind.PushSender{Push: sender, Log: a.log, Metrics: m}, Now: time.Now, Loc: loc, Log: a.log, Metrics: m,
+		Store: a.store, Sender: remind.PushSender{Push: sender, Log: a.log, Metrics: m}, Now: time.Now, Loc: a.cfg.Location, Log: a.log, Metrics: m,
 		Owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), auth.RandomID(4)),
 	}, nil
 }
