@@ -14,6 +14,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/qr"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -496,12 +497,16 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 		_ = s.store.DeleteInvitationCode(c.UserContext(), inv.CodeHash)
 		return err
 	}
+	// The code goes in the fragment, which browsers never send to a
+	// server, so it stays out of access logs and proxies.
+	url := strings.TrimRight(s.cfg.PublicURL, "/") + "/#/invitation/" + code
+	svg, err := qr.SVG(url)
+	if err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(invitationJSON{
-		ID: inv.ID, Kind: string(inv.Kind), Code: code, ExpiresAt: inv.ExpiresAt,
-		// The code goes in the fragment, which browsers never send to a
-		// server, so it stays out of access logs and proxies.
-		URL: strings.TrimRight(s.cfg.PublicURL, "/") + "/#/invitation/" + code,
+		ID: inv.ID, Kind: string(inv.Kind), Code: code, ExpiresAt: inv.ExpiresAt, URL: url, QR: svg,
 	})
 }
 

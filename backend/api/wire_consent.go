@@ -223,6 +223,7 @@ type invitationJSON struct {
 	Kind      string    `json:"kind"`
 	Code      string    `json:"code"`
 	URL       string    `json:"url"`
+	QR        string    `json:"qr"`
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 

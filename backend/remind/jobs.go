@@ -116,10 +116,7 @@ func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
 // never what it is (a lock screen is seen by others). The app shows the
 // details once it is open and the person signed in.
 func Text(j Job, now time.Time, loc *time.Location) string {
-	today := now.In(loc)
-	due, _ := time.ParseInLocation(time.DateOnly, j.Due, loc)
-	days := int(due.Sub(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)).Hours()+12) / 24
-	switch {
+	switch days := Days(j, now, loc); {
 	case days <= 0:
 		return "Du har et steg i Veikart i dag."
 	case days == 1:
@@ -127,6 +124,14 @@ func Text(j Job, now time.Time, loc *time.Location) string {
 	default:
 		return fmt.Sprintf("Du har et steg i Veikart om %d dager.", days)
 	}
+}
+
+// Days is how many days are left until the step is due, counted in
+// calendar days where the household lives (0: today; negative: overdue).
+func Days(j Job, now time.Time, loc *time.Location) int {
+	today := now.In(loc)
+	due, _ := time.ParseInLocation(time.DateOnly, j.Due, loc)
+	return int(due.Sub(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)).Hours()+12) / 24
 }
 
 // Topic is the Web Push Topic of a job: a push service keeps only the newest

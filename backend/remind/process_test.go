@@ -191,11 +191,11 @@ func TestReminders_TwoServerProcesses(t *testing.T) {
 
 	got := map[string]int{}
 	for _, m := range svc.Messages(t, phone) {
-		var p map[string]string
+		var p struct{ Tag string }
 		if err := json.Unmarshal([]byte(m), &p); err != nil {
 			t.Fatalf("payload %q: %v", m, err)
 		}
-		got[p["tag"]]++
+		got[p.Tag]++
 	}
 	for tag := range want {
 		if got[tag] != 1 {

@@ -54,11 +54,14 @@ func TestReminders_ThroughARealPushService(t *testing.T) {
 		if len(msgs) != 1 {
 			t.Fatalf("%d messages, want 1: %v", len(msgs), msgs)
 		}
-		var m map[string]string
+		var m struct {
+			Title, Body, URL string
+			Days             int
+		}
 		if err := json.Unmarshal([]byte(msgs[0]), &m); err != nil {
 			t.Fatalf("payload is not JSON: %q", msgs[0])
 		}
-		if m["body"] != "Du har et steg i Veikart i morgen." || m["url"] != "/#/roadmaps/rm/steps/s1" || m["title"] != "Veikart" {
+		if m.Body != "Du har et steg i Veikart i morgen." || m.URL != "/#/roadmaps/rm/steps/s1" || m.Title != "Veikart" || m.Days != 1 {
 			t.Fatalf("decrypted payload %v", m)
 		}
 	}

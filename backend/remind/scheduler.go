@@ -228,9 +228,11 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 }
 
 func (s *Scheduler) notification(j Job, now time.Time) Notification {
-	payload, _ := json.Marshal(map[string]string{
+	payload, _ := json.Marshal(map[string]any{
 		"title": "Veikart",
 		"body":  Text(j, now, s.Loc),
+		// The app's service worker says the same in the person's language.
+		"days": Days(j, now, s.Loc),
 		// Opens the step in the app, which shows it once signed in.
 		"url": "/#/roadmaps/" + j.RoadmapID + "/steps/" + j.StepID,
 		"tag": Topic(j.ID),

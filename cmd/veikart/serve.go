@@ -244,7 +244,10 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (func(), er
 // /schemas/, so that the app and any client use the same contract files.
 func staticFiles() (fiber.Handler, error) {
 	schemaHandler := filesystem.New(filesystem.Config{Root: http.FS(schemas.FS), PathPrefix: "", MaxAge: 300})
-	appHandler := filesystem.New(filesystem.Config{Root: http.FS(pwa.FS), Index: "index.html", MaxAge: 0})
+	app, err := pwa.New()
+	if err != nil {
+		return nil, err
+	}
 	return func(c *fiber.Ctx) error {
 		if rest, ok := strings.CutPrefix(c.Path(), "/schemas/"); ok {
 			if _, err := fs.Stat(schemas.FS, rest); err != nil || !strings.HasSuffix(rest, ".json") {
@@ -253,7 +256,7 @@ func staticFiles() (fiber.Handler, error) {
 			c.Path("/" + rest)
 			return schemaHandler(c)
 		}
-		return appHandler(c)
+		return app.Handler(c)
 	}, nil
 }
 

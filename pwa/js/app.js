@@ -1,0 +1,167 @@
+// The app: start-up, the screen router, and what every screen shares (the
+// network status, the conflict banner, update notices).
+import { h } from './ui.js';
+import { t, setLang, chosen, plural } from './i18n.js';
+import { loadSession, currentSession, onSession } from './api.js';
+import * as sync from './sync.js';
+import * as home from './views/home.js';
+import * as rm from './views/roadmap.js';
+import * as share from './views/sharing.js';
+import * as cw from './views/caseworker.js';
+
+// Routes: a pattern over the part of the address after "#", and the screen.
+// Screens are async functions of the route's parameters returning a node;
+// a screen that sets live is drawn again when its roadmap changes.
+const routes = [
+  [/^\/?$/, () => home.start()],
+  [/^\/new$/, () => home.create()],
+  [/^\/settings$/, () => home.settings()],
+  [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
+  [/^\/shared$/, () => cw.shared()],
+  [/^\/roadmaps\/([\w-]+)$/, (id) => (acting() ? cw.roadmap(id) : rm.overview(id))],
+  [/^\/roadmaps\/([\w-]+)\/household$/, (id) => rm.household(id)],
+  [/^\/roadmaps\/([\w-]+)\/areas\/new$/, (id) => rm.newArea(id)],
+  [/^\/roadmaps\/([\w-]+)\/areas\/([\w-]+)$/, (id, a) => rm.area(id, a)],
+  [/^\/roadmaps\/([\w-]+)\/areas\/([\w-]+)\/steps\/new$/, (id, a) => rm.stepForm(id, null, a)],
+  [/^\/roadmaps\/([\w-]+)\/steps\/([\w-]+)$/, (id, s) => (acting() ? cw.roadmap(id, s) : rm.stepForm(id, s))],
+  [/^\/roadmaps\/([\w-]+)\/sharing$/, (id) => share.sharing(id)],
+  [/^\/roadmaps\/([\w-]+)\/sharing\/new$/, (id) => share.grantForm(id)],
+  [/^\/roadmaps\/([\w-]+)\/sharing\/invite$/, (id) => share.invite(id)],
+  [/^\/roadmaps\/([\w-]+)\/log$/, (id) => share.log(id)],
+];
+
+const acting = () => Boolean(currentSession()?.actingFor);
+const main = () => document.getElementById('main');
+let current = { path: null, live: false, roadmapId: null };
+
+// route draws the screen for the current address.
+export async function route(keepFocus) {
+  const path = decodeURIComponent(location.hash.replace(/^#/, '')) || '/';
+  const signedOut = !currentSession();
+  let view;
+  let args = [];
+  if (signedOut && !path.startsWith('/invitation/')) view = () => home.signIn();
+  else {
+    for (const [re, fn] of routes) {
+      const m = re.exec(path);
+      if (m) { view = fn; args = m.slice(1); break; }
+    }
+  }
+  view ||= () => home.notFound();
+  const token = (route.token = (route.token || 0) + 1);
+  let node;
+  try {
+    node = await view(...args);
+  } catch (e) {
+    node = home.failed(e);
+  }
+  if (token !== route.token) return; // a newer navigation won
+  const samePage = current.path === path;
+  current = { path, live: Boolean(node.dataset?.live), roadmapId: node.dataset?.roadmap || null };
+  main().replaceChildren(node);
+  document.title = `${node.querySelector('h1')?.textContent || ''} – Veikart`;
+  if (!(keepFocus && samePage)) {
+    // Moving focus to the heading tells a screen reader the screen changed.
+    const h1 = node.querySelector('h1');
+    if (h1) { h1.tabIndex = -1; h1.focus({ preventScroll: true }); }
+    if (!samePage) scrollTo(0, 0);
+  }
+  await banner();
+}
+
+// A screen showing a roadmap is drawn again when that roadmap changes, but
+// not under someone's fingers: not while a form field has focus.
+sync.onChange(async (id) => {
+  await status();
+  if (id === current.roadmapId) await banner();
+  if (!current.live || (id && id !== current.roadmapId)) return;
+  const el = document.activeElement;
+  if (el && main().contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return;
+  route(true);
+});
+
+// status shows whether the device is online and what waits to be sent.
+async function status() {
+  const n = currentSession() ? await sync.pendingCount() : 0;
+  const el = document.getElementById('net');
+  const text = !navigator.onLine
+    ? (n ? plural('net.offlineWaiting', n) : t('net.offline'))
+    : n ? plural('net.sending', n) : '';
+  if (el.textContent !== text) el.textContent = text;
+  el.classList.toggle('off', !navigator.onLine);
+}
+
+// banner asks the person to choose when their edit met someone else's.
+async function banner() {
+  const box = document.getElementById('banner');
+  const c = current.roadmapId && (await sync.conflict(current.roadmapId));
+  if (!c) { box.replaceChildren(); return; }
+  box.replaceChildren(h('div', { class: 'banner', role: 'alert' },
+    h('p', null, plural('conflict.banner', c.conflicts.length)),
+    h('button', { type: 'button', onclick: () => rm.resolveConflicts(current.roadmapId) }, t('conflict.choose'))));
+}
+
+function labels() {
+  document.getElementById('settings-link').textContent = t('nav.settings');
+  document.querySelector('.brand').setAttribute('aria-label', t('nav.home'));
+}
+
+// The service worker: "ready to work offline" once, "update available" when
+// a new version waits. The update is taken only when the person says so.
+async function worker() {
+  if (!('serviceWorker' in navigator)) return;
+  const first = !navigator.serviceWorker.controller;
+  const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  const offer = (w) => {
+    if (!navigator.serviceWorker.controller) return;
+    notice(t('sw.update'), t('sw.reload'), () => w.postMessage('skipWaiting'));
+  };
+  if (reg.waiting) offer(reg.waiting);
+  reg.addEventListener('updatefound', () => {
+    const w = reg.installing;
+    w?.addEventListener('statechange', () => {
+      if (w.state === 'installed') offer(w);
+      if (w.state === 'activated' && first) notice(t('sw.ready'));
+    });
+  });
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (!first && !reloading) { reloading = true; location.reload(); }
+  });
+  setInterval(() => reg.update().catch(() => {}), 60 * 60 * 1000);
+}
+
+function notice(text, action, run) {
+  const box = document.getElementById('toast');
+  box.replaceChildren(h('p', null, text), action && h('button', { type: 'button', class: 'link', onclick: run }, action));
+  box.hidden = false;
+  if (!action) setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+async function start() {
+  await setLang(chosen());
+  labels();
+  await loadSession();
+  onSession((s) => { if (!s) route(); });
+  addEventListener('hashchange', () => route());
+  // Queued edits go when the network comes back, when the app comes to the
+  // front, and at start.
+  addEventListener('online', () => { status(); sync.flush().catch(() => {}); });
+  addEventListener('offline', status);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && currentSession()) sync.flush().catch(() => {});
+  });
+  await route();
+  await status();
+  if (currentSession()) sync.flush().catch(() => {});
+  worker().catch(() => {});
+}
+
+export async function changeLanguage(l) {
+  await setLang(l, true);
+  labels();
+  await route();
+  await status();
+}
+
+start();

@@ -1,0 +1,70 @@
+// Messages come from catalogues in /i18n/<lang>.json, bokmål being the
+// default and the fallback for any message a catalogue lacks. Dates and
+// numbers are formatted by Intl for the person's language.
+
+export const LANGS = [
+  ['nb', 'Norsk bokmål'], ['nn', 'Norsk nynorsk'], ['en', 'English'], ['ar', 'العربية'],
+  ['uk', 'Українська'], ['so', 'Soomaali'], ['ti', 'ትግርኛ'],
+];
+const RTL = new Set(['ar']);
+const KEY = 'veikart.lang';
+
+let lang = 'nb';
+let messages = {};
+let fallback = {};
+
+async function load(l) {
+  const res = await fetch(`/i18n/${l}.json`);
+  if (!res.ok) throw new Error(`catalogue ${l}: ${res.status}`);
+  return res.json();
+}
+
+// chosen is the remembered language, else the browser's if we have it.
+export function chosen() {
+  const saved = localStorage.getItem(KEY);
+  if (saved && LANGS.some(([l]) => l === saved)) return saved;
+  for (const pref of navigator.languages || []) {
+    const base = pref.toLowerCase().split('-')[0];
+    if (base === 'no') return 'nb';
+    if (LANGS.some(([l]) => l === base)) return base;
+  }
+  return 'nb';
+}
+
+export async function setLang(l, remember) {
+  fallback = Object.keys(fallback).length ? fallback : await load('nb');
+  messages = l === 'nb' ? fallback : await load(l);
+  lang = l;
+  if (remember) localStorage.setItem(KEY, l);
+  document.documentElement.lang = l;
+  document.documentElement.dir = RTL.has(l) ? 'rtl' : 'ltr';
+}
+
+export const current = () => lang;
+
+// t returns the message for key with {name} placeholders filled in.
+export function t(key, vars) {
+  let m = messages[key] ?? fallback[key] ?? key;
+  if (vars) m = m.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
+  return m;
+}
+
+// plural picks key.one or key.other by Intl's plural rules.
+export function plural(key, n, vars) {
+  const cat = new Intl.PluralRules(lang).select(n);
+  const k = messages[`${key}.${cat}`] || fallback[`${key}.${cat}`] ? `${key}.${cat}` : `${key}.other`;
+  return t(k, { n: num(n), ...vars });
+}
+
+export const num = (n) => new Intl.NumberFormat(lang).format(n);
+
+// date formats a "YYYY-MM-DD" day or a timestamp.
+export function date(v, withTime) {
+  const d = typeof v === 'string' && v.length === 10 ? new Date(v + 'T12:00:00') : new Date(v);
+  const opts = { day: 'numeric', month: 'long', year: 'numeric' };
+  if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+  return new Intl.DateTimeFormat(lang, opts).format(d);
+}
+
+// list joins words the way the language does ("Bolig og økonomi").
+export const list = (items) => new Intl.ListFormat(lang, { type: 'conjunction' }).format(items);

@@ -1,0 +1,73 @@
+// Reminders on this phone: Web Push, asked for only when the person taps the
+// button (browsers, and iOS in particular, require a user gesture).
+import { h, toast } from './ui.js';
+import { t } from './i18n.js';
+import * as api from './api.js';
+
+const supported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+const ios = () => /iPhone|iPad|iPod/.test(navigator.userAgent);
+const standalone = () => matchMedia('(display-mode: standalone)').matches || navigator.standalone === true;
+
+function key(b64) {
+  const s = atob(b64.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+async function subscription() {
+  const reg = await navigator.serviceWorker.ready;
+  return reg.pushManager.getSubscription();
+}
+
+async function turnOn() {
+  if ((await Notification.requestPermission()) !== 'granted') throw new Error(t('push.denied'));
+  const { publicKey } = await api.call('GET', '/push/key');
+  const reg = await navigator.serviceWorker.ready;
+  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(publicKey) });
+  const json = sub.toJSON();
+  const saved = await api.call('POST', '/push/subscriptions', { endpoint: json.endpoint, keys: json.keys });
+  localStorage.setItem('veikart.push', saved.id);
+}
+
+// forget removes this phone's subscription, at sign-out.
+export async function forget() {
+  const id = localStorage.getItem('veikart.push');
+  localStorage.removeItem('veikart.push');
+  if (!supported()) return;
+  try {
+    if (id) await api.call('DELETE', `/push/subscriptions/${encodeURIComponent(id)}`);
+    await (await subscription())?.unsubscribe();
+  } catch { /* offline: the server drops it when the push service says gone */ }
+}
+
+export async function panel() {
+  const box = h('section', { class: 'stack boxed' }, h('h2', null, t('push.title')));
+  if (ios() && !standalone()) {
+    box.append(h('p', null, t('push.iosHomeScreen')));
+    return box;
+  }
+  if (!supported()) {
+    box.append(h('p', null, t('push.unsupported')));
+    return box;
+  }
+  const on = Notification.permission === 'granted' && (await subscription().catch(() => null));
+  box.append(h('p', null, on ? t('push.on') : t('push.explain')));
+  if (!on) {
+    box.append(h('button', {
+      type: 'button',
+      onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          await turnOn();
+          toast(t('push.turnedOn'));
+          box.replaceWith(await panel());
+        } catch (err) {
+          toast(err instanceof api.Offline ? t('error.offline') : err.message);
+          e.target.disabled = false;
+        }
+      },
+    }, t('push.turnOn')));
+  } else {
+    box.append(h('button', { type: 'button', class: 'secondary', onclick: async () => { await forget(); box.replaceWith(await panel()); } }, t('push.turnOff')));
+  }
+  return box;
+}

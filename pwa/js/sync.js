@@ -1,0 +1,203 @@
+// The outbox. Every edit is a domain operation with an id of its own, kept
+// in IndexedDB until the server has answered for it. Sending is safe to
+// repeat: the server reports an operation it has seen as a duplicate, so an
+// edit whose answer was lost on the way is applied once.
+import { outbox, roadmaps, kv } from './db.js';
+import { call, ApiError, Offline } from './api.js';
+import { apply, blank, inverse, newId } from './model.js';
+
+const listeners = new Set();
+export const onChange = (fn) => { listeners.add(fn); return () => listeners.delete(fn); };
+const changed = (id) => { for (const fn of listeners) fn(id); };
+
+// local returns the roadmap as the person should see it now, or null.
+export async function local(id) {
+  const rec = await roadmaps.get(id);
+  const mine = (await outbox.all()).filter((e) => e.roadmapId === id);
+  const create = mine.find((e) => e.op.type === 'roadmap.create');
+  const base = rec ? rec.data : create ? blank(id, create.op.title, create.op.members) : null;
+  if (!base) return null;
+  const r = apply(base, mine.filter((e) => e.op.type !== 'roadmap.create').map((e) => e.op));
+  r.pendingCount = mine.length;
+  return r;
+}
+
+// store keeps the server's copy of a roadmap.
+export const store = (r) => roadmaps.put({ id: r.id, data: r, at: Date.now() });
+
+// create queues a new roadmap made on this device.
+export async function create(title, members) {
+  const id = newId();
+  await outbox.add({ roadmapId: id, op: { type: 'roadmap.create', id, title, members }, at: Date.now() });
+  changed(id);
+  flushSoon();
+  return id;
+}
+
+// edit queues one operation on a roadmap and returns the ops that undo it.
+export async function edit(id, op) {
+  const before = await local(id);
+  const rec = await roadmaps.get(id);
+  op = { opId: newId(), ...op };
+  if (!op.type.endsWith('.add')) op.baseVersion = rec ? rec.data.version : 0;
+  await outbox.add({ roadmapId: id, op, at: Date.now() });
+  changed(id);
+  flushSoon();
+  return before ? inverse(before, op) : [];
+}
+
+// undo queues the inverse of an edit as new edits.
+export async function undo(id, ops) {
+  for (const op of ops) await edit(id, op);
+}
+
+let timer;
+export function flushSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(() => flush().catch(() => {}), 50);
+}
+
+const locked = (fn) => (navigator.locks ? navigator.locks.request('veikart-sync', fn) : fn());
+
+// flush sends every roadmap's queued operations, oldest first. One tab at a
+// time: a Web Lock keeps two tabs from sending the same entries at once.
+export function flush() {
+  return locked(async () => {
+    const entries = await outbox.all();
+    const byRoadmap = new Map();
+    for (const e of entries) {
+      if (!byRoadmap.has(e.roadmapId)) byRoadmap.set(e.roadmapId, []);
+      byRoadmap.get(e.roadmapId).push(e);
+    }
+    for (const [id, list] of byRoadmap) {
+      if (await kv.get(`conflict:${id}`)) continue; // waits for the person's choice
+      try {
+        await flushRoadmap(id, list);
+      } catch (e) {
+        if (e instanceof Offline) return;
+        throw e;
+      }
+    }
+  });
+}
+
+async function flushRoadmap(id, list) {
+  let i = 0;
+  if (list[0].op.type === 'roadmap.create') {
+    const { id: rid, title, members } = list[0].op;
+    try {
+      await store(await call('POST', '/roadmaps', { id: rid, title, members }));
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status >= 500) throw e;
+      await fail(id, [list[0]], e);
+    }
+    await outbox.del([list[0].seq]);
+    i = 1;
+    changed(id);
+  }
+  while (i < list.length) {
+    const batch = list.slice(i, i + 100);
+    const known = (await roadmaps.get(id))?.data.version;
+    try {
+      const res = await call('POST', `/roadmaps/${encodeURIComponent(id)}/operations`, { operations: batch.map((e) => e.op) });
+      await store(res.roadmap);
+      await outbox.del(batch.map((e) => e.seq));
+      // Our batch was the only write since the version we knew: the edits
+      // queued meanwhile were made on top of it, so they are based on the
+      // new version, and must not count our own batch as a conflict.
+      if (known != null && res.roadmap.version === known + 1) await rebase(id, known, res.roadmap.version);
+      changed(id);
+      i += batch.length;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status >= 500 || e.status === 401) throw e;
+      if (e.status === 409 && e.problem.conflicts) {
+        await kv.set(`conflict:${id}`, { conflicts: e.problem.conflicts, version: e.problem.currentVersion, current: e.problem.current });
+        if (e.problem.current) await store(e.problem.current);
+        changed(id);
+        return;
+      }
+      // Refused for good (not valid any more, no longer allowed, gone):
+      // keep it out of the way, and tell the person rather than drop it.
+      const bad = badEntry(e, batch);
+      await fail(id, bad ? [bad] : batch, e);
+      await outbox.del((bad ? [bad] : batch).map((x) => x.seq));
+      changed(id);
+      return flush();
+    }
+  }
+}
+
+// badEntry finds the operation a validation error points at.
+function badEntry(e, batch) {
+  const m = /^\/operations\/(\d+)/.exec(e.problem.errors?.[0]?.pointer || '');
+  return m ? batch[Number(m[1])] : null;
+}
+
+async function rebase(id, from, to) {
+  for (const e of await outbox.all()) {
+    if (e.roadmapId === id && e.op.baseVersion === from) await outbox.put({ ...e, op: { ...e.op, baseVersion: to } });
+  }
+}
+
+async function fail(id, entries, e) {
+  const failed = (await kv.get('failed')) || [];
+  for (const x of entries) failed.push({ roadmapId: id, op: x.op, status: e.status, detail: e.message, at: Date.now() });
+  await kv.set('failed', failed.slice(-50));
+}
+
+// conflict returns what the person must choose between, if anything.
+export const conflict = (id) => kv.get(`conflict:${id}`);
+
+// resolve applies the person's choice for one conflicting operation:
+// "mine" sends it again on top of the current version, "theirs" drops the
+// fields that conflicted (the rest of the operation still goes).
+export async function resolve(id, opId, choice) {
+  const c = await kv.get(`conflict:${id}`);
+  if (!c) return;
+  const entries = (await outbox.all()).filter((e) => e.roadmapId === id);
+  const entry = entries.find((e) => e.op.opId === opId);
+  const cf = c.conflicts.find((x) => x.opId === opId);
+  if (entry && cf) {
+    if (choice === 'mine') {
+      await outbox.put({ ...entry, op: { ...entry.op, baseVersion: c.version } });
+    } else if (entry.op.set) {
+      const set = { ...entry.op.set };
+      for (const f of cf.fields) delete set[f];
+      if (Object.keys(set).length) await outbox.put({ ...entry, op: { ...entry.op, set, baseVersion: c.version } });
+      else await outbox.del([entry.seq]);
+    } else {
+      await outbox.del([entry.seq]);
+    }
+  }
+  c.conflicts = c.conflicts.filter((x) => x.opId !== opId);
+  if (c.conflicts.length) await kv.set(`conflict:${id}`, c);
+  else await kv.del(`conflict:${id}`);
+  changed(id);
+  if (!c.conflicts.length) flushSoon();
+}
+
+// refresh fetches a roadmap from the server, keeping the device's copy if
+// the network is down. It returns the local view either way.
+export async function refresh(id) {
+  try {
+    await store(await call('GET', `/roadmaps/${encodeURIComponent(id)}`));
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 403)) {
+      await roadmaps.del(id);
+      throw e;
+    }
+    if (!(e instanceof Offline)) throw e;
+  }
+  return local(id);
+}
+
+export const pendingCount = async () => (await outbox.all()).length;
+export const failures = async () => (await kv.get('failed')) || [];
+export const clearFailures = () => kv.del('failed');
+
+// ids of the roadmaps on this device, including ones not yet sent.
+export async function localIds() {
+  const ids = new Set((await roadmaps.all()).map((r) => r.id));
+  for (const e of await outbox.all()) ids.add(e.roadmapId);
+  return [...ids];
+}

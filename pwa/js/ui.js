@@ -1,0 +1,96 @@
+// Small DOM helpers. The app builds its screens with h() rather than a
+// framework: it keeps the download small for a cheap phone on a poor network.
+import { t } from './i18n.js';
+
+// h creates an element. Props starting with "on" become listeners; false,
+// null and undefined props and children are left out.
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === false || v == null) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, kids) {
+  for (const c of kids) {
+    if (c == null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+// s creates an SVG element.
+export function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v != null) el.setAttribute(k, v);
+  for (const c of children) if (c) el.append(c);
+  return el;
+}
+
+let seq = 0;
+// uid gives ids for label/input pairs within a page.
+export const uid = (p = 'f') => `${p}${++seq}`;
+
+// field is a labelled input, textarea or select, with an optional hint.
+export function field(label, control, hint) {
+  const id = control.id || (control.id = uid());
+  const kids = [h('label', { for: id }, label)];
+  if (hint) {
+    const hid = uid('h');
+    control.setAttribute('aria-describedby', hid);
+    kids.push(h('p', { class: 'hint', id: hid }, hint));
+  }
+  kids.push(control);
+  return h('div', { class: 'field' }, kids);
+}
+
+// choice is a group of radio buttons drawn as big buttons.
+export function choice(legend, name, options, value, onchange) {
+  return h('fieldset', { class: 'choice' }, h('legend', null, legend),
+    options.map(([v, label]) => h('label', { class: 'opt' },
+      h('input', { type: 'radio', name, value: v, checked: v === value, onchange: () => onchange(v) }),
+      h('span', null, label))));
+}
+
+// toast tells something in a live region, with an optional action (undo).
+export function toast(message, action) {
+  const box = document.getElementById('toast');
+  box.replaceChildren(h('p', null, message));
+  if (action) box.append(h('button', { type: 'button', class: 'link', onclick: () => { box.replaceChildren(); action.run(); } }, action.label));
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; box.replaceChildren(); }, action ? 10000 : 5000);
+}
+
+// ask shows a modal dialog and resolves to the value of the button chosen
+// (or null when dismissed). buttons: [[value, label, class?]].
+export function ask(title, body, buttons) {
+  return new Promise((resolve) => {
+    const tid = uid('d');
+    const d = h('dialog', { 'aria-labelledby': tid },
+      h('h2', { id: tid }, title), body,
+      h('div', { class: 'actions' }, buttons.map(([v, label, cls]) =>
+        h('button', { type: 'button', class: cls || '', onclick: () => { d.close(); resolve(v); } }, label))));
+    d.addEventListener('cancel', () => resolve(null));
+    d.addEventListener('close', () => d.remove());
+    document.body.append(d);
+    d.showModal();
+  });
+}
+
+// confirm asks a yes/no question; the yes button says what will happen.
+export const confirm = (title, text, yes, danger) =>
+  ask(title, h('p', null, text), [[false, t('common.cancel'), 'secondary'], [true, yes, danger ? 'danger' : '']]).then(Boolean);
+
+export function errorBox(err) {
+  return h('p', { class: 'error', role: 'alert' }, err && err.message ? err.message : String(err));
+}

@@ -1,0 +1,312 @@
+// The household's own screens: the roadmap at a glance, each area in the
+// family's own words, the steps, and the household's members. Every edit
+// goes through the outbox, so it shows at once and is sent when it can be.
+import { h, s, field, choice, toast, ask, confirm } from '../ui.js';
+import { t, plural, date, num } from '../i18n.js';
+import * as sync from '../sync.js';
+import { areaName, newId } from '../model.js';
+import { ApiError, Offline, call } from '../api.js';
+import { route } from '../app.js';
+import { kv, outbox } from '../db.js';
+
+const go = (path) => { location.hash = `#${path}`; };
+
+async function load(id) {
+  try {
+    return await sync.refresh(id);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    return sync.local(id);
+  }
+}
+
+// edit queues an op and offers to undo it.
+async function edit(id, op, message) {
+  const inverse = await sync.edit(id, op);
+  toast(message || t('common.saved'), inverse.length ? { label: t('common.undo'), run: () => sync.undo(id, inverse) } : null);
+}
+
+// road draws the road from now to desired on a 1-5 scale: a dot where the
+// family stands, a flag where it wants to be. The words say the same.
+export function road(a) {
+  const label = a.scoreNow || a.scoreDesired
+    ? t('road.label', { now: a.scoreNow ? num(a.scoreNow) : '–', desired: a.scoreDesired ? num(a.scoreDesired) : '–' })
+    : t('road.none');
+  const x = (n) => 16 + (n - 1) * 52;
+  const svg = s('svg', { viewBox: '0 0 240 40', class: 'road', 'aria-hidden': 'true', focusable: 'false' },
+    s('line', { x1: 16, y1: 20, x2: 224, y2: 20, class: 'track' }),
+    ...[1, 2, 3, 4, 5].map((n) => s('circle', { cx: x(n), cy: 20, r: 3, class: 'stop' })),
+    a.scoreNow && a.scoreDesired ? s('line', { x1: x(a.scoreNow), y1: 20, x2: x(a.scoreDesired), y2: 20, class: 'way' }) : null,
+    a.scoreDesired ? s('path', { d: `M${x(a.scoreDesired)} 20 v-16 l12 5 l-12 5`, class: 'flag' }) : null,
+    a.scoreNow ? s('circle', { cx: x(a.scoreNow), cy: 20, r: 8, class: 'here' }) : null);
+  return h('div', { class: 'roadbox' }, svg, h('p', { class: 'roadtext' }, label));
+}
+
+const memberName = (r, id) => r.members.find((m) => m.id === id)?.name;
+
+function who(r, step, agencies) {
+  const resp = step.responsible || {};
+  if (resp.kind === 'member') return memberName(r, resp.memberId) || t('step.who.member');
+  if (resp.kind === 'agency') return agencies?.[resp.agencyId] || resp.agencyId;
+  return t('step.who.household');
+}
+
+function stepItem(id, r, st, agencies) {
+  const done = st.status === 'done';
+  return h('li', { class: `step ${st.status}` },
+    h('a', { href: `#/roadmaps/${id}/steps/${st.id}` }, h('strong', null, st.title)),
+    h('span', { class: 'meta' }, t(`status.${st.status}`), ' · ', who(r, st, agencies), st.due ? ` · ${t('step.by', { date: date(st.due) })}` : '', st.pending ? ` · ${t('common.notSent')}` : ''),
+    h('button', {
+      type: 'button', class: done ? 'secondary small' : 'small', 'aria-pressed': done ? 'true' : 'false',
+      onclick: () => edit(id, { type: 'step.update', stepId: st.id, set: { status: done ? 'planned' : 'done' } }, done ? t('step.reopened') : t('step.markedDone')),
+    }, t('step.done'), h('span', { class: 'sr' }, `: ${st.title}`)));
+}
+
+// agencyNames maps agency ids to names, as last fetched (see sharing.js).
+export const agencyNames = async () => (await kv.get('agencyNames')) || {};
+
+// overview shows every area's road and what is next.
+export async function overview(id) {
+  const r = await load(id);
+  if (!r) throw new ApiError(404, { title: t('error.notFound') });
+  const areas = r.areas.map((a) => {
+    const steps = r.steps.filter((x) => x.areaId === a.id);
+    const open = steps.filter((x) => x.status !== 'done' && x.status !== 'dropped');
+    const next = open.filter((x) => x.due).sort((x, y) => x.due.localeCompare(y.due))[0];
+    return h('li', null, h('a', { class: 'card area', href: `#/roadmaps/${id}/areas/${a.id}` },
+      h('h2', null, areaName(a, t)),
+      road(a),
+      h('span', null, steps.length ? plural('area.stepsDone', steps.length, { done: num(steps.length - open.length) }) : t('area.noSteps')),
+      next ? h('span', null, t('area.next', { title: next.title, date: date(next.due) })) : null));
+  });
+  const names = await agencyNames();
+  const proposals = (r.proposals || []).filter((p) => p.status === 'pending');
+  const decide = (p, verb, message) => async () => {
+    try {
+      await call('POST', `/roadmaps/${encodeURIComponent(id)}/proposals/${encodeURIComponent(p.id)}/${verb}`);
+      await sync.refresh(id);
+      toast(message);
+      route(true);
+    } catch (e) { toast(e instanceof Offline ? t('error.offline') : e.message); }
+  };
+  return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
+    h('h1', null, r.title || t('roadmap.untitled')),
+    h('p', null, r.members.map((m) => m.name).join(', ')),
+    proposals.length ? h('section', { class: 'boxed stack' }, h('h2', null, t('proposal.title')),
+      h('ul', { class: 'cards' }, proposals.map((p) => h('li', { class: 'stack' },
+        h('p', null, t('proposal.from', { agency: names[p.agencyId] || p.agencyId, title: p.step.title })),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'secondary', onclick: decide(p, 'reject', t('proposal.rejected')) }, t('proposal.reject')),
+          h('button', { type: 'button', onclick: decide(p, 'accept', t('proposal.accepted')) }, t('proposal.accept'))))))) : null,
+    h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
+      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
+      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing'))),
+    h('ul', { class: 'cards' }, areas),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')));
+}
+
+// area: where the family stands and where it wants to be, in its own words.
+export async function area(id, areaId) {
+  const r = await load(id);
+  const a = r?.areas.find((x) => x.id === areaId);
+  if (!a) throw new ApiError(404, { title: t('error.notFound') });
+  const names = await agencyNames();
+  const text = (key) => {
+    const el = h('textarea', { rows: 4, maxlength: 2000 });
+    el.value = a[key] || '';
+    el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }));
+    return el;
+  };
+  const scores = [1, 2, 3, 4, 5].map((n) => [String(n), num(n)]);
+  const score = (key, legend) => choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
+    (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } }));
+  const steps = r.steps.filter((x) => x.areaId === areaId);
+  const comments = (r.comments || []).filter((c) => c.section === `area:${areaId}` || c.section === `steps:${areaId}`);
+  const title = a.kind === 'custom' ? h('input', { type: 'text', maxlength: 100, value: a.title }) : null;
+  title?.addEventListener('change', () => title.value.trim() && edit(id, { type: 'area.update', areaId, set: { title: title.value.trim() } }));
+  return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
+    h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') }))),
+    h('h1', null, areaName(a, t)),
+    title ? field(t('area.title'), title) : null,
+    road(a),
+    field(t('area.now'), text('now'), t('area.nowHint')),
+    score('scoreNow', t('area.scoreNow')),
+    field(t('area.desired'), text('desired'), t('area.desiredHint')),
+    score('scoreDesired', t('area.scoreDesired')),
+    h('h2', null, t('area.steps')),
+    steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
+    comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
+      h('p', null, c.text), h('p', { class: 'meta' }, names[c.agencyId] || '', ' · ', date(c.createdAt, true)))))] : null,
+    h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
+    a.kind === 'custom' ? h('button', {
+      type: 'button', class: 'danger',
+      onclick: async () => {
+        if (!(await confirm(t('area.remove'), t('area.removeConfirm', { name: a.title }), t('area.remove'), true))) return;
+        await edit(id, { type: 'area.remove', areaId }, t('area.removed'));
+        go(`/roadmaps/${id}`);
+      },
+    }, t('area.remove')) : null);
+}
+
+export async function newArea(id) {
+  const input = h('input', { type: 'text', required: true, maxlength: 100 });
+  return h('section', { class: 'stack' },
+    h('h1', null, t('area.add')),
+    h('form', {
+      class: 'stack',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const areaId = newId();
+        await edit(id, { type: 'area.add', area: { id: areaId, title: input.value.trim() } });
+        go(`/roadmaps/${id}/areas/${areaId}`);
+      },
+    }, field(t('area.title'), input, t('area.titleHint')), h('button', { type: 'submit' }, t('common.save'))));
+}
+
+// stepForm adds a step, or changes one (sending only what changed).
+export async function stepForm(id, stepId, areaId) {
+  const r = await load(id);
+  if (!r) throw new ApiError(404, { title: t('error.notFound') });
+  const st = stepId ? r.steps.find((x) => x.id === stepId) : null;
+  if (stepId && !st) throw new ApiError(404, { title: t('error.notFound') });
+  const names = await agencyNames();
+  const v = st ? { ...st } : { areaId, title: '', note: '', status: 'planned', term: 'short', responsible: { kind: 'household' }, reminders: [] };
+  const titleIn = h('input', { type: 'text', required: true, maxlength: 200, value: v.title });
+  const areaIn = h('select', null, r.areas.map((a) => h('option', { value: a.id, selected: a.id === v.areaId }, areaName(a, t))));
+  const whoValue = v.responsible.kind === 'member' ? `m:${v.responsible.memberId}` : v.responsible.kind === 'agency' ? `a:${v.responsible.agencyId}` : 'household';
+  const whoIn = h('select', null,
+    h('option', { value: 'household', selected: whoValue === 'household' }, t('step.who.household')),
+    r.members.map((m) => h('option', { value: `m:${m.id}`, selected: whoValue === `m:${m.id}` }, m.name)),
+    Object.entries(names).map(([aid, n]) => h('option', { value: `a:${aid}`, selected: whoValue === `a:${aid}` }, n)));
+  const dueIn = h('input', { type: 'date', value: v.due || '' });
+  const noteIn = h('textarea', { rows: 3, maxlength: 2000 });
+  noteIn.value = v.note || '';
+  let term = v.term;
+  let status = v.status;
+  const rem = v.reminders?.[0];
+  const remIn = h('input', { type: 'checkbox', checked: Boolean(rem) });
+  const daysIn = h('select', null, [0, 1, 2, 3, 7, 14].map((d) => h('option', { value: d, selected: (rem?.daysBefore ?? 1) === d }, d === 0 ? t('reminder.sameDay') : plural('reminder.daysBefore', d))));
+  const atIn = h('input', { type: 'time', min: '08:00', max: '20:59', value: rem?.at || '09:00' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const responsible = () => {
+    const w = whoIn.value;
+    if (w.startsWith('m:')) return { kind: 'member', memberId: w.slice(2) };
+    if (w.startsWith('a:')) return { kind: 'agency', agencyId: w.slice(2) };
+    return { kind: 'household' };
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    const now = {
+      title: titleIn.value.trim(), areaId: areaIn.value, note: noteIn.value, term, status,
+      responsible: responsible(), due: dueIn.value || null,
+      reminders: remIn.checked && dueIn.value ? [{ daysBefore: Number(daysIn.value), at: atIn.value.slice(0, 5) }] : [],
+    };
+    if (remIn.checked && !dueIn.value) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('reminder.needsDate'))); dueIn.focus(); return; }
+    if (!st) {
+      const step = { id: newId(), ...now };
+      if (!step.due) delete step.due;
+      await edit(id, { type: 'step.add', step }, t('step.added'));
+    } else {
+      const set = {};
+      for (const [k, val] of Object.entries(now)) {
+        if (JSON.stringify(val ?? null) !== JSON.stringify(st[k] ?? (k === 'due' ? null : st[k]))) set[k] = val;
+      }
+      if (Object.keys(set).length) await edit(id, { type: 'step.update', stepId: st.id, set });
+    }
+    go(`/roadmaps/${id}/areas/${now.areaId}`);
+  };
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: `#/roadmaps/${id}/areas/${v.areaId}` }, t('common.back'))),
+    h('h1', null, st ? t('step.edit') : t('step.add')),
+    h('form', { class: 'stack', onsubmit: submit },
+      field(t('step.title'), titleIn, t('step.titleHint')),
+      field(t('step.who'), whoIn),
+      field(t('step.due'), dueIn),
+      choice(t('step.term'), 'term', [['short', t('term.short')], ['long', t('term.long')]], term, (x) => { term = x; }),
+      choice(t('step.status'), 'status', ['planned', 'doing', 'done', 'dropped'].map((x) => [x, t(`status.${x}`)]), status, (x) => { status = x; }),
+      h('fieldset', { class: 'stack' }, h('legend', null, t('reminder.title')),
+        h('label', { class: 'check' }, remIn, h('span', null, t('reminder.on'))),
+        field(t('reminder.when'), daysIn), field(t('reminder.at'), atIn, t('reminder.quiet'))),
+      field(t('step.note'), noteIn),
+      out,
+      h('button', { type: 'submit' }, t('common.save'))),
+    st ? h('button', {
+      type: 'button', class: 'danger',
+      onclick: async () => {
+        if (!(await confirm(t('step.remove'), t('step.removeConfirm', { title: st.title }), t('step.remove'), true))) return;
+        await edit(id, { type: 'step.remove', stepId: st.id }, t('step.removed'));
+        go(`/roadmaps/${id}/areas/${st.areaId}`);
+      },
+    }, t('step.remove')) : null);
+}
+
+// household: the roadmap's name and the people in it.
+export async function household(id) {
+  const r = await load(id);
+  if (!r) throw new ApiError(404, { title: t('error.notFound') });
+  const titleIn = h('input', { type: 'text', maxlength: 200, value: r.title });
+  titleIn.addEventListener('change', () => titleIn.value.trim() && edit(id, { type: 'roadmap.setTitle', title: titleIn.value.trim() }));
+  const people = r.members.map((m) => {
+    const name = h('input', { type: 'text', maxlength: 100, value: m.name });
+    name.addEventListener('change', () => name.value.trim() && edit(id, { type: 'member.update', memberId: m.id, set: { name: name.value.trim() } }));
+    return h('li', { class: 'stack boxed' },
+      field(t('member.name'), name),
+      choice(t('member.role'), `role-${m.id}`, [['adult', t('role.adult')], ['child', t('role.child')]], m.role,
+        (v) => edit(id, { type: 'member.update', memberId: m.id, set: { role: v } })),
+      m.birthYear ? h('p', null, t('member.born', { year: m.birthYear })) : null,
+      h('button', {
+        type: 'button', class: 'link',
+        onclick: async () => {
+          if (await confirm(t('member.remove'), t('member.removeConfirm', { name: m.name }), t('member.remove'), true)) {
+            await edit(id, { type: 'member.remove', memberId: m.id }, t('member.removed'));
+          }
+        },
+      }, t('member.remove'), h('span', { class: 'sr' }, ` ${m.name}`)));
+  });
+  const nameIn = h('input', { type: 'text', maxlength: 100 });
+  let role = 'adult';
+  return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
+    h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.back'))),
+    h('h1', null, t('roadmap.household')),
+    field(t('roadmap.title'), titleIn),
+    h('h2', null, t('member.list')),
+    h('ul', { class: 'people stack' }, people),
+    h('form', {
+      class: 'stack boxed',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (!nameIn.value.trim()) return;
+        await edit(id, { type: 'member.add', member: { id: newId(), name: nameIn.value.trim(), role } }, t('member.added'));
+      },
+    }, h('h2', null, t('create.addMember')), field(t('member.name'), nameIn),
+    choice(t('member.role'), 'newrole', [['adult', t('role.adult')], ['child', t('role.child')]], role, (v) => { role = v; }),
+    h('button', { type: 'submit', class: 'secondary' }, t('create.addMember'))));
+}
+
+const fieldName = (f) => t(`field.${f}`);
+
+function shown(v) {
+  if (v == null || v === '') return t('conflict.empty');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+// resolveConflicts shows, for each edit that met someone else's, both
+// versions, and lets the person keep theirs or the other.
+export async function resolveConflicts(id) {
+  const c = await sync.conflict(id);
+  if (!c) return;
+  const entries = (await outbox.all()).filter((e) => e.roadmapId === id);
+  for (const cf of c.conflicts) {
+    const mine = entries.find((e) => e.op.opId === cf.opId)?.op;
+    const rows = cf.fields.map((f) => h('div', { class: 'compare' },
+      h('h3', null, fieldName(f)),
+      h('p', null, h('strong', null, t('conflict.theirs')), ' ', shown(cf.current?.[f])),
+      h('p', null, h('strong', null, t('conflict.mine')), ' ', shown(mine?.set?.[f] ?? mine?.title))));
+    const choiceMade = await ask(t('conflict.title'), h('div', { class: 'stack' }, h('p', null, t('conflict.explain')), rows),
+      [['theirs', t('conflict.keepTheirs'), 'secondary'], ['mine', t('conflict.keepMine')]]);
+    if (!choiceMade) return;
+    await sync.resolve(id, cf.opId, choiceMade);
+  }
+  toast(t('conflict.resolved'));
+}

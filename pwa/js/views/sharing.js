@@ -1,0 +1,204 @@
+// The owners' sharing screens: who may see what and until when, giving and
+// taking back access, agencies' requests, the invitation QR code, and who
+// read what. These need the network: consent is decided on the server.
+import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
+import { t, date, list } from '../i18n.js';
+import * as api from '../api.js';
+import * as sync from '../sync.js';
+import { kv } from '../db.js';
+import { route } from '../app.js';
+import { areaName } from '../model.js';
+
+const go = (path) => { location.hash = `#${path}`; };
+const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
+
+// agencies fetches the agencies one can share with and remembers their
+// names for screens shown offline.
+export async function agencies() {
+  const items = (await api.call('GET', '/agencies')).items;
+  await kv.set('agencyNames', Object.fromEntries(items.map((a) => [a.id, a.name])));
+  return items;
+}
+
+// sectionName says a section in plain words: "Housing", "Housing: steps".
+export function sectionName(r, section) {
+  if (section === 'household') return t('section.household');
+  const [kind, id] = section.split(':');
+  const a = r?.areas.find((x) => x.id === id);
+  const name = a ? areaName(a, t) : t(`area.${id}`) !== `area.${id}` ? t(`area.${id}`) : t('section.removed');
+  return kind === 'steps' ? t('section.steps', { name }) : name;
+}
+
+function allSections(r) {
+  return [['household', t('section.household')], ...r.areas.flatMap((a) => [[`area:${a.id}`, areaName(a, t)], [`steps:${a.id}`, t('section.steps', { name: areaName(a, t) })]])];
+}
+
+function header(r, id, title) {
+  return [h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') }))), h('h1', null, title)];
+}
+
+async function roadmap(id) {
+  const r = await sync.refresh(id);
+  if (!r) throw new api.ApiError(404, { title: t('error.notFound') });
+  return r;
+}
+
+export async function sharing(id) {
+  const r = await roadmap(id);
+  const [grants, requests, names] = await Promise.all([
+    api.call('GET', path(id, '/grants')), api.call('GET', path(id, '/access-requests')), agencies().catch(() => []),
+  ]);
+  const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
+  const active = grants.items.filter((g) => g.status === 'active');
+  const ended = grants.items.filter((g) => g.status !== 'active');
+  const pending = requests.items.filter((q) => q.status === 'pending');
+  const grantItem = (g) => h('li', { class: 'card grant' },
+    h('h3', null, g.agencyName || byId[g.agencyId] || g.agencyId),
+    h('p', null, t('grant.sees', { sections: list(g.sections.map((x) => sectionName(r, x))) })),
+    g.permissions.filter((p) => p !== 'view').length ? h('p', null, t('grant.may', { what: list(g.permissions.filter((p) => p !== 'view').map((p) => t(`permission.${p}`))) })) : null,
+    h('p', null, g.status === 'active' ? t('grant.until', { date: date(g.expiresAt) }) : t(`grant.${g.status}`)),
+    h('p', { class: 'meta' }, t('grant.purpose', { purpose: g.purpose })),
+    g.status === 'active' ? h('button', {
+      type: 'button', class: 'danger',
+      onclick: async () => {
+        const name = g.agencyName || byId[g.agencyId];
+        if (!(await confirm(t('grant.revoke'), t('grant.revokeConfirm', { name }), t('grant.revokeYes', { name }), true))) return;
+        try {
+          await api.call('DELETE', path(id, `/grants/${g.id}`));
+          toast(t('grant.revoked', { name }));
+          location.hash === `#/roadmaps/${id}/sharing` ? route() : go(`/roadmaps/${id}/sharing`);
+        } catch (e) { toast(e.message); }
+      },
+    }, t('grant.revoke'), h('span', { class: 'sr' }, `: ${name(g, byId)}`)) : null);
+  const requestItem = (q) => h('li', { class: 'card' },
+    h('h3', null, byId[q.agencyId] || q.agencyId),
+    h('p', null, t('request.wants', { sections: list(q.sections.map((x) => sectionName(r, x))) })),
+    h('p', { class: 'meta' }, t('grant.purpose', { purpose: q.purpose })),
+    h('div', { class: 'actions' },
+      h('button', {
+        type: 'button', class: 'secondary',
+        onclick: async () => {
+          await api.call('POST', path(id, `/access-requests/${q.id}/decline`));
+          toast(t('request.declined'));
+          route();
+        },
+      }, t('request.decline')),
+      h('button', {
+        type: 'button',
+        onclick: async () => {
+          await api.call('POST', path(id, `/access-requests/${q.id}/approve`), { expiresAt: inDays(90) });
+          toast(t('request.approved'));
+          route();
+        },
+      }, t('request.approve'))));
+  return h('section', { class: 'stack' },
+    ...header(r, id, t('sharing.title')),
+    h('p', { class: 'lead' }, t('sharing.intro')),
+    pending.length ? h('section', { class: 'stack' }, h('h2', null, t('request.title')), h('ul', { class: 'cards' }, pending.map(requestItem))) : null,
+    h('h2', null, t('sharing.active')),
+    active.length ? h('ul', { class: 'cards' }, active.map(grantItem)) : h('p', null, t('sharing.none')),
+    h('div', { class: 'actions' },
+      h('a', { class: 'button', href: `#/roadmaps/${id}/sharing/new` }, t('sharing.give')),
+      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing/invite` }, t('sharing.invite'))),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/log` }, t('log.title')),
+    ended.length ? h('details', null, h('summary', null, t('sharing.ended')), h('ul', { class: 'cards' }, ended.map(grantItem))) : null);
+}
+
+const name = (g, byId) => g.agencyName || byId[g.agencyId] || g.agencyId;
+
+function inDays(n) {
+  const d = new Date();
+  d.setDate(d.getDate() + n);
+  d.setHours(23, 59, 0, 0);
+  return d.toISOString();
+}
+
+// choose is the part of the grant and invitation forms that says what an
+// agency may see and do, for how long, and why.
+function choose(r) {
+  const boxes = allSections(r).map(([v, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'section', value: v }), h('span', null, label)));
+  const perms = ['comment', 'propose'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
+  const until = h('input', { type: 'date', required: true, value: inDays(90).slice(0, 10), min: inDays(1).slice(0, 10), max: inDays(365).slice(0, 10) });
+  const purpose = h('input', { type: 'text', required: true, maxlength: 500 });
+  const node = [
+    h('fieldset', { class: 'stack' }, h('legend', null, t('grant.sections')), boxes),
+    h('fieldset', { class: 'stack' }, h('legend', null, t('grant.permissions')), h('p', { class: 'hint' }, t('grant.viewAlways')), perms),
+    field(t('grant.untilLabel'), until),
+    field(t('grant.purposeLabel'), purpose, t('grant.purposeHint')),
+  ];
+  const value = (form) => ({
+    sections: [...form.querySelectorAll('input[name=section]:checked')].map((x) => x.value),
+    permissions: ['view', ...[...form.querySelectorAll('input[name=perm]:checked')].map((x) => x.value)],
+    expiresAt: new Date(`${until.value}T23:59:00`).toISOString(),
+    purpose: purpose.value.trim(),
+  });
+  return { node, value };
+}
+
+export async function grantForm(id) {
+  const r = await roadmap(id);
+  const list0 = await agencies();
+  const agencyIn = h('select', { required: true }, h('option', { value: '' }, t('grant.pickAgency')), list0.map((a) => h('option', { value: a.id }, a.name)));
+  const c = choose(r);
+  const out = h('div', { 'aria-live': 'polite' });
+  return h('section', { class: 'stack' },
+    ...header(r, id, t('sharing.give')),
+    h('form', {
+      class: 'stack',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const v = c.value(e.target);
+        if (!v.sections.length) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('grant.pickSection'))); return; }
+        try {
+          await api.call('POST', path(id, '/grants'), { agencyId: agencyIn.value, ...v });
+          toast(t('grant.given', { name: list0.find((a) => a.id === agencyIn.value)?.name }));
+          go(`/roadmaps/${id}/sharing`);
+        } catch (err) { out.replaceChildren(errorBox(err)); }
+      },
+    }, field(t('grant.agency'), agencyIn), ...c.node, out, h('button', { type: 'submit' }, t('grant.give'))));
+}
+
+// invite makes a one-time code for a caseworker to scan at the table: the
+// grant is made to whichever agency the caseworker accepts it for.
+export async function invite(id) {
+  const r = await roadmap(id);
+  const c = choose(r);
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', {
+    class: 'stack',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const v = c.value(e.target);
+      if (!v.sections.length) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('grant.pickSection'))); return; }
+      try {
+        const inv = await api.call('POST', path(id, '/invitations'), {
+          kind: 'agency', sections: v.sections, permissions: v.permissions, purpose: v.purpose, grantExpiresAt: v.expiresAt, validMinutes: 30,
+        });
+        const cap = uid('qr');
+        form.replaceWith(h('figure', { class: 'qr', 'aria-labelledby': cap },
+          h('img', { src: `data:image/svg+xml;base64,${btoa(inv.qr)}`, alt: t('invite.qrAlt'), width: 240, height: 240 }),
+          h('figcaption', { id: cap }, t('invite.scan', { time: date(inv.expiresAt, true) })),
+          h('p', null, h('a', { href: inv.url }, t('invite.link'))),
+          h('p', { class: 'code' }, inv.code)));
+      } catch (err) { out.replaceChildren(errorBox(err)); }
+    },
+  }, ...c.node, out, h('button', { type: 'submit' }, t('invite.make')));
+  return h('section', { class: 'stack' }, ...header(r, id, t('sharing.invite')), h('p', null, t('invite.intro')), form);
+}
+
+// log tells who read what, in plain words: "NAV Sola read Housing and
+// Economy on 25 November at 14:02".
+export async function log(id) {
+  const r = await roadmap(id);
+  const [entries, names] = await Promise.all([api.call('GET', path(id, '/access-log')), agencies().catch(() => [])]);
+  const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
+  const line = (e) => t(`log.${e.action}`, {
+    who: e.agencyId ? byId[e.agencyId] || e.agencyId : t('log.member'),
+    sections: e.sections?.length ? list(e.sections.map((x) => sectionName(r, x))) : t('log.nothing'),
+    when: date(e.at, true),
+  });
+  return h('section', { class: 'stack' },
+    ...header(r, id, t('log.title')),
+    h('p', { class: 'lead' }, t('log.intro')),
+    entries.items.length ? h('ol', { class: 'log' }, entries.items.map((e) => h('li', null, line(e)))) : h('p', null, t('log.empty')));
+}

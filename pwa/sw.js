@@ -1,0 +1,71 @@
+// The service worker: keeps the app's files so that it opens with no
+// network, and shows reminders. The server fills in VERSION (a hash of the
+// app's files) and SHELL (their paths), so every new release is an update.
+const VERSION = "__VERSION__";
+const SHELL = ["__SHELL__"];
+const CACHE = `veikart-${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'no-cache' })))));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name.startsWith('veikart-') && name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+// The page asks the waiting worker to take over when the person chooses to
+// update, never in the middle of their work.
+self.addEventListener('message', (event) => {
+  if (event.data === 'skipWaiting') self.skipWaiting();
+  if (event.data === 'version') event.source.postMessage({ version: VERSION });
+});
+
+// The app's files come from the cache; the API always goes to the network
+// (the app keeps its own data in IndexedDB, where sign-out can clear it).
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/health/')) return;
+  const key = event.request.mode === 'navigate' ? '/' : url.pathname;
+  event.respondWith(caches.open(CACHE).then(async (c) => (await c.match(key)) || fetch(event.request)));
+});
+
+// A reminder: the text says little on purpose (lock screens are public),
+// in the language the person chose if the app told us.
+self.addEventListener('push', (event) => {
+  event.waitUntil((async () => {
+    let data = {};
+    try { data = event.data ? event.data.json() : {}; } catch { /* a plain-text push */ }
+    let body = data.body || '';
+    if (data.days != null) {
+      try {
+        const lang = await (await caches.open('veikart-prefs')).match('/prefs/lang');
+        const l = lang ? await lang.text() : 'nb';
+        const cat = await (await caches.match(`/i18n/${l}.json`))?.json();
+        const key = data.days <= 0 ? 'push.today' : data.days === 1 ? 'push.tomorrow' : 'push.days';
+        if (cat?.[key]) body = cat[key].replace('{n}', new Intl.NumberFormat(l).format(data.days));
+      } catch { /* keep the server's text */ }
+    }
+    await self.registration.showNotification(data.title || 'Veikart', {
+      body, tag: data.tag, data: { url: data.url || '/#/' }, icon: '/icons/icon-192.png', badge: '/icons/icon-192.png',
+    });
+  })());
+});
+
+// Tapping a reminder opens the step: in an open window if there is one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || '/#/', location.origin).href;
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+      if (new URL(client.url).origin === location.origin) {
+        await client.focus();
+        return client.navigate(url);
+      }
+    }
+    return self.clients.openWindow(url);
+  })());
+});
