@@ -116,6 +116,17 @@ func TestCatalogues(t *testing.T) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		// JSON allows a key twice and keeps the last: one message would be
+		// lost without a word.
+		if keys := regexp.MustCompile(`(?m)^\s*"([^"]+)":`).FindAllSubmatch(b, -1); len(keys) != len(m) {
+			seen := map[string]bool{}
+			for _, k := range keys {
+				if seen[string(k[1])] {
+					t.Errorf("%s.json has %q twice", name, k[1])
+				}
+				seen[string(k[1])] = true
+			}
+		}
 		return m
 	}
 	nb := read("nb")

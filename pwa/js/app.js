@@ -76,8 +76,12 @@ sync.onChange(async (id) => {
   if (id === current.roadmapId) await banner();
   if (!current.live || (id && id !== current.roadmapId)) return;
   const el = document.activeElement;
-  if (el && main().contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return;
-  route(true);
+  const typing = el && main().contains(el) && (/^(TEXTAREA|SELECT)$/.test(el.tagName) || (el.tagName === 'INPUT' && !/^(radio|checkbox)$/.test(el.type)));
+  if (typing) return;
+  // A choice just made (a score, say) keeps its focus on the new screen.
+  const again = el && el.tagName === 'INPUT' && el.name ? `input[name="${CSS.escape(el.name)}"][value="${CSS.escape(el.value)}"]` : null;
+  await route(true);
+  if (again) main().querySelector(again)?.focus();
 });
 
 // status shows whether the device is online and what waits to be sent.

@@ -33,9 +33,20 @@ export function chosen() {
 
 export async function setLang(l, remember) {
   fallback = Object.keys(fallback).length ? fallback : await load('nb');
-  messages = l === 'nb' ? fallback : await load(l);
+  try {
+    messages = l === 'nb' ? fallback : await load(l);
+  } catch {
+    // A catalogue that cannot be had (offline before it was cached) must
+    // not keep the app from starting: bokmål it is.
+    messages = fallback;
+    l = 'nb';
+  }
   lang = l;
-  if (remember) localStorage.setItem(KEY, l);
+  if (remember) {
+    localStorage.setItem(KEY, l);
+    // The service worker words reminders in this language too.
+    caches.open('veikart-prefs').then((c) => c.put('/prefs/lang', new Response(l))).catch(() => {});
+  }
   document.documentElement.lang = l;
   document.documentElement.dir = RTL.has(l) ? 'rtl' : 'ltr';
 }

@@ -179,6 +179,8 @@ export async function resolve(id, opId, choice) {
 // refresh fetches a roadmap from the server, keeping the device's copy if
 // the network is down. It returns the local view either way.
 export async function refresh(id) {
+  // Made on this device and not sent yet: the server cannot know it.
+  if ((await outbox.all()).some((x) => x.roadmapId === id && x.op.type === 'roadmap.create')) return local(id);
   try {
     await store(await call('GET', `/roadmaps/${encodeURIComponent(id)}`));
   } catch (e) {

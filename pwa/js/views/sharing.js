@@ -65,7 +65,7 @@ export async function sharing(id) {
         if (!(await confirm(t('grant.revoke'), t('grant.revokeConfirm', { name }), t('grant.revokeYes', { name }), true))) return;
         try {
           await api.call('DELETE', path(id, `/grants/${g.id}`));
-          toast(t('grant.revoked', { name }));
+          toast(t('grant.revokedNotice', { name }));
           location.hash === `#/roadmaps/${id}/sharing` ? route() : go(`/roadmaps/${id}/sharing`);
         } catch (e) { toast(e.message); }
       },

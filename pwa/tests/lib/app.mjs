@@ -1,0 +1,90 @@
+// The family's and caseworker's moves through the app, as a person makes
+// them: by labels and roles, the way a screen reader finds things, in
+// bokmål unless a test switches language.
+
+/** Signs in with the development login on the start screen. */
+export async function signIn(page, url, name) {
+  await page.goto(url + '/');
+  await page.getByLabel('Navnet ditt').fill(name);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+}
+
+/**
+ * Creates a roadmap through the two-question wizard and waits for its
+ * overview. members: [{name, child?, birthYear?}]. Returns the roadmap id.
+ */
+export async function createRoadmap(page, title, members) {
+  await page.getByRole('link', { name: 'Lag et nytt veikart' }).click();
+  await page.getByLabel('Navn', { exact: true }).fill(title);
+  await page.getByRole('button', { name: 'Neste' }).click();
+  for (const m of members) {
+    await page.getByLabel('Navn', { exact: true }).fill(m.name);
+    if (m.child) await page.getByRole('radio', { name: 'Barn' }).check();
+    if (m.birthYear) await page.getByLabel('Fødselsår (valgfritt)').fill(String(m.birthYear));
+    await page.getByRole('button', { name: 'Legg til person' }).click();
+    await page.getByText(m.name, { exact: false }).first().waitFor();
+  }
+  await page.getByRole('button', { name: 'Lag veikartet' }).click();
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  return new URL(page.url()).hash.split('/')[2];
+}
+
+/** Opens an area from the overview by its name. */
+export async function openArea(page, name) {
+  await page.getByRole('link', { name: new RegExp(`^${name}`) }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+/** Fills in an area's words and scores (saved when each field changes). */
+export async function describeArea(page, { now, desired, scoreNow, scoreDesired }) {
+  if (now != null) { await page.getByLabel('Slik er det nå').fill(now); await page.getByLabel('Slik er det nå').blur(); }
+  if (desired != null) { await page.getByLabel('Slik vil vi ha det').fill(desired); await page.getByLabel('Slik vil vi ha det').blur(); }
+  if (scoreNow) await page.getByRole('group', { name: /Hvor står dere nå/ }).getByRole('radio', { name: String(scoreNow) }).check();
+  if (scoreDesired) await page.getByRole('group', { name: /Hvor vil dere være/ }).getByRole('radio', { name: String(scoreDesired) }).check();
+}
+
+/** Adds a step from an area's screen and waits to be back there. */
+export async function addStep(page, { title, due, who, long, reminder }) {
+  await page.getByRole('link', { name: 'Legg til et steg' }).click();
+  await page.getByLabel('Hva skal gjøres?').fill(title);
+  if (who) await page.getByLabel('Hvem gjør det?').selectOption({ label: who });
+  if (due) await page.getByLabel('Innen (valgfritt)').fill(due);
+  if (long) await page.getByRole('radio', { name: 'Lang sikt' }).check();
+  if (reminder) await page.getByRole('checkbox', { name: 'Minn meg på dette steget' }).check();
+  await page.getByRole('button', { name: 'Lagre' }).click();
+  await page.getByRole('link', { name: title }).waitFor();
+}
+
+/** The number of edits waiting in the app's outbox. */
+export function pending(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => { const r = indexedDB.open('veikart'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+    try {
+      return await new Promise((ok, fail) => { const r = db.transaction('outbox').objectStore('outbox').count(); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/** Waits until the app has nothing left to send (page.evaluate awaits; waitForFunction would not). */
+export async function settled(page, ms = 15_000) {
+  for (const end = Date.now() + ms; (await pending(page)) > 0;) {
+    if (Date.now() > end) throw new Error(`${await pending(page)} edit(s) still waiting after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The service worker controls the page (so it works offline from now on). */
+export async function offlineReady(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', null, { timeout: 15_000 });
+}
+
+/**
+ * Goes to an address in the app and waits for its screen: a change of the
+ * part after # alone is no page load, so goto cannot wait for it.
+ */
+export async function visit(page, url, heading) {
+  await page.goto(url);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
