@@ -33,6 +33,9 @@ all)
 	if [[ -f pwa/tests/package.json ]]; then
 		need npm npm
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || want+=(chromium)
+		need zbarimg zbar-tools # reads the invitation QR code off the screen, independently of our encoder
+		need fc-list fontconfig
+		need /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf fonts-noto-core # Arabic and Ge'ez script
 	fi
 	;;
 *)

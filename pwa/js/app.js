@@ -34,6 +34,13 @@ const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');
 let current = { path: null, live: false, roadmapId: null };
 
+// go shows the screen at path: by changing the address, or by drawing it
+// again when the address is that already.
+export function go(path) {
+  if (location.hash === `#${path}`) route();
+  else location.hash = `#${path}`;
+}
+
 // route draws the screen for the current address.
 export async function route(keepFocus) {
   const path = decodeURIComponent(location.hash.replace(/^#/, '')) || '/';

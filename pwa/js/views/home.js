@@ -5,10 +5,9 @@ import { t, plural, LANGS, current } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { wipe, kv } from '../db.js';
-import { changeLanguage, route } from '../app.js';
+import { changeLanguage, go } from '../app.js';
 import * as push from '../push.js';
 
-const go = (path) => { location.hash = `#${path}`; };
 
 export function notFound() {
   return h('section', null, h('h1', null, t('error.notFound')), h('p', null, h('a', { href: '#/' }, t('nav.home'))));
@@ -49,8 +48,7 @@ export function signIn() {
         const back = sessionStorage.getItem('veikart.after');
         sessionStorage.removeItem('veikart.after');
         if (me.agencies.length) go('/settings');
-        else if (back) go(back);
-        else route();
+        else go(back || '/');
       } catch (err) {
         out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err));
       }
@@ -191,7 +189,6 @@ export async function settings() {
           await wipe();
           sessionStorage.clear();
           go('/');
-          route();
         },
       }, t('settings.signOut'))));
 }

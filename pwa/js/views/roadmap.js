@@ -6,10 +6,9 @@ import { t, plural, date, num } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
 import { ApiError, Offline, call } from '../api.js';
-import { route } from '../app.js';
+import { route, go } from '../app.js';
 import { kv, outbox } from '../db.js';
 
-const go = (path) => { location.hash = `#${path}`; };
 
 async function load(id) {
   try {

@@ -6,10 +6,9 @@ import { t, date, list } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { kv } from '../db.js';
-import { route } from '../app.js';
+import { route, go } from '../app.js';
 import { areaName } from '../model.js';
 
-const go = (path) => { location.hash = `#${path}`; };
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
 // agencies fetches the agencies one can share with and remembers their
@@ -66,7 +65,7 @@ export async function sharing(id) {
         try {
           await api.call('DELETE', path(id, `/grants/${g.id}`));
           toast(t('grant.revokedNotice', { name }));
-          location.hash === `#/roadmaps/${id}/sharing` ? route() : go(`/roadmaps/${id}/sharing`);
+          go(`/roadmaps/${id}/sharing`);
         } catch (e) { toast(e.message); }
       },
     }, t('grant.revoke'), h('span', { class: 'sr' }, `: ${name(g, byId)}`)) : null);

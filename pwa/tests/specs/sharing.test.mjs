@@ -1,0 +1,157 @@
+// Consent from both sides: the household gives an agency chosen sections,
+// the caseworker sees exactly those, the household sees who read what, and
+// taking access back takes effect on the caseworker's next request. Also
+// the invitation QR code, read off the screen by zbarimg (an independent
+// decoder) and accepted on the caseworker's phone.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, devLogin, createAgency, addStaff, apiUserId } from '../lib/server.mjs';
+import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
+import { signIn, createRoadmap, openArea, describeArea, settled, visit } from '../lib/app.mjs';
+
+const run = promisify(execFile);
+// Chromium logs the refusals this test provokes as console errors.
+const refusals = [/status of 403/, /status of 404/];
+
+describe('sharing', () => {
+  let server, browser, family, nina, id;
+
+  before(async () => {
+    server = await startServer();
+    await createAgency(server, { id: 'nav-sola', name: 'NAV Sola', kind: 'nav', region: 'Rogaland' });
+    await createAgency(server, { id: 'sola-bolig', name: 'Boligkontoret Sola', kind: 'housing-office', region: 'Rogaland' });
+    await devLogin(server.url, 'Nina Caseworker');
+    await addStaff(server, 'nav-sola', apiUserId('Nina Caseworker'), 'caseworker');
+    await addStaff(server, 'sola-bolig', apiUserId('Nina Caseworker'), 'caseworker');
+    browser = await launch();
+    family = await newPage(browser);
+    nina = await newPage(browser);
+    await signIn(family, server.url, 'Kari Haugen');
+    id = await createRoadmap(family, 'Familien Haugen', [{ name: 'Kari' }, { name: 'Ola', child: true }]);
+    await openArea(family, 'Bolig');
+    await describeArea(family, { now: 'Fuktig kjellerleilighet.', desired: 'Tørr bolig nær skolen.' });
+    await family.getByRole('link', { name: /Tilbake til/ }).click();
+    await openArea(family, 'Økonomi');
+    await describeArea(family, { now: 'Inkasso på strømregningen.' });
+    await settled(family);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  // The caseworker signs in and chooses to work for an agency.
+  async function actFor(page, agency) {
+    await visit(page, `${server.url}/#/settings`, 'Innstillinger');
+    await page.getByRole('radio', { name: agency }).check();
+    await page.getByRole('heading', { level: 1, name: 'Delt med oss' }).waitFor();
+  }
+
+  test('an agency sees only the sections the household granted', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    await family.getByText('Ingen har tilgang. Bare dere ser veikartet.').waitFor();
+    await family.getByRole('link', { name: 'Gi en tjeneste tilgang' }).click();
+    await family.getByLabel('Tjeneste').selectOption({ label: 'NAV Sola' });
+    await family.getByRole('checkbox', { name: 'Bolig', exact: true }).check();
+    await family.getByRole('checkbox', { name: 'Bolig: steg' }).check();
+    await family.getByRole('checkbox', { name: 'skrive kommentarer' }).check();
+    await family.getByLabel('Hvorfor får de tilgang?').fill('Hjelp til å finne bolig');
+    await checkA11y(family, 'the grant form');
+    await family.getByRole('button', { name: 'Gi tilgang' }).click();
+    await family.getByRole('heading', { level: 1, name: 'Hvem ser hva' }).waitFor();
+    const card = family.getByRole('listitem').filter({ hasText: 'NAV Sola' });
+    await card.getByText(/Ser: Bolig og Bolig: steg/).waitFor();
+
+    await signIn(nina, server.url, 'Nina Caseworker');
+    await actFor(nina, 'NAV Sola');
+    await nina.getByRole('link', { name: /Familien Haugen/ }).click();
+    await nina.getByRole('heading', { level: 1, name: 'Familien Haugen' }).waitFor();
+    await nina.getByText('Fuktig kjellerleilighet.').waitFor();
+    const text = await nina.locator('main').innerText();
+    assert.ok(!text.includes('Inkasso'), 'the economy area was not granted, yet shows');
+    assert.ok(!text.includes('Ola'), 'the household section was not granted, yet member names show');
+    await checkA11y(nina, "the caseworker's view");
+
+    // The caseworker comments, as the grant allows.
+    await nina.getByLabel('Kommentar til Bolig', { exact: true }).fill('Vi kan se på leiligheter i Sola sentrum.');
+    await nina.getByRole('button', { name: 'Send kommentar' }).first().click();
+    await nina.getByText('Kommentaren er sendt.').waitFor();
+  });
+
+  test('the household reads in plain words who read what', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/log`, 'Hvem har lest hva');
+    await family.getByText(/^NAV Sola leste Bolig og Bolig: steg/).first().waitFor();
+    await family.getByText(/^NAV Sola kommenterte Bolig/).waitFor();
+    await checkA11y(family, 'the access log');
+  });
+
+  test('revoking takes access away on the very next request', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    await family.getByRole('button', { name: /^Ta tilbake tilgangen/ }).click();
+    const dialog = family.getByRole('dialog');
+    await checkA11y(family, 'the revoke confirmation');
+    await dialog.getByRole('button', { name: 'Ta tilgangen fra NAV Sola' }).click();
+    await family.getByText('Ingen har tilgang. Bare dere ser veikartet.').waitFor();
+
+    await visit(nina, `${server.url}/#/shared`, 'Delt med oss');
+    await nina.getByText('Ingen familier har delt et veikart med dere ennå.').waitFor();
+    await nina.goto(`${server.url}/#/roadmaps/${id}`);
+    await nina.getByRole('heading', { level: 1, name: 'Noe gikk galt' }).waitFor();
+    // Nothing of the roadmap is left on the caseworker's phone either.
+    assert.ok(!(await nina.locator('main').innerText()).includes('Fuktig'));
+    const cached = await nina.evaluate(async (rid) => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('veikart'); r.onsuccess = () => ok(r.result); });
+      return new Promise((ok) => { const r = db.transaction('roadmaps').objectStore('roadmaps').get(rid); r.onsuccess = () => ok(r.result); });
+    }, id);
+    assert.equal(cached, undefined);
+    assertNoErrors(nina, refusals);
+  });
+
+  test('an invitation QR code, scanned, gives the scanning agency access', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing/invite`, 'Vis kode til veilederen');
+    await family.getByRole('checkbox', { name: 'Økonomi', exact: true }).check();
+    await family.getByLabel('Hvorfor får de tilgang?').fill('Gjeldsrådgivning');
+    await family.getByRole('button', { name: 'Lag koden' }).click();
+    const qr = family.getByRole('img', { name: 'QR-kode for veilederen' });
+    await qr.waitFor();
+    await checkA11y(family, 'the invitation QR code');
+
+    // Read the code as a phone camera would: from pixels, with zbarimg.
+    const dir = await mkdtemp(join(tmpdir(), 'veikart-qr-'));
+    try {
+      const png = join(dir, 'qr.png');
+      await writeFile(png, await qr.screenshot());
+      const { stdout } = await run('zbarimg', ['--quiet', '--raw', png]);
+      const url = stdout.trim();
+      assert.match(url, /\/#\/invitation\/[A-Za-z0-9_-]{16,}$/);
+      const code = url.split('/').pop();
+      assert.equal(await family.locator('.code').innerText(), code);
+
+      await actFor(nina, 'Boligkontoret Sola');
+      await nina.goto(`${server.url}/#/invitation/${code}`);
+      await nina.getByRole('heading', { level: 1, name: 'Invitasjon til et veikart' }).waitFor();
+      await checkA11y(nina, 'the invitation');
+      await nina.getByRole('button', { name: 'Godta invitasjonen' }).click();
+      await nina.getByRole('heading', { level: 1, name: 'Familien Haugen' }).waitFor();
+      await nina.getByText('Inkasso på strømregningen.').waitFor();
+      assert.ok(!(await nina.locator('main').innerText()).includes('Fuktig'), 'housing was not in the invitation');
+
+      // The code works once.
+      await nina.goto(`${server.url}/#/invitation/${code}`);
+      await nina.getByRole('button', { name: 'Godta invitasjonen' }).click();
+      await nina.getByText(/Koden virker ikke/).waitFor();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    await family.getByRole('listitem').filter({ hasText: 'Boligkontoret Sola' }).getByText(/Ser: Økonomi/).waitFor();
+    assertNoErrors(family, refusals);
+  });
+});
