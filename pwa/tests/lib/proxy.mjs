@@ -8,19 +8,39 @@ import { createServer, request } from 'node:http';
 
 /**
  * @param {string} target  the server's base URL
- * @returns {Promise<{url: string, seen: (re: RegExp) => number, loseNextAnswer: (re: RegExp) => void, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, seen: (re: RegExp) => number, loseNextAnswer: (re: RegExp) => void, rewrite: (match: RegExp|null, fn?: (body: string) => string) => void, stop: () => Promise<void>}>}
  */
 export async function startProxy(target) {
   const to = new URL(target);
   const log = [];
   const lose = [];
+  let rewrite = null;
   const srv = createServer((req, res) => {
     const line = `${req.method} ${req.url}`;
     log.push(line);
     const i = lose.findIndex((re) => re.test(line));
     const drop = i >= 0;
     if (drop) lose.splice(i, 1);
-    const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (upRes) => {
+    const headers = { ...req.headers, host: to.host };
+    if (rewrite && rewrite.match.test(line)) {
+      // Rewritten answers are read as plain text.
+      delete headers['accept-encoding'];
+      delete headers['if-none-match'];
+    }
+    const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers }, (upRes) => {
+      if (rewrite && rewrite.match.test(line)) {
+        const chunks = [];
+        upRes.on('data', (c) => chunks.push(c));
+        upRes.on('end', () => {
+          const body = Buffer.from(rewrite.fn(Buffer.concat(chunks).toString('utf8')));
+          const headers = { ...upRes.headers, 'content-length': body.length };
+          delete headers['content-encoding'];
+          delete headers.etag;
+          res.writeHead(upRes.statusCode, headers);
+          res.end(body);
+        });
+        return;
+      }
       if (drop) {
         // The server has done its work; the phone never hears of it.
         upRes.resume();
@@ -39,6 +59,9 @@ export async function startProxy(target) {
     url: `http://127.0.0.1:${srv.address().port}`,
     seen: (re) => log.filter((l) => re.test(l)).length,
     loseNextAnswer: (re) => lose.push(re),
+    // rewrite changes the bodies of answers to requests matching match (a
+    // new release, say); null stops it.
+    rewrite: (match, fn) => { rewrite = match ? { match, fn } : null; },
     stop: () => new Promise((ok) => { srv.closeAllConnections(); srv.close(() => ok()); }),
   };
 }

@@ -62,6 +62,7 @@ describe('sharing', () => {
     await family.getByRole('checkbox', { name: 'Bolig', exact: true }).check();
     await family.getByRole('checkbox', { name: 'Bolig: steg' }).check();
     await family.getByRole('checkbox', { name: 'skrive kommentarer' }).check();
+    await family.getByRole('checkbox', { name: 'foreslå steg' }).check();
     await family.getByLabel('Hvorfor får de tilgang?').fill('Hjelp til å finne bolig');
     await checkA11y(family, 'the grant form');
     await family.getByRole('button', { name: 'Gi tilgang' }).click();
@@ -90,6 +91,28 @@ describe('sharing', () => {
     await family.getByText(/^NAV Sola leste Bolig og Bolig: steg/).first().waitFor();
     await family.getByText(/^NAV Sola kommenterte Bolig/).waitFor();
     await checkA11y(family, 'the access log');
+  });
+
+  test("a caseworker's proposal, accepted, becomes the household's step", async () => {
+    await visit(nina, `${server.url}/#/roadmaps/${id}`, 'Familien Haugen');
+    await nina.getByText('Foreslå et steg').click();
+    await nina.getByLabel('Hva skal gjøres?').fill('Møte på NAV-kontoret om bostøtte');
+    await nina.getByLabel('Innen (valgfritt)').fill('2026-12-10');
+    await nina.getByRole('button', { name: 'Send forslaget' }).click();
+    await nina.getByText('Forslaget er sendt til familien.').waitFor();
+
+    await visit(family, `${server.url}/#/roadmaps/${id}`, 'Familien Haugen');
+    const proposal = family.getByRole('listitem').filter({ hasText: 'NAV Sola foreslår: Møte på NAV-kontoret om bostøtte' });
+    await checkA11y(family, 'a proposal on the overview');
+    await proposal.getByRole('button', { name: 'Ta med i veikartet' }).click();
+    await family.getByText('Steget er lagt til.').waitFor();
+    await openArea(family, 'Bolig');
+    await family.getByRole('link', { name: 'Møte på NAV-kontoret om bostøtte' }).waitFor();
+    await family.getByText(/NAV Sola · innen 10\. desember 2026/).waitFor();
+
+    // The caseworker sees it among the agency's own steps, with its date.
+    await nina.reload();
+    await nina.getByRole('region', { name: 'Våre steg' }).getByText('Møte på NAV-kontoret om bostøtte').waitFor();
   });
 
   test('revoking takes access away on the very next request', async () => {
