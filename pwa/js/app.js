@@ -103,13 +103,25 @@ async function status() {
 }
 
 // banner asks the person to choose when their edit met someone else's.
+// It also tells of edits the server refused for good (a roadmap deleted
+// meanwhile, say): they are set aside, never dropped without a word.
 async function banner() {
   const box = document.getElementById('banner');
   const c = current.roadmapId && (await sync.conflict(current.roadmapId));
-  if (!c) { box.replaceChildren(); return; }
-  box.replaceChildren(h('div', { class: 'banner', role: 'alert' },
-    h('p', null, plural('conflict.banner', c.conflicts.length)),
-    h('button', { type: 'button', onclick: () => rm.resolveConflicts(current.roadmapId) }, t('conflict.choose'))));
+  const failed = currentSession() ? await sync.failures() : [];
+  const parts = [];
+  if (c) {
+    parts.push(h('div', { class: 'banner', role: 'alert' },
+      h('p', null, plural('conflict.banner', c.conflicts.length)),
+      h('button', { type: 'button', onclick: () => rm.resolveConflicts(current.roadmapId) }, t('conflict.choose'))));
+  }
+  if (failed.length) {
+    parts.push(h('div', { class: 'banner', role: 'alert' },
+      h('div', null, h('p', null, plural('failed.banner', failed.length)),
+        h('ul', null, [...new Set(failed.map((f) => f.detail))].map((d) => h('li', null, d)))),
+      h('button', { type: 'button', class: 'secondary', onclick: async () => { await sync.clearFailures(); banner(); } }, t('failed.dismiss'))));
+  }
+  box.replaceChildren(...parts);
 }
 
 function labels() {
@@ -164,7 +176,11 @@ async function start() {
   });
   await route();
   await status();
-  if (currentSession()) sync.flush().catch(() => {});
+  if (currentSession()) {
+    sync.flush().catch(() => {});
+    // Agency names, for steps an agency is responsible for, offline too.
+    if (!acting()) share.agencies().catch(() => {});
+  }
   worker().catch(() => {});
 }
 

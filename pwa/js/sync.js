@@ -63,24 +63,31 @@ const locked = (fn) => (navigator.locks ? navigator.locks.request('veikart-sync'
 // time: a Web Lock keeps two tabs from sending the same entries at once.
 export function flush() {
   return locked(async () => {
-    const entries = await outbox.all();
-    const byRoadmap = new Map();
-    for (const e of entries) {
-      if (!byRoadmap.has(e.roadmapId)) byRoadmap.set(e.roadmapId, []);
-      byRoadmap.get(e.roadmapId).push(e);
-    }
-    for (const [id, list] of byRoadmap) {
-      if (await kv.get(`conflict:${id}`)) continue; // waits for the person's choice
-      try {
-        await flushRoadmap(id, list);
-      } catch (e) {
-        if (e instanceof Offline) return;
-        throw e;
+    // An edit refused for good is set aside and the rest read again; a few
+    // rounds at most, each one removing at least one entry.
+    for (let round = 0; round < 20; round++) {
+      const byRoadmap = new Map();
+      for (const e of await outbox.all()) {
+        if (!byRoadmap.has(e.roadmapId)) byRoadmap.set(e.roadmapId, []);
+        byRoadmap.get(e.roadmapId).push(e);
       }
+      let again = false;
+      for (const [id, list] of byRoadmap) {
+        if (await kv.get(`conflict:${id}`)) continue; // waits for the person's choice
+        try {
+          again = (await flushRoadmap(id, list)) || again;
+        } catch (e) {
+          if (e instanceof Offline) return;
+          throw e;
+        }
+      }
+      if (!again) return;
     }
   });
 }
 
+// flushRoadmap sends one roadmap's queue, and says whether entries were set
+// aside so that the queue must be read again.
 async function flushRoadmap(id, list) {
   let i = 0;
   if (list[0].op.type === 'roadmap.create') {
@@ -89,7 +96,11 @@ async function flushRoadmap(id, list) {
       await store(await call('POST', '/roadmaps', { id: rid, title, members }));
     } catch (e) {
       if (!(e instanceof ApiError) || e.status >= 500) throw e;
-      await fail(id, [list[0]], e);
+      // The roadmap was refused: the edits made on it cannot go either.
+      await fail(id, list, e);
+      await outbox.del(list.map((x) => x.seq));
+      changed(id);
+      return false;
     }
     await outbox.del([list[0].seq]);
     i = 1;
@@ -122,9 +133,10 @@ async function flushRoadmap(id, list) {
       await fail(id, bad ? [bad] : batch, e);
       await outbox.del((bad ? [bad] : batch).map((x) => x.seq));
       changed(id);
-      return flush();
+      return true;
     }
   }
+  return false;
 }
 
 // badEntry finds the operation a validation error points at.

@@ -86,6 +86,8 @@ export async function offlineReady(page) {
  * part after # alone is no page load, so goto cannot wait for it.
  */
 export async function visit(page, url, heading) {
-  await page.goto(url);
+  // The same address again would change nothing: load it afresh.
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 }

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, devLogin, createAgency, addStaff, apiUserId } from '../lib/server.mjs';
+import { startServer, devLogin, createAgency, addStaff, apiUserId, api } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, describeArea, settled, visit } from '../lib/app.mjs';
 
@@ -135,6 +135,21 @@ describe('sharing', () => {
     }, id);
     assert.equal(cached, undefined);
     assertNoErrors(nina, refusals);
+  });
+
+  test("the household approves an agency's request for access", async () => {
+    const { accessToken } = await devLogin(server.url, 'Nina Caseworker', 'nav-sola');
+    await api(server.url, accessToken, 'POST', `/api/v1/roadmaps/${id}/access-requests`, {
+      sections: ['area:health'], permissions: ['view'], purpose: 'Oppfølging etter legetime',
+    });
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    const request = family.getByRole('listitem').filter({ hasText: 'Ber om å se: Helse.' });
+    await request.getByText('Formål: Oppfølging etter legetime').waitFor();
+    await request.getByRole('button', { name: 'Godta i 90 dager' }).click();
+    await family.getByText('Forespørselen er godtatt.').waitFor();
+    await family.getByRole('listitem').filter({ hasText: 'NAV Sola' }).getByText('Ser: Helse.').waitFor();
+    const shared = await api(server.url, accessToken, 'GET', '/api/v1/shared');
+    assert.deepEqual(shared.items.map((x) => x.access.sections), [['area:health']]);
   });
 
   test('an invitation QR code, scanned, gives the scanning agency access', async () => {
