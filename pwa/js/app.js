@@ -156,7 +156,8 @@ async function worker() {
 
 function notice(text, action, run) {
   const box = document.getElementById('toast');
-  box.replaceChildren(h('p', null, text), action && h('button', { type: 'button', class: 'link', onclick: run }, action));
+  box.replaceChildren(h('p', null, text));
+  if (action) box.append(h('button', { type: 'button', class: 'link', onclick: run }, action));
   box.hidden = false;
   if (!action) setTimeout(() => { box.hidden = true; }, 6000);
 }
