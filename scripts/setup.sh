@@ -2,7 +2,8 @@
 # Installs what `make test` and `make load` need beyond Go itself, on a Debian
 # machine like the CI one: gcc (race detector), PostgreSQL (external-database
 # run), wrk (load test), the npm packages of the push service that the
-# backend/push tests send to (tools/push-testing) and, when browser tests
+# backend/push tests send to (tools/push-testing), the OpenID provider the
+# sign-in tests log in with (tools/oidc-provider) and, when browser tests
 # exist, Chromium and their npm packages. Quick when everything is already
 # there: it asks apt only about what is missing.
 #
@@ -30,6 +31,7 @@ all)
 	need '/usr/lib/postgresql/*/bin/initdb' postgresql
 	need wrk wrk
 	need npm npm # tools/push-testing: the push service backend/push tests use
+	need npm npm # tools/oidc-provider: the OpenID provider backend/oidc/oidctest runs
 	if [[ -f pwa/tests/package.json ]]; then
 		need npm npm
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || want+=(chromium)
@@ -71,6 +73,15 @@ if [[ ${1:-all} == all ]]; then
 	if [[ ! -d tools/push-testing/node_modules || $lock -nt tools/push-testing/node_modules/.package-lock.json ]]; then
 		echo "setup: npm ci in tools/push-testing"
 		npm ci --prefix tools/push-testing --no-audit --no-fund
+	fi
+fi
+# oidc-provider, the OpenID provider configured like ID-porten that
+# backend/oidc/oidctest runs for the sign-in tests; same rule.
+if [[ ${1:-all} == all ]]; then
+	lock=tools/oidc-provider/package-lock.json
+	if [[ ! -d tools/oidc-provider/node_modules || $lock -nt tools/oidc-provider/node_modules/.package-lock.json ]]; then
+		echo "setup: npm ci in tools/oidc-provider"
+		npm ci --prefix tools/oidc-provider --no-audit --no-fund
 	fi
 fi
 echo "setup: ok"
