@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -31,11 +32,31 @@ func (s *Server) devLogin(c *fiber.Ctx) error {
 	if err := s.checkStaff(c, u.ID, req.AgencyID); err != nil {
 		return err
 	}
-	pair, err := s.sessions.Start(c.UserContext(), u.ID, req.AgencyID, strings.Clone(c.Get(fiber.HeaderUserAgent)))
+	return s.signIn(c, u, req.AgencyID, veikart.SignInDev)
+}
+
+// signIn starts a session for a person who has proved who they are, records
+// it in their security log, and answers with the session's first tokens.
+// Every way of signing in ends here.
+func (s *Server) signIn(c *fiber.Ctx, u *veikart.User, agencyID, method string) error {
+	ctx := c.UserContext()
+	pair, err := s.sessions.Start(ctx, u.ID, agencyID, strings.Clone(c.Get(fiber.HeaderUserAgent)), method)
 	if err != nil {
 		return err
 	}
+	s.security(ctx, u.ID, veikart.AuditSignIn, method, pair.SessionID)
 	return s.sendTokens(c, pair, u, pair.AgencyID)
+}
+
+// security appends to a person's own log of sign-ins and sign-outs. A
+// failure to write it is logged, not fatal: it must not lock people out.
+func (s *Server) security(ctx context.Context, userID string, action veikart.AuditAction, method, sessionID string) {
+	e := veikart.AuditEvent{ID: auth.RandomID(8), At: s.now().UTC(), UserID: userID, Role: method, Action: action, Ref: sessionID}
+	if err := s.store.AppendAudit(ctx, veikart.SecurityLogKey(userID), e); err != nil {
+		s.log.Error("security log", "action", string(action), "err", err)
+	}
+	// The log line holds no person: only what happened and how.
+	s.log.Info("auth", "action", string(action), "method", method)
 }
 
 // DevUserID is the user id the development login gives a name.
@@ -65,8 +86,12 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.decode(c, "refresh-request.schema.json", &req); err != nil {
 		return err
 	}
-	if err := s.sessions.Revoke(c.UserContext(), req.RefreshToken); err != nil {
+	ended, err := s.sessions.Revoke(c.UserContext(), req.RefreshToken)
+	if err != nil {
 		return err
+	}
+	if ended != nil {
+		s.security(c.UserContext(), ended.UserID, veikart.AuditSignOut, ended.Method, ended.ID)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -29,6 +29,7 @@ type TokenPair struct {
 	ExpiresAt    time.Time
 	UserID       string
 	AgencyID     string // the agency the session acts for, "" for oneself
+	SessionID    string
 }
 
 // Sessions starts, refreshes and ends sessions.
@@ -59,15 +60,15 @@ var errBadRefresh = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "The re
 
 // Start creates a session for the user and returns its first tokens.
 // agencyID is the agency the person acts for ("" for themselves); the caller
-// has checked that they work there.
-func (s *Sessions) Start(ctx context.Context, userID, agencyID, userAgent string) (*TokenPair, error) {
+// has checked that they work there. method is how they signed in.
+func (s *Sessions) Start(ctx context.Context, userID, agencyID, userAgent, method string) (*TokenPair, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	id := randomID(16)
 	secret, hash := newSecret()
 	sess := &veikart.Session{
 		ID: id, UserID: userID, Current: hash, Generation: 1,
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: s.expiry(now, now),
-		UserAgent: truncate(userAgent, 200), AgencyID: agencyID,
+		UserAgent: truncate(userAgent, 200), AgencyID: agencyID, Method: method,
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
@@ -143,15 +144,16 @@ func (s *Sessions) rotate(ctx context.Context, refreshToken string, agencyID *st
 	return s.pair(sess, secret)
 }
 
-// Revoke ends the session a refresh token belongs to. It is idempotent and
-// reports success for unknown tokens too, so that it reveals nothing.
-func (s *Sessions) Revoke(ctx context.Context, refreshToken string) error {
+// Revoke ends the session a refresh token belongs to, and returns it if this
+// call ended it (nil otherwise). It is idempotent and reports success for
+// unknown tokens too, so that it reveals nothing.
+func (s *Sessions) Revoke(ctx context.Context, refreshToken string) (*veikart.Session, error) {
 	id, secretHash, ok := parseRefresh(refreshToken)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	_, err := s.store.UpdateSession(ctx, id, func(cur *veikart.Session) (*veikart.Session, error) {
+	ended, err := s.store.UpdateSession(ctx, id, func(cur *veikart.Session) (*veikart.Session, error) {
 		if cur.Revoked() {
 			return nil, nil
 		}
@@ -167,9 +169,9 @@ func (s *Sessions) Revoke(ctx context.Context, refreshToken string) error {
 		return &next, nil
 	})
 	if err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
-		return fmt.Errorf("revoke session: %w", err)
+		return nil, fmt.Errorf("revoke session: %w", err)
 	}
-	return nil
+	return ended, nil // nil when this call changed nothing
 }
 
 func (s *Sessions) expiry(created, now time.Time) time.Time {
@@ -185,7 +187,7 @@ func (s *Sessions) pair(sess *veikart.Session, secret string) (*TokenPair, error
 	if err != nil {
 		return nil, err
 	}
-	return &TokenPair{AccessToken: at, RefreshToken: refreshPrefix + sess.ID + "." + secret, ExpiresAt: exp, UserID: sess.UserID, AgencyID: sess.AgencyID}, nil
+	return &TokenPair{AccessToken: at, RefreshToken: refreshPrefix + sess.ID + "." + secret, ExpiresAt: exp, UserID: sess.UserID, AgencyID: sess.AgencyID, SessionID: sess.ID}, nil
 }
 
 func parseRefresh(tok string) (id string, hash []byte, ok bool) {

@@ -435,6 +435,7 @@ type sessionDoc struct {
 	RevokedReason string    `bson:"revokedReason,omitempty"`
 	UserAgent     string    `bson:"userAgent,omitempty"`
 	AgencyID      string    `bson:"agencyId,omitempty"`
+	Method        string    `bson:"method,omitempty"`
 	// Rev increases with every write; shared-database writes compare it.
 	Rev int64 `bson:"rev"`
 }
@@ -443,7 +444,7 @@ func toSessionDoc(s *veikart.Session, rev int64) sessionDoc {
 	return sessionDoc{
 		ID: s.ID, UserID: s.UserID, Current: s.Current, Previous: s.Previous, Generation: s.Generation,
 		CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt,
-		RevokedReason: s.RevokedReason, UserAgent: s.UserAgent, AgencyID: s.AgencyID, Rev: rev,
+		RevokedReason: s.RevokedReason, UserAgent: s.UserAgent, AgencyID: s.AgencyID, Method: s.Method, Rev: rev,
 	}
 }
 
@@ -451,7 +452,7 @@ func (d *sessionDoc) toDomain() *veikart.Session {
 	s := &veikart.Session{
 		ID: d.ID, UserID: d.UserID, Current: d.Current, Previous: d.Previous, Generation: d.Generation,
 		CreatedAt: d.CreatedAt.UTC(), LastUsedAt: d.LastUsedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(),
-		RevokedReason: d.RevokedReason, UserAgent: d.UserAgent, AgencyID: d.AgencyID,
+		RevokedReason: d.RevokedReason, UserAgent: d.UserAgent, AgencyID: d.AgencyID, Method: d.Method,
 	}
 	if !d.RevokedAt.IsZero() {
 		s.RevokedAt = d.RevokedAt.UTC()

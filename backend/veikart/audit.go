@@ -14,6 +14,18 @@ const (
 	AuditAcceptInvite  AuditAction = "accept-invitation"
 )
 
+// Security actions: a person's own log of sign-ins and sign-outs, kept
+// like an access log under the key SecurityLogKey(userID).
+const (
+	AuditSignIn       AuditAction = "sign-in"
+	AuditSignInFailed AuditAction = "sign-in-failed"
+	AuditSignOut      AuditAction = "sign-out"
+)
+
+// SecurityLogKey is the log key of a person's security events. It cannot
+// be a roadmap id: those never contain a colon.
+func SecurityLogKey(userID string) string { return "user:" + userID }
+
 // AuditEvent is one entry of a roadmap's access log: who, for which agency,
 // which sections, what, when. The log is append-only: nothing edits or
 // deletes an entry, and it outlives the grant that allowed the access.

@@ -36,7 +36,18 @@ type Session struct {
 	// AgencyID is the agency the person acts for in this session, "" when
 	// acting for themselves. Membership is checked on every request, not here.
 	AgencyID string
+	// Method is how the person signed in: one of the SignIn* methods. An
+	// agency may require a method of those who act for it.
+	Method string
 }
+
+// Sign-in methods.
+const (
+	SignInDev        = "dev"         // the development login (loopback only)
+	SignInIDPorten   = "idporten"    // the national eID, through OpenID Connect
+	SignInPasskey    = "passkey"     // a passkey enrolled with a caseworker's code
+	SignInAgencyOIDC = "agency-oidc" // the agency's own OpenID provider
+)
 
 // Revoked reports whether the session has been revoked.
 func (s *Session) Revoked() bool { return !s.RevokedAt.IsZero() }
