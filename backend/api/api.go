@@ -19,6 +19,8 @@ import (
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/oidc"
+	"github.com/veikart/veikart/backend/ratelimit"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -53,6 +55,14 @@ type Config struct {
 	// VAPIDPublicKey is the Web Push application server key, an uncompressed
 	// P-256 point in base64url. If empty, GET /push/key answers 503.
 	VAPIDPublicKey string
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// whose X-Forwarded-For is believed: rate limits then count the client's
+	// address, not the proxy's. Empty: the connection's address counts.
+	TrustedProxies []string
+	// SignInBurst and SignInEvery limit sign-in attempts per client address:
+	// SignInBurst at once, then one per SignInEvery (20 and 3 s if zero).
+	SignInBurst int
+	SignInEvery time.Duration
 }
 
 // Server is the HTTP server.
@@ -69,6 +79,9 @@ type Server struct {
 	rendered  *renderCache
 	reminders ReminderSync
 	metrics   *metrics.Metrics
+	idporten  *oidc.Client
+	// signInLimit counts sign-in attempts per client address.
+	signInLimit *ratelimit.Limiter
 }
 
 // Deps are the services the server uses.
@@ -84,6 +97,8 @@ type Deps struct {
 	Reminders ReminderSync
 	// Metrics, if set, counts every request.
 	Metrics *metrics.Metrics
+	// IDPorten, if set, signs citizens in through ID-porten.
+	IDPorten *oidc.Client
 }
 
 // New builds the server and its routes.
@@ -104,7 +119,13 @@ func New(cfg Config, d Deps) *Server {
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
 		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders, metrics: d.Metrics,
+		idporten: d.IDPorten,
 	}
+	if cfg.SignInBurst == 0 {
+		cfg.SignInBurst, cfg.SignInEvery = 20, 3*time.Second
+	}
+	s.cfg = cfg
+	s.signInLimit = ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
 		BodyLimit:             cfg.BodyLimit,
@@ -114,6 +135,10 @@ func New(cfg Config, d Deps) *Server {
 		ReadBufferSize:        8192,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
+		// Behind a trusted proxy, c.IP() is the client's address.
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 	})
 	s.routes()
 	return s
@@ -126,6 +151,24 @@ func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 // up to ctx's deadline.
 func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
 
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// limitSignIn takes one sign-in attempt from the client's allowance.
+func (s *Server) limitSignIn(c *fiber.Ctx) bool {
+	if s.signInLimit.Allow(c.IP()) {
+		return true
+	}
+	s.metrics.SignInFailed("rate-limited")
+	return false
+}
+
+var errTooMany = &requestError{kind: kindRateLimited, detail: "Too many sign-in attempts from here. Wait a minute and try again."}
+
 func (s *Server) routes() {
 	app := s.app
 	app.Use(s.requestContext)
@@ -137,6 +180,9 @@ func (s *Server) routes() {
 	if s.cfg.Dev {
 		v1.Post("/dev/login", s.devLogin)
 	}
+	v1.Get("/auth/idporten", s.idportenStart)
+	v1.Get("/auth/idporten/callback", s.idportenCallback)
+	v1.Post("/auth/exchange", s.exchange)
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.authenticate, s.me)

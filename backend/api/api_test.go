@@ -59,7 +59,11 @@ func mustEnv(t testing.TB, dev bool) *env {
 
 // mustEnvWith starts a server with the given configuration on a fresh
 // database, with a controllable clock.
-func mustEnvWith(t testing.TB, cfg api.Config, m *metrics.Metrics) *env {
+// envOption changes the server's configuration or services once its
+// address is known (some depend on it: a sign-in callback address).
+type envOption func(url string, cfg *api.Config, d *api.Deps)
+
+func mustEnvWith(t testing.TB, cfg api.Config, m *metrics.Metrics, opts ...envOption) *env {
 	t.Helper()
 	checkerOnce.Do(func() { checker = openapitest.New(t) })
 	store := testenv.MustStore(t)
@@ -75,11 +79,15 @@ func mustEnvWith(t testing.TB, cfg api.Config, m *metrics.Metrics) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(cfg, api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now, Metrics: m})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	deps := api.Deps{Store: store, Tokens: tokens, Sessions: sessions, Keys: keys, Validator: v, Log: log, Now: clk.Now, Metrics: m}
+	for _, o := range opts {
+		o("http://"+ln.Addr().String(), &cfg, &deps)
+	}
+	srv := api.New(cfg, deps)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return &env{url: "http://" + ln.Addr().String(), store: store, clock: clk, tokens: tokens, checker: checker, issuer: issuer}

@@ -168,3 +168,55 @@ func (ks *KeySet) JWKS() []JWK {
 	}
 	return out
 }
+
+// pidKeyFile holds the key of the hash that stands for a person's national
+// identity number. It must never change and never leak: a new key gives
+// every citizen a new, empty account; a leaked one lets the hashes be
+// checked against guessed numbers. Keep it with the signing keys, in the
+// same secret, backed up with them.
+const pidKeyFile = "pid.key"
+
+// LoadPIDKey reads the pid hash key from dir, creating it (32 random bytes,
+// mode 0600) when create is set and there is none.
+func LoadPIDKey(dir string, create bool) ([]byte, error) {
+	path := filepath.Join(dir, pidKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && create {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("pid key: %w", err)
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("pid key: %w", err)
+		}
+		// Written aside, then linked into place: link fails if the file is
+		// there, so of two processes starting at once one key wins, and
+		// nobody ever reads a half-written file.
+		tmp, err := os.CreateTemp(dir, ".pid.key-*")
+		if err != nil {
+			return nil, fmt.Errorf("pid key: %w", err)
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+			tmp.Close()
+			return nil, fmt.Errorf("pid key: %w", err)
+		}
+		if err := tmp.Close(); err != nil {
+			return nil, fmt.Errorf("pid key: %w", err)
+		}
+		if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+			return LoadPIDKey(dir, false)
+		} else if err != nil {
+			return nil, fmt.Errorf("pid key: %w", err)
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pid key: %w", err)
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < 32 {
+		return nil, fmt.Errorf("pid key %s: not 32 or more bytes of base64", path)
+	}
+	return key, nil
+}

@@ -22,6 +22,7 @@ type Metrics struct {
 	push        *prometheus.CounterVec
 	reminder    prometheus.Histogram
 	unavailable prometheus.Counter
+	signIn      *prometheus.CounterVec
 }
 
 // New returns the metrics with Go runtime and process collectors included.
@@ -46,7 +47,10 @@ func New() *Metrics {
 			Name: "veikart_database_unavailable_total", Help: "Requests answered 503: almost always the database out of reach (also push when it is not configured).",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable,
+	m.signIn = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "veikart_sign_in_failures_total", Help: "Refused sign-ins by method (idporten, passkey, handover, rate-limited, ...).",
+	}, []string{"method"})
+	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable, m.signIn,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -83,6 +87,14 @@ func (m *Metrics) ReminderLag(d time.Duration) {
 		return
 	}
 	m.reminder.Observe(max(d, 0).Seconds())
+}
+
+// SignInFailed records a refused sign-in.
+func (m *Metrics) SignInFailed(method string) {
+	if m == nil {
+		return
+	}
+	m.signIn.WithLabelValues(method).Inc()
 }
 
 func statusText(s int) string {

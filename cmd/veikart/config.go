@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/push"
 )
 
@@ -38,6 +39,12 @@ type config struct {
 	TimeZone      string         // VEIKART_TIMEZONE: the households' time zone for reminders
 	Location      *time.Location // TimeZone, loaded
 	MetricsAddr   string         // VEIKART_METRICS_ADDR: where /metrics listens ("" = off)
+	// ID-porten (OpenID Connect); sign-in with it is on when the issuer is set.
+	IDPortenIssuer       string   // VEIKART_IDPORTEN_ISSUER, e.g. https://idporten.no
+	IDPortenClientID     string   // VEIKART_IDPORTEN_CLIENT_ID
+	IDPortenClientSecret string   // VEIKART_IDPORTEN_CLIENT_SECRET
+	IDPortenLevel        string   // VEIKART_IDPORTEN_LEVEL: idporten-loa-substantial (default) or idporten-loa-high
+	TrustedProxies       []string // VEIKART_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For counts
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -61,6 +68,22 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Reminders:     true,
 		TimeZone:      or(getenv("VEIKART_TIMEZONE"), "Europe/Oslo"),
 		MetricsAddr:   getenv("VEIKART_METRICS_ADDR"),
+
+		IDPortenIssuer:       getenv("VEIKART_IDPORTEN_ISSUER"),
+		IDPortenClientID:     getenv("VEIKART_IDPORTEN_CLIENT_ID"),
+		IDPortenClientSecret: getenv("VEIKART_IDPORTEN_CLIENT_SECRET"),
+		IDPortenLevel:        or(getenv("VEIKART_IDPORTEN_LEVEL"), "idporten-loa-substantial"),
+	}
+	for _, p := range strings.Split(getenv("VEIKART_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if c.IDPortenIssuer != "" && (c.IDPortenClientID == "" || c.IDPortenClientSecret == "") {
+		return c, fmt.Errorf("VEIKART_IDPORTEN_ISSUER is set: VEIKART_IDPORTEN_CLIENT_ID and VEIKART_IDPORTEN_CLIENT_SECRET are needed too")
+	}
+	if !oidc.ValidLevel(c.IDPortenLevel) {
+		return c, fmt.Errorf("VEIKART_IDPORTEN_LEVEL: %q is not idporten-loa-substantial or idporten-loa-high", c.IDPortenLevel)
 	}
 	if v := getenv("VEIKART_PUSH_HOSTS"); v != "" {
 		c.PushHosts = nil
@@ -161,6 +184,8 @@ func (c config) logValue() []any {
 		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(),
 		"vapid_subject", c.VAPIDSubject, "push_hosts", strings.Join(c.PushHosts, ","), "push_loopback", c.PushLoopback,
 		"reminders", c.Reminders, "timezone", c.TimeZone, "metrics_addr", c.MetricsAddr,
+		"idporten_issuer", c.IDPortenIssuer, "idporten_client_id", c.IDPortenClientID, "idporten_level", c.IDPortenLevel,
+		"trusted_proxies", strings.Join(c.TrustedProxies, ","),
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/veikart/veikart/backend/embedded"
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/remind"
 	"github.com/veikart/veikart/backend/validate"
@@ -143,6 +144,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	idporten, err := a.idporten()
+	if err != nil {
+		return err
+	}
 	m := metrics.New()
 	sched, err := a.scheduler(m)
 	if err != nil {
@@ -159,10 +164,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
 		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
 		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
-		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
-		Reminders: sched, Metrics: m,
+		Reminders: sched, Metrics: m, IDPorten: idporten,
 	})
 	rctx, stopReminders := context.WithCancel(context.WithoutCancel(ctx))
 	remindersDone := make(chan struct{})
@@ -238,6 +243,21 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (func(), er
 	}()
 	log.Info("metrics", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
+}
+
+// idporten returns the ID-porten client, or nil when it is not configured.
+func (a *app) idporten() (*oidc.Client, error) {
+	if a.cfg.IDPortenIssuer == "" {
+		return nil, nil
+	}
+	key, err := auth.LoadPIDKey(a.cfg.KeysDir, true)
+	if err != nil {
+		return nil, err
+	}
+	return oidc.New(oidc.Config{
+		Issuer: a.cfg.IDPortenIssuer, ClientID: a.cfg.IDPortenClientID, ClientSecret: a.cfg.IDPortenClientSecret,
+		RedirectURL: api.IDPortenRedirect(a.cfg.PublicURL), MinLevel: a.cfg.IDPortenLevel, PIDKey: key,
+	})
 }
 
 // staticFiles serves the embedded web app at / and the published schemas at

@@ -187,6 +187,7 @@ async function start() {
 
 export async function changeLanguage(l) {
   await setLang(l, true);
+  document.getElementById('toast').hidden = true; // it speaks the old language
   labels();
   await route();
   await status();

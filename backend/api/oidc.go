@@ -1,0 +1,185 @@
+package api
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/oidc"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Signing in with ID-porten takes three requests:
+//
+//  1. GET /auth/idporten sends the browser to the provider, having stored
+//     the sign-in's state, nonce and PKCE verifier (for ten minutes, once).
+//  2. GET /auth/idporten/callback is where the provider sends it back. The
+//     code is exchanged and the ID token verified; the browser goes to the
+//     app with a one-time sign-in code in the address's fragment, which
+//     browsers never send to a server.
+//  3. POST /auth/exchange gives the app its tokens for that code (once, for
+//     two minutes). Tokens never travel in an address.
+
+const (
+	loginTTL    = 10 * time.Minute
+	handoverTTL = 2 * time.Minute
+)
+
+// pendingLogin is what is kept of a sign-in on its way (package oidc's
+// Pending, less the state, which is the key).
+type pendingLogin struct {
+	Nonce    string `bson:"nonce"`
+	Verifier string `bson:"verifier"`
+}
+
+// handover is what a one-time sign-in code stands for.
+type handover struct {
+	UserID string `bson:"userId"`
+	Method string `bson:"method"`
+}
+
+var errNoIDPorten = &veikart.Error{Code: veikart.ENOTFOUND, Message: "Sign-in with ID-porten is not set up on this server."}
+
+func (s *Server) idportenStart(c *fiber.Ctx) error {
+	if s.idporten == nil {
+		return errNoIDPorten
+	}
+	if !s.limitSignIn(c) {
+		return errTooMany
+	}
+	p, to, err := s.idporten.Begin(c.UserContext(), uiLocale(c.Query("lang")))
+	if err != nil {
+		return s.signInUnavailable(err)
+	}
+	err = s.store.PutOnce(c.UserContext(), "login", p.State, pendingLogin{Nonce: p.Nonce, Verifier: p.Verifier}, s.now().Add(loginTTL))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Redirect(to, fiber.StatusFound)
+}
+
+// uiLocale maps the app's language to one ID-porten shows (nb, nn, en, se).
+func uiLocale(lang string) string {
+	switch lang {
+	case "nb", "nn", "en", "se":
+		return lang
+	case "":
+		return "nb"
+	default:
+		return "en"
+	}
+}
+
+// idportenCallback finishes the sign-in. Whatever happens, the browser goes
+// back to the app: with a sign-in code, or with a reason it can show.
+func (s *Server) idportenCallback(c *fiber.Ctx) error {
+	if s.idporten == nil {
+		return errNoIDPorten
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if !s.limitSignIn(c) {
+		return s.backToApp(c, "signin-failed/too-many")
+	}
+	ctx := c.UserContext()
+	var p pendingLogin
+	ok, err := s.store.TakeOnce(ctx, "login", strings.Clone(c.Query("state")), s.now(), &p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.refuseSignIn(c, oidc.ErrState)
+	}
+	if c.Query("error") != "" {
+		return s.refuseSignIn(c, oidc.ErrDenied)
+	}
+	id, err := s.idporten.Finish(ctx, oidc.Pending{Nonce: p.Nonce, Verifier: p.Verifier}, strings.Clone(c.Query("code")))
+	if err != nil {
+		return s.refuseSignIn(c, err)
+	}
+	u, err := s.store.EnsureUser(ctx, &veikart.User{ID: "id-" + id.Subject[:40], CreatedAt: s.now().UTC()})
+	if err != nil {
+		return err
+	}
+	code := auth.RandomID(32)
+	if err := s.store.PutOnce(ctx, "handover", code, handover{UserID: u.ID, Method: veikart.SignInIDPorten}, s.now().Add(handoverTTL)); err != nil {
+		return err
+	}
+	return s.backToApp(c, "signed-in/"+code)
+}
+
+// refuseSignIn sends the browser back to the app with the reason, and logs
+// the reason (never the person: a refused sign-in names nobody we trust).
+func (s *Server) refuseSignIn(c *fiber.Ctx, err error) error {
+	reason := "failed"
+	switch {
+	case errors.Is(err, oidc.ErrUnavailable):
+		reason = "unavailable"
+	case errors.Is(err, oidc.ErrState):
+		reason = "expired"
+	case errors.Is(err, oidc.ErrDenied):
+		reason = "cancelled"
+	case errors.Is(err, oidc.ErrLevel):
+		reason = "level"
+	}
+	s.log.Warn("auth", "action", string(veikart.AuditSignInFailed), "method", veikart.SignInIDPorten, "reason", err.Error(), "request_id", requestID(c))
+	s.metrics.SignInFailed(veikart.SignInIDPorten)
+	return s.backToApp(c, "signin-failed/"+reason)
+}
+
+func (s *Server) signInUnavailable(err error) error {
+	if errors.Is(err, oidc.ErrUnavailable) {
+		s.log.Error("auth", "action", "idporten-start", "err", err)
+		return &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The sign-in service cannot be reached. Try again in a little while."}
+	}
+	return err
+}
+
+// backToApp redirects to the app's screen at route (after "#/").
+func (s *Server) backToApp(c *fiber.Ctx, route string) error {
+	base := strings.TrimRight(s.cfg.PublicURL, "/")
+	return c.Redirect(base+"/#/"+route, fiber.StatusSeeOther)
+}
+
+type exchangeRequest struct {
+	Code string `json:"code"`
+}
+
+// exchange gives the app its tokens for a one-time sign-in code.
+func (s *Server) exchange(c *fiber.Ctx) error {
+	if !s.limitSignIn(c) {
+		return errTooMany
+	}
+	var req exchangeRequest
+	if err := s.decode(c, "exchange-request.schema.json", &req); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	var h handover
+	ok, err := s.store.TakeOnce(ctx, "handover", req.Code, s.now(), &h)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.metrics.SignInFailed("handover")
+		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "The sign-in code is not valid (used, expired or unknown). Sign in again."}
+	}
+	u, err := s.store.User(ctx, h.UserID)
+	if err != nil {
+		return err
+	}
+	return s.signIn(c, u, "", h.Method)
+}
+
+// idportenRedirect is the callback address to register with ID-porten.
+func IDPortenRedirect(publicURL string) string {
+	u, err := url.JoinPath(publicURL, "/api/v1/auth/idporten/callback")
+	if err != nil {
+		return strings.TrimRight(publicURL, "/") + "/api/v1/auth/idporten/callback"
+	}
+	return u
+}
