@@ -59,6 +59,9 @@ const (
 	RequestAccess Action = "request-access" // ask the owners for access
 	AcceptInvite  Action = "accept-invite"  // use an invitation code
 	FollowUp      Action = "follow-up"      // see which agencies' steps are overdue
+	// RecoverAccount is a caseworker making a code with which an owner of
+	// the roadmap registers a new passkey after losing their phone.
+	RecoverAccount Action = "recover-account"
 )
 
 // Roles a decision names.
@@ -120,7 +123,7 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 		}
 		var allowed bool
 		switch action {
-		case Read:
+		case Read, RecoverAccount:
 			allowed = true
 		case Comment:
 			allowed = g.Allows(veikart.CommentOn, section) && r.HasSection(section)
@@ -236,6 +239,9 @@ const (
 	CreateAgency    Action = "create-agency"
 	SeeAllStaff     Action = "see-all-staff" // every agency's people, in the directory
 	ManageStaff     Action = "manage-staff"  // add and remove the people of agencyID
+	// CreateEnrolment is making a one-time code with which a new person
+	// (without a national eID) registers a passkey; see also RecoverAccount.
+	CreateEnrolment Action = "create-enrolment"
 )
 
 // Permit is Decide for actions that are not about a roadmap; agencyID is the
@@ -248,7 +254,7 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 	switch action {
 	case ActAsPerson:
 		return actor.Kind == Person
-	case ActAsCaseworker, RequestAccess:
+	case ActAsCaseworker, RequestAccess, CreateEnrolment:
 		return actor.Caseworker()
 	case AcceptInvite:
 		return actor.Kind == Person || actor.Caseworker()
@@ -258,6 +264,22 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 		return actor.Kind == Operator
 	case ManageStaff:
 		return actor.Kind == Operator || (actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != "")
+	}
+	return false
+}
+
+// MayRecover reports whether actor may make a recovery code for the person
+// userID (see RecoverAccount): only a caseworker whose agency holds an active
+// grant on a roadmap that person owns. owned are the roadmaps the person's
+// index names; the roadmaps' own owner lists decide, not the index.
+func MayRecover(actor Actor, userID string, owned []*veikart.Roadmap, now time.Time) bool {
+	if userID == "" || actor.Kind != Agency {
+		return false
+	}
+	for _, r := range owned {
+		if r != nil && r.IsOwner(userID) && Decide(actor, RecoverAccount, r, "", now).Allowed {
+			return true
+		}
 	}
 	return false
 }

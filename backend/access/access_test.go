@@ -76,13 +76,14 @@ func TestDecide(t *testing.T) {
 		"propose-housing": {access.Propose, veikart.StepsSection("housing")}, "propose-area-section": {access.Propose, housing},
 		"propose-health": {access.Propose, veikart.StepsSection("health")},
 		"request":        {access.RequestAccess, ""}, "invite": {access.AcceptInvite, ""},
+		"recover": {access.RecoverAccount, ""},
 	}
 	allowed := map[string][]string{
 		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
 		"co-owner":     {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
 		"member":       {"read"},
 		"stranger":     {"invite"},
-		"nav":          {"read", "comment-housing", "propose-housing", "request", "invite"},
+		"nav":          {"read", "comment-housing", "propose-housing", "request", "invite", "recover"},
 		"bv-expired":   {"request", "invite"},
 		"hb-revoked":   {"request", "invite"},
 		"police-never": {"request", "invite"},
@@ -178,10 +179,11 @@ func TestPermit(t *testing.T) {
 		"invite": {access.AcceptInvite, ""}, "account": {access.UseAccount, ""}, "create-agency": {access.CreateAgency, ""},
 		"all-staff": {access.SeeAllStaff, ""}, "staff-nav": {access.ManageStaff, "nav"}, "staff-bv": {access.ManageStaff, "bv"},
 		"staff-none": {access.ManageStaff, ""}, "roadmap-read": {access.Read, ""},
+		"enrol": {access.CreateEnrolment, ""},
 	}
 	allowed := map[string][]string{
 		"person":       {"as-person", "invite", "account"},
-		"caseworker":   {"as-caseworker", "request", "invite", "account"},
+		"caseworker":   {"as-caseworker", "request", "invite", "account", "enrol"},
 		"nav-admin":    {"account", "staff-nav"},
 		"nav-no-roles": {"account"},
 		// Acting for no agency is not acting as a caseworker; the account
@@ -196,5 +198,40 @@ func TestPermit(t *testing.T) {
 				t.Errorf("%s %s: permitted = %v, want %v", name, qn, got, want)
 			}
 		}
+	}
+}
+
+// TestMayRecover: a recovery code for a person only from a caseworker whose
+// agency holds an active grant on a roadmap the person owns; a member's
+// account, or a grant that ran out or was revoked, is not enough.
+func TestMayRecover(t *testing.T) {
+	r := household(t)
+	now := t0.Add(2 * time.Hour)
+	owned := []*veikart.Roadmap{nil, r}
+	cases := []struct {
+		name  string
+		actor access.Actor
+		user  string
+		want  bool
+	}{
+		{"nav for an owner", caseworker("nav"), "kari", true},
+		{"nav for the co-owner", caseworker("nav"), "per", true},
+		{"nav for a member", caseworker("nav"), "mia", false},
+		{"nav for someone else", caseworker("nav"), "ola", false},
+		{"nav for nobody", caseworker("nav"), "", false},
+		{"expired grant", caseworker("bv"), "kari", false},
+		{"revoked grant", caseworker("hb"), "kari", false},
+		{"no grant", caseworker("police"), "kari", false},
+		{"agency admin", access.Actor{Kind: access.Agency, UserID: "ada", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}}, "kari", false},
+		{"the owner herself", access.Actor{Kind: access.Person, UserID: "kari"}, "kari", false},
+		{"operator", access.Actor{Kind: access.Operator, UserID: "operator"}, "kari", false},
+	}
+	for _, tc := range cases {
+		if got := access.MayRecover(tc.actor, tc.user, owned, now); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if access.MayRecover(caseworker("nav"), "kari", nil, now) {
+		t.Error("recovery allowed without a roadmap")
 	}
 }
