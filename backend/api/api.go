@@ -20,6 +20,7 @@ import (
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/oidc"
+	"github.com/veikart/veikart/backend/passkey"
 	"github.com/veikart/veikart/backend/ratelimit"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
@@ -82,6 +83,10 @@ type Server struct {
 	idporten  *oidc.Client
 	// signInLimit counts sign-in attempts per client address.
 	signInLimit *ratelimit.Limiter
+	// webauthn is the passkey relying party; nil if PublicURL cannot be one.
+	webauthn *passkey.RP
+	// alive remembers sessions recently found live.
+	alive liveCache
 }
 
 // Deps are the services the server uses.
@@ -126,6 +131,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s.cfg = cfg
 	s.signInLimit = ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now)
+	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
 		BodyLimit:             cfg.BodyLimit,
@@ -186,6 +192,9 @@ func (s *Server) routes() {
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.authenticate, s.me)
+	v1.Get("/sessions", s.authenticate, s.listSessions)
+	v1.Delete("/sessions", s.authenticate, s.revokeAllSessions)
+	v1.Delete("/sessions/:sessionId", s.authenticate, s.revokeSession)
 	v1.Get("/roadmaps", s.authenticate, s.listRoadmaps)
 	v1.Post("/roadmaps", s.authenticate, s.createRoadmap)
 	v1.Get("/roadmaps/:roadmapId", s.authenticate, s.getRoadmap)
@@ -226,6 +235,17 @@ func (s *Server) routes() {
 	v1.Get("/push/subscriptions", s.authenticate, s.listPushSubscriptions)
 	v1.Post("/push/subscriptions", s.authenticate, s.createPushSubscription)
 	v1.Delete("/push/subscriptions/:subscriptionId", s.authenticate, s.deletePushSubscription)
+
+	// Passkeys: enrolment by a caseworker's code, sign-in, a person's own.
+	v1.Post("/enrolments", s.authenticate, s.createEnrolment)
+	v1.Post("/passkeys/enrol/begin", s.enrolBegin)
+	v1.Post("/passkeys/enrol/finish", s.enrolFinish)
+	v1.Post("/passkeys/login/begin", s.loginBegin)
+	v1.Post("/passkeys/login/finish", s.loginFinish)
+	v1.Get("/passkeys", s.authenticate, s.listPasskeys)
+	v1.Post("/passkeys/begin", s.authenticate, s.addBegin)
+	v1.Post("/passkeys/finish", s.authenticate, s.addFinish)
+	v1.Delete("/passkeys/:passkeyId", s.authenticate, s.deletePasskey)
 	v1.All("/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	if s.cfg.Static != nil {
@@ -296,6 +316,7 @@ type ctxKey int
 const (
 	ctxRequestID ctxKey = iota
 	ctxActor
+	ctxSession
 )
 
 func requestID(c *fiber.Ctx) string {
@@ -322,6 +343,14 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Operator tokens have no session: they are minted by the CLI from the
+	// keys on disk and live for minutes.
+	if !p.Operator {
+		if err := s.checkSession(c.UserContext(), p.SessionID, p.UserID); err != nil {
+			return err
+		}
+	}
+	c.Locals(ctxSession, p.SessionID)
 	actor := access.Actor{Kind: access.Person, UserID: p.UserID}
 	switch {
 	case p.Operator:

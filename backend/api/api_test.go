@@ -24,6 +24,7 @@ import (
 	"github.com/veikart/veikart/backend/openapitest"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/validate"
+	"github.com/veikart/veikart/backend/veikart"
 )
 
 // clock is a controllable time source shared by the server under test.
@@ -91,6 +92,23 @@ func mustEnvWith(t testing.TB, cfg api.Config, m *metrics.Metrics, opts ...envOp
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return &env{url: "http://" + ln.Addr().String(), store: store, clock: clk, tokens: tokens, checker: checker, issuer: issuer}
+}
+
+// issue mints an access token for a session stored for it, as a sign-in
+// would make; the API refuses tokens whose session is not live.
+func (e *env) issue(t testing.TB, userID, agencyID string) string {
+	t.Helper()
+	id := auth.RandomID(12)
+	now := e.clock.Now()
+	sess := &veikart.Session{ID: id, UserID: userID, AgencyID: agencyID, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(90 * 24 * time.Hour), Method: veikart.SignInDev}
+	if err := e.store.CreateSession(context.Background(), sess); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.tokens.Issue(userID, id, agencyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 type response struct {

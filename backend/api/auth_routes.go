@@ -44,6 +44,9 @@ func (s *Server) signIn(c *fiber.Ctx, u *veikart.User, agencyID, method string) 
 	if err != nil {
 		return err
 	}
+	if err := s.store.AddUserSession(ctx, u.ID, pair.SessionID); err != nil {
+		s.log.Warn("index session", "err", err) // the session works; only its listing lags
+	}
 	s.security(ctx, u.ID, veikart.AuditSignIn, method, pair.SessionID)
 	return s.sendTokens(c, pair, u, pair.AgencyID)
 }

@@ -182,10 +182,7 @@ func newWorld(t testing.TB, e *env) *world {
 
 	agencyOf := map[string]string{"caseworker": w.nav, "agency-admin": w.nav, "expired": w.childWelfare, "revoked": w.housing, "never": w.police}
 	for role, u := range w.users {
-		tok, _, err := e.tokens.Issue(u, "s-"+u, agencyOf[role])
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := e.issue(t, u, agencyOf[role])
 		w.tokens[role] = tok
 	}
 	op, _, err := e.tokens.IssueOperator(5 * time.Minute)
@@ -271,6 +268,8 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"accept-invite", "POST", fixed("/api/v1/invitations/accept"), func(w *world) any { return map[string]any{"code": w.inviteCode} }, true},
 		{"shared", "GET", fixed("/api/v1/shared"), nil, false},
 		{"me", "GET", fixed("/api/v1/me"), nil, false},
+		{"sessions", "GET", fixed("/api/v1/sessions"), nil, false},
+		{"sign-out-everywhere", "DELETE", fixed("/api/v1/sessions"), nil, false},
 		{"agencies", "GET", fixed("/api/v1/agencies"), nil, false},
 		{"agency", "GET", func(w *world) string { return "/api/v1/agencies/" + w.nav }, nil, false},
 		{"add-staff", "PUT", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/staff/" + w.users["other-person"] }, body(map[string]any{"roles": []string{"caseworker"}}), false},
@@ -308,14 +307,16 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"propose":        {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 201},
 		// The code decides: any caseworker holding it connects their
 		// agency, once; NAV already has a grant.
-		"accept-invite": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 409, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 403, "other-person": 403, "operator": 403},
-		"shared":        {"caseworker": 200, "expired": 200, "revoked": 200, "never": 200},
-		"me":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200},
-		"agencies":      {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
-		"agency":        {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
-		"add-staff":     {"agency-admin": 200, "operator": 200},
-		"remove-staff":  {"agency-admin": 204, "operator": 204},
-		"create-agency": {"operator": 201},
+		"accept-invite":       {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 409, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 403, "other-person": 403, "operator": 403},
+		"shared":              {"caseworker": 200, "expired": 200, "revoked": 200, "never": 200},
+		"me":                  {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200},
+		"sessions":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200},
+		"sign-out-everywhere": {"owner": 204, "co-owner": 204, "member": 204, "caseworker": 204, "expired": 204, "revoked": 204, "never": 204, "agency-admin": 204, "other-person": 204},
+		"agencies":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
+		"agency":              {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
+		"add-staff":           {"agency-admin": 200, "operator": 200},
+		"remove-staff":        {"agency-admin": 204, "operator": 204},
+		"create-agency":       {"operator": 201},
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 
@@ -420,10 +421,7 @@ func TestConsent_RevocationAndExpiryHoldOnTheNextRequest(t *testing.T) {
 		before := w.roadmap(t).Version
 		// Fresh access tokens at each step: they live ten minutes.
 		token := func() string {
-			tok, _, err := e.tokens.Issue(w.users["caseworker"], "s", w.nav)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tok := e.issue(t, w.users["caseworker"], w.nav)
 			return tok
 		}
 		e.clock.Add(2*time.Hour - time.Second)
@@ -437,10 +435,7 @@ func TestConsent_RevocationAndExpiryHoldOnTheNextRequest(t *testing.T) {
 		if v := w.roadmap(t).Version; v != before {
 			t.Fatalf("expiry wrote to the roadmap: version %d -> %d", before, v)
 		}
-		owner, _, err := e.tokens.Issue(w.users["owner"], "s", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		owner := e.issue(t, w.users["owner"], "")
 		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/grants", owner, nil); !strings.Contains(r.body, `"status":"expired"`) {
 			t.Fatalf("grant list after expiry: %s", r.body)
 		}
@@ -553,10 +548,7 @@ func TestConsent_BadInputChangesNothing(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t, e)
 		// Signed by the server, but the person never worked for NAV.
-		tok, _, err := e.tokens.Issue(w.users["never"], "s", w.nav)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := e.issue(t, w.users["never"], w.nav)
 		for _, p := range []string{"/api/v1/roadmaps/" + w.id, "/api/v1/shared", "/api/v1/me"} {
 			if r := e.do(t, "GET", p, tok, nil); r.status != 403 || strings.Contains(r.body, mHousing) {
 				t.Fatalf("%s: %d %s", p, r.status, r.body)

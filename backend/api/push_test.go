@@ -166,10 +166,7 @@ func TestPush_ActingForAnAgency(t *testing.T) {
 	if err := e.store.CreateAgency(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	asAgency, _, err := e.tokens.Issue(nina.userID, "s-nina", a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	asAgency := e.issue(t, nina.userID, a.ID)
 	r := e.do(t, "POST", "/api/v1/push/subscriptions", asAgency, subscription(t, fcmEndpoint))
 	if r.status != 201 {
 		t.Fatalf("subscribe for the agency: %d %s", r.status, r.body)

@@ -174,6 +174,24 @@ func (s *Sessions) Revoke(ctx context.Context, refreshToken string) (*veikart.Se
 	return ended, nil // nil when this call changed nothing
 }
 
+// RevokeID ends session id, for "sign out that device" and "sign out
+// everywhere". It returns the session if this call ended it.
+func (s *Sessions) RevokeID(ctx context.Context, id, reason string) (*veikart.Session, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	ended, err := s.store.UpdateSession(ctx, id, func(cur *veikart.Session) (*veikart.Session, error) {
+		if cur.Revoked() {
+			return nil, nil
+		}
+		next := *cur
+		next.RevokedAt, next.RevokedReason = now, reason
+		return &next, nil
+	})
+	if err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		return nil, fmt.Errorf("revoke session: %w", err)
+	}
+	return ended, nil
+}
+
 func (s *Sessions) expiry(created, now time.Time) time.Time {
 	if idle, hard := now.Add(s.idle), created.Add(s.max); idle.Before(hard) {
 		return idle

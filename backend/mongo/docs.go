@@ -408,6 +408,7 @@ type userDoc struct {
 	CreatedAt  time.Time `bson:"createdAt"`
 	RoadmapIDs []string  `bson:"roadmapIds"`
 	AgencyIDs  []string  `bson:"agencyIds,omitempty"`
+	SessionIDs []string  `bson:"sessionIds,omitempty"`
 }
 
 func toUserDoc(u *veikart.User) userDoc {
@@ -415,11 +416,11 @@ func toUserDoc(u *veikart.User) userDoc {
 	if ids == nil {
 		ids = []string{}
 	}
-	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids, AgencyIDs: u.AgencyIDs}
+	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids, AgencyIDs: u.AgencyIDs, SessionIDs: u.SessionIDs}
 }
 
 func (d *userDoc) toDomain() *veikart.User {
-	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs, AgencyIDs: d.AgencyIDs}
+	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs, AgencyIDs: d.AgencyIDs, SessionIDs: d.SessionIDs}
 }
 
 type sessionDoc struct {

@@ -60,6 +60,16 @@ func (s *Store) RemoveUserRoadmap(ctx context.Context, userID, roadmapID string)
 	return s.updateUser(ctx, userID, bson.D{{Key: "$pull", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}})
 }
 
+// AddUserSession adds sessionID to the user's index of sessions.
+func (s *Store) AddUserSession(ctx context.Context, userID, sessionID string) error {
+	return s.updateUser(ctx, userID, bson.D{{Key: "$addToSet", Value: bson.D{{Key: "sessionIds", Value: sessionID}}}})
+}
+
+// RemoveUserSessions removes ended sessions from the user's index.
+func (s *Store) RemoveUserSessions(ctx context.Context, userID string, sessionIDs []string) error {
+	return s.updateUser(ctx, userID, bson.D{{Key: "$pull", Value: bson.D{{Key: "sessionIds", Value: bson.D{{Key: "$in", Value: sessionIDs}}}}}})
+}
+
 func (s *Store) updateUser(ctx context.Context, userID string, update bson.D) error {
 	unlock := s.locks.lock("u:" + userID)
 	defer unlock()

@@ -15,6 +15,9 @@ type User struct {
 	// AgencyIDs lists the agencies the user works in, an index kept like
 	// RoadmapIDs; each agency's staff list is the truth.
 	AgencyIDs []string
+	// SessionIDs lists the user's sessions (signed-in devices), an index
+	// kept like RoadmapIDs; ended ones are pruned when listed.
+	SessionIDs []string
 }
 
 // Session is one signed-in device: a chain of refresh tokens, of which only the

@@ -60,8 +60,16 @@ func seed(ctx context.Context, cfg config, args []string, stdout io.Writer) erro
 		return fmt.Errorf("seed: %w", err)
 	}
 	w := bufio.NewWriter(f)
+	now = now.UTC()
 	for i := range *k {
-		tok, _, err := a.tokens.IssueFor("load-u"+strconv.Itoa(i), "seed", "", *ttl)
+		// A session per token: the API refuses tokens whose session is not on.
+		uid, sid := "load-u"+strconv.Itoa(i), "seed-"+strconv.Itoa(i)
+		sess := &veikart.Session{ID: sid, UserID: uid, CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(*ttl), Method: veikart.SignInDev}
+		if err := a.store.CreateSession(ctx, sess); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
+			f.Close()
+			return err
+		}
+		tok, _, err := a.tokens.IssueFor(uid, sid, "", *ttl)
 		if err != nil {
 			f.Close()
 			return err
