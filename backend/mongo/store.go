@@ -98,6 +98,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 // the queries this package makes. It is idempotent and runs at start-up.
 func (s *Store) EnsureSchema(ctx context.Context) error {
 	colls := append([]string{roadmapsColl, usersColl, sessionsColl, agenciesColl, sharedColl, auditColl, invitesColl, pushColl}, ReminderCollections...)
+	colls = append(colls, PasskeyCollections...)
 	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError

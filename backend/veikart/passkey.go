@@ -114,3 +114,15 @@ type Ceremony struct {
 	Session   []byte
 	ExpiresAt time.Time
 }
+
+// Security actions about passkeys, in a person's own log (SecurityLogKey).
+const (
+	AuditPasskeyAdded   AuditAction = "passkey-added"
+	AuditPasskeyRemoved AuditAction = "passkey-removed"
+	// AuditRecoveryCode is a caseworker making a code to recover the
+	// person's account; the event names the caseworker and the agency.
+	AuditRecoveryCode AuditAction = "recovery-code"
+	// AuditRecovered is the person registering a passkey with a recovery
+	// code: their other passkeys and sessions ended.
+	AuditRecovered AuditAction = "recovered"
+)

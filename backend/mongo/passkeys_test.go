@@ -1,0 +1,188 @@
+package mongo_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/veikart/veikart/backend/testenv"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+func passkey(userID string, n int, at time.Time) veikart.Passkey {
+	cred := []byte(fmt.Sprintf("credential-%s-%d", userID, n))
+	return veikart.Passkey{
+		ID: veikart.PasskeyID(cred), CredentialID: cred, UserID: userID, Name: fmt.Sprintf("phone %d", n),
+		PublicKey: []byte{0xa5, byte(n)}, Transports: []string{"internal"}, UserPresent: true, CreatedAt: at,
+	}
+}
+
+// A person's passkeys come back as stored, each found by its id; the same
+// credential cannot be registered twice; removal takes it out of both.
+func TestPasskeys_AddFindRemove(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+
+	if got, err := s.Passkeys(ctx, "pk-kari"); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("no passkeys: %v %v", got, err)
+	}
+	a, b := passkey("pk-kari", 1, t0), passkey("pk-kari", 2, t0.Add(time.Minute))
+	for _, p := range []veikart.Passkey{a, b} {
+		if _, err := s.AddPasskey(ctx, p, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AddPasskey(ctx, a, false); veikart.ErrorCode(err) != veikart.ECONFLICT {
+		t.Fatalf("same credential twice: %v", err)
+	}
+	got, err := s.Passkeys(ctx, "pk-kari")
+	if err != nil || len(got) != 2 || got[0].ID != a.ID || got[1].Name != "phone 2" || !got[0].CreatedAt.Equal(t0) || string(got[0].CredentialID) != string(a.CredentialID) {
+		t.Fatalf("passkeys %+v %v", got, err)
+	}
+	if owner, err := s.PasskeyOwner(ctx, b.ID); err != nil || owner != "pk-kari" {
+		t.Fatalf("owner %q %v", owner, err)
+	}
+	// Someone else's passkey is not found in one's own list.
+	if err := s.RemovePasskey(ctx, "pk-ola", a.ID, func(int) error { return nil }); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("remove another's: %v", err)
+	}
+	if err := s.RemovePasskey(ctx, "pk-kari", a.ID, func(n int) error {
+		if n != 1 {
+			t.Errorf("remaining %d", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PasskeyOwner(ctx, a.ID); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("removed passkey still found: %v", err)
+	}
+	// Recovery: the new passkey replaces every other.
+	c := passkey("pk-kari", 3, t0)
+	removed, err := s.AddPasskey(ctx, c, true)
+	if err != nil || len(removed) != 1 || removed[0] != b.ID {
+		t.Fatalf("replace: %v %v", removed, err)
+	}
+	if got, _ := s.Passkeys(ctx, "pk-kari"); len(got) != 1 || got[0].ID != c.ID {
+		t.Fatalf("after replace: %+v", got)
+	}
+	if _, err := s.PasskeyOwner(ctx, b.ID); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("replaced passkey still found: %v", err)
+	}
+}
+
+// Of two removals racing for a person's last two passkeys, where the last
+// must stay, exactly one succeeds.
+func TestPasskeys_LastOneStaysUnderRace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Now()
+	ps := []veikart.Passkey{passkey("pk-ola", 1, t0), passkey("pk-ola", 2, t0)}
+	for _, p := range ps {
+		if _, err := s.AddPasskey(ctx, p, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for _, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.RemovePasskey(ctx, "pk-ola", p.ID, func(remaining int) error {
+				if !veikart.MayRemovePasskey("pk-ola", remaining) {
+					return &veikart.Error{Code: veikart.ECONFLICT, Message: "last"}
+				}
+				return nil
+			})
+			if err == nil {
+				ok.Add(1)
+			} else if veikart.ErrorCode(err) != veikart.ECONFLICT {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got, _ := s.Passkeys(ctx, "pk-ola"); ok.Load() != 1 || len(got) != 1 {
+		t.Fatalf("%d removals succeeded, %d passkeys left", ok.Load(), len(got))
+	}
+}
+
+// A sign-in counts up; a counter that does not move forward is refused and
+// stores nothing.
+func TestPasskeys_SignCount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	p := passkey("pk-mia", 1, t0)
+	if _, err := s.AddPasskey(ctx, p, false); err != nil {
+		t.Fatal(err)
+	}
+	// Synced passkeys send 0 every time.
+	if err := s.UsePasskey(ctx, p, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	p.SignCount = 5
+	if err := s.UsePasskey(ctx, p, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []uint32{5, 4, 0} {
+		p.SignCount = n
+		if err := s.UsePasskey(ctx, p, t0.Add(3*time.Hour)); veikart.ErrorCode(err) != veikart.EUNAUTHORIZED {
+			t.Fatalf("count %d: %v", n, err)
+		}
+	}
+	got, _ := s.Passkeys(ctx, "pk-mia")
+	if got[0].SignCount != 5 || !got[0].LastUsedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("stored %+v", got[0])
+	}
+}
+
+// An enrolment code is found until it expires, and taken once.
+func TestEnrolments_TakenOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	e := &veikart.Enrolment{CodeHash: "h1", AgencyID: "nav", CreatedBy: "nina", Name: "Amina", CreatedAt: t0, ExpiresAt: t0.Add(30 * time.Minute)}
+	if err := s.CreateEnrolment(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Enrolment(ctx, "h1", t0.Add(29*time.Minute)); err != nil || got.Name != "Amina" || got.Recovery() {
+		t.Fatalf("enrolment %+v %v", got, err)
+	}
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, err := s.TakeEnrolment(ctx, "h1"); err != nil {
+				t.Error(err)
+			} else if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d takes won", wins.Load())
+	}
+	if _, err := s.Enrolment(ctx, "h1", t0); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("used code found: %v", err)
+	}
+	e.CodeHash = "h2"
+	if err := s.CreateEnrolment(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Enrolment(ctx, "h2", t0.Add(30*time.Minute)); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("expired code found: %v", err)
+	}
+}
