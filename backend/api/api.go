@@ -186,6 +186,7 @@ func (s *Server) routes() {
 	if s.cfg.Dev {
 		v1.Post("/dev/login", s.devLogin)
 	}
+	v1.Get("/auth/methods", s.signInMethods)
 	v1.Get("/auth/idporten", s.idportenStart)
 	v1.Get("/auth/idporten/callback", s.idportenCallback)
 	v1.Post("/auth/exchange", s.exchange)

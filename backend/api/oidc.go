@@ -175,7 +175,19 @@ func (s *Server) exchange(c *fiber.Ctx) error {
 	return s.signIn(c, u, "", h.Method)
 }
 
-// idportenRedirect is the callback address to register with ID-porten.
+type methodsJSON struct {
+	IDPorten bool `json:"idporten"`
+	Passkey  bool `json:"passkey"`
+	Dev      bool `json:"dev"`
+}
+
+// signInMethods tells the app which ways of signing in this server offers.
+func (s *Server) signInMethods(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return sendJSON(c, fiber.StatusOK, methodsJSON{IDPorten: s.idporten != nil, Passkey: s.webauthn != nil, Dev: s.cfg.Dev})
+}
+
+// IDPortenRedirect is the callback address to register with ID-porten.
 func IDPortenRedirect(publicURL string) string {
 	u, err := url.JoinPath(publicURL, "/api/v1/auth/idporten/callback")
 	if err != nil {

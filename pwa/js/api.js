@@ -96,6 +96,9 @@ export async function call(method, path, body) {
   }
 }
 
+// exchange trades a one-time sign-in code (after ID-porten) for a session.
+export const exchange = async (code) => saveSession(await send('POST', '/auth/exchange', { code }));
+
 export const signIn = async (name, agencyId) =>
   saveSession(await send('POST', '/dev/login', agencyId ? { name, agencyId } : { name }));
 

@@ -8,6 +8,7 @@ import * as home from './views/home.js';
 import * as rm from './views/roadmap.js';
 import * as share from './views/sharing.js';
 import * as cw from './views/caseworker.js';
+import * as account from './views/account.js';
 
 // Routes: a pattern over the part of the address after "#", and the screen.
 // Screens are async functions of the route's parameters returning a node;
@@ -16,6 +17,9 @@ const routes = [
   [/^\/?$/, () => home.start()],
   [/^\/new$/, () => home.create()],
   [/^\/settings$/, () => home.settings()],
+  [/^\/settings\/devices$/, () => account.devices()],
+  [/^\/signed-in\/([\w-]+)$/, (code) => account.signedIn(code)],
+  [/^\/signin-failed\/([\w-]+)$/, (reason) => account.signInFailed(reason)],
   [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
   [/^\/shared$/, () => cw.shared()],
   [/^\/roadmaps\/([\w-]+)$/, (id) => (acting() ? cw.roadmap(id) : rm.overview(id))],
@@ -29,6 +33,10 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/sharing\/invite$/, (id) => share.invite(id)],
   [/^\/roadmaps\/([\w-]+)\/log$/, (id) => share.log(id)],
 ];
+
+// Screens reachable signed out: the way back from ID-porten, and links
+// that ask to sign in first.
+const publicPaths = ['/invitation/', '/signed-in/', '/signin-failed/'];
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');
@@ -47,7 +55,7 @@ export async function route(keepFocus) {
   const signedOut = !currentSession();
   let view;
   let args = [];
-  if (signedOut && !path.startsWith('/invitation/')) view = () => home.signIn();
+  if (signedOut && !publicPaths.some((p) => path.startsWith(p))) view = () => home.signIn();
   else {
     for (const [re, fn] of routes) {
       const m = re.exec(path);

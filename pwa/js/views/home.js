@@ -7,6 +7,7 @@ import * as sync from '../sync.js';
 import { wipe, kv } from '../db.js';
 import { changeLanguage, go } from '../app.js';
 import * as push from '../push.js';
+import { methods, idportenButton } from './account.js';
 
 
 export function notFound() {
@@ -24,9 +25,10 @@ function languagePicker() {
   return choice(t('settings.language'), 'lang', LANGS, current(), (l) => changeLanguage(l));
 }
 
-// signIn is the development sign-in: a name, no password. (Real sign-in
-// through ID-porten replaces it outside development mode.)
-export function signIn() {
+// signIn offers the ways of signing in the server has: ID-porten (BankID,
+// MinID ...), and in development mode a name without any password.
+export async function signIn() {
+  const m = await methods();
   const name = h('input', { type: 'text', autocomplete: 'name', required: true, maxlength: 100 });
   const out = h('div', { 'aria-live': 'polite' });
   const form = h('form', {
@@ -59,7 +61,10 @@ export function signIn() {
   return h('section', { class: 'stack' },
     h('h1', null, t('signin.title')),
     h('p', { class: 'lead' }, t('signin.intro')),
-    form, languagePicker());
+    m.idporten ? [idportenButton(), h('p', { class: 'hint' }, t('signin.idportenHint'))] : null,
+    m.dev ? form : null,
+    !m.idporten && !m.dev && !m.passkey ? h('p', { role: 'alert' }, t('error.offline')) : null,
+    languagePicker());
 }
 
 // start is the home screen: a household's roadmaps, or a caseworker's list.
@@ -176,6 +181,7 @@ export async function settings() {
     languagePicker(),
     work,
     await push.panel(),
+    h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')),
     h('section', { class: 'stack boxed' },
       h('h2', null, t('settings.signOutTitle')),
       h('p', null, t('settings.signOutText')),
@@ -184,20 +190,26 @@ export async function settings() {
         onclick: async () => {
           const n = await sync.pendingCount();
           if (n && !(await confirm(t('settings.signOutTitle'), plural('settings.signOutPending', n), t('settings.signOutAnyway'), true))) return;
-          await push.forget();
-          await api.signOut();
-          await wipe();
-          sessionStorage.clear();
-          go('/');
+          await signOutHere();
         },
       }, t('settings.signOut'))));
+}
+
+// signOutHere ends this device's session and deletes everything the app
+// keeps on it.
+export async function signOutHere() {
+  await push.forget();
+  await api.signOut();
+  await wipe();
+  sessionStorage.clear();
+  go('/');
 }
 
 // invitation accepts a one-time code from a QR code or a link.
 export async function invitation(code) {
   if (!api.currentSession()) {
     sessionStorage.setItem('veikart.after', `/invitation/${code}`);
-    const box = signIn();
+    const box = await signIn();
     box.prepend(h('p', { class: 'note' }, t('invite.signInFirst')));
     return box;
   }

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
-import { assertNoErrors, launch, newPage } from '../lib/browser.mjs';
+import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, offlineReady, visit, openArea, addStep, settled } from '../lib/app.mjs';
 
 describe('the installed app', () => {
@@ -111,5 +111,37 @@ describe('the installed app', () => {
     await page.getByLabel(nn['step.title']).waitFor();
     assert.equal(await page.getByLabel(nn['step.title']).inputValue(), 'Time hos tannlegen');
     assertNoErrors(page);
+  });
+});
+
+describe('signed-in devices', () => {
+  let server, browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('a lost phone is signed out from another device', async () => {
+    const phone = await newPage(browser);
+    const laptop = await newPage(browser);
+    await signIn(phone, server.url, 'Mona');
+    await signIn(laptop, server.url, 'Mona');
+    await visit(laptop, `${server.url}/#/settings/devices`, 'Innlogget på');
+    const others = laptop.getByRole('button', { name: /^Logg ut\s*:/ });
+    assert.equal(await others.count(), 1, 'one other device');
+    await checkA11y(laptop, 'the devices screen');
+    await others.click();
+    await laptop.getByText('Enheten er logget ut.').waitFor();
+    // The phone's next request finds its session ended: back to sign-in.
+    await phone.reload();
+    await phone.getByRole('heading', { level: 1, name: 'Logg inn' }).waitFor();
+    assertNoErrors(laptop);
+    assertNoErrors(phone, [/status of 401/]);
   });
 });
