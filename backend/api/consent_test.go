@@ -225,7 +225,8 @@ var readSees = map[string][]string{
 // changed nothing.
 func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 	t.Parallel()
-	e := mustEnv(t, true)
+	// With a public URL that can be a passkey relying party.
+	e := mustEnvWith(t, api.Config{Dev: true, PublicURL: "http://localhost:8080"}, nil)
 
 	type route struct {
 		name, method string
@@ -275,6 +276,13 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"add-staff", "PUT", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/staff/" + w.users["other-person"] }, body(map[string]any{"roles": []string{"caseworker"}}), false},
 		{"remove-staff", "DELETE", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/staff/" + w.users["caseworker"] }, nil, false},
 		{"create-agency", "POST", fixed("/api/v1/admin/agencies"), body(map[string]any{"kind": "nav", "name": "NAV Grorud", "region": "Oslo"}), false},
+		{"enrol-new", "POST", fixed("/api/v1/enrolments"), body(map[string]any{"name": "Amina"}), false},
+		{"enrol-recover", "POST", fixed("/api/v1/enrolments"), func(w *world) any { return map[string]any{"userId": w.users["owner"]} }, false},
+		{"passkeys", "GET", fixed("/api/v1/passkeys"), nil, false},
+		{"passkey-begin", "POST", fixed("/api/v1/passkeys/begin"), nil, false},
+		{"passkey-finish", "POST", fixed("/api/v1/passkeys/finish"), body(map[string]any{"ceremonyId": strings.Repeat("0", 32), "credential": map[string]any{
+			"id": "AA", "rawId": "AA", "type": "public-key", "response": map[string]any{"clientDataJSON": "AA", "attestationObject": "AA"}}}), false},
+		{"passkey-delete", "DELETE", fixed("/api/v1/passkeys/" + strings.Repeat("0", 32)), nil, false},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -282,6 +290,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 	// for the rest; anonymous always gets 401.
 	owners := func(ok int) map[string]int {
 		return map[string]int{"owner": ok, "co-owner": ok, "member": 403, "caseworker": 403}
+	}
+	everyone := func(status int) map[string]int {
+		m := map[string]int{}
+		for _, r := range roles {
+			if r != "operator" && r != "anonymous" {
+				m[r] = status
+			}
+		}
+		return m
 	}
 	want := map[string]map[string]int{
 		"get":             {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200},
@@ -317,6 +334,16 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"add-staff":           {"agency-admin": 200, "operator": 200},
 		"remove-staff":        {"agency-admin": 204, "operator": 204},
 		"create-agency":       {"operator": 201},
+		// Any caseworker makes codes for new people; a recovery code only
+		// one whose agency has an active grant on the person's roadmap.
+		"enrol-new":     {"caseworker": 201, "expired": 201, "revoked": 201, "never": 201},
+		"enrol-recover": {"caseworker": 201},
+		// One's own passkeys, whoever one acts for; the table's ceremony
+		// and passkey do not exist.
+		"passkeys":       everyone(200),
+		"passkey-begin":  everyone(200),
+		"passkey-finish": everyone(404),
+		"passkey-delete": everyone(404),
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 
