@@ -99,6 +99,12 @@ export async function call(method, path, body) {
 // exchange trades a one-time sign-in code (after ID-porten) for a session.
 export const exchange = async (code) => saveSession(await send('POST', '/auth/exchange', { code }));
 
+// start keeps the session a sign-in answered with (a passkey's).
+export const start = (tokens) => saveSession(tokens);
+
+// anonymous sends a request that needs no session: the steps of a sign-in.
+export const anonymous = (method, path, body) => send(method, path, body);
+
 export const signIn = async (name, agencyId) =>
   saveSession(await send('POST', '/dev/login', agencyId ? { name, agencyId } : { name }));
 

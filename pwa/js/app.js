@@ -21,6 +21,9 @@ const routes = [
   [/^\/signed-in\/([\w-]+)$/, (code) => account.signedIn(code)],
   [/^\/signin-failed\/([\w-]+)$/, (reason) => account.signInFailed(reason)],
   [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
+  [/^\/enrol\/([\w-]+)$/, (code) => passkeys().then((m) => m.enrol(code))],
+  [/^\/settings\/passkeys$/, () => passkeys().then((m) => m.mine())],
+  [/^\/enrolments\/new$/, () => passkeys().then((m) => m.newCode())],
   [/^\/shared$/, () => cw.shared()],
   [/^\/roadmaps\/([\w-]+)$/, (id) => (acting() ? cw.roadmap(id) : rm.overview(id))],
   [/^\/roadmaps\/([\w-]+)\/household$/, (id) => rm.household(id)],
@@ -34,9 +37,13 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/log$/, (id) => share.log(id)],
 ];
 
-// Screens reachable signed out: the way back from ID-porten, and links
-// that ask to sign in first.
-const publicPaths = ['/invitation/', '/signed-in/', '/signin-failed/'];
+// Screens reachable signed out: the way back from ID-porten, a
+// caseworker's enrolment code for a passkey, and links that ask to sign in
+// first.
+const publicPaths = ['/invitation/', '/signed-in/', '/signin-failed/', '/enrol/'];
+
+// The passkey screens load when first needed.
+const passkeys = () => import('./views/passkeys.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

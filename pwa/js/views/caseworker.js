@@ -23,7 +23,8 @@ export async function shared() {
     items.length ? h('ul', { class: 'cards' }, items.map((x) => h('li', null, h('a', { class: 'card', href: `#/roadmaps/${x.roadmapId}` },
       h('strong', null, x.title || t('roadmap.untitled')),
       h('span', null, t('shared.until', { date: date(x.access.expiresAt) })),
-      h('span', null, plural('home.steps', x.stepCount)))))) : h('p', null, t('shared.none')));
+      h('span', null, plural('home.steps', x.stepCount)))))) : h('p', null, t('shared.none')),
+    h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')));
 }
 
 // roadmap is what the agency was granted of one roadmap.

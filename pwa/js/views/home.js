@@ -62,6 +62,7 @@ export async function signIn() {
     h('h1', null, t('signin.title')),
     h('p', { class: 'lead' }, t('signin.intro')),
     m.idporten ? [idportenButton(), h('p', { class: 'hint' }, t('signin.idportenHint'))] : null,
+    m.passkey ? (await import('./passkeys.js')).signInButton() : null,
     m.dev ? form : null,
     !m.idporten && !m.dev && !m.passkey ? h('p', { role: 'alert' }, t('error.offline')) : null,
     languagePicker());
@@ -182,6 +183,7 @@ export async function settings() {
     work,
     await push.panel(),
     h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')),
+    (await methods()).passkey ? h('a', { class: 'button secondary', href: '#/settings/passkeys' }, t('passkeys.title')) : null,
     h('section', { class: 'stack boxed' },
       h('h2', null, t('settings.signOutTitle')),
       h('p', null, t('settings.signOutText')),

@@ -6,7 +6,7 @@
 export async function signIn(page, url, name) {
   await page.goto(url + '/');
   await page.getByLabel('Navnet ditt').fill(name);
-  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.getByRole('button', { name: 'Logg inn', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Logg inn' }).waitFor({ state: 'detached' });
 }
 

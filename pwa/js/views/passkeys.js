@@ -1,0 +1,184 @@
+// Passkeys, for people without a national eID: registering one on one's own
+// phone with a caseworker's code, signing in with one, one's passkeys in the
+// settings, and the caseworker's screen that makes the code. Loaded when
+// first needed, so the app's first download stays small.
+import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
+import { t, date } from '../i18n.js';
+import * as api from '../api.js';
+import { wipe, kv } from '../db.js';
+import { go, route } from '../app.js';
+import * as wa from '../webauthn.js';
+
+// started keeps the session a passkey ceremony answered with. Someone else
+// used this phone before: nothing of theirs may remain.
+async function started(tokens) {
+  const s = await api.start(tokens);
+  const prev = await kv.get('user');
+  if (prev && prev !== s.user.id) {
+    await wipe();
+    await api.persist();
+  }
+  await kv.set('user', s.user.id);
+  return s;
+}
+
+// problem says in the person's language what went wrong.
+function problem(e, notFound) {
+  if (wa.cancelled(e)) return t('passkey.cancelled');
+  if (e instanceof api.Offline) return t('error.offline');
+  if (e instanceof api.ApiError) {
+    if (e.status === 404) return notFound;
+    if (e.status === 401 || e.status === 422) return t('passkey.notVerified');
+    if (e.status === 429) return t('signin.failed.too-many');
+    if (e.status === 503) return t('passkey.unavailable');
+  }
+  return e.message || String(e);
+}
+
+const notSupported = () => h('p', { role: 'alert' }, t('passkey.unsupported'));
+
+// enrol registers a passkey on this phone with the code from a
+// caseworker's QR code or link, and signs the person in.
+export async function enrol(code) {
+  const title = h('h1', null, t('enrol.title'));
+  if (!wa.supported()) return h('section', { class: 'stack' }, title, notSupported());
+  let begun;
+  const begin = async () => {
+    begun = await api.anonymous('POST', '/passkeys/enrol/begin', { code });
+    begun.at = Date.now();
+  };
+  try {
+    await begin();
+  } catch (e) {
+    return h('section', { class: 'stack' }, title, errorBox(problem(e, t('enrol.invalid'))),
+      h('p', null, h('a', { href: '#/' }, t('nav.home'))));
+  }
+  const fresh = begun.kind === 'new';
+  const name = h('input', { type: 'text', autocomplete: 'name', required: true, maxlength: 100, value: begun.name });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', {
+    class: 'stack',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      try {
+        // A ceremony waits five minutes on the server.
+        if (Date.now() - begun.at > 4 * 60_000) await begin();
+        const credential = await wa.create(begun.publicKey);
+        const body = { code, ceremonyId: begun.ceremonyId, credential, label: t('passkeys.defaultLabel') };
+        if (fresh) body.name = name.value.trim();
+        await started(await api.anonymous('POST', '/passkeys/enrol/finish', body));
+        toast(t('enrol.done'));
+        go('/');
+      } catch (err) {
+        // The attempt is used up either way; the next one needs a new one.
+        begin().catch(() => {});
+        out.replaceChildren(errorBox(problem(err, t('enrol.invalid'))));
+      }
+    },
+  },
+  fresh ? field(t('enrol.name'), name, t('enrol.nameHint')) : null,
+  h('button', { type: 'submit' }, t('enrol.create')), out);
+  return h('section', { class: 'stack' }, title,
+    h('p', { class: 'lead' }, t(fresh ? 'enrol.intro' : 'enrol.recoveryIntro')),
+    form);
+}
+
+// signInButton signs in with a passkey this phone holds: no name, no code.
+export function signInButton() {
+  if (!wa.supported()) return null;
+  const out = h('div', { 'aria-live': 'polite' });
+  return h('div', { class: 'stack' },
+    h('button', {
+      type: 'button',
+      onclick: async () => {
+        out.replaceChildren();
+        try {
+          const o = await api.anonymous('POST', '/passkeys/login/begin');
+          const credential = await wa.get(o.publicKey);
+          await started(await api.anonymous('POST', '/passkeys/login/finish', { ceremonyId: o.ceremonyId, credential }));
+          const back = sessionStorage.getItem('veikart.after');
+          sessionStorage.removeItem('veikart.after');
+          go(back || '/');
+        } catch (e) {
+          out.replaceChildren(errorBox(problem(e, t('signin.failed.expired'))));
+        }
+      },
+    }, t('passkey.signIn')),
+    h('p', { class: 'hint' }, t('passkey.signInHint')), out);
+}
+
+// mine lists the person's passkeys, to add one on this phone or remove one.
+export async function mine() {
+  const list = (await api.call('GET', '/passkeys')).items;
+  const out = h('div', { 'aria-live': 'polite' });
+  const remove = async (p) => {
+    if (!(await confirm(t('passkeys.removeTitle'), t('passkeys.removeText', { label: p.label }), t('passkeys.remove'), true))) return;
+    try {
+      await api.call('DELETE', `/passkeys/${p.id}`);
+      toast(t('passkeys.removed'));
+      route();
+    } catch (e) {
+      out.replaceChildren(errorBox(e instanceof api.ApiError && e.status === 409 ? t('passkeys.lastOne') : problem(e, t('error.notFound'))));
+    }
+  };
+  const add = async () => {
+    out.replaceChildren();
+    try {
+      const o = await api.call('POST', '/passkeys/begin');
+      const credential = await wa.create(o.publicKey);
+      await api.call('POST', '/passkeys/finish', { ceremonyId: o.ceremonyId, credential, label: t('passkeys.defaultLabel') });
+      toast(t('passkeys.added'));
+      route();
+    } catch (e) {
+      out.replaceChildren(errorBox(e?.name === 'InvalidStateError' ? t('passkeys.already') : problem(e, t('signin.failed.expired'))));
+    }
+  };
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/settings' }, t('common.back'))),
+    h('h1', null, t('passkeys.title')),
+    h('p', { class: 'lead' }, t('passkeys.intro')),
+    list.length ? h('ul', { class: 'cards' }, list.map((p) => h('li', { class: 'card' },
+      h('strong', null, p.label),
+      h('span', { class: 'meta' }, t('passkeys.created', { date: date(p.createdAt, true) })),
+      h('span', { class: 'meta' }, p.lastUsedAt ? t('passkeys.lastUsed', { date: date(p.lastUsedAt, true) }) : t('passkeys.neverUsed')),
+      h('button', { type: 'button', class: 'link', onclick: () => remove(p) }, t('passkeys.remove'), h('span', { class: 'sr' }, ` ${p.label}`)))))
+      : h('p', null, t('passkeys.none')),
+    wa.supported() ? h('button', { type: 'button', class: 'secondary', onclick: add }, t('passkeys.add')) : notSupported(),
+    out);
+}
+
+// newCode is the caseworker's screen at a home visit: a one-time code, as a
+// QR code, with which a person without an eID makes a passkey on their phone.
+export function newCode() {
+  const name = h('input', { type: 'text', autocomplete: 'off', required: true, maxlength: 100 });
+  const out = h('div', { 'aria-live': 'polite' });
+  const box = h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/shared' }, t('common.back'))),
+    h('h1', null, t('code.title')),
+    h('p', { class: 'lead' }, t('code.intro')));
+  const form = h('form', {
+    class: 'stack',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      try {
+        const c = await api.call('POST', '/enrolments', { name: name.value.trim() });
+        const cap = uid('qr');
+        form.replaceWith(h('figure', { class: 'qr', 'aria-labelledby': cap },
+          h('img', { src: `data:image/svg+xml;base64,${btoa(c.qr)}`, alt: t('code.qrAlt', { name: c.name }), width: 240, height: 240 }),
+          h('figcaption', { id: cap, class: 'stack' },
+            h('p', null, t('code.scan', { name: c.name })),
+            h('p', null, h('code', null, c.url)),
+            h('p', { class: 'note' }, t('code.expires', { time: date(c.expiresAt, true) })))),
+        h('button', { type: 'button', class: 'secondary', onclick: () => route() }, t('code.another')));
+      } catch (err) {
+        out.replaceChildren(errorBox(problem(err, t('error.notFound'))));
+      }
+    },
+  },
+  field(t('code.name'), name, t('code.nameHint')),
+  h('button', { type: 'submit' }, t('code.create')), out);
+  box.append(form);
+  return box;
+}
