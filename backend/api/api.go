@@ -81,6 +81,8 @@ type Server struct {
 	reminders ReminderSync
 	metrics   *metrics.Metrics
 	idporten  *oidc.Client
+	// agencyOIDC holds the agencies' own OpenID providers, by agency id.
+	agencyOIDC map[string]*oidc.Client
 	// signInLimit counts sign-in attempts per client address.
 	signInLimit *ratelimit.Limiter
 	// webauthn is the passkey relying party; nil if PublicURL cannot be one.
@@ -104,6 +106,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// IDPorten, if set, signs citizens in through ID-porten.
 	IDPorten *oidc.Client
+	// AgencyOIDC holds the agencies' own providers, by agency id.
+	AgencyOIDC map[string]*oidc.Client
 }
 
 // New builds the server and its routes.
@@ -124,7 +128,7 @@ func New(cfg Config, d Deps) *Server {
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
 		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders, metrics: d.Metrics,
-		idporten: d.IDPorten,
+		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC,
 	}
 	if cfg.SignInBurst == 0 {
 		cfg.SignInBurst, cfg.SignInEvery = 20, 3*time.Second
@@ -189,6 +193,8 @@ func (s *Server) routes() {
 	v1.Get("/auth/methods", s.signInMethods)
 	v1.Get("/auth/idporten", s.idportenStart)
 	v1.Get("/auth/idporten/callback", s.idportenCallback)
+	v1.Get("/auth/agency/callback", s.agencySignInCallback)
+	v1.Get("/auth/agency/:agencyId", s.agencySignInStart)
 	v1.Post("/auth/exchange", s.exchange)
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
@@ -229,6 +235,7 @@ func (s *Server) routes() {
 	v1.Get("/agencies/:agencyId", s.authenticate, s.getAgency)
 	v1.Put("/agencies/:agencyId/staff/:userId", s.authenticate, s.setStaff)
 	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
+	v1.Put("/agencies/:agencyId/sign-in", s.authenticate, s.setRequireSignIn)
 	v1.Post("/admin/agencies", s.authenticate, s.createAgency)
 
 	// Web Push: a person's devices.
@@ -346,8 +353,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	// Operator tokens have no session: they are minted by the CLI from the
 	// keys on disk and live for minutes.
+	var method string
 	if !p.Operator {
-		if err := s.checkSession(c.UserContext(), p.SessionID, p.UserID); err != nil {
+		if method, err = s.checkSession(c.UserContext(), p.SessionID, p.UserID); err != nil {
 			return err
 		}
 	}
@@ -367,6 +375,10 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		roles := a.Roles(p.UserID)
 		if len(roles) == 0 {
 			return errNotStaff
+		}
+		// The agency's administrators may require one way of signing in.
+		if a.RequireSignIn != "" && method != a.RequireSignIn {
+			return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "This agency requires signing in with " + a.RequireSignIn + ". Sign in that way to act for it."}
 		}
 		actor = access.Actor{Kind: access.Agency, UserID: p.UserID, AgencyID: p.AgencyID, AgencyRoles: roles}
 	}

@@ -38,8 +38,9 @@ type pendingLogin struct {
 
 // handover is what a one-time sign-in code stands for.
 type handover struct {
-	UserID string `bson:"userId"`
-	Method string `bson:"method"`
+	UserID   string `bson:"userId"`
+	Method   string `bson:"method"`
+	AgencyID string `bson:"agencyId,omitempty"` // the session acts for it
 }
 
 var errNoIDPorten = &veikart.Error{Code: veikart.ENOTFOUND, Message: "Sign-in with ID-porten is not set up on this server."}
@@ -172,7 +173,7 @@ func (s *Server) exchange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.signIn(c, u, "", h.Method)
+	return s.signIn(c, u, h.AgencyID, h.Method)
 }
 
 type methodsJSON struct {

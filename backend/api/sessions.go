@@ -156,25 +156,30 @@ func (s *Server) endSession(ctx context.Context, id, reason string) error {
 // learns of its own sign-outs at once; another replica's within liveFor.
 type liveCache struct {
 	mu   sync.Mutex
-	seen map[string]time.Time // session id: when it was last found live
+	seen map[string]liveEntry // by session id
+}
+
+type liveEntry struct {
+	at     time.Time // when it was last found live
+	method string    // how it signed in
 }
 
 const liveFor = 5 * time.Second
 
-func (l *liveCache) fresh(id string, now time.Time) bool {
+func (l *liveCache) fresh(id string, now time.Time) (string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	at, ok := l.seen[id]
-	return ok && now.Sub(at) < liveFor
+	e, ok := l.seen[id]
+	return e.method, ok && now.Sub(e.at) < liveFor
 }
 
-func (l *liveCache) remember(id string, now time.Time) {
+func (l *liveCache) remember(id, method string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seen == nil || len(l.seen) > 200_000 {
-		l.seen = map[string]time.Time{} // a rare, cheap reset bounds memory
+		l.seen = map[string]liveEntry{} // a rare, cheap reset bounds memory
 	}
-	l.seen[id] = now
+	l.seen[id] = liveEntry{at: now, method: method}
 }
 
 func (l *liveCache) forget(id string) {
@@ -186,22 +191,23 @@ func (l *liveCache) forget(id string) {
 var errSessionEnded = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "This sign-in has ended (signed out, or from another device). Sign in again."}
 
 // checkSession refuses an access token whose session has ended (or is not
-// the token's person's: only a stolen signing key could make that).
-func (s *Server) checkSession(ctx context.Context, id, userID string) error {
+// the token's person's: only a stolen signing key could make that), and
+// says how the session signed in.
+func (s *Server) checkSession(ctx context.Context, id, userID string) (string, error) {
 	now := s.now()
-	if id == "" || s.alive.fresh(id, now) {
-		return nil
+	if method, ok := s.alive.fresh(id, now); ok {
+		return method, nil
 	}
 	sess, err := s.store.Session(ctx, id)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errSessionEnded
+		return "", errSessionEnded
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if sess.Revoked() || !now.Before(sess.ExpiresAt) || sess.UserID != userID {
-		return errSessionEnded
+		return "", errSessionEnded
 	}
-	s.alive.remember(id, now)
-	return nil
+	s.alive.remember(id, methodOf(sess), now)
+	return methodOf(sess), nil
 }

@@ -9,13 +9,15 @@ import (
 // Wire types of agencies, consent, comments, proposals and the access log.
 
 type agencyJSON struct {
-	ID        string      `json:"id"`
-	Kind      string      `json:"kind"`
-	Name      string      `json:"name"`
-	Region    string      `json:"region"`
-	Staff     []staffJSON `json:"staff,omitempty"` // administrators and operators only
-	CreatedAt time.Time   `json:"createdAt"`
-	Version   int64       `json:"version"`
+	ID     string      `json:"id"`
+	Kind   string      `json:"kind"`
+	Name   string      `json:"name"`
+	Region string      `json:"region"`
+	Staff  []staffJSON `json:"staff,omitempty"` // administrators and operators only
+	// RequireSignIn is the sign-in method people acting for the agency must use.
+	RequireSignIn string    `json:"requireSignIn,omitempty"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Version       int64     `json:"version"`
 }
 
 type staffJSON struct {
@@ -30,7 +32,7 @@ type agencyListJSON struct {
 }
 
 func toAgencyJSON(a *veikart.Agency, withStaff bool) agencyJSON {
-	out := agencyJSON{ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, CreatedAt: a.CreatedAt, Version: a.Version}
+	out := agencyJSON{ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, CreatedAt: a.CreatedAt, Version: a.Version, RequireSignIn: a.RequireSignIn}
 	if withStaff {
 		out.Staff = make([]staffJSON, len(a.Staff))
 		for i, s := range a.Staff {

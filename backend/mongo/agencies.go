@@ -16,6 +16,7 @@ type agencyDoc struct {
 	Name      string     `bson:"name"`
 	Region    string     `bson:"region"`
 	Staff     []staffDoc `bson:"staff"`
+	Require   string     `bson:"requireSignIn,omitempty"`
 	CreatedAt time.Time  `bson:"createdAt"`
 	UpdatedAt time.Time  `bson:"updatedAt"`
 	Version   int64      `bson:"version"`
@@ -30,7 +31,7 @@ type staffDoc struct {
 
 func toAgencyDoc(a *veikart.Agency) agencyDoc {
 	d := agencyDoc{
-		ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, Staff: make([]staffDoc, len(a.Staff)),
+		ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, Staff: make([]staffDoc, len(a.Staff)), Require: a.RequireSignIn,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version,
 	}
 	for i, s := range a.Staff {
@@ -45,7 +46,7 @@ func toAgencyDoc(a *veikart.Agency) agencyDoc {
 
 func (d *agencyDoc) toDomain() *veikart.Agency {
 	a := &veikart.Agency{
-		ID: d.ID, Kind: veikart.AgencyKind(d.Kind), Name: d.Name, Region: d.Region,
+		ID: d.ID, Kind: veikart.AgencyKind(d.Kind), Name: d.Name, Region: d.Region, RequireSignIn: d.Require,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version,
 	}
 	for _, s := range d.Staff {

@@ -41,7 +41,12 @@ type Config struct {
 	// RedirectURL is our callback, as registered with the provider.
 	RedirectURL string
 	// MinLevel is the lowest acr accepted; it is also what is asked for.
+	// Only for the ID-porten profile.
 	MinLevel string
+	// Plain is the profile of an agency's own provider (Entra ID, Keycloak
+	// ...): no level of assurance and no pid; the person is the provider's
+	// sub, keyed with the issuer.
+	Plain bool
 	// PIDKey keys the hash that stands for the national identity number.
 	PIDKey []byte
 	// Now is the clock ID tokens' expiry is checked against.
@@ -67,7 +72,7 @@ func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.Issuer == "" || cfg.ClientID == "" || cfg.ClientSecret == "" || cfg.RedirectURL == "":
 		return nil, errors.New("oidc: issuer, client id, client secret and redirect URL are required")
-	case !ValidLevel(cfg.MinLevel):
+	case !cfg.Plain && !ValidLevel(cfg.MinLevel):
 		return nil, fmt.Errorf("oidc: unknown level %q (want one of %v)", cfg.MinLevel, levels)
 	case len(cfg.PIDKey) < 32:
 		return nil, errors.New("oidc: the pid key must be at least 32 bytes")
@@ -115,7 +120,7 @@ func (c *Client) discover(ctx context.Context) (*gooidc.Provider, error) {
 	if !slices.Contains(meta.Methods, "S256") {
 		return nil, fmt.Errorf("%w: the provider does not offer PKCE S256", ErrUnavailable)
 	}
-	if !slices.Contains(meta.ACRs, c.cfg.MinLevel) {
+	if !c.cfg.Plain && !slices.Contains(meta.ACRs, c.cfg.MinLevel) {
 		return nil, fmt.Errorf("%w: the provider does not offer %s", ErrUnavailable, c.cfg.MinLevel)
 	}
 	c.provider = p
@@ -145,7 +150,9 @@ func (c *Client) Begin(ctx context.Context, locale string) (Pending, string, err
 	opts := []oauth2.AuthCodeOption{
 		oauth2.S256ChallengeOption(p.Verifier),
 		oauth2.SetAuthURLParam("nonce", p.Nonce),
-		oauth2.SetAuthURLParam("acr_values", c.cfg.MinLevel),
+	}
+	if !c.cfg.Plain {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", c.cfg.MinLevel))
 	}
 	if locale != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("ui_locales", locale))
@@ -208,6 +215,7 @@ func (c *Client) Verify(ctx context.Context, raw, nonce string) (Identity, error
 		return Identity{}, fmt.Errorf("%w: %v", ErrToken, err)
 	}
 	var claims struct {
+		Sub   string   `json:"sub"`
 		Nonce string   `json:"nonce"`
 		ACR   string   `json:"acr"`
 		AMR   []string `json:"amr"`
@@ -218,6 +226,12 @@ func (c *Client) Verify(ctx context.Context, raw, nonce string) (Identity, error
 	}
 	if nonce == "" || subtle.ConstantTimeCompare([]byte(claims.Nonce), []byte(nonce)) != 1 {
 		return Identity{}, ErrNonce
+	}
+	if c.cfg.Plain {
+		if claims.Sub == "" {
+			return Identity{}, ErrPID
+		}
+		return Identity{Subject: c.Subject(c.cfg.Issuer + "|" + claims.Sub), Methods: claims.AMR}, nil
 	}
 	if slices.Index(levels, claims.ACR) < slices.Index(levels, c.cfg.MinLevel) {
 		return Identity{}, ErrLevel

@@ -47,14 +47,31 @@ const (
 
 // Agency is an organisation a household can share its roadmap with.
 type Agency struct {
-	ID        string
-	Kind      AgencyKind
-	Name      string
-	Region    string // municipality or region
-	Staff     []StaffMember
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
+	ID     string
+	Kind   AgencyKind
+	Name   string
+	Region string // municipality or region
+	Staff  []StaffMember
+	// RequireSignIn, if set, is the one sign-in method (SignInAgencyOIDC or
+	// SignInPasskey) with which people may act for the agency; their
+	// administrators decide.
+	RequireSignIn string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
+}
+
+// SetRequireSignIn sets the sign-in method the agency requires ("" for any).
+func (a *Agency) SetRequireSignIn(method string, now time.Time) (*Agency, error) {
+	switch method {
+	case "", SignInAgencyOIDC, SignInPasskey:
+	default:
+		return nil, &Error{Code: EINVALID, Message: "An agency can require agency-oidc or passkey sign-in, or nothing.", Pointer: "/require"}
+	}
+	n := a.Clone()
+	n.RequireSignIn, n.UpdatedAt = method, now.UTC()
+	n.Version++
+	return n, nil
 }
 
 // StaffMember is a person in an agency and their roles there.

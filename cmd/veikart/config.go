@@ -45,6 +45,7 @@ type config struct {
 	IDPortenClientSecret string   // VEIKART_IDPORTEN_CLIENT_SECRET
 	IDPortenLevel        string   // VEIKART_IDPORTEN_LEVEL: idporten-loa-substantial (default) or idporten-loa-high
 	TrustedProxies       []string // VEIKART_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For counts
+	AgencyOIDCFile       string   // VEIKART_AGENCY_OIDC_FILE: the agencies' own OpenID providers (JSON)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -73,6 +74,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		IDPortenClientID:     getenv("VEIKART_IDPORTEN_CLIENT_ID"),
 		IDPortenClientSecret: getenv("VEIKART_IDPORTEN_CLIENT_SECRET"),
 		IDPortenLevel:        or(getenv("VEIKART_IDPORTEN_LEVEL"), "idporten-loa-substantial"),
+		AgencyOIDCFile:       getenv("VEIKART_AGENCY_OIDC_FILE"),
 	}
 	for _, p := range strings.Split(getenv("VEIKART_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -185,7 +187,7 @@ func (c config) logValue() []any {
 		"vapid_subject", c.VAPIDSubject, "push_hosts", strings.Join(c.PushHosts, ","), "push_loopback", c.PushLoopback,
 		"reminders", c.Reminders, "timezone", c.TimeZone, "metrics_addr", c.MetricsAddr,
 		"idporten_issuer", c.IDPortenIssuer, "idporten_client_id", c.IDPortenClientID, "idporten_level", c.IDPortenLevel,
-		"trusted_proxies", strings.Join(c.TrustedProxies, ","),
+		"trusted_proxies", strings.Join(c.TrustedProxies, ","), "agency_oidc_file", c.AgencyOIDCFile,
 	}
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -148,6 +150,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	agencyOIDC, err := a.agencyProviders()
+	if err != nil {
+		return err
+	}
 	m := metrics.New()
 	sched, err := a.scheduler(m)
 	if err != nil {
@@ -167,7 +173,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
-		Reminders: sched, Metrics: m, IDPorten: idporten,
+		Reminders: sched, Metrics: m, IDPorten: idporten, AgencyOIDC: agencyOIDC,
 	})
 	rctx, stopReminders := context.WithCancel(context.WithoutCancel(ctx))
 	remindersDone := make(chan struct{})
@@ -258,6 +264,52 @@ func (a *app) idporten() (*oidc.Client, error) {
 		Issuer: a.cfg.IDPortenIssuer, ClientID: a.cfg.IDPortenClientID, ClientSecret: a.cfg.IDPortenClientSecret,
 		RedirectURL: api.IDPortenRedirect(a.cfg.PublicURL), MinLevel: a.cfg.IDPortenLevel, PIDKey: key,
 	})
+}
+
+// agencyProvider is one agency's own OpenID provider, as the operator
+// configures it in VEIKART_AGENCY_OIDC_FILE (a JSON array of these). The
+// file holds client secrets: mount it from a secret, mode 0600.
+type agencyProvider struct {
+	AgencyID     string `json:"agencyId"`
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+// agencyProviders reads the agencies' providers, if any are configured.
+func (a *app) agencyProviders() (map[string]*oidc.Client, error) {
+	if a.cfg.AgencyOIDCFile == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(a.cfg.AgencyOIDCFile)
+	if err != nil {
+		return nil, fmt.Errorf("VEIKART_AGENCY_OIDC_FILE: %w", err)
+	}
+	var list []agencyProvider
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&list); err != nil {
+		return nil, fmt.Errorf("VEIKART_AGENCY_OIDC_FILE: %w", err)
+	}
+	key, err := auth.LoadPIDKey(a.cfg.KeysDir, true)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*oidc.Client{}
+	for _, p := range list {
+		if !veikart.ValidID(p.AgencyID) || out[p.AgencyID] != nil {
+			return nil, fmt.Errorf("VEIKART_AGENCY_OIDC_FILE: agency id %q is not valid or appears twice", p.AgencyID)
+		}
+		c, err := oidc.New(oidc.Config{
+			Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, Plain: true,
+			RedirectURL: api.AgencyRedirect(a.cfg.PublicURL), PIDKey: key,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("VEIKART_AGENCY_OIDC_FILE: agency %s: %w", p.AgencyID, err)
+		}
+		out[p.AgencyID] = c
+	}
+	return out, nil
 }
 
 // staticFiles serves the embedded web app at / and the published schemas at

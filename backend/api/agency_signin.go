@@ -1,0 +1,137 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/oidc"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// Caseworkers sign in through their agency's own OpenID provider (Entra ID,
+// Keycloak, ...): one provider per agency, configured by the operator. The
+// flow is ID-porten's (package oidc, plain profile) with one callback for
+// every agency; the pending sign-in remembers which agency it was for.
+//
+// The agency's provider is the authority on who works there: a person it
+// signs in becomes the agency's caseworker on first sign-in (administrators
+// are still made by an administrator), and the session acts for the agency.
+
+type pendingAgencyLogin struct {
+	Nonce    string `bson:"nonce"`
+	Verifier string `bson:"verifier"`
+	AgencyID string `bson:"agencyId"`
+}
+
+var errNoAgencySignIn = &veikart.Error{Code: veikart.ENOTFOUND, Message: "This agency has no sign-in of its own on this server."}
+
+func (s *Server) agencySignInStart(c *fiber.Ctx) error {
+	id := strings.Clone(c.Params("agencyId"))
+	client := s.agencyOIDC[id]
+	if client == nil {
+		return errNoAgencySignIn
+	}
+	if !s.limitSignIn(c) {
+		return errTooMany
+	}
+	p, to, err := client.Begin(c.UserContext(), uiLocale(c.Query("lang")))
+	if err != nil {
+		return s.signInUnavailable(err)
+	}
+	if err := s.store.PutOnce(c.UserContext(), "agency-login", p.State, pendingAgencyLogin{Nonce: p.Nonce, Verifier: p.Verifier, AgencyID: id}, s.now().Add(loginTTL)); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Redirect(to, fiber.StatusFound)
+}
+
+func (s *Server) agencySignInCallback(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if !s.limitSignIn(c) {
+		return s.backToApp(c, "signin-failed/too-many")
+	}
+	ctx := c.UserContext()
+	var p pendingAgencyLogin
+	ok, err := s.store.TakeOnce(ctx, "agency-login", strings.Clone(c.Query("state")), s.now(), &p)
+	if err != nil {
+		return err
+	}
+	client := s.agencyOIDC[p.AgencyID]
+	if !ok || client == nil {
+		return s.refuseSignIn(c, oidc.ErrState)
+	}
+	if c.Query("error") != "" {
+		return s.refuseSignIn(c, oidc.ErrDenied)
+	}
+	id, err := client.Finish(ctx, oidc.Pending{Nonce: p.Nonce, Verifier: p.Verifier}, strings.Clone(c.Query("code")))
+	if err != nil {
+		return s.refuseSignIn(c, err)
+	}
+	u, err := s.store.EnsureUser(ctx, &veikart.User{ID: "ag-" + id.Subject[:40], CreatedAt: s.now().UTC()})
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Agency(ctx, p.AgencyID)
+	if err != nil {
+		return err
+	}
+	if len(a.Roles(u.ID)) == 0 { // first time: the provider vouches for them
+		_, err := s.store.UpdateAgency(ctx, p.AgencyID, func(cur *veikart.Agency) (*veikart.Agency, error) {
+			return cur.SetStaff(u.ID, []veikart.AgencyRole{veikart.CaseworkerRole}, veikart.SignInAgencyOIDC, s.now())
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.store.AddUserAgency(ctx, u.ID, p.AgencyID); err != nil {
+			return err
+		}
+	}
+	code := auth.RandomID(32)
+	if err := s.store.PutOnce(ctx, "handover", code, handover{UserID: u.ID, Method: veikart.SignInAgencyOIDC, AgencyID: p.AgencyID}, s.now().Add(handoverTTL)); err != nil {
+		return err
+	}
+	return s.backToApp(c, "signed-in/"+code)
+}
+
+type requireSignInRequest struct {
+	Require string `json:"require"`
+}
+
+// setRequireSignIn lets the agency's administrators (or the operator)
+// require one way of signing in of everyone who acts for it. It holds on
+// each one's next request.
+func (s *Server) setRequireSignIn(c *fiber.Ctx) error {
+	id, err := pathID(c, "agencyId", errNoAgency)
+	if err != nil {
+		return err
+	}
+	var req requireSignInRequest
+	if err := s.decode(c, "require-sign-in-request.schema.json", &req); err != nil {
+		return err
+	}
+	if !access.Permit(actorOf(c), access.ManageStaff, id) {
+		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the agency's administrators can decide how its people sign in."}
+	}
+	if req.Require == veikart.SignInAgencyOIDC && s.agencyOIDC[id] == nil {
+		return &veikart.Error{Code: veikart.EINVALID, Message: "This agency has no sign-in of its own configured on this server; ask the operator first.", Pointer: "/require"}
+	}
+	a, err := s.store.UpdateAgency(c.UserContext(), id, func(cur *veikart.Agency) (*veikart.Agency, error) {
+		return cur.SetRequireSignIn(req.Require, s.now())
+	})
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return errNoAgency
+	}
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, true))
+}
+
+// AgencyRedirect is the callback address to register with every agency's
+// provider.
+func AgencyRedirect(publicURL string) string {
+	return strings.TrimRight(publicURL, "/") + "/api/v1/auth/agency/callback"
+}
