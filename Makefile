@@ -20,7 +20,7 @@ build: ## build bin/veikart
 	$(GO) build -o bin/veikart ./cmd/veikart
 
 run: build ## run the server in development mode on the embedded store in ./data
-	VEIKART_DEV=1 VEIKART_ADDR=127.0.0.1:8080 VEIKART_DATA_DIR=./data bin/veikart serve
+	VEIKART_DEV=1 VEIKART_ADDR=127.0.0.1:8080 VEIKART_PUBLIC_URL=http://localhost:8080 VEIKART_DATA_DIR=./data bin/veikart serve
 
 test: setup vet race fuzz external-db browser ## everything CI runs, in order
 	@echo "make test: all passed"
