@@ -64,6 +64,11 @@ type Config struct {
 	// SignInBurst at once, then one per SignInEvery (20 and 3 s if zero).
 	SignInBurst int
 	SignInEvery time.Duration
+	// AccountBurst and AccountEvery limit sign-in attempts per account from
+	// anywhere (many addresses guessing at one person): AccountBurst at once,
+	// then one per AccountEvery (10 and a minute if zero).
+	AccountBurst int
+	AccountEvery time.Duration
 }
 
 // Server is the HTTP server.
@@ -83,8 +88,10 @@ type Server struct {
 	idporten  *oidc.Client
 	// agencyOIDC holds the agencies' own OpenID providers, by agency id.
 	agencyOIDC map[string]*oidc.Client
-	// signInLimit counts sign-in attempts per client address.
-	signInLimit *ratelimit.Limiter
+	// signInLimit counts sign-in attempts per client address;
+	// accountLimit per account, wherever they come from.
+	signInLimit  *ratelimit.Limiter
+	accountLimit *ratelimit.Limiter
 	// webauthn is the passkey relying party; nil if PublicURL cannot be one.
 	webauthn *passkey.RP
 	// alive remembers sessions recently found live.
@@ -135,6 +142,11 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s.cfg = cfg
 	s.signInLimit = ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now)
+	if cfg.AccountBurst == 0 {
+		cfg.AccountBurst, cfg.AccountEvery = 10, time.Minute
+	}
+	s.cfg = cfg
+	s.accountLimit = ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now)
 	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",

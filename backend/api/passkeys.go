@@ -470,16 +470,26 @@ func (s *Server) loginFinish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	limited := false // go-webauthn does not keep the callback's error
 	l, err := rp.FinishLogin(cer.Session, req.Credential, func(credentialID []byte, userID string) ([]veikart.Passkey, error) {
 		owner, err := s.store.PasskeyOwner(ctx, veikart.PasskeyID(credentialID))
 		if err != nil {
 			return nil, err
+		}
+		// Every attempt on an account counts, before anything is checked.
+		if !s.accountLimit.Allow("passkey:" + owner) {
+			limited = true
+			return nil, errAccountLimited
 		}
 		if owner != userID {
 			return nil, errors.New("the user handle is not the passkey's owner")
 		}
 		return s.store.Passkeys(ctx, owner)
 	})
+	if limited {
+		s.metrics.SignInFailed("rate-limited")
+		return errTooManyForAccount
+	}
 	if err != nil {
 		s.metrics.SignInFailed(veikart.SignInPasskey)
 		return verified(err, errNotSignIn)
@@ -500,6 +510,11 @@ func (s *Server) loginFinish(c *fiber.Ctx) error {
 	}
 	return s.signIn(c, u, "", veikart.SignInPasskey)
 }
+
+var (
+	errAccountLimited    = errors.New("too many sign-in attempts on this account")
+	errTooManyForAccount = &requestError{kind: kindRateLimited, detail: "Too many sign-in attempts on this account. Wait a minute and try again."}
+)
 
 // ownPasskeys checks that the caller is a person using their own account.
 func ownPasskeys(c *fiber.Ctx) (access.Actor, error) {

@@ -383,3 +383,19 @@ func TestPasskeys_BadInput(t *testing.T) {
 	off := mustEnvWith(t, api.Config{Dev: true, PublicURL: "http://127.0.0.1:8080"}, nil)
 	expect(t, off.do(t, "POST", "/api/v1/passkeys/login/begin", "", nil), 503, "/problems/unavailable")
 }
+
+// Guessing at one person's account is slowed down however many addresses
+// it comes from: attempts on an account are counted, failed or not.
+func TestPasskeys_AccountRateLimit(t *testing.T) {
+	t.Parallel()
+	e := mustEnvWith(t, api.Config{Dev: true, PublicURL: publicURL, SignInBurst: 100_000, SignInEvery: time.Millisecond, AccountBurst: 2, AccountEvery: time.Hour}, nil)
+	nina, _ := e.caseworker(t, "Nina", "nav-limit")
+	phone := softkey.New(publicURL)
+	e.enrol(t, phone, e.newCode(t, nina, map[string]any{"name": "Amina"}), "phone")
+	for range 2 {
+		expect(t, e.passkeyLogin(t, phone), 200, `"tokenType":"Bearer"`)
+	}
+	expect(t, e.passkeyLogin(t, phone), 429, "this account")
+	e.clock.Add(time.Hour)
+	expect(t, e.passkeyLogin(t, phone), 200, `"tokenType":"Bearer"`)
+}
