@@ -80,6 +80,12 @@ func TestPasskeys_AddFindRemove(t *testing.T) {
 // must stay, exactly one succeeds.
 func TestPasskeys_LastOneStaysUnderRace(t *testing.T) {
 	t.Parallel()
+	if testenv.External() {
+		// As for roadmaps: FerretDB v1 does not re-check a replace's filter,
+		// so compare-and-swap races are only safe on real MongoDB (shared
+		// mode) and on the embedded store (serialised in process).
+		t.Skip("compare-and-swap is not atomic on FerretDB; shared mode needs real MongoDB")
+	}
 	ctx := context.Background()
 	s := testenv.MustStore(t)
 	t0 := time.Now()

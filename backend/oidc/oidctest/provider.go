@@ -62,7 +62,7 @@ type Provider struct {
 }
 
 // startTimeout bounds how long node may take to start listening.
-const startTimeout = 20 * time.Second
+const startTimeout = 60 * time.Second // node and an RSA key, on a busy 2-core machine
 
 // Start runs a new provider as a child process on a free loopback port and
 // stops it when the test ends. It skips the test if node is not installed and
