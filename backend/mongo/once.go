@@ -68,3 +68,20 @@ func (s *Store) TakeOnce(ctx context.Context, kind, key string, now time.Time, v
 	}
 	return true, nil
 }
+
+// SweepExpired deletes the one-time records that expired unused (sign-ins
+// never finished, codes never used) before now, and returns how many. It
+// scans (the embedded store has no index on expiresAt), which is fine at
+// the hourly pace the server runs it: used records are deleted when used,
+// so these collections stay small.
+func (s *Store) SweepExpired(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	for _, coll := range []string{onceColl, enrolmentsColl} {
+		res, err := s.db.Collection(coll).DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now.UTC()}}}})
+		if err != nil {
+			return n, mapError(err, "sweep %s", coll)
+		}
+		n += res.DeletedCount
+	}
+	return n, nil
+}

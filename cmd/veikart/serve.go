@@ -186,6 +186,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	// Stopped after HTTP and before the database (deferred calls run last
 	// in, first out).
 	defer func() { stopReminders(); <-remindersDone }()
+	go sweep(rctx, a.store, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -214,6 +215,25 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// sweep deletes expired one-time records (sign-ins never finished, codes
+// never used) every hour, until ctx ends.
+func sweep(ctx context.Context, store *mongo.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.SweepExpired(ctx, time.Now()); err != nil {
+				log.Warn("sweep expired records", "err", err)
+			} else if n > 0 {
+				log.Info("swept expired records", "n", n)
+			}
+		}
+	}
 }
 
 // scheduler builds the reminder scheduler of this process. It always keeps
