@@ -6,6 +6,7 @@
 //	veikart seed    fill the store with demo roadmaps (load tests)
 //	veikart agency  create agencies and manage their people (a client of the
 //	                running server's admin API)
+//	veikart health  exit 0 if the running server is ready (health checks)
 package main
 
 import (
@@ -46,6 +47,7 @@ commands:
   seed    fill the store with demo roadmaps and print tokens (for load tests)
   agency  create agencies and manage their people, through the running
           server's admin API (veikart agency help for its subcommands)
+  health  probe the running server's readiness (container health checks)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seed(ctx, cfg, args[1:], stdout)
 	case "agency":
 		return agency(ctx, cfg, args[1:], stdout, stderr)
+	case "health":
+		return health(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
