@@ -5,7 +5,7 @@
 # exclusive-writer cache). Everything it starts lives in a temp dir and is
 # stopped and removed on exit.
 #
-#   scripts/external-db.sh [go test args...]   default: -count=1 ./backend/...
+#   scripts/external-db.sh [go test args...]   default: -count=1 ./backend/..., then#                                              cmd/veikart TestCluster (two replicas, a#                                              SIGKILL, the database away for 30 s)#   VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh   only the cluster test
 #
 # Env: FERRETDB_PORT (default: first free from 27018), PG_PORT (from 54329).
 set -euo pipefail
@@ -128,14 +128,34 @@ fi
 uri="mongodb://127.0.0.1:$fdb_port/"
 say "server: FerretDB $("$fdb" --version | sed -n 's/^version: *//p') (postgresql handler) at $uri"
 
+# A database of its own for cmd/veikart's cluster test, which starts and
+# stops its own FerretDB server on it (two API replicas, a database outage).
+as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres cluster
+
 # 5. The tests, against that server.
 phase=tests
 args=("$@")
-((${#args[@]})) || args=(-count=1 ./backend/...)
+default=
+((${#args[@]})) || { args=(-count=1 ./backend/...); default=1; }
 say "VEIKART_TEST_MONGODB_URI=$uri go test ${args[*]}"
 set +e
-VEIKART_TEST_MONGODB_URI=$uri go test "${args[@]}"
-rc=$?
+if [[ -n ${VEIKART_CLUSTER_ONLY:-} ]]; then
+	rc=0 # just the cluster test below (while working on it)
+else
+	VEIKART_TEST_MONGODB_URI=$uri go test "${args[@]}"
+	rc=$?
+fi
 set -e
 say "go test against FerretDB/PostgreSQL at $uri exited $rc"
+# Then, by default, the cluster test: two API processes on a FerretDB
+# server of its own, one killed mid-load, the database away for 30 s.
+if [[ -n $default && $rc == 0 ]]; then
+	say "cluster: two replicas, a SIGKILL, a database outage (cmd/veikart TestCluster)"
+	set +e
+	VEIKART_TEST_FERRETDB_BIN=$fdb VEIKART_TEST_PG_URL="postgres://postgres@127.0.0.1:$pg_port/cluster" \
+		go test -count=1 -run '^TestCluster$' -v ./cmd/veikart/ 2>&1 | grep -E '^(=== RUN|--- |\s+--- |ok|FAIL|PASS|\s+cluster_test)' 
+	rc=${PIPESTATUS[0]}
+	set -e
+	say "cluster test exited $rc"
+fi
 exit "$rc"
