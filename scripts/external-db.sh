@@ -5,7 +5,10 @@
 # exclusive-writer cache). Everything it starts lives in a temp dir and is
 # stopped and removed on exit.
 #
-#   scripts/external-db.sh [go test args...]   default: -count=1 ./backend/..., then#                                              cmd/veikart TestCluster (two replicas, a#                                              SIGKILL, the database away for 30 s)#   VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh   only the cluster test
+#   scripts/external-db.sh [go test args...]   default: -count=1 ./backend/..., then
+#                                              cmd/veikart's TestCluster (two replicas,
+#                                              a SIGKILL, the database away for 30 s)
+#   VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh   only the cluster test
 #
 # Env: FERRETDB_PORT (default: first free from 27018), PG_PORT (from 54329).
 set -euo pipefail
