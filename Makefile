@@ -11,7 +11,7 @@ FUZZTIME ?= 15s
 # The steps of `make test` must run in the order listed, even under -j.
 .NOTPARALLEL:
 
-.PHONY: help run build test setup vet race fuzz external-db browser bench load clean
+.PHONY: help run build test setup vet deploy-check race fuzz external-db browser bench load clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ build: ## build bin/veikart
 run: build ## run the server in development mode on the embedded store in ./data
 	VEIKART_DEV=1 VEIKART_ADDR=127.0.0.1:8080 VEIKART_PUBLIC_URL=http://localhost:8080 VEIKART_DATA_DIR=./data bin/veikart serve
 
-test: setup vet race fuzz external-db browser ## everything CI runs, in order
+test: setup vet deploy-check race fuzz external-db browser ## everything CI runs, in order
 	@echo "make test: all passed"
 
 setup: ## install what the tests need (apt, npm); quick when already installed
@@ -30,6 +30,9 @@ setup: ## install what the tests need (apt, npm); quick when already installed
 
 vet: ## go vet
 	$(GO) vet ./...
+
+deploy-check: ## the Dockerfile, compose file and Kubernetes manifests, checked without Docker or a cluster
+	scripts/deploy-check.sh
 
 race: ## unit, storage and API tests with the race detector, on the embedded store
 	$(GO) test -race -count=1 ./...

@@ -60,11 +60,13 @@ copy)
 	rm -f "$dst"/signing-*.pem
 	# Only the plain names: a Secret volume also holds ..data and the
 	# timestamped directory its files link into.
+	n=0
 	for f in "$src"/signing-*.pem "$src/vapid.json" "$src/pid.key"; do
 		cat "$f" >"$dst/${f##*/}"
 		chmod 0600 "$dst/${f##*/}"
+		n=$((n + 1))
 	done
-	echo "keys-init: copied $(ls "$dst" | wc -l) keys into $dst"
+	echo "keys-init: copied $n keys into $dst"
 	;;
 *)
 	echo "usage: keys-init.sh make DIR | copy SRC DST" >&2

@@ -3,8 +3,9 @@
 # machine like the CI one: gcc (race detector), PostgreSQL (external-database
 # run), wrk (load test), the npm packages of the push service that the
 # backend/push tests send to (tools/push-testing), the OpenID provider the
-# sign-in tests log in with (tools/oidc-provider) and, when browser tests
-# exist, Chromium and their npm packages. Quick when everything is already
+# sign-in tests log in with (tools/oidc-provider), the deployment checks'
+# tools (docker-compose, caddy, shellcheck, busybox, tools/dockerfile-lint)
+# and, when browser tests exist, Chromium and their npm packages. Quick when everything is already
 # there: it asks apt only about what is missing.
 #
 #   scripts/setup.sh          everything
@@ -32,6 +33,14 @@ all)
 	need wrk wrk
 	need npm npm # tools/push-testing: the push service backend/push tests use
 	need npm npm # tools/oidc-provider: the OpenID provider backend/oidc/oidctest runs
+	# scripts/deploy-check.sh: compose config without an engine, the Caddyfile,
+	# the shell scripts, keys-init.sh under the init image's shell, and
+	# tools/dockerfile-lint (npm). Debian's caddy package starts no server
+	# where there is no systemd (containers, CI).
+	need docker-compose docker-compose
+	need caddy caddy
+	need shellcheck shellcheck
+	need busybox busybox
 	if [[ -f pwa/tests/package.json ]]; then
 		need npm npm
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || want+=(chromium)
@@ -82,6 +91,14 @@ if [[ ${1:-all} == all ]]; then
 	if [[ ! -d tools/oidc-provider/node_modules || $lock -nt tools/oidc-provider/node_modules/.package-lock.json ]]; then
 		echo "setup: npm ci in tools/oidc-provider"
 		npm ci --prefix tools/oidc-provider --no-audit --no-fund
+	fi
+fi
+# dockerfile-utils, the Dockerfile linter scripts/deploy-check.sh runs; same rule.
+if [[ ${1:-all} == all ]]; then
+	lock=tools/dockerfile-lint/package-lock.json
+	if [[ ! -d tools/dockerfile-lint/node_modules || $lock -nt tools/dockerfile-lint/node_modules/.package-lock.json ]]; then
+		echo "setup: npm ci in tools/dockerfile-lint"
+		npm ci --prefix tools/dockerfile-lint --no-audit --no-fund
 	fi
 fi
 echo "setup: ok"
