@@ -9,6 +9,7 @@ import * as rm from './views/roadmap.js';
 import * as share from './views/sharing.js';
 import * as cw from './views/caseworker.js';
 import * as account from './views/account.js';
+import * as push from './push.js';
 
 // Routes: a pattern over the part of the address after "#", and the screen.
 // Screens are async functions of the route's parameters returning a node;
@@ -196,6 +197,7 @@ async function start() {
     sync.flush().catch(() => {});
     // Agency names, for steps an agency is responsible for, offline too.
     if (!acting()) share.agencies().catch(() => {});
+    push.renew().catch(() => {}); // a new server key: subscribe again
   }
   worker().catch(() => {});
 }

@@ -28,6 +28,25 @@ async function turnOn() {
   localStorage.setItem('veikart.push', saved.id);
 }
 
+// renew subscribes again when the server's key has changed (an operator
+// rotated it after a leak, which ends every old subscription), so that
+// reminders keep coming without the person doing anything. Run at start.
+export async function renew() {
+  if (!supported() || Notification.permission !== 'granted') return;
+  const sub = await subscription();
+  if (!sub) return;
+  const { publicKey } = await api.call('GET', '/push/key');
+  const have = sub.options?.applicationServerKey;
+  const want = key(publicKey);
+  if (have && new Uint8Array(have).every((b, i) => b === want[i]) && have.byteLength === want.length) return;
+  await sub.unsubscribe();
+  const reg = await navigator.serviceWorker.ready;
+  const next = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: want });
+  const json = next.toJSON();
+  const saved = await api.call('POST', '/push/subscriptions', { endpoint: json.endpoint, keys: json.keys });
+  localStorage.setItem('veikart.push', saved.id);
+}
+
 // forget removes this phone's subscription, at sign-out.
 export async function forget() {
   const id = localStorage.getItem('veikart.push');
