@@ -25,20 +25,23 @@ func keys(cfg config, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	k, err := auth.CreateKey(cfg.KeysDir, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created signing key %s in %s\n", k.ID, cfg.KeysDir)
-	var v *push.VAPID
+	// Rotating the push key is its own operation: it must not also put a
+	// new signing key in force (which every replica would need at once).
 	if *rotate {
-		if v, err = push.RotateVAPID(cfg.KeysDir); err != nil {
+		v, err := push.RotateVAPID(cfg.KeysDir)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "replaced the VAPID key pair in %s; public key %s\n", cfg.KeysDir, v.PublicKey)
 		return nil
 	}
-	if v, err = push.LoadVAPID(cfg.KeysDir, true); err != nil {
+	k, err := auth.CreateKey(cfg.KeysDir, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created signing key %s in %s\n", k.ID, cfg.KeysDir)
+	v, err := push.LoadVAPID(cfg.KeysDir, true)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "VAPID public key %s (in %s)\n", v.PublicKey, cfg.KeysDir)
