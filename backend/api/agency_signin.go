@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -89,11 +88,7 @@ func (s *Server) agencySignInCallback(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	code := auth.RandomID(32)
-	if err := s.store.PutOnce(ctx, "handover", code, handover{UserID: u.ID, Method: veikart.SignInAgencyOIDC, AgencyID: p.AgencyID}, s.now().Add(handoverTTL)); err != nil {
-		return err
-	}
-	return s.backToApp(c, "signed-in/"+code)
+	return s.handOver(c, handover{UserID: u.ID, Method: veikart.SignInAgencyOIDC, AgencyID: p.AgencyID})
 }
 
 type requireSignInRequest struct {

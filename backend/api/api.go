@@ -132,21 +132,19 @@ func New(cfg Config, d Deps) *Server {
 			cfg.Location = time.UTC
 		}
 	}
+	if cfg.SignInBurst == 0 {
+		cfg.SignInBurst, cfg.SignInEvery = 20, 3*time.Second
+	}
+	if cfg.AccountBurst == 0 {
+		cfg.AccountBurst, cfg.AccountEvery = 10, time.Minute
+	}
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
 		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders, metrics: d.Metrics,
 		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC,
+		signInLimit:  ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now),
+		accountLimit: ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now),
 	}
-	if cfg.SignInBurst == 0 {
-		cfg.SignInBurst, cfg.SignInEvery = 20, 3*time.Second
-	}
-	s.cfg = cfg
-	s.signInLimit = ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now)
-	if cfg.AccountBurst == 0 {
-		cfg.AccountBurst, cfg.AccountEvery = 10, time.Minute
-	}
-	s.cfg = cfg
-	s.accountLimit = ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now)
 	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
@@ -106,8 +105,14 @@ func (s *Server) idportenCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.handOver(c, handover{UserID: u.ID, Method: veikart.SignInIDPorten})
+}
+
+// handOver ends a provider sign-in: the browser goes back to the app with a
+// one-time code that stands for h (see exchange).
+func (s *Server) handOver(c *fiber.Ctx, h handover) error {
 	code := auth.RandomID(32)
-	if err := s.store.PutOnce(ctx, "handover", code, handover{UserID: u.ID, Method: veikart.SignInIDPorten}, s.now().Add(handoverTTL)); err != nil {
+	if err := s.store.PutOnce(c.UserContext(), "handover", code, h, s.now().Add(handoverTTL)); err != nil {
 		return err
 	}
 	return s.backToApp(c, "signed-in/"+code)
@@ -190,9 +195,5 @@ func (s *Server) signInMethods(c *fiber.Ctx) error {
 
 // IDPortenRedirect is the callback address to register with ID-porten.
 func IDPortenRedirect(publicURL string) string {
-	u, err := url.JoinPath(publicURL, "/api/v1/auth/idporten/callback")
-	if err != nil {
-		return strings.TrimRight(publicURL, "/") + "/api/v1/auth/idporten/callback"
-	}
-	return u
+	return strings.TrimRight(publicURL, "/") + "/api/v1/auth/idporten/callback"
 }

@@ -12,7 +12,6 @@
 package oidctest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/veikart/veikart/backend/nodetest"
 )
 
 // The ID-porten levels of assurance, as acr_values and the acr claim.
@@ -74,7 +75,7 @@ func Start(tb testing.TB, opts Options) *Provider {
 	if err != nil {
 		tb.Skip("oidctest: node is not installed, so there is no OpenID provider to test against (scripts/setup.sh installs it)")
 	}
-	dir := toolDir(tb)
+	dir := nodetest.ToolDir(tb, "oidc-provider")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider", "package.json")); err != nil {
 		tb.Fatalf("oidctest: oidc-provider is not installed in %s; run scripts/setup.sh (or npm ci --prefix tools/oidc-provider): %v", dir, err)
 	}
@@ -125,8 +126,8 @@ func start(tb testing.TB, node, dir string, clientsJSON []byte, ttl time.Duratio
 		"OIDC_CLIENTS="+string(clientsJSON),
 		fmt.Sprintf("OIDC_ID_TOKEN_TTL=%d", ttl/time.Second),
 	)
-	stdout := &firstLine{ready: make(chan struct{})}
-	stderr := &limitedBuffer{max: 64 << 10}
+	stdout := nodetest.NewFirstLine()
+	stderr := &nodetest.LimitedBuffer{Max: 64 << 10}
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	// serve.js exits when its stdin closes: if this test binary dies
@@ -153,10 +154,10 @@ func start(tb testing.TB, node, dir string, clientsJSON []byte, ttl time.Duratio
 	tb.Cleanup(p.stop)
 
 	select {
-	case <-stdout.ready:
+	case <-stdout.Ready:
 		var hello struct{ Issuer string }
-		if err := json.Unmarshal(stdout.line(), &hello); err != nil || !strings.HasPrefix(hello.Issuer, "http://127.0.0.1:") {
-			tb.Fatalf("oidctest: oidc-provider said %q, want {\"issuer\":\"http://127.0.0.1:N\"}; stderr:\n%s", stdout.line(), stderr)
+		if err := json.Unmarshal(stdout.Line(), &hello); err != nil || !strings.HasPrefix(hello.Issuer, "http://127.0.0.1:") {
+			tb.Fatalf("oidctest: oidc-provider said %q, want {\"issuer\":\"http://127.0.0.1:N\"}; stderr:\n%s", stdout.Line(), stderr)
 		}
 		p.Issuer = hello.Issuer
 	case err := <-exited:
@@ -270,77 +271,4 @@ type clientMetadata struct {
 	Secret       string   `json:"client_secret"`
 	RedirectURIs []string `json:"redirect_uris"`
 	AuthMethod   string   `json:"token_endpoint_auth_method"`
-}
-
-// toolDir finds tools/oidc-provider from the test's working directory (the
-// package directory) by walking up to the module root.
-func toolDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatalf("oidctest: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "tools", "oidc-provider")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatalf("oidctest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// firstLine keeps the first line written to it and signals when it has it;
-// later output is dropped (serve.js sends its chatter to stderr).
-type firstLine struct {
-	mu    sync.Mutex
-	buf   []byte
-	done  bool
-	ready chan struct{}
-}
-
-func (f *firstLine) Write(p []byte) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.done {
-		return len(p), nil
-	}
-	f.buf = append(f.buf, p...)
-	if i := bytes.IndexByte(f.buf, '\n'); i >= 0 {
-		f.buf = f.buf[:i]
-		f.done = true
-		close(f.ready)
-	}
-	return len(p), nil
-}
-
-func (f *firstLine) line() []byte {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return bytes.Clone(f.buf)
-}
-
-// limitedBuffer keeps the first max bytes of a child's stderr, for failure
-// messages.
-type limitedBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   bytes.Buffer
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if room := l.max - l.b.Len(); room > 0 {
-		l.b.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

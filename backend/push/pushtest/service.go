@@ -19,9 +19,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/veikart/veikart/backend/nodetest"
 )
 
 // Service is one running web-push-testing server, on loopback.
@@ -53,7 +54,7 @@ func Start(tb testing.TB) *Service {
 	if err != nil {
 		tb.Skip("pushtest: node is not installed, so there is no push service to test against (scripts/setup.sh installs it)")
 	}
-	dir := toolDir(tb)
+	dir := nodetest.ToolDir(tb, "push-testing")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "web-push-testing", "src", "server.js")); err != nil {
 		tb.Fatalf("pushtest: web-push-testing is not installed in %s; run scripts/setup.sh (or npm ci --prefix tools/push-testing): %v", dir, err)
 	}
@@ -62,8 +63,8 @@ func Start(tb testing.TB) *Service {
 	// there is no window in which another process can take it.
 	cmd := exec.Command(node, "serve.js", "0")
 	cmd.Dir = dir
-	stdout := &firstLine{ready: make(chan struct{})}
-	stderr := &limitedBuffer{max: 64 << 10}
+	stdout := nodetest.NewFirstLine()
+	stderr := &nodetest.LimitedBuffer{Max: 64 << 10}
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	// serve.js exits when its stdin closes: if this test binary dies
@@ -89,10 +90,10 @@ func Start(tb testing.TB) *Service {
 
 	var port int
 	select {
-	case <-stdout.ready:
+	case <-stdout.Ready:
 		var hello struct{ Port int }
-		if err := json.Unmarshal(stdout.line(), &hello); err != nil || hello.Port == 0 {
-			tb.Fatalf("pushtest: web-push-testing said %q, want {\"port\":N}; stderr:\n%s", stdout.line(), stderr)
+		if err := json.Unmarshal(stdout.Line(), &hello); err != nil || hello.Port == 0 {
+			tb.Fatalf("pushtest: web-push-testing said %q, want {\"port\":N}; stderr:\n%s", stdout.Line(), stderr)
 		}
 		port = hello.Port
 	case err := <-exited:
@@ -200,77 +201,4 @@ func (s *Service) call(tb testing.TB, path string, in, out any) {
 			tb.Fatalf("pushtest: %s: %v in %s", path, err, b)
 		}
 	}
-}
-
-// toolDir finds tools/push-testing from the test's working directory (the
-// package directory) by walking up to the module root.
-func toolDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatalf("pushtest: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "tools", "push-testing")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatalf("pushtest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// firstLine keeps the first line written to it and signals when it has it;
-// later output is dropped (serve.js sends its chatter to stderr).
-type firstLine struct {
-	mu    sync.Mutex
-	buf   []byte
-	done  bool
-	ready chan struct{}
-}
-
-func (f *firstLine) Write(p []byte) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.done {
-		return len(p), nil
-	}
-	f.buf = append(f.buf, p...)
-	if i := bytes.IndexByte(f.buf, '\n'); i >= 0 {
-		f.buf = f.buf[:i]
-		f.done = true
-		close(f.ready)
-	}
-	return len(p), nil
-}
-
-func (f *firstLine) line() []byte {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return bytes.Clone(f.buf)
-}
-
-// limitedBuffer keeps the first max bytes of a child's stderr, for failure
-// messages.
-type limitedBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   bytes.Buffer
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if room := l.max - l.b.Len(); room > 0 {
-		l.b.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
