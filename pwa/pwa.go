@@ -24,7 +24,7 @@ import (
 
 // FS holds the app's files. The tests in tests/ are not part of it.
 //
-//go:embed index.html app.css sw.js manifest.webmanifest js i18n icons
+//go:embed index.html app.css poster.css sw.js manifest.webmanifest js i18n icons
 var FS embed.FS
 
 // file is one file, ready to send: compressed once at start-up rather than

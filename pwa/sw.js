@@ -45,7 +45,8 @@ self.addEventListener('push', (event) => {
         const lang = await (await caches.open('veikart-prefs')).match('/prefs/lang');
         const l = lang ? await lang.text() : 'nb';
         const cat = await (await caches.match(`/i18n/${l}.json`))?.json();
-        const key = data.days <= 0 ? 'push.today' : data.days === 1 ? 'push.tomorrow' : 'push.days';
+        const pre = data.kind === 'transition' ? 'push.transition.' : 'push.';
+        const key = pre + (data.days <= 0 ? 'today' : data.days === 1 ? 'tomorrow' : 'days');
         if (cat?.[key]) body = cat[key].replace('{n}', new Intl.NumberFormat(l).format(data.days));
       } catch { /* keep the server's text */ }
     }

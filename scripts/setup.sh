@@ -45,6 +45,12 @@ all)
 		need npm npm
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || want+=(chromium)
 		need zbarimg zbar-tools # reads the invitation QR code off the screen, independently of our encoder
+		# specs/poster.test.mjs: the printed poster's PDF as images and text,
+		# read by OCR (Norwegian and Arabic) and its fonts listed
+		need pdftoppm poppler-utils
+		need tesseract tesseract-ocr
+		need /usr/share/tesseract-ocr/*/tessdata/nor.traineddata tesseract-ocr-nor
+		need /usr/share/tesseract-ocr/*/tessdata/ara.traineddata tesseract-ocr-ara
 		need fc-list fontconfig
 		need /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf fonts-noto-core # Arabic and Ge'ez script
 	fi

@@ -59,9 +59,15 @@ const (
 	RequestAccess Action = "request-access" // ask the owners for access
 	AcceptInvite  Action = "accept-invite"  // use an invitation code
 	FollowUp      Action = "follow-up"      // see which agencies' steps are overdue
+	// TakeOwn is a member taking their parts of the family's roadmap into
+	// a roadmap of their own (growing up).
+	TakeOwn Action = "take-own"
 	// RecoverAccount is a caseworker making a code with which an owner of
 	// the roadmap registers a new passkey after losing their phone.
 	RecoverAccount Action = "recover-account"
+	// PrintPoster is fetching what only the printed poster needs (its QR
+	// code): the household's own, owners and members with accounts alike.
+	PrintPoster Action = "print-poster"
 )
 
 // Roles a decision names.
@@ -92,7 +98,7 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 	case Person:
 		if r.IsOwner(actor.UserID) {
 			switch action {
-			case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp:
+			case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster:
 				return Decision{Allowed: true, Role: RoleOwner}
 			case Comment:
 				return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
@@ -101,8 +107,9 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 		}
 		if isMember(r, actor.UserID) {
 			// A household member with an account reads the household's
-			// roadmap; changing it and deciding on consent are the owners'.
-			if action == Read {
+			// roadmap and may take their own part of it with them;
+			// changing it and deciding on consent are the owners'.
+			if action == Read || action == PrintPoster || action == TakeOwn {
 				return Decision{Allowed: true, Role: RoleMember}
 			}
 			return deny
@@ -153,6 +160,8 @@ type View struct {
 	Sections []veikart.Section
 	// Full says the view is the whole roadmap (an owner's).
 	Full bool
+	// MemberID is, for a member, the household member they are.
+	MemberID string
 }
 
 // Project returns what actor may read of r, or nil if nothing. Whatever is
@@ -178,7 +187,9 @@ func Project(actor Actor, r *veikart.Roadmap, now time.Time) *View {
 		// with the owners.
 		v.Comments = slices.DeleteFunc(v.Comments, func(c veikart.Comment) bool { return c.AgencyID != "" })
 		v.Proposals = nil
-		return &View{Roadmap: v, Role: d.Role, Sections: r.Sections()}
+		v.Transitions = nil
+		me, _ := r.MemberByUser(actor.UserID)
+		return &View{Roadmap: v, Role: d.Role, Sections: r.Sections(), MemberID: me.ID}
 	case RoleCaseworker:
 		return projectGrant(r, *d.Grant)
 	}
@@ -225,6 +236,13 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 	for _, p := range r.Proposals {
 		if p.AgencyID == g.AgencyID {
 			v.Proposals = append(v.Proposals, p)
+		}
+	}
+	// A transition's receiving agency reads the hand-over the household
+	// wrote for it, and only that transition.
+	if id := g.TransitionID(); id != "" {
+		if t, ok := r.Transition(id); ok && t.Status == veikart.TransitionPlanned {
+			v.Transitions = []veikart.Transition{t}
 		}
 	}
 	return &View{Roadmap: v, Role: RoleCaseworker, Grant: &g, Sections: seen}

@@ -37,8 +37,24 @@ func household(t *testing.T) *veikart.Roadmap {
 	if r, _, err = r.RevokeGrant("g-hb", "kari", t0); err != nil {
 		t.Fatal(err)
 	}
+	// A release on 2026-12-10 (Oslo): the correctional service ("ko") sees
+	// housing from 2026-12-05 until the end of 2026-12-13.
+	if r, _, err = r.PlanTransition("t-ko", "g-ko", "kari", veikart.TransitionSpec{
+		Kind: veikart.TransitionRelease, Date: "2026-12-10", AgencyID: "ko", Sections: housing, Permissions: []veikart.Permission{veikart.View},
+		DaysBefore: 5, DaysAfter: 3, Summary: "KO-HANDOVER",
+	}, t0, oslo); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
+
+var oslo = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
 
 func caseworker(agency string) access.Actor {
 	return access.Actor{Kind: access.Agency, UserID: "cw-" + agency, AgencyID: agency, AgencyRoles: []veikart.AgencyRole{veikart.CaseworkerRole}}
@@ -58,6 +74,7 @@ func TestDecide(t *testing.T) {
 		"bv-expired":   caseworker("bv"),
 		"hb-revoked":   caseworker("hb"),
 		"police-never": caseworker("police"),
+		"ko-scheduled": caseworker("ko"),
 		"nav-admin":    {Kind: access.Agency, UserID: "ada", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}},
 		"nav-no-roles": {Kind: access.Agency, UserID: "x", AgencyID: "nav"},
 		"operator":     {Kind: access.Operator, UserID: "operator"},
@@ -76,17 +93,20 @@ func TestDecide(t *testing.T) {
 		"propose-housing": {access.Propose, veikart.StepsSection("housing")}, "propose-area-section": {access.Propose, housing},
 		"propose-health": {access.Propose, veikart.StepsSection("health")},
 		"request":        {access.RequestAccess, ""}, "invite": {access.AcceptInvite, ""},
-		"recover": {access.RecoverAccount, ""},
+		"recover":  {access.RecoverAccount, ""},
+		"poster":   {access.PrintPoster, ""},
+		"take-own": {access.TakeOwn, ""},
 	}
 	allowed := map[string][]string{
-		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
-		"co-owner":     {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite"},
-		"member":       {"read"},
+		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite", "poster"},
+		"co-owner":     {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite", "poster"},
+		"member":       {"read", "poster", "take-own"},
 		"stranger":     {"invite"},
 		"nav":          {"read", "comment-housing", "propose-housing", "request", "invite", "recover"},
 		"bv-expired":   {"request", "invite"},
 		"hb-revoked":   {"request", "invite"},
 		"police-never": {"request", "invite"},
+		"ko-scheduled": {"request", "invite"},
 	}
 	for name, actor := range actors {
 		for qn, qq := range queries {
@@ -111,6 +131,36 @@ func TestDecide_ExpiryIsExclusive(t *testing.T) {
 	}
 	if access.Decide(bv, access.Read, r, "", t0.Add(time.Hour)).Allowed {
 		t.Error("allowed at expiry")
+	}
+}
+
+// TestDecide_TransitionGrantOpensAndCloses: a transition's grant is nothing
+// before its window, a grant in it, and nothing after; the receiving agency
+// reads the hand-over, no other agency does.
+func TestDecide_TransitionGrantOpensAndCloses(t *testing.T) {
+	r := household(t)
+	ko := caseworker("ko")
+	opens := time.Date(2026, 12, 5, 0, 0, 0, 0, oslo)
+	closes := time.Date(2026, 12, 14, 0, 0, 0, 0, oslo)
+	for _, c := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{opens.Add(-time.Millisecond), false}, {opens, true}, {closes.Add(-time.Millisecond), true}, {closes, false},
+	} {
+		if got := access.Decide(ko, access.Read, r, "", c.at).Allowed; got != c.want {
+			t.Errorf("at %s: allowed %v, want %v", c.at, got, c.want)
+		}
+	}
+	v := access.Project(ko, r, opens)
+	if v == nil || len(v.Roadmap.Transitions) != 1 || v.Roadmap.Transitions[0].Summary != "KO-HANDOVER" {
+		t.Fatalf("the receiving agency's view: %+v", v)
+	}
+	if nav := access.Project(caseworker("nav"), r, opens); len(nav.Roadmap.Transitions) != 0 {
+		t.Errorf("another agency sees the transition: %+v", nav.Roadmap.Transitions)
+	}
+	if mia := access.Project(access.Actor{Kind: access.Person, UserID: "mia"}, r, opens); len(mia.Roadmap.Transitions) != 0 {
+		t.Errorf("a member sees the owners' plans: %+v", mia.Roadmap.Transitions)
 	}
 }
 

@@ -29,11 +29,23 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 		{"delete", "DELETE", "/api/v1/roadmaps/rm-kari", nil, true},
 		{"create-same-id", "POST", "/api/v1/roadmaps", create, false},
 		{"me", "GET", "/api/v1/me", nil, false},
+		{"poster-qr", "GET", "/api/v1/roadmaps/rm-kari/poster-qr", nil, false},
 	}
 	roles := []string{"owner", "other-person", "anonymous", "forged", "expired", "alg-none", "garbage"}
 	want := map[string]map[string]int{
-		"owner":        {"list": 200, "get": 200, "operations": 200, "delete": 204, "create-same-id": 200, "me": 200},
-		"other-person": {"list": 200, "get": 404, "operations": 404, "delete": 404, "create-same-id": 409, "me": 200},
+		"owner":        {"list": 200, "get": 200, "operations": 200, "delete": 204, "create-same-id": 200, "me": 200, "poster-qr": 200},
+		"other-person": {"list": 200, "get": 404, "operations": 404, "delete": 404, "create-same-id": 409, "me": 200, "poster-qr": 404},
+	}
+	// Export and erasure of one's own account: the owner's export holds
+	// their secret, Ola's does not; each erases only their own account,
+	// and only with the confirmation (erase.go, export.go).
+	routes = append(routes,
+		route{"export", "GET", "/api/v1/me/export", nil, false},
+		route{"erase-account", "DELETE", "/api/v1/me", map[string]any{"confirm": "erase my account"}, true},
+		route{"erase-account-unconfirmed", "DELETE", "/api/v1/me", map[string]any{"confirm": "yes"}, false},
+	)
+	for _, role := range []string{"owner", "other-person"} {
+		want[role]["export"], want[role]["erase-account"], want[role]["erase-account-unconfirmed"] = 200, 204, 422
 	}
 	for _, rt := range routes {
 		for _, role := range roles {
@@ -74,7 +86,7 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 				if role != "owner" && strings.Contains(r.body, secret) {
 					t.Fatalf("response leaks the owner's data: %s", r.body)
 				}
-				if role == "owner" && rt.name == "get" && !strings.Contains(r.body, secret) {
+				if role == "owner" && (rt.name == "get" || rt.name == "export") && !strings.Contains(r.body, secret) {
 					t.Fatalf("owner does not see their data: %s", r.body)
 				}
 				if r.status >= 400 && !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {

@@ -209,6 +209,8 @@ func (s *Server) routes() {
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.authenticate, s.me)
+	v1.Get("/me/export", s.authenticate, s.exportMe)
+	v1.Delete("/me", s.authenticate, s.deleteAccount)
 	v1.Get("/sessions", s.authenticate, s.listSessions)
 	v1.Delete("/sessions", s.authenticate, s.revokeAllSessions)
 	v1.Delete("/sessions/:sessionId", s.authenticate, s.revokeSession)
@@ -217,6 +219,7 @@ func (s *Server) routes() {
 	v1.Get("/roadmaps/:roadmapId", s.authenticate, s.getRoadmap)
 	v1.Delete("/roadmaps/:roadmapId", s.authenticate, s.deleteRoadmap)
 	v1.Post("/roadmaps/:roadmapId/operations", s.authenticate, s.applyOperations)
+	v1.Get("/roadmaps/:roadmapId/poster-qr", s.authenticate, s.posterQR)
 
 	// Consent: the owners' side.
 	v1.Get("/roadmaps/:roadmapId/grants", s.authenticate, s.listGrants)
@@ -232,6 +235,11 @@ func (s *Server) routes() {
 	v1.Get("/roadmaps/:roadmapId/overdue", s.authenticate, s.overdue)
 	v1.Post("/roadmaps/:roadmapId/proposals/:proposalId/accept", s.authenticate, s.acceptProposal)
 	v1.Post("/roadmaps/:roadmapId/proposals/:proposalId/reject", s.authenticate, s.rejectProposal)
+	v1.Get("/roadmaps/:roadmapId/transitions", s.authenticate, s.listTransitions)
+	v1.Post("/roadmaps/:roadmapId/transitions", s.authenticate, s.createTransition)
+	v1.Patch("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.updateTransition)
+	v1.Delete("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.cancelTransition)
+	v1.Post("/roadmaps/:roadmapId/members/:memberId/own-roadmap", s.authenticate, s.takeOwn)
 	// Consent: the agencies' side, and both.
 	v1.Post("/roadmaps/:roadmapId/access-requests", s.authenticate, s.createAccessRequest)
 	v1.Post("/roadmaps/:roadmapId/comments", s.authenticate, s.createComment)

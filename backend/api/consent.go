@@ -579,7 +579,9 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 		if err := s.logAccess(c, rid, access.RoleCaseworker, veikart.AuditAcceptInvite, nil, grantID); err != nil {
 			return err
 		}
-	case veikart.InviteOwner:
+	case veikart.InviteOwner, veikart.InviteMember:
+		// A linked member finds the roadmap in their list too (as a
+		// member), and erasure finds the link to clear.
 		if err := s.store.AddUserRoadmap(ctx, actor.UserID, next.ID); err != nil {
 			return err
 		}
@@ -624,11 +626,14 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 		})
 	}
 	slices.SortFunc(out.Items, func(a, b sharedItemJSON) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	if out.Notices, err = s.erasureNotices(ctx, actor.AgencyID); err != nil {
+		return err
+	}
 	return sendJSON(c, fiber.StatusOK, out)
 }
 
 func toAccessJSON(v *access.View) accessJSON {
-	out := accessJSON{Role: v.Role, Sections: sectionsToStrings(v.Sections), Permissions: []string{}}
+	out := accessJSON{Role: v.Role, Sections: sectionsToStrings(v.Sections), Permissions: []string{}, MemberID: v.MemberID}
 	if g := v.Grant; g != nil {
 		out.AgencyID, out.Permissions, out.ExpiresAt, out.Purpose = g.AgencyID, permsToStrings(g.Permissions), timePtr(g.ExpiresAt), g.Purpose
 	}

@@ -92,6 +92,7 @@ func newWorld(t testing.TB, e *env) *world {
 	}
 	r.Owners = append(r.Owners, uid("co-owner"))
 	r.Members[1].UserID = uid("member")
+	r.Members[1].OwnAllowed = true // Mia may take a roadmap of her own
 	housingNow, healthNow := mHousing, mHealth
 	if r, _, err = r.Apply([]veikart.Op{
 		{ID: "o1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &housingNow}},
@@ -139,6 +140,15 @@ func newWorld(t testing.TB, e *env) *world {
 	}
 	if r, _, err = r.AddProposal(veikart.Proposal{ID: w.proposalID, AgencyID: w.nav, UserID: uid("caseworker"), Step: veikart.Step{
 		AreaID: "housing", Title: "Apply for housing allowance", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByAgency, AgencyID: w.nav}}}, now); err != nil {
+		t.Fatal(err)
+	}
+	// A release planned half a year ahead: the police's grant for it is
+	// given but not yet in force.
+	if r, _, err = r.PlanTransition("t-pol", "g-pol", uid("owner"), veikart.TransitionSpec{
+		Kind: veikart.TransitionRelease, Date: now.AddDate(0, 0, 200).Format(time.DateOnly), AgencyID: w.police,
+		Sections: []veikart.Section{veikart.AreaSection("housing")}, Permissions: []veikart.Permission{veikart.View},
+		DaysBefore: 10, DaysAfter: 30, Summary: "Hand-over", Reminders: []int{7, 1},
+	}, now, time.UTC); err != nil {
 		t.Fatal(err)
 	}
 	w.inviteCode = fmt.Sprintf("code-%d-%s", n, strings.Repeat("x", 20))
@@ -267,6 +277,14 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"comment", "POST", rp("/comments"), body(map[string]any{"section": "area:housing", "text": "A remark"}), true},
 		{"propose", "POST", rp("/proposals"), body(map[string]any{"step": map[string]any{"areaId": "housing", "title": "Visit", "term": "short"}}), true},
 		{"accept-invite", "POST", fixed("/api/v1/invitations/accept"), func(w *world) any { return map[string]any{"code": w.inviteCode} }, true},
+		{"transitions", "GET", rp("/transitions"), nil, false},
+		{"plan-transition", "POST", rp("/transitions"), func(w *world) any {
+			return map[string]any{"id": "t-new", "kind": "discharge", "date": w.e.clock.Now().AddDate(0, 0, 100).Format(time.DateOnly), "agencyId": w.childWelfare,
+				"sections": []string{"area:housing"}, "permissions": []string{"view"}, "daysBefore": 7, "daysAfter": 30, "summary": "s", "reminders": []int{7, 1}}
+		}, true},
+		{"change-transition", "PATCH", rp("/transitions/t-pol"), body(map[string]any{"summary": "Changed hand-over", "daysAfter": 60}), true},
+		{"cancel-transition", "DELETE", rp("/transitions/t-pol"), nil, true},
+		{"own-roadmap", "POST", rp("/members/m2/own-roadmap"), func(w *world) any { return map[string]any{"id": w.id + "-mia"} }, true},
 		{"shared", "GET", fixed("/api/v1/shared"), nil, false},
 		{"me", "GET", fixed("/api/v1/me"), nil, false},
 		{"sessions", "GET", fixed("/api/v1/sessions"), nil, false},
@@ -302,21 +320,27 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		return m
 	}
 	want := map[string]map[string]int{
-		"get":             {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200},
-		"list-mine":       {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 401},
-		"operations":      owners(200),
-		"delete":          owners(204),
-		"grants":          owners(200),
-		"grant":           owners(201),
-		"widen-grant":     owners(200),
-		"revoke-grant":    owners(200),
-		"requests":        owners(200),
-		"approve":         owners(201),
-		"decline":         owners(200),
-		"invite":          owners(201),
-		"receipts":        owners(200),
-		"log":             owners(200),
-		"overdue":         owners(200),
+		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200},
+		"list-mine":         {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 401},
+		"operations":        owners(200),
+		"delete":            owners(204),
+		"grants":            owners(200),
+		"grant":             owners(201),
+		"widen-grant":       owners(200),
+		"revoke-grant":      owners(200),
+		"requests":          owners(200),
+		"approve":           owners(201),
+		"decline":           owners(200),
+		"invite":            owners(201),
+		"receipts":          owners(200),
+		"log":               owners(200),
+		"overdue":           owners(200),
+		"transitions":       owners(200),
+		"plan-transition":   owners(201),
+		"change-transition": owners(200),
+		"cancel-transition": owners(200),
+		// Only Mia herself, with the owners' leave.
+		"own-roadmap":     {"owner": 403, "co-owner": 403, "member": 201, "caseworker": 403},
 		"accept-proposal": owners(200),
 		"reject-proposal": owners(200),
 		// Any caseworker may ask; a second pending request is refused.

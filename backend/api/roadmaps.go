@@ -161,37 +161,15 @@ func (s *Server) createRoadmap(c *fiber.Ctx) error {
 	return s.sendRoadmap(c, status, s.project(actor, r))
 }
 
+// deleteRoadmap erases the roadmap with everything that belongs to it; see
+// eraseRoadmap (erase.go).
 func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
 	id, err := roadmapID(c)
 	if err != nil {
 		return err
 	}
-	actor := actorOf(c)
-	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
-	var owners []string
-	var deleted *veikart.Roadmap
-	err = s.store.DeleteRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) error {
-		if !access.Decide(actor, access.Delete, cur, "", s.now()).Allowed {
-			return s.denied(actor, cur, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can delete a roadmap."})
-		}
-		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
-			return &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
-		}
-		owners, deleted = cur.Owners, cur
-		return nil
-	})
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoRoadmap
-	}
-	if err != nil {
+	if err := s.eraseRoadmap(c, actorOf(c), id, strings.Clone(c.Get(fiber.HeaderIfMatch))); err != nil {
 		return err
-	}
-	s.syncReminders(c, deleted, nil)
-	for _, o := range owners {
-		if err := s.store.RemoveUserRoadmap(c.UserContext(), o, id); err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
-			// The roadmap is gone; a stale index entry is skipped on listing.
-			s.log.Warn("remove roadmap from owner's index", "err", err, "request_id", requestID(c))
-		}
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

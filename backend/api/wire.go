@@ -25,6 +25,9 @@ type roadmapJSON struct {
 	Steps     []stepJSON     `json:"steps"`
 	Comments  []commentJSON  `json:"comments"`
 	Proposals []proposalJSON `json:"proposals"`
+	// Transitions are the owners' plans (transitions.go); an agency sees
+	// the one it receives, with its hand-over summary.
+	Transitions []transitionJSON `json:"transitions,omitempty"`
 	// Access says in what role the caller sees the roadmap and, for an
 	// agency, what was granted.
 	Access *accessJSON `json:"access,omitempty"`
@@ -36,6 +39,10 @@ type memberJSON struct {
 	BirthYear int    `json:"birthYear,omitempty"`
 	Role      string `json:"role"`
 	Version   int64  `json:"version"`
+	// Growing up (veikart/growing.go).
+	OwnAllowed bool       `json:"ownAllowed,omitempty"`
+	HasAccount bool       `json:"hasAccount,omitempty"`
+	TookOwnAt  *time.Time `json:"tookOwnAt,omitempty"`
 }
 
 type areaJSON struct {
@@ -104,7 +111,10 @@ func nonNil(s []string) []string {
 }
 
 func toMemberJSON(m veikart.Member) memberJSON {
-	return memberJSON{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), Version: m.Version}
+	return memberJSON{
+		ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), Version: m.Version,
+		OwnAllowed: m.OwnAllowed, HasAccount: m.UserID != "", TookOwnAt: timePtr(m.TookOwnAt),
+	}
 }
 
 func toAreaJSON(a veikart.Area) areaJSON {
@@ -148,6 +158,9 @@ func toRoadmapJSON(r *veikart.Roadmap) roadmapJSON {
 	out.Proposals = make([]proposalJSON, len(r.Proposals))
 	for i, p := range r.Proposals {
 		out.Proposals[i] = toProposalJSON(p)
+	}
+	for _, t := range r.Transitions {
+		out.Transitions = append(out.Transitions, toTransitionJSON(t))
 	}
 	return out
 }
@@ -282,6 +295,15 @@ func (p patch) str(k string) *string {
 	return &s
 }
 
+func (p patch) bool(k string) *bool {
+	if !p.has(k) {
+		return nil
+	}
+	var b bool
+	_ = json.Unmarshal(p[k], &b)
+	return &b
+}
+
 func (p patch) int(k string) *int {
 	if !p.has(k) {
 		return nil
@@ -319,7 +341,7 @@ func (o operationJSON) toDomain() (veikart.Op, error) {
 		}
 	case veikart.OpUpdateMember:
 		op.TargetID = o.MemberID
-		op.MemberPatch = veikart.MemberPatch{Name: p.str("name"), BirthYear: p.int("birthYear")}
+		op.MemberPatch = veikart.MemberPatch{Name: p.str("name"), BirthYear: p.int("birthYear"), OwnAllowed: p.bool("ownAllowed")}
 		if r := p.str("role"); r != nil {
 			role := veikart.Role(*r)
 			op.MemberPatch.Role = &role

@@ -89,8 +89,10 @@ type grantJSON struct {
 	Purpose     string    `json:"purpose"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
-	ExpiresAt   time.Time `json:"expiresAt"`
-	// Status is active, expired or revoked, as of the response.
+	// StartsAt is set for a grant planned ahead (a transition's).
+	StartsAt  *time.Time `json:"startsAt,omitempty"`
+	ExpiresAt time.Time  `json:"expiresAt"`
+	// Status is scheduled, active, expired or revoked, as of the response.
 	Status    string     `json:"status"`
 	RevokedAt *time.Time `json:"revokedAt,omitempty"`
 	Via       string     `json:"via"`
@@ -147,12 +149,15 @@ func timePtr(t time.Time) *time.Time {
 
 func toGrantJSON(g veikart.Grant, now time.Time) grantJSON {
 	status := string(g.Status)
-	if g.Status == veikart.GrantActive && !g.ActiveAt(now) {
+	switch {
+	case g.ScheduledAt(now):
+		status = "scheduled"
+	case g.Status == veikart.GrantActive && !g.ActiveAt(now):
 		status = "expired"
 	}
 	return grantJSON{
 		ID: g.ID, AgencyID: g.AgencyID, Sections: sectionsToStrings(g.Sections), Permissions: permsToStrings(g.Permissions),
-		Purpose: g.Purpose, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, ExpiresAt: g.ExpiresAt, Status: status,
+		Purpose: g.Purpose, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, StartsAt: timePtr(g.StartsAt), ExpiresAt: g.ExpiresAt, Status: status,
 		RevokedAt: timePtr(g.RevokedAt), Via: g.Via,
 	}
 }
@@ -302,6 +307,7 @@ type receiptJSON struct {
 	Sections    []string   `json:"sections"`
 	Permissions []string   `json:"permissions"`
 	Purpose     string     `json:"purpose,omitempty"`
+	StartsAt    *time.Time `json:"startsAt,omitempty"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
 }
 
@@ -313,7 +319,7 @@ func toReceiptJSON(r veikart.Receipt) receiptJSON {
 	return receiptJSON{
 		ID: r.ID, Kind: string(r.Kind), At: r.At, By: r.By, GrantID: r.GrantID, AgencyID: r.AgencyID,
 		Sections: sectionsToStrings(r.Sections), Permissions: permsToStrings(r.Permissions), Purpose: r.Purpose,
-		ExpiresAt: timePtr(r.ExpiresAt),
+		StartsAt: timePtr(r.StartsAt), ExpiresAt: timePtr(r.ExpiresAt),
 	}
 }
 
@@ -349,6 +355,8 @@ type accessJSON struct {
 	Permissions []string   `json:"permissions"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
 	Purpose     string     `json:"purpose,omitempty"`
+	// MemberID is, for a member, the household member they are.
+	MemberID string `json:"memberId,omitempty"`
 }
 
 type sharedItemJSON struct {
@@ -365,4 +373,7 @@ type sharedItemJSON struct {
 
 type sharedListJSON struct {
 	Items []sharedItemJSON `json:"items"`
+	// Notices are of roadmaps shared with the agency that their owners
+	// deleted (erase.go).
+	Notices []noticeJSON `json:"notices,omitempty"`
 }

@@ -51,6 +51,9 @@ func auditID(roadmapID string, seq int64) string {
 func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.AuditEvent) error {
 	unlock := s.locks.lock("l:" + roadmapID)
 	defer unlock()
+	if _, gone := s.erased.get(roadmapID); gone {
+		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+	}
 	last, ok := int64(0), false
 	if s.auditSeq != nil {
 		last, ok = s.auditSeq.get(roadmapID)

@@ -67,16 +67,19 @@ type roadmapBody struct {
 	Comments    []commentDoc    `bson:"comments,omitempty"`
 	Proposals   []proposalDoc   `bson:"proposals,omitempty"`
 	Receipts    []receiptDoc    `bson:"receipts,omitempty"`
+	Transitions []transitionDoc `bson:"transitions,omitempty"`
 }
 
 type memberDoc struct {
-	ID        string           `bson:"id"`
-	Name      string           `bson:"name"`
-	BirthYear int              `bson:"birthYear,omitempty"`
-	Role      string           `bson:"role"`
-	UserID    string           `bson:"userId,omitempty"`
-	Version   int64            `bson:"v"`
-	Changed   map[string]int64 `bson:"changed,omitempty"`
+	ID         string           `bson:"id"`
+	Name       string           `bson:"name"`
+	BirthYear  int              `bson:"birthYear,omitempty"`
+	Role       string           `bson:"role"`
+	UserID     string           `bson:"userId,omitempty"`
+	OwnAllowed bool             `bson:"ownAllowed,omitempty"`
+	TookOwnAt  time.Time        `bson:"tookOwnAt,omitempty"`
+	Version    int64            `bson:"v"`
+	Changed    map[string]int64 `bson:"changed,omitempty"`
 }
 
 type areaDoc struct {
@@ -129,6 +132,7 @@ type grantDoc struct {
 	CreatedAt   time.Time `bson:"createdAt"`
 	CreatedBy   string    `bson:"createdBy"`
 	UpdatedAt   time.Time `bson:"updatedAt"`
+	StartsAt    time.Time `bson:"startsAt,omitempty"`
 	ExpiresAt   time.Time `bson:"expiresAt"`
 	Status      string    `bson:"status"`
 	RevokedAt   time.Time `bson:"revokedAt,omitempty"`
@@ -199,7 +203,26 @@ type receiptDoc struct {
 	Sections    []string  `bson:"sections,omitempty"`
 	Permissions []string  `bson:"permissions,omitempty"`
 	Purpose     string    `bson:"purpose,omitempty"`
+	StartsAt    time.Time `bson:"startsAt,omitempty"`
 	ExpiresAt   time.Time `bson:"expiresAt,omitempty"`
+}
+
+type transitionDoc struct {
+	ID          string    `bson:"id"`
+	Kind        string    `bson:"kind"`
+	Date        string    `bson:"date"`
+	AgencyID    string    `bson:"agencyId"`
+	Sections    []string  `bson:"sections"`
+	Permissions []string  `bson:"permissions"`
+	DaysBefore  int       `bson:"daysBefore"`
+	DaysAfter   int       `bson:"daysAfter"`
+	Summary     string    `bson:"summary,omitempty"`
+	Reminders   []int     `bson:"reminders,omitempty"`
+	GrantID     string    `bson:"grantId"`
+	Status      string    `bson:"status"`
+	CreatedAt   time.Time `bson:"createdAt"`
+	CreatedBy   string    `bson:"createdBy"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
 }
 
 func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
@@ -214,9 +237,13 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Comments:    convert(r.Comments, toCommentDoc),
 		Proposals:   convert(r.Proposals, toProposalDoc),
 		Receipts:    convert(r.Receipts, toReceiptDoc),
+		Transitions: convert(r.Transitions, toTransitionDoc),
 	}
 	for i, m := range r.Members {
-		b.Members[i] = memberDoc{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), UserID: m.UserID, Version: m.Version, Changed: m.Changed}
+		b.Members[i] = memberDoc{
+			ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), UserID: m.UserID,
+			OwnAllowed: m.OwnAllowed, TookOwnAt: m.TookOwnAt, Version: m.Version, Changed: m.Changed,
+		}
 	}
 	for i, a := range r.Areas {
 		b.Areas[i] = areaDoc{
@@ -262,9 +289,13 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Comments:    convert(b.Comments, fromCommentDoc),
 		Proposals:   convert(b.Proposals, fromProposalDoc),
 		Receipts:    convert(b.Receipts, fromReceiptDoc),
+		Transitions: convert(b.Transitions, fromTransitionDoc),
 	}
 	for i, m := range b.Members {
-		r.Members[i] = veikart.Member{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: veikart.Role(m.Role), UserID: m.UserID, Version: m.Version, Changed: m.Changed}
+		r.Members[i] = veikart.Member{
+			ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: veikart.Role(m.Role), UserID: m.UserID,
+			OwnAllowed: m.OwnAllowed, TookOwnAt: m.TookOwnAt.UTC(), Version: m.Version, Changed: m.Changed,
+		}
 	}
 	for i, a := range b.Areas {
 		r.Areas[i] = veikart.Area{
@@ -323,7 +354,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 func toGrantDoc(g veikart.Grant) grantDoc {
 	return grantDoc{
 		ID: g.ID, AgencyID: g.AgencyID, Sections: toStrings(g.Sections), Permissions: toStrings(g.Permissions), Purpose: g.Purpose,
-		CreatedAt: g.CreatedAt, CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt, ExpiresAt: g.ExpiresAt,
+		CreatedAt: g.CreatedAt, CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt, StartsAt: g.StartsAt, ExpiresAt: g.ExpiresAt,
 		Status: string(g.Status), RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Via: g.Via,
 	}
 }
@@ -331,7 +362,7 @@ func toGrantDoc(g veikart.Grant) grantDoc {
 func fromGrantDoc(g grantDoc) veikart.Grant {
 	return veikart.Grant{
 		ID: g.ID, AgencyID: g.AgencyID, Sections: fromStrings[veikart.Section](g.Sections), Permissions: fromStrings[veikart.Permission](g.Permissions), Purpose: g.Purpose,
-		CreatedAt: g.CreatedAt.UTC(), CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt.UTC(), ExpiresAt: g.ExpiresAt.UTC(),
+		CreatedAt: g.CreatedAt.UTC(), CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt.UTC(), StartsAt: g.StartsAt.UTC(), ExpiresAt: g.ExpiresAt.UTC(),
 		Status: veikart.GrantStatus(g.Status), RevokedAt: g.RevokedAt.UTC(), RevokedBy: g.RevokedBy, Via: g.Via,
 	}
 }
@@ -391,14 +422,31 @@ func fromProposalDoc(p proposalDoc) veikart.Proposal {
 func toReceiptDoc(c veikart.Receipt) receiptDoc {
 	return receiptDoc{
 		ID: c.ID, Kind: string(c.Kind), At: c.At, By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
-		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, ExpiresAt: c.ExpiresAt,
+		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt, ExpiresAt: c.ExpiresAt,
 	}
 }
 
 func fromReceiptDoc(c receiptDoc) veikart.Receipt {
 	return veikart.Receipt{
 		ID: c.ID, Kind: veikart.ReceiptKind(c.Kind), At: c.At.UTC(), By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
-		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, ExpiresAt: c.ExpiresAt.UTC(),
+		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt.UTC(), ExpiresAt: c.ExpiresAt.UTC(),
+	}
+}
+
+func toTransitionDoc(t veikart.Transition) transitionDoc {
+	return transitionDoc{
+		ID: t.ID, Kind: string(t.Kind), Date: t.Date, AgencyID: t.AgencyID, Sections: toStrings(t.Sections), Permissions: toStrings(t.Permissions),
+		DaysBefore: t.DaysBefore, DaysAfter: t.DaysAfter, Summary: t.Summary, Reminders: t.Reminders, GrantID: t.GrantID,
+		Status: string(t.Status), CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+func fromTransitionDoc(t transitionDoc) veikart.Transition {
+	return veikart.Transition{
+		ID: t.ID, Kind: veikart.TransitionKind(t.Kind), Date: t.Date, AgencyID: t.AgencyID, Sections: fromStrings[veikart.Section](t.Sections),
+		Permissions: fromStrings[veikart.Permission](t.Permissions), DaysBefore: t.DaysBefore, DaysAfter: t.DaysAfter, Summary: t.Summary,
+		Reminders: t.Reminders, GrantID: t.GrantID, Status: veikart.TransitionStatus(t.Status), CreatedAt: t.CreatedAt.UTC(),
+		CreatedBy: t.CreatedBy, UpdatedAt: t.UpdatedAt.UTC(),
 	}
 }
 

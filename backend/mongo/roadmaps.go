@@ -26,6 +26,7 @@ func (s *Store) CreateRoadmap(ctx context.Context, r *veikart.Roadmap) error {
 	if _, err := s.db.Collection(roadmapsColl).InsertOne(ctx, doc); err != nil {
 		return mapError(err, "insert roadmap %s", r.ID)
 	}
+	s.erased.delete(r.ID) // an id may be used again after its erasure
 	if s.roadmaps != nil {
 		s.roadmaps.put(r.ID, r)
 	}

@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,5 +196,30 @@ func TestRoadmaps_ConcurrentWritersAllStored(t *testing.T) {
 		if got.Version != writes+1 || a.Now != fmt.Sprintf("skriving %d", writes-1) {
 			t.Errorf("rm%d in the database: version %d, work.now %q", i, got.Version, a.Now)
 		}
+	}
+}
+
+// TestUsers_SessionIndex: ended sessions leave the user's index, on every
+// store (FerretDB 1.24 silently ignores $pull with $in).
+func TestUsers_SessionIndex(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	if _, err := s.EnsureUser(ctx, &veikart.User{ID: "u-sess", Name: "Kari", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"s1", "s2", "s3"} {
+		if err := s.AddUserSession(ctx, "u-sess", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RemoveUserSessions(ctx, "u-sess", []string{"s1", "s3"}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.User(ctx, "u-sess")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(u.SessionIDs, ",") != "s2" {
+		t.Fatalf("sessions left %v, want [s2]", u.SessionIDs)
 	}
 }

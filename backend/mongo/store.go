@@ -69,6 +69,10 @@ type Store struct {
 	auditSeq *cache[int64] // roadmap id -> the last access-log seq
 	locks    stripes
 	commits  *committer // exclusive mode only
+
+	// erased holds the roadmaps erased by this process, so that a request
+	// that read one just before will not append to its deleted log.
+	erased *cache[bool]
 }
 
 // Open connects to the MongoDB server at uri and uses database dbName.
@@ -83,7 +87,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 20_000
 	}
-	s := &Store{client: client, db: client.Database(dbName), opts: opts}
+	s := &Store{client: client, db: client.Database(dbName), opts: opts, erased: newCache[bool](10_000)}
 	if opts.Exclusive {
 		s.roadmaps = newCache[*veikart.Roadmap](opts.CacheSize)
 		s.users = newCache[*veikart.User](opts.CacheSize)
@@ -99,6 +103,8 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 func (s *Store) EnsureSchema(ctx context.Context) error {
 	colls := append([]string{roadmapsColl, usersColl, sessionsColl, agenciesColl, sharedColl, auditColl, invitesColl, pushColl}, ReminderCollections...)
 	colls = append(colls, PasskeyCollections...)
+	colls = append(colls, EraseCollections...)
+	colls = append(colls, onceColl)
 	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
@@ -118,6 +124,18 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 		{roadmapsColl, "owners", bson.D{{Key: "owners", Value: 1}}},
 		{sessionsColl, "userId", bson.D{{Key: "userId", Value: 1}}},
 		{sessionsColl, "expiresAt", bson.D{{Key: "expiresAt", Value: 1}}},
+		// Erasure's sweeps (erase.go): rare, but each must be an index
+		// lookup on MongoDB. Prefixes of _id need none.
+		{invitesColl, "roadmapId", bson.D{{Key: "roadmapId", Value: 1}}},
+		{sharedColl, "roadmapIds", bson.D{{Key: "roadmapIds", Value: 1}}},
+		{usersColl, "roadmapIds", bson.D{{Key: "roadmapIds", Value: 1}}},
+		{slotsColl, "jobs", bson.D{{Key: "jobs", Value: 1}}},
+		{auditColl, "userId", bson.D{{Key: "userId", Value: 1}}},
+		{passkeysColl, "userId", bson.D{{Key: "userId", Value: 1}}},
+		{enrolmentsColl, "userId", bson.D{{Key: "userId", Value: 1}}},
+		{enrolmentsColl, "createdBy", bson.D{{Key: "createdBy", Value: 1}}},
+		{onceColl, "v.userId", bson.D{{Key: "v.userId", Value: 1}}},
+		{onceColl, "v.roadmapId", bson.D{{Key: "v.roadmapId", Value: 1}}},
 	}
 	have := map[string]map[string]bool{}
 	for _, ix := range indexes {

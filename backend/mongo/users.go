@@ -65,9 +65,10 @@ func (s *Store) AddUserSession(ctx context.Context, userID, sessionID string) er
 	return s.updateUser(ctx, userID, bson.D{{Key: "$addToSet", Value: bson.D{{Key: "sessionIds", Value: sessionID}}}})
 }
 
-// RemoveUserSessions removes ended sessions from the user's index.
+// RemoveUserSessions removes ended sessions from the user's index. $pullAll,
+// not $pull with $in: FerretDB 1.24 ignores the latter without an error.
 func (s *Store) RemoveUserSessions(ctx context.Context, userID string, sessionIDs []string) error {
-	return s.updateUser(ctx, userID, bson.D{{Key: "$pull", Value: bson.D{{Key: "sessionIds", Value: bson.D{{Key: "$in", Value: sessionIDs}}}}}})
+	return s.updateUser(ctx, userID, bson.D{{Key: "$pullAll", Value: bson.D{{Key: "sessionIds", Value: sessionIDs}}}})
 }
 
 func (s *Store) updateUser(ctx context.Context, userID string, update bson.D) error {

@@ -18,17 +18,37 @@ import (
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// Job is one reminder of one step at one moment.
+// Job is one reminder of one step, or of a transition, at one moment.
 type Job struct {
 	// ID names the step, its due date and the reminder, so that a step
 	// whose due date or reminders change gets new jobs and the old ones are
 	// no longer wanted.
 	ID        string
 	RoadmapID string
-	StepID    string
-	Due       string // YYYY-MM-DD
+	StepID    string // "" for a transition's reminder
+	Due       string // YYYY-MM-DD: the step's due date, or the transition's date
 	Reminder  veikart.Reminder
 	At        time.Time // UTC
+	// TransitionID and Audience are set for a transition's reminder: one
+	// job for the household, one for the receiving agency.
+	TransitionID string
+	Audience     Audience
+}
+
+// Audience is who a transition's reminder goes to.
+type Audience string
+
+// Audiences of transition reminders.
+const (
+	ToHousehold Audience = "household"
+	ToAgency    Audience = "agency"
+)
+
+// TransitionJobID is the id of a transition's reminder d days before its
+// date, for one audience. The date is in it for the same reason as a step's
+// due date: a moved transition gets new jobs.
+func TransitionJobID(roadmapID string, t veikart.Transition, d int, a Audience) string {
+	return fmt.Sprintf("%s/transition:%s/%s/%d/%s", roadmapID, t.ID, t.Date, d, a)
 }
 
 // JobID is the id of the job for step s's reminder rm.
@@ -56,6 +76,23 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 			day := due.AddDate(0, 0, -rm.DaysBefore)
 			at := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
 			out = append(out, Job{ID: JobID(r.ID, s, rm), RoadmapID: r.ID, StepID: s.ID, Due: s.Due, Reminder: rm, At: at.UTC()})
+		}
+	}
+	for _, t := range r.Transitions {
+		if t.Status != veikart.TransitionPlanned {
+			continue
+		}
+		day, err := time.ParseInLocation(time.DateOnly, t.Date, loc)
+		if err != nil {
+			continue
+		}
+		hm, _ := time.Parse("15:04", veikart.TransitionReminderAt)
+		for _, d := range t.Reminders {
+			at := time.Date(day.Year(), day.Month(), day.Day()-d, hm.Hour(), hm.Minute(), 0, 0, loc).UTC()
+			rm := veikart.Reminder{DaysBefore: d, At: veikart.TransitionReminderAt}
+			for _, a := range []Audience{ToHousehold, ToAgency} {
+				out = append(out, Job{ID: TransitionJobID(r.ID, t, d, a), RoadmapID: r.ID, Due: t.Date, Reminder: rm, At: at, TransitionID: t.ID, Audience: a})
+			}
 		}
 	}
 	return out
@@ -112,10 +149,20 @@ func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
 	return true, time.Date(day.Year(), day.Month(), day.Day(), veikart.QuietHoursEnd, 0, 0, 0, loc).UTC()
 }
 
-// Text is the notification's discreet text: it says there is a step and when,
-// never what it is (a lock screen is seen by others). The app shows the
-// details once it is open and the person signed in.
+// Text is the notification's discreet text: it says there is a step (or a
+// transition) and when, never what it is (a lock screen is seen by others).
+// The app shows the details once it is open and the person signed in.
 func Text(j Job, now time.Time, loc *time.Location) string {
+	if j.TransitionID != "" {
+		switch days := Days(j, now, loc); {
+		case days <= 0:
+			return "Du har en overgang i Veikart i dag."
+		case days == 1:
+			return "Du har en overgang i Veikart i morgen."
+		default:
+			return fmt.Sprintf("Du har en overgang i Veikart om %d dager.", days)
+		}
+	}
 	switch days := Days(j, now, loc); {
 	case days <= 0:
 		return "Du har et steg i Veikart i dag."

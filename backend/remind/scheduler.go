@@ -184,7 +184,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 	if !ok {
 		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "step changed", now)
 	}
-	users, err := s.recipients(ctx, r, job.StepID, now)
+	users, err := s.recipients(ctx, r, job, now)
 	if err != nil {
 		return false, err
 	}
@@ -228,7 +228,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 }
 
 func (s *Scheduler) notification(j Job, now time.Time) Notification {
-	payload, _ := json.Marshal(map[string]any{
+	msg := map[string]any{
 		"title": "Veikart",
 		"body":  Text(j, now, s.Loc),
 		// The app's service worker says the same in the person's language.
@@ -236,7 +236,14 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		// Opens the step in the app, which shows it once signed in.
 		"url": "/#/roadmaps/" + j.RoadmapID + "/steps/" + j.StepID,
 		"tag": Topic(j.ID),
-	})
+	}
+	switch j.Audience {
+	case ToHousehold:
+		msg["kind"], msg["url"] = "transition", "/#/roadmaps/"+j.RoadmapID+"/transitions"
+	case ToAgency:
+		msg["kind"], msg["url"] = "transition", "/#/roadmaps/"+j.RoadmapID
+	}
+	payload, _ := json.Marshal(msg)
 	// Worth delivering until the end of the due day, and never for more
 	// than a day: an old reminder is noise.
 	due, _ := time.ParseInLocation(time.DateOnly, j.Due, s.Loc)
@@ -246,20 +253,35 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 	return Notification{Payload: payload, Topic: Topic(j.ID), TTL: ttl, Deadline: now.Add(min(ttl, s.lease()-10*time.Second))}
 }
 
-// recipients are the people a step's reminder goes to: the owners for the
+// recipients are the people a reminder goes to: the owners for the
 // household's and its members' steps; for an agency's step, the agency's
 // caseworkers, and only while the household lets the agency see the step.
-func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, stepID string, now time.Time) ([]string, error) {
-	st, ok := r.Step(stepID)
-	if !ok {
-		return nil, nil
-	}
-	if st.Responsible.Kind != veikart.ByAgency {
+// A transition's reminder goes to the owners, or to the receiving agency's
+// caseworkers while its grant is in force.
+func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
+	var g veikart.Grant
+	switch {
+	case j.Audience == ToHousehold:
 		return slices.Clone(r.Owners), nil
-	}
-	g, ok := r.ActiveGrant(st.Responsible.AgencyID, now)
-	if !ok || !g.Allows(veikart.View, veikart.StepsSection(st.AreaID)) {
-		return nil, nil
+	case j.Audience == ToAgency:
+		t, ok := r.Transition(j.TransitionID)
+		if !ok {
+			return nil, nil
+		}
+		if g, ok = r.Grant(t.GrantID); !ok || !g.ActiveAt(now) {
+			return nil, nil
+		}
+	default:
+		st, ok := r.Step(j.StepID)
+		if !ok {
+			return nil, nil
+		}
+		if st.Responsible.Kind != veikart.ByAgency {
+			return slices.Clone(r.Owners), nil
+		}
+		if g, ok = r.ActiveGrant(st.Responsible.AgencyID, now); !ok || !g.Allows(veikart.View, veikart.StepsSection(st.AreaID)) {
+			return nil, nil
+		}
 	}
 	a, err := s.Store.Agency(ctx, g.AgencyID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {

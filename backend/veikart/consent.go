@@ -111,18 +111,34 @@ type Grant struct {
 	CreatedAt   time.Time
 	CreatedBy   string // owner's user id
 	UpdatedAt   time.Time
-	ExpiresAt   time.Time
-	Status      GrantStatus
-	RevokedAt   time.Time
-	RevokedBy   string
-	// Via says how the grant came about: "owner", "request:<id>" or
-	// "invitation:<id>".
+	// StartsAt is when a grant planned ahead (a transition's) comes into
+	// force; zero for a grant in force from the moment it is given.
+	StartsAt  time.Time
+	ExpiresAt time.Time
+	Status    GrantStatus
+	RevokedAt time.Time
+	RevokedBy string
+	// Via says how the grant came about: "owner", "request:<id>",
+	// "invitation:<id>" or "transition:<id>".
 	Via string
 }
 
-// ActiveAt reports whether the grant is in force at now.
+// ActiveAt reports whether the grant is in force at now. Like expiry, a
+// planned start is decided against the clock at every request: nothing has
+// to run for a grant to open or close on its dates.
 func (g *Grant) ActiveAt(now time.Time) bool {
-	return g.Status == GrantActive && now.Before(g.ExpiresAt)
+	return g.Status == GrantActive && !now.Before(g.StartsAt) && now.Before(g.ExpiresAt)
+}
+
+// ScheduledAt reports whether the grant is given but not yet in force at now.
+func (g *Grant) ScheduledAt(now time.Time) bool {
+	return g.Status == GrantActive && now.Before(g.StartsAt)
+}
+
+// overlaps reports whether g, unrevoked, is or will be in force at some
+// moment of [from, to).
+func (g *Grant) overlaps(from, to time.Time) bool {
+	return g.Status == GrantActive && g.StartsAt.Before(to) && from.Before(g.ExpiresAt)
 }
 
 // Allows reports whether the grant gives permission p on section s. It does
@@ -246,6 +262,7 @@ type Receipt struct {
 	Sections    []Section
 	Permissions []Permission
 	Purpose     string
+	StartsAt    time.Time // zero: at once
 	ExpiresAt   time.Time
 }
 
@@ -260,10 +277,22 @@ func (r *Roadmap) Grant(id string) (Grant, bool) {
 }
 
 // ActiveGrant returns the grant in force for agencyID at now, if any. There is
-// at most one active grant per agency.
+// at most one active grant per agency: grants of one agency never overlap in
+// time (see overlapping).
 func (r *Roadmap) ActiveGrant(agencyID string, now time.Time) (Grant, bool) {
 	for _, g := range r.Grants {
 		if g.AgencyID == agencyID && g.ActiveAt(now) {
+			return g, true
+		}
+	}
+	return Grant{}, false
+}
+
+// overlapping returns the unrevoked grant of agencyID, other than exceptID,
+// that is or will be in force at some moment of [from, to).
+func (r *Roadmap) overlapping(agencyID, exceptID string, from, to time.Time) (Grant, bool) {
+	for _, g := range r.Grants {
+		if g.AgencyID == agencyID && g.ID != exceptID && g.overlaps(from, to) {
 			return g, true
 		}
 	}

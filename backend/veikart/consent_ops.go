@@ -118,7 +118,7 @@ func (n *Roadmap) addReceipt(kind ReceiptKind, by string, g Grant, now time.Time
 	n.Receipts = append(n.Receipts, Receipt{
 		ID: "rc" + strconv.FormatInt(n.Version, 10) + "-" + strconv.Itoa(len(n.Receipts)), Kind: kind, At: now, By: by,
 		GrantID: g.ID, AgencyID: g.AgencyID, Sections: slices.Clone(g.Sections),
-		Permissions: slices.Clone(g.Permissions), Purpose: g.Purpose, ExpiresAt: g.ExpiresAt,
+		Permissions: slices.Clone(g.Permissions), Purpose: g.Purpose, StartsAt: g.StartsAt, ExpiresAt: g.ExpiresAt,
 	})
 	if len(n.Receipts) > MaxReceipts {
 		n.Receipts = slices.Clone(n.Receipts[len(n.Receipts)-MaxReceipts:])
@@ -132,15 +132,15 @@ func (r *Roadmap) AddGrant(id, agencyID, by string, spec GrantSpec, via string, 
 	if !ValidID(id) || !ValidID(agencyID) {
 		return nil, Grant{}, &Error{Code: EINVALID, Message: "The agency id is not valid.", Pointer: "/agencyId"}
 	}
-	if _, ok := r.ActiveGrant(agencyID, now); ok {
-		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "This agency already has access. Change that grant instead.", Pointer: "/agencyId"}
-	}
 	if r.activeGrants(now) >= MaxGrants {
 		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "Too many agencies have access. Revoke one first."}
 	}
 	spec, err := r.checkSpec(spec, now, p)
 	if err != nil {
 		return nil, Grant{}, err
+	}
+	if other, ok := r.overlapping(agencyID, "", now, spec.ExpiresAt); ok {
+		return nil, Grant{}, overlapError(other, now)
 	}
 	g := Grant{
 		ID: id, AgencyID: agencyID, Sections: spec.Sections, Permissions: spec.Permissions, Purpose: spec.Purpose,
@@ -154,10 +154,20 @@ func (r *Roadmap) AddGrant(id, agencyID, by string, spec GrantSpec, via string, 
 	return n, g, nil
 }
 
+// overlapError explains why an agency cannot have a second grant.
+func overlapError(other Grant, now time.Time) error {
+	if other.ScheduledAt(now) {
+		return &Error{Code: ECONFLICT, Message: "This agency has a planned grant (a transition) that starts " + other.StartsAt.Format(time.DateOnly) + ". Change that one, or end this grant before it starts.", Pointer: "/agencyId"}
+	}
+	return &Error{Code: ECONFLICT, Message: "This agency already has access. Change that grant instead.", Pointer: "/agencyId"}
+}
+
+// activeGrants counts the grants in force or planned: both hold a place
+// among the MaxGrants agencies.
 func (r *Roadmap) activeGrants(now time.Time) int {
 	k := 0
 	for _, g := range r.Grants {
-		if g.ActiveAt(now) {
+		if g.Status == GrantActive && now.Before(g.ExpiresAt) {
 			k++
 		}
 	}
@@ -168,7 +178,8 @@ func (r *Roadmap) activeGrants(now time.Time) int {
 // MaxGrants in all; their receipts remain.
 func pruneGrants(gs []Grant, now time.Time) []Grant {
 	for len(gs) >= 2*MaxGrants {
-		i := slices.IndexFunc(gs, func(g Grant) bool { return !g.ActiveAt(now) })
+		// Ended ones only: a planned grant is not active yet either.
+		i := slices.IndexFunc(gs, func(g Grant) bool { return g.Status == GrantRevoked || !now.Before(g.ExpiresAt) })
 		if i < 0 {
 			break
 		}
@@ -197,6 +208,11 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 	if g.Status == GrantRevoked {
 		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "This grant was revoked. Give a new one instead."}
 	}
+	if g.TransitionID() != "" {
+		// Its dates follow the transition's; two places to change them
+		// would drift apart.
+		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "This grant belongs to a planned transition. Change the transition instead."}
+	}
 	spec := GrantSpec{Sections: g.Sections, Permissions: g.Permissions, Purpose: g.Purpose, ExpiresAt: g.ExpiresAt}
 	if patch.Sections != nil {
 		spec.Sections = patch.Sections
@@ -215,7 +231,10 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 	}
 	// Another grant for the same agency may have been given since this one
 	// expired.
-	if other, ok := r.ActiveGrant(g.AgencyID, now); ok && other.ID != g.ID {
+	if other, ok := r.overlapping(g.AgencyID, g.ID, now, spec.ExpiresAt); ok {
+		if other.ScheduledAt(now) {
+			return nil, Grant{}, overlapError(other, now)
+		}
 		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "This agency has a newer grant. Change that one instead."}
 	}
 	if patch.ExpiresAt == nil {

@@ -47,10 +47,13 @@ type MemberPatch struct {
 	Name      *string
 	BirthYear *int // 0 clears
 	Role      *Role
+	// OwnAllowed: the owners let a child take their parts into a roadmap
+	// of their own (growing.go).
+	OwnAllowed *bool
 }
 
 func (p MemberPatch) fields() []string {
-	return setFields(map[string]bool{"name": p.Name != nil, "birthYear": p.BirthYear != nil, "role": p.Role != nil})
+	return setFields(map[string]bool{"name": p.Name != nil, "birthYear": p.BirthYear != nil, "role": p.Role != nil, "ownAllowed": p.OwnAllowed != nil})
 }
 
 // AreaPatch holds the area fields an update sets; nil means unchanged.
@@ -274,6 +277,9 @@ func (a *applier) apply(op Op, ptr string) (dup bool, err error) {
 		}
 		if p.Role != nil {
 			m.Role = *p.Role
+		}
+		if p.OwnAllowed != nil {
+			m.OwnAllowed = *p.OwnAllowed
 		}
 		if err := m.validate(ptr + "/set"); err != nil {
 			return false, err

@@ -123,6 +123,7 @@ type Roadmap struct {
 	Comments    []Comment
 	Proposals   []Proposal
 	Receipts    []Receipt
+	Transitions []Transition // transition.go
 }
 
 // Member is a person in the household.
@@ -133,9 +134,14 @@ type Member struct {
 	Role      Role
 	// UserID links the member to their own account, once they accepted a
 	// member invitation; "" for members who are just names.
-	UserID  string
-	Version int64            // version at which the member last changed
-	Changed map[string]int64 // field -> version at which it last changed
+	UserID string
+	// OwnAllowed says the owners let this member take their parts into a
+	// roadmap of their own before turning 18 (growing.go).
+	OwnAllowed bool
+	// TookOwnAt is when the member did so; zero if they have not.
+	TookOwnAt time.Time
+	Version   int64            // version at which the member last changed
+	Changed   map[string]int64 // field -> version at which it last changed
 }
 
 // Area is a life domain with the present and the desired situation in the
@@ -266,6 +272,12 @@ func (r *Roadmap) Clone() *Roadmap {
 	c.Proposals = slices.Clone(r.Proposals)
 	for i := range c.Proposals {
 		c.Proposals[i].Step.MemberIDs = slices.Clone(c.Proposals[i].Step.MemberIDs)
+	}
+	c.Transitions = slices.Clone(r.Transitions)
+	for i := range c.Transitions {
+		c.Transitions[i].Sections = slices.Clone(c.Transitions[i].Sections)
+		c.Transitions[i].Permissions = slices.Clone(c.Transitions[i].Permissions)
+		c.Transitions[i].Reminders = slices.Clone(c.Transitions[i].Reminders)
 	}
 	c.Receipts = slices.Clone(r.Receipts)
 	for i := range c.Receipts {

@@ -19,6 +19,7 @@ const routes = [
   [/^\/new$/, () => home.create()],
   [/^\/settings$/, () => home.settings()],
   [/^\/settings\/devices$/, () => account.devices()],
+  [/^\/settings\/data$/, () => account.myData()],
   [/^\/signed-in\/([\w-]+)$/, (code) => account.signedIn(code)],
   [/^\/signin-failed\/([\w-]+)$/, (reason) => account.signInFailed(reason)],
   [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
@@ -36,6 +37,10 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/sharing\/new$/, (id) => share.grantForm(id)],
   [/^\/roadmaps\/([\w-]+)\/sharing\/invite$/, (id) => share.invite(id)],
   [/^\/roadmaps\/([\w-]+)\/log$/, (id) => share.log(id)],
+  [/^\/roadmaps\/([\w-]+)\/poster$/, (id) => posterView().then((m) => m.poster(id))],
+  [/^\/roadmaps\/([\w-]+)\/transitions$/, (id) => transitionsView().then((m) => m.transitions(id))],
+  [/^\/roadmaps\/([\w-]+)\/transitions\/new$/, (id) => transitionsView().then((m) => m.planForm(id))],
+  [/^\/roadmaps\/([\w-]+)\/own$/, (id) => transitionsView().then((m) => m.own(id))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -45,6 +50,9 @@ const publicPaths = ['/invitation/', '/signed-in/', '/signin-failed/', '/enrol/'
 
 // The passkey screens load when first needed.
 const passkeys = () => import('./views/passkeys.js');
+// So does the poster (and its stylesheet): few open it, and rarely.
+const posterView = () => import('./views/poster.js');
+const transitionsView = () => import('./views/transitions.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

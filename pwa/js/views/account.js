@@ -1,9 +1,10 @@
-// Signing in with ID-porten, coming back from it, and the person's
-// signed-in devices.
-import { h, errorBox, toast, confirm } from '../ui.js';
+// Signing in with ID-porten, coming back from it, the person's signed-in
+// devices, and their data: download it all, or delete the account.
+import { h, errorBox, toast, confirm, ask, field } from '../ui.js';
 import { t, date, current } from '../i18n.js';
 import * as api from '../api.js';
 import { go } from '../app.js';
+import { wipe, roadmaps } from '../db.js';
 
 // methods asks the server which ways of signing in it offers; offline, the
 // last answer (there is no signing in offline anyway).
@@ -73,4 +74,77 @@ export async function devices() {
         },
       }, t('devices.signOut'), h('span', { class: 'sr' }, `: ${s.device}`))))),
     h('button', { type: 'button', class: 'danger', onclick: () => everywhere().catch((e) => toast(e.message)) }, t('devices.all')));
+}
+
+// myData: download everything the service holds about me, or delete my
+// account with it.
+export function myData() {
+  const out = h('div', { 'aria-live': 'polite' });
+  const fail = (e) => out.replaceChildren(errorBox(e instanceof api.Offline ? t('error.offline') : e));
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/settings' }, t('common.back'))),
+    h('h1', null, t('data.title')),
+    h('p', { class: 'lead' }, t('data.intro')),
+    h('section', { class: 'stack boxed' },
+      h('h2', null, t('data.downloadTitle')),
+      h('p', null, t('data.downloadText')),
+      h('button', { type: 'button', onclick: () => download().catch(fail) }, t('data.download'))),
+    h('section', { class: 'stack boxed' },
+      h('h2', null, t('data.deleteTitle')),
+      h('p', null, t('data.deleteText')),
+      h('button', { type: 'button', class: 'danger', onclick: () => deleteAccount().catch(fail) }, t('data.delete'))),
+    out);
+}
+
+// download saves the export as a file, from memory: the data never passes
+// through a cache or a URL another page could open.
+async function download() {
+  const data = await api.call('GET', '/me/export');
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const a = h('a', { href: url, download: `veikart-export-${new Date().toISOString().slice(0, 10)}.json`, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  toast(t('data.downloaded'));
+}
+
+// typed asks to confirm something that cannot be undone by typing a word:
+// the button that does it stays disabled until the word is there.
+async function typed(title, text, yes) {
+  const word = t('data.word');
+  const input = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
+  const body = h('div', { class: 'stack' }, h('p', null, text), field(t('data.typeWord', { word }), input));
+  const answer = ask(title, body, [[false, t('common.cancel'), 'secondary'], [true, yes, 'danger']]);
+  const button = body.closest('dialog').querySelector('.actions .danger');
+  const matches = () => input.value.trim().toLocaleUpperCase() === word.toLocaleUpperCase();
+  button.disabled = true;
+  input.addEventListener('input', () => { button.disabled = !matches(); });
+  input.focus();
+  return (await answer) && matches();
+}
+
+// deleteAccount erases the account on the server, then everything on this
+// device, and goes back to signing in.
+async function deleteAccount() {
+  if (!(await typed(t('data.deleteTitle'), t('data.deleteConfirm'), t('data.deleteYes')))) return;
+  await api.call('DELETE', '/me', { confirm: 'erase my account' });
+  const { signOutHere } = await import('./home.js');
+  // The session is gone with the account: signing out only tidies up here.
+  await signOutHere().catch(async () => { await wipe(); go('/'); });
+  toast(t('data.deleted'));
+}
+
+// deleteRoadmap erases a roadmap for everyone, after the owner confirms.
+export async function deleteRoadmap(id) {
+  if (!(await typed(t('roadmap.deleteTitle'), t('roadmap.deleteText'), t('roadmap.deleteYes')))) return;
+  try {
+    await api.call('DELETE', `/roadmaps/${encodeURIComponent(id)}`);
+  } catch (e) {
+    toast(e instanceof api.Offline ? t('error.offline') : e.message);
+    return;
+  }
+  await roadmaps.del(id);
+  toast(t('roadmap.deleted'));
+  go('/');
 }

@@ -16,10 +16,13 @@ export async function shared() {
   const s = api.currentSession();
   const me = await api.call('GET', '/me');
   const agency = me.agencies.find((a) => a.agencyId === s.actingFor);
-  const items = (await api.call('GET', '/shared')).items;
+  const { items, notices = [] } = await api.call('GET', '/shared');
   return h('section', { class: 'stack' },
     h('h1', null, t('shared.title')),
     h('p', { class: 'lead' }, t('shared.intro', { agency: agency?.name || s.actingFor })),
+    // Roadmaps their owners deleted: only the dates, by design.
+    notices.length ? h('ul', { class: 'notices' }, notices.map((n) => h('li', { class: 'note' },
+      t('shared.deletedNotice', { deleted: date(n.deletedOn), granted: date(n.grantCreatedOn) })))) : null,
     items.length ? h('ul', { class: 'cards' }, items.map((x) => h('li', null, h('a', { class: 'card', href: `#/roadmaps/${x.roadmapId}` },
       h('strong', null, x.title || t('roadmap.untitled')),
       h('span', null, t('shared.until', { date: date(x.access.expiresAt) })),
@@ -98,6 +101,11 @@ export async function roadmap(id) {
       sections: list(acc.sections.map((x) => sectionName(r, x))), date: date(acc.expiresAt),
     })),
     acc.purpose ? h('p', { class: 'meta' }, t('grant.purpose', { purpose: acc.purpose })) : null,
+    // A transition's receiving agency reads the hand-over the household
+    // wrote for it.
+    (r.transitions || []).map((tr) => h('section', { class: 'boxed stack', 'aria-labelledby': `handover-${tr.id}` },
+      h('h2', { id: `handover-${tr.id}` }, t('transition.handoverTitle', { kind: t(`transition.kind.${tr.kind}`), date: date(tr.date) })),
+      h('p', { class: 'own-words' }, tr.summary || t('area.empty')))),
     acc.sections.includes('household') ? h('p', null, t('shared.members', { names: r.members.map((m) => m.name).join(', ') || '–' })) : null,
     h('section', { class: 'boxed stack', 'aria-labelledby': 'our-steps' }, h('h2', { id: 'our-steps' }, t('shared.ourSteps')),
       ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', null, h('strong', null, x.title), h('span', { class: 'meta' }, x.due ? t('step.by', { date: date(x.due) }) : t('step.noDate'))))) : h('p', null, t('shared.noOurSteps'))),

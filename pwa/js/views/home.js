@@ -183,6 +183,7 @@ export async function settings() {
     work,
     await push.panel(),
     h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')),
+    h('a', { class: 'button secondary', href: '#/settings/data' }, t('data.title')),
     (await methods()).passkey ? h('a', { class: 'button secondary', href: '#/settings/passkeys' }, t('passkeys.title')) : null,
     h('section', { class: 'stack boxed' },
       h('h2', null, t('settings.signOutTitle')),

@@ -97,11 +97,15 @@ export async function overview(id) {
         h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'secondary', onclick: decide(p, 'reject', t('proposal.rejected')) }, t('proposal.reject')),
           h('button', { type: 'button', onclick: decide(p, 'accept', t('proposal.accepted')) }, t('proposal.accept'))))))) : null,
+    r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
     h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
-      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing'))),
+      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
+      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
     h('ul', { class: 'cards' }, areas),
-    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')));
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
+    // Owners only (an owner's view is the whole roadmap, with no access part).
+    r.access ? null : h('button', { type: 'button', class: 'danger', onclick: () => import('./account.js').then((m) => m.deleteRoadmap(id)) }, t('roadmap.delete')));
 }
 
 // area: where the family stands and where it wants to be, in its own words.
@@ -253,6 +257,10 @@ export async function household(id) {
       choice(t('member.role'), `role-${m.id}`, [['adult', t('role.adult')], ['child', t('role.child')]], m.role,
         (v) => edit(id, { type: 'member.update', memberId: m.id, set: { role: v } })),
       m.birthYear ? h('p', null, t('member.born', { year: m.birthYear })) : null,
+      m.tookOwnAt ? h('p', null, t('member.tookOwn', { date: date(m.tookOwnAt) }))
+        : m.hasAccount && m.role === 'child' ? h('label', { class: 'check' },
+          h('input', { type: 'checkbox', checked: !!m.ownAllowed, onchange: (e) => edit(id, { type: 'member.update', memberId: m.id, set: { ownAllowed: e.target.checked } }) }),
+          h('span', null, t('member.ownAllowed', { name: m.name }))) : null,
       h('button', {
         type: 'button', class: 'link',
         onclick: async () => {

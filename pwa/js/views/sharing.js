@@ -28,7 +28,7 @@ export function sectionName(r, section) {
   return kind === 'steps' ? t('section.steps', { name }) : name;
 }
 
-function allSections(r) {
+export function allSections(r) {
   return [['household', t('section.household')], ...r.areas.flatMap((a) => [[`area:${a.id}`, areaName(a, t)], [`steps:${a.id}`, t('section.steps', { name: areaName(a, t) })]])];
 }
 
@@ -48,16 +48,19 @@ export async function sharing(id) {
     api.call('GET', path(id, '/grants')), api.call('GET', path(id, '/access-requests')), agencies().catch(() => []),
   ]);
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
-  const active = grants.items.filter((g) => g.status === 'active');
-  const ended = grants.items.filter((g) => g.status !== 'active');
+  // A transition's grant planned ahead is shown with those in force: it
+  // is consent given, and can be taken back before it starts.
+  const active = grants.items.filter((g) => g.status === 'active' || g.status === 'scheduled');
+  const ended = grants.items.filter((g) => g.status !== 'active' && g.status !== 'scheduled');
   const pending = requests.items.filter((q) => q.status === 'pending');
   const grantItem = (g) => h('li', { class: 'card grant' },
     h('h3', null, g.agencyName || byId[g.agencyId] || g.agencyId),
     h('p', null, t('grant.sees', { sections: list(g.sections.map((x) => sectionName(r, x))) })),
     g.permissions.filter((p) => p !== 'view').length ? h('p', null, t('grant.may', { what: list(g.permissions.filter((p) => p !== 'view').map((p) => t(`permission.${p}`))) })) : null,
-    h('p', null, g.status === 'active' ? t('grant.until', { date: date(g.expiresAt) }) : t(`grant.${g.status}`)),
+    h('p', null, g.status === 'active' ? t('grant.until', { date: date(g.expiresAt) })
+      : g.status === 'scheduled' ? t('grant.from', { from: date(g.startsAt), until: date(new Date(Date.parse(g.expiresAt) - 1)) }) : t(`grant.${g.status}`)),
     h('p', { class: 'meta' }, t('grant.purpose', { purpose: g.purpose })),
-    g.status === 'active' ? h('button', {
+    g.status === 'active' || g.status === 'scheduled' ? h('button', {
       type: 'button', class: 'danger',
       onclick: async () => {
         const name = g.agencyName || byId[g.agencyId];
@@ -99,6 +102,7 @@ export async function sharing(id) {
     h('div', { class: 'actions' },
       h('a', { class: 'button', href: `#/roadmaps/${id}/sharing/new` }, t('sharing.give')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing/invite` }, t('sharing.invite'))),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/transitions` }, t('transition.title')),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/log` }, t('log.title')),
     ended.length ? h('details', null, h('summary', null, t('sharing.ended')), h('ul', { class: 'cards' }, ended.map(grantItem))) : null);
 }

@@ -274,6 +274,14 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'the QR code');
       });
 
+      test('transitions, the list and the plan form', async () => {
+        await visit(page, road('/transitions'), T('transition.title'));
+        await check(page, 'the transitions list');
+        await visit(page, road('/transitions/new'), T('transition.plan'));
+        await page.getByRole('option', { name: 'NAV Sola' }).waitFor({ state: 'attached' });
+        await check(page, 'the transition form');
+      });
+
       test('access log', async () => {
         await visit(page, road('/log'), T('log.title'));
         await page.locator('ol.log li').first().waitFor();

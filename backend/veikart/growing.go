@@ -1,0 +1,122 @@
+package veikart
+
+import (
+	"slices"
+	"time"
+)
+
+// Growing up: a member who turns 18, or a younger one the owners allow, takes
+// the parts of the family's roadmap that concern them into a roadmap of
+// their own, which they alone own. The family's owners see nothing of it
+// unless the young person shares it. The family's roadmap keeps its own copy
+// (it is the family's history too) and records that the member moved on.
+
+// AdultAge is the age at which a member may take their own roadmap without
+// the owners' leave.
+const AdultAge = 18
+
+// MayTakeOwn reports whether member m may take their parts into a roadmap of
+// their own at now: they must have their own account, and be 18 this year
+// (a birth year is all a roadmap knows), or be an adult of the household
+// without a birth year, or have the owners' leave.
+func (m Member) MayTakeOwn(now time.Time) bool {
+	if m.UserID == "" {
+		return false
+	}
+	switch {
+	case m.OwnAllowed:
+		return true
+	case m.BirthYear != 0:
+		return now.Year()-m.BirthYear >= AdultAge
+	default:
+		return m.Role == Adult
+	}
+}
+
+// MemberByUser returns the member linked to userID.
+func (r *Roadmap) MemberByUser(userID string) (Member, bool) {
+	if userID == "" {
+		return Member{}, false
+	}
+	if i := slices.IndexFunc(r.Members, func(m Member) bool { return m.UserID == userID }); i >= 0 {
+		return r.Members[i], true
+	}
+	return Member{}, false
+}
+
+// Concerns reports whether step s concerns member id: it names them, or they
+// are responsible for it.
+func (s Step) Concerns(id string) bool {
+	return slices.Contains(s.MemberIDs, id) || (s.Responsible.Kind == ByMember && s.Responsible.MemberID == id)
+}
+
+// TakeOwn makes the roadmap newID of member memberID, owned by userID alone,
+// from the parts of r that concern them: the areas that name them (their
+// present and desired situation and scores) and the steps that name them or
+// that they are responsible for. It returns r with the member marked as
+// moved on, and the new roadmap. Nothing else of r goes with them: not the
+// other members, not the family's grants, comments or proposals.
+func (r *Roadmap) TakeOwn(memberID, userID, newID, title string, now time.Time) (family, own *Roadmap, err error) {
+	now = clock(now)
+	i := r.memberIndex(memberID)
+	if i < 0 {
+		return nil, nil, &Error{Code: ENOTFOUND, Message: "There is no such member."}
+	}
+	m := r.Members[i]
+	if m.UserID == "" || m.UserID != userID {
+		return nil, nil, &Error{Code: EFORBIDDEN, Message: "Only the member themselves can take their part into a roadmap of their own."}
+	}
+	if !m.TookOwnAt.IsZero() {
+		return nil, nil, &Error{Code: ECONFLICT, Message: "This member already has a roadmap of their own."}
+	}
+	if !m.MayTakeOwn(now) {
+		return nil, nil, &Error{Code: EFORBIDDEN, Message: "A member under 18 needs the owners' leave to take a roadmap of their own."}
+	}
+	if title == "" {
+		title = m.Name
+	}
+	self := Member{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: m.Role}
+	if m.BirthYear != 0 && now.Year()-m.BirthYear >= AdultAge {
+		self.Role = Adult
+	}
+	own, err = NewRoadmap(newID, userID, title, []Member{self}, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	own.Members[0].UserID = userID
+	for _, a := range r.Areas {
+		mine := slices.Contains(a.MemberIDs, m.ID)
+		if !mine && a.Kind == DefaultArea {
+			continue // the new roadmap has every default area, empty
+		}
+		if !mine && !slices.ContainsFunc(r.Steps, func(s Step) bool { return s.AreaID == a.ID && s.Concerns(m.ID) }) {
+			continue // a custom area is taken only for what concerns them
+		}
+		na := Area{ID: a.ID, Kind: a.Kind, Title: a.Title, Version: 1}
+		if mine {
+			na.Now, na.Desired, na.ScoreNow, na.ScoreDesired = a.Now, a.Desired, a.ScoreNow, a.ScoreDesired
+			na.MemberIDs = []string{m.ID}
+		}
+		if j := own.areaIndex(a.ID); j >= 0 {
+			own.Areas[j] = na
+		} else {
+			own.Areas = append(own.Areas, na)
+		}
+	}
+	for _, s := range r.Steps {
+		if !s.Concerns(m.ID) {
+			continue
+		}
+		ns := s
+		ns.MemberIDs = []string{m.ID}
+		ns.Reminders = slices.Clone(s.Reminders)
+		ns.Version, ns.Changed, ns.CreatedAt, ns.UpdatedAt = 1, nil, now, now
+		if ns.Responsible.Kind == ByMember && ns.Responsible.MemberID != m.ID {
+			ns.Responsible = Responsible{Kind: ByHousehold}
+		}
+		own.Steps = append(own.Steps, ns)
+	}
+	family = r.next(now)
+	family.Members[i].TookOwnAt = now
+	return family, own, nil
+}

@@ -1,0 +1,177 @@
+// The Veikart poster: the roadmap as a page to hang on the wall, A4 or A3.
+// The browser's own print draws it (window.print), so every language prints
+// with the fonts the phone or computer has, Arabic and Ge'ez script included,
+// and right to left where the language is. The screen shows the choices
+// (paper, areas, names, whose poster) above a preview; print shows only the
+// poster (poster.css, loaded here, so the first visit does not pay for it).
+import { h, uid, choice, errorBox } from '../ui.js';
+import { t, date, list } from '../i18n.js';
+import * as sync from '../sync.js';
+import { areaName } from '../model.js';
+import { ApiError, Offline, call, currentSession } from '../api.js';
+import { kv } from '../db.js';
+import { road, agencyNames } from './roadmap.js';
+
+let styled;
+// stylesheet loads poster.css once, and resolves when it applies, so that
+// the screen never shows the poster unstyled.
+function stylesheet() {
+  styled ||= new Promise((resolve) => {
+    const link = h('link', { rel: 'stylesheet', href: '/poster.css' });
+    link.addEventListener('load', resolve);
+    link.addEventListener('error', resolve); // offline before it was cached: the poster still shows
+    document.head.append(link);
+  });
+  return styled;
+}
+
+async function load(id) {
+  try {
+    return await sync.refresh(id);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    return sync.local(id);
+  }
+}
+
+// qrCode is the poster's QR code (an SVG the server draws): kept on the
+// device, so that a poster prints offline too. It holds only the roadmap's
+// address; signing out deletes it with everything else.
+async function qrCode(id) {
+  const key = `posterQR:${id}`;
+  try {
+    const svg = await call('GET', `/roadmaps/${encodeURIComponent(id)}/poster-qr`);
+    if (typeof svg === 'string' && svg.startsWith('<svg')) {
+      await kv.set(key, svg);
+      return svg;
+    }
+  } catch (e) {
+    if (!(e instanceof Offline)) throw e;
+  }
+  return (await kv.get(key)) || null;
+}
+
+// A step concerns a member who does it or whom it names; an area, a member
+// it names or who has a step in it.
+const stepFor = (st, m) => (st.memberIds || []).includes(m) || (st.responsible?.kind === 'member' && st.responsible.memberId === m);
+const areaFor = (a, m, steps) => (a.memberIds || []).includes(m) || steps.some((st) => st.areaId === a.id && stepFor(st, m));
+
+// An area with nothing in it would be an empty box on the wall: it is left
+// off unless chosen.
+const hasContent = (a, steps) => Boolean(a.now || a.desired || a.scoreNow || a.scoreDesired || steps.some((st) => st.areaId === a.id));
+
+// The road runs from what is done to what is planned, each by its date;
+// dropped steps are not on the way any more.
+const order = { done: 0, doing: 1, planned: 2 };
+const along = (steps) => steps.filter((st) => st.status !== 'dropped')
+  .sort((x, y) => (order[x.status] - order[y.status]) || (x.due || '9999').localeCompare(y.due || '9999'));
+
+// poster is the screen: choices, a print button, and the poster itself.
+export async function poster(id) {
+  if (currentSession()?.actingFor) throw new ApiError(404, { title: t('error.notFound') });
+  const [r] = await Promise.all([load(id), stylesheet()]);
+  if (!r) throw new ApiError(404, { title: t('error.notFound') });
+  const agencies = await agencyNames();
+  const saved = (await kv.get(`poster:${id}`)) || {};
+  // A member with an account starts from their own poster.
+  const mine = r.access?.role === 'member' ? r.access.memberId : '';
+  const whose = saved.whose ?? mine ?? '';
+  const state = {
+    paper: saved.paper === 'a3' ? 'a3' : 'a4',
+    names: saved.names !== false,
+    whose: r.members.some((m) => m.id === whose) ? whose : '',
+    // What was chosen is kept for the areas there were then; an area added
+    // since gets the default.
+    areas: new Set(r.areas.filter((a) => ((saved.known || []).includes(a.id) ? (saved.areas || []).includes(a.id) : hasContent(a, r.steps))).map((a) => a.id)),
+  };
+  let qr = null;
+  let qrError = null;
+  const remember = () => kv.set(`poster:${id}`, { ...state, areas: [...state.areas], known: r.areas.map((a) => a.id) }).catch(() => {});
+
+  const preview = h('div', { class: 'poster-preview' });
+  const draw = () => preview.replaceChildren(sheet(r, state, agencies, qr, qrError));
+  const changed = () => { remember(); draw(); };
+
+  const areaChecks = h('fieldset', { class: 'stack' }, h('legend', null, t('poster.areas')),
+    r.areas.map((a) => h('label', { class: 'check' },
+      h('input', {
+        type: 'checkbox', name: 'area', value: a.id, checked: state.areas.has(a.id),
+        onchange: (e) => { if (e.target.checked) state.areas.add(a.id); else state.areas.delete(a.id); changed(); },
+      }),
+      h('span', null, areaName(a, t)))));
+  const namesId = uid('h');
+  const options = h('form', { class: 'stack poster-options', onsubmit: (e) => e.preventDefault() },
+    choice(t('poster.paper'), 'paper', [['a4', t('poster.paper.a4')], ['a3', t('poster.paper.a3')]], state.paper, (v) => { state.paper = v; changed(); }),
+    choice(t('poster.whose'), 'whose', [['', t('poster.whose.all')], ...r.members.map((m) => [m.id, m.name])], state.whose, (v) => { state.whose = v; changed(); }),
+    areaChecks,
+    h('div', { class: 'stack' },
+      h('label', { class: 'check' },
+        h('input', { type: 'checkbox', name: 'names', checked: state.names, 'aria-describedby': namesId, onchange: (e) => { state.names = e.target.checked; changed(); } }),
+        h('span', null, t('poster.names'))),
+      h('p', { class: 'hint', id: namesId }, t('poster.namesHint'))),
+    h('button', { type: 'button', onclick: () => window.print() }, t('poster.print')));
+
+  const node = h('section', { class: 'stack poster-screen', 'data-roadmap': id },
+    h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') }))),
+    h('h1', null, t('poster.title')),
+    h('p', null, t('poster.intro')),
+    options,
+    preview);
+  draw();
+  // The code comes when the network answers; the choices do not wait.
+  qrCode(id).then((svg) => { qr = svg; }, (e) => { qrError = e; }).then(draw);
+  return node;
+}
+
+// sheet is the poster as it prints.
+function sheet(r, state, agencies, qr, qrError) {
+  const member = state.whose ? r.members.find((m) => m.id === state.whose) : null;
+  const steps = member ? r.steps.filter((st) => stepFor(st, member.id)) : r.steps;
+  const areas = r.areas.filter((a) => state.areas.has(a.id) && (!member || areaFor(a, member.id, r.steps)));
+  const titleId = uid('p');
+  const who = (st) => {
+    const resp = st.responsible || {};
+    if (resp.kind === 'member') {
+      const name = r.members.find((m) => m.id === resp.memberId)?.name;
+      return state.names && name ? name : t('step.who.member');
+    }
+    if (resp.kind === 'agency') return agencies[resp.agencyId] || resp.agencyId;
+    return t('step.who.household');
+  };
+  const people = member ? (state.names ? t('poster.for', { name: member.name }) : null)
+    : (state.names && r.members.length ? list(r.members.map((m) => m.name)) : null);
+
+  return h('article', { class: `poster ${state.paper}`, 'aria-labelledby': titleId },
+    h('header', { class: 'poster-head' },
+      h('div', { class: 'poster-heading' },
+        h('p', { class: 'poster-brand' }, 'Veikart'),
+        h('h2', { id: titleId, class: 'words' }, r.title || t('roadmap.untitled')),
+        people ? h('p', { class: 'poster-people' }, people) : null),
+      qr ? h('figure', { class: 'poster-qr' },
+        h('img', { src: `data:image/svg+xml;base64,${btoa(qr)}`, alt: t('poster.qrAlt'), width: 120, height: 120 }),
+        h('figcaption', null, h('span', null, t('poster.qrScan')), ' ', h('small', null, t('poster.qrFamilyOnly'))))
+        : h('div', { class: 'poster-noqr' }, qrError ? errorBox(qrError) : h('p', null, t('poster.qrOffline')))),
+    areas.length
+      ? h('ol', { class: 'poster-areas' }, areas.map((a) => area(a, along(steps.filter((st) => st.areaId === a.id)), who)))
+      : h('p', { class: 'poster-empty' }, member ? t('poster.nothingFor', { name: member.name }) : t('poster.noAreas')),
+    h('footer', { class: 'poster-foot' }, t('poster.printed', { date: date(new Date()) })));
+}
+
+// area is one area as a road: where the family stands now at its start,
+// the steps along it, and where it wants to be at its end.
+function area(a, steps, who) {
+  return h('li', { class: 'poster-area' },
+    h('h3', null, areaName(a, t)),
+    road(a),
+    h('div', { class: 'poster-road' },
+      h('div', { class: 'poster-now' },
+        h('p', { class: 'poster-label' }, t('area.now')),
+        h('p', { class: 'words' }, a.now || '–')),
+      steps.length ? h('ol', { class: 'poster-steps', 'aria-label': t('area.steps') }, steps.map((st) => h('li', { class: `poster-step ${st.status}` },
+        h('span', { class: 'mark', 'aria-hidden': 'true' }),
+        h('span', { class: 'poster-step-title words' }, st.title),
+        h('span', { class: 'meta' }, t(`status.${st.status}`), ' · ', who(st), st.due ? ` · ${t('step.by', { date: date(st.due) })}` : '')))) : null,
+      h('div', { class: 'poster-goal' },
+        h('p', { class: 'poster-label' }, t('area.desired')),
+        h('p', { class: 'words' }, a.desired || '–'))));
+}
