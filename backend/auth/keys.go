@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/veikart/veikart/backend/keyfile"
 )
 
 // Key is one signing key pair.
@@ -39,8 +41,25 @@ type KeySet struct {
 const keyPrefix = "signing-"
 
 // CreateKey generates a new signing key and writes it into dir with
-// permissions 0600 (dir is created 0700).
-func CreateKey(dir string, now time.Time) (*Key, error) {
+// permissions 0600 (dir is created 0700). It signs from the next start: its
+// name sorts last.
+func CreateKey(dir string, now time.Time) (*Key, error) { return createKey(dir, now, false) }
+
+// StageKey generates a new signing key that verifies but does not sign: its
+// name sorts first. With many replicas, a new key is staged on all of them
+// before it is promoted (PromoteStaged), so that no replica is handed a token
+// signed with a key it does not know yet.
+func StageKey(dir string, now time.Time) (*Key, error) { return createKey(dir, now, true) }
+
+// Signing key file names: signing-<stamp>-<kid>.pem. The stamp is the UTC
+// time the key was made or promoted, or for a staged key all zeros, so that
+// it sorts before every other.
+const (
+	stampLayout = "20060102T150405Z"
+	stagedStamp = "00000000T000000Z"
+)
+
+func createKey(dir string, now time.Time, staged bool) (*Key, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create key dir: %w", err)
 	}
@@ -53,7 +72,11 @@ func CreateKey(dir string, now time.Time) (*Key, error) {
 		return nil, fmt.Errorf("encode signing key: %w", err)
 	}
 	k := &Key{ID: keyID(pub), Private: priv, Public: pub, Created: now.UTC()}
-	name := filepath.Join(dir, keyPrefix+k.Created.Format("20060102T150405Z")+"-"+k.ID+".pem")
+	stamp := k.Created.Format(stampLayout)
+	if staged {
+		stamp = stagedStamp
+	}
+	name := filepath.Join(dir, keyPrefix+stamp+"-"+k.ID+".pem")
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("write signing key: %w", err)
@@ -109,8 +132,8 @@ func readKey(path string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read signing key: %w", err)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("signing key %s is readable by others (mode %o); run chmod 600", path, fi.Mode().Perm())
+	if err := keyfile.Check("signing key", path, fi); err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -214,9 +237,119 @@ func LoadPIDKey(dir string, create bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pid key: %w", err)
 	}
+	// Checked after reading: a pid key anyone can read lets them turn
+	// people's ids back into national identity numbers by guessing.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("pid key: %w", err)
+	}
+	if err := keyfile.Check("pid key", path, fi); err != nil {
+		return nil, err
+	}
 	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil || len(key) < 32 {
 		return nil, fmt.Errorf("pid key %s: not 32 or more bytes of base64", path)
 	}
 	return key, nil
+}
+
+// KeyFile is a signing key file as the server will use it at its next start.
+type KeyFile struct {
+	ID   string
+	Name string
+	Role string // "signs", "verifies" or "staged" (verifies; promote to sign)
+}
+
+// ListKeys lists the signing keys in dir, the one that signs first.
+func ListKeys(dir string) ([]KeyFile, error) {
+	names, err := keyNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]KeyFile, 0, len(names))
+	for i, n := range names {
+		role := "verifies"
+		switch {
+		case i == 0: // a staged key alone signs: there is no other
+			role = "signs"
+		case strings.HasPrefix(n, keyPrefix+stagedStamp+"-"):
+			role = "staged"
+		}
+		out = append(out, KeyFile{ID: kidOf(n), Name: n, Role: role})
+	}
+	return out, nil
+}
+
+// PromoteStaged renames every staged key in dir so that it signs from each
+// replica's next start (the newest of them, if several), and returns their ids.
+func PromoteStaged(dir string, now time.Time) ([]string, error) {
+	names, err := keyNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, keyPrefix+stagedStamp+"-") {
+			continue
+		}
+		kid := kidOf(n)
+		to := keyPrefix + now.UTC().Format(stampLayout) + "-" + kid + ".pem"
+		if err := os.Rename(filepath.Join(dir, n), filepath.Join(dir, to)); err != nil {
+			return ids, fmt.Errorf("promote signing key %s: %w", kid, err)
+		}
+		ids = append(ids, kid)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("no staged signing key in %s (run `veikart keys -stage` first)", dir)
+	}
+	return ids, nil
+}
+
+// RetireKey deletes the signing key kid from dir. It refuses the key that
+// signs: retire a key only once another signs and every token it signed has
+// expired.
+func RetireKey(dir, kid string) error {
+	keys, err := ListKeys(dir)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.ID != kid {
+			continue
+		}
+		if k.Role == "signs" {
+			return fmt.Errorf("signing key %s signs new tokens: promote another key first", kid)
+		}
+		if err := os.Remove(filepath.Join(dir, k.Name)); err != nil {
+			return fmt.Errorf("retire signing key %s: %w", kid, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("no signing key %s in %s", kid, dir)
+}
+
+// keyNames returns the signing key file names in dir, newest (signing) first.
+func keyNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read key dir: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), keyPrefix) && strings.HasSuffix(e.Name(), ".pem") {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	slices.Reverse(names)
+	return names, nil
+}
+
+// kidOf is the key id in a signing key file name.
+func kidOf(name string) string {
+	base := strings.TrimSuffix(strings.TrimPrefix(name, keyPrefix), ".pem")
+	if i := strings.IndexByte(base, '-'); i >= 0 {
+		return base[i+1:]
+	}
+	return base
 }

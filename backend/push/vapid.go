@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
+
+	"github.com/veikart/veikart/backend/keyfile"
 )
 
 // VAPID is the server's application server key pair (RFC 8292): the public
@@ -144,8 +146,8 @@ func readVAPID(path string) (*VAPID, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read vapid key: %w", err)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("vapid key %s is readable by others (mode %o); run chmod 600", path, fi.Mode().Perm())
+	if err := keyfile.Check("vapid key", path, fi); err != nil {
+		return nil, err
 	}
 	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/veikart/veikart/backend/auth"
@@ -22,8 +23,43 @@ func keys(cfg config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("keys", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	rotate := fs.Bool("rotate-vapid", false, "replace the Web Push (VAPID) key pair; every push subscription must be renewed")
+	stage := fs.Bool("stage", false, "make a new signing key that verifies but does not sign yet (many replicas: stage, then promote)")
+	promote := fs.Bool("promote", false, "let the staged signing key sign, from each process's next start")
+	retire := fs.String("retire", "", "delete the signing key with this id (not the one that signs)")
+	list := fs.Bool("list", false, "list the signing keys and what each does")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch {
+	case *list:
+		ks, err := auth.ListKeys(cfg.KeysDir)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\n", k.ID, k.Role, k.Name)
+		}
+		return nil
+	case *stage:
+		k, err := auth.StageKey(cfg.KeysDir, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "staged signing key %s in %s: it verifies from each process's next start; run `veikart keys -promote` once every replica has it\n", k.ID, cfg.KeysDir)
+		return nil
+	case *promote:
+		ids, err := auth.PromoteStaged(cfg.KeysDir, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "promoted signing key %s in %s: it signs from each process's next start\n", strings.Join(ids, ", "), cfg.KeysDir)
+		return nil
+	case *retire != "":
+		if err := auth.RetireKey(cfg.KeysDir, *retire); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "retired signing key %s from %s\n", *retire, cfg.KeysDir)
+		return nil
 	}
 	// Rotating the push key is its own operation: it must not also put a
 	// new signing key in force (which every replica would need at once).
