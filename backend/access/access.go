@@ -255,6 +255,9 @@ const (
 	ActAsCaseworker Action = "act-as-caseworker" // see what is shared with the agency, ask for access, accept agency invitations
 	UseAccount      Action = "use-account"       // one's own profile and push devices
 	CreateAgency    Action = "create-agency"
+	// ReapplyErasures is erasing again, after a restore, what people had
+	// erased after the backup was taken.
+	ReapplyErasures Action = "reapply-erasures"
 	SeeAllStaff     Action = "see-all-staff" // every agency's people, in the directory
 	ManageStaff     Action = "manage-staff"  // add and remove the people of agencyID
 	// CreateEnrolment is making a one-time code with which a new person
@@ -278,7 +281,7 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 		return actor.Kind == Person || actor.Caseworker()
 	case UseAccount:
 		return actor.Kind == Person || actor.Kind == Agency
-	case CreateAgency, SeeAllStaff:
+	case CreateAgency, SeeAllStaff, ReapplyErasures:
 		return actor.Kind == Operator
 	case ManageStaff:
 		return actor.Kind == Operator || (actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != "")

@@ -229,7 +229,7 @@ func TestPermit(t *testing.T) {
 		"invite": {access.AcceptInvite, ""}, "account": {access.UseAccount, ""}, "create-agency": {access.CreateAgency, ""},
 		"all-staff": {access.SeeAllStaff, ""}, "staff-nav": {access.ManageStaff, "nav"}, "staff-bv": {access.ManageStaff, "bv"},
 		"staff-none": {access.ManageStaff, ""}, "roadmap-read": {access.Read, ""},
-		"enrol": {access.CreateEnrolment, ""},
+		"enrol": {access.CreateEnrolment, ""}, "reapply-erasures": {access.ReapplyErasures, ""},
 	}
 	allowed := map[string][]string{
 		"person":       {"as-person", "invite", "account"},
@@ -239,7 +239,7 @@ func TestPermit(t *testing.T) {
 		// Acting for no agency is not acting as a caseworker; the account
 		// is still one's own.
 		"caseworker-no-a": {"account"},
-		"operator":        {"create-agency", "all-staff", "staff-nav", "staff-bv", "staff-none"},
+		"operator":        {"create-agency", "all-staff", "staff-nav", "staff-bv", "staff-none", "reapply-erasures"},
 	}
 	for name, actor := range actors {
 		for qn, qq := range queries {

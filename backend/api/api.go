@@ -255,6 +255,7 @@ func (s *Server) routes() {
 	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
 	v1.Put("/agencies/:agencyId/sign-in", s.authenticate, s.setRequireSignIn)
 	v1.Post("/admin/agencies", s.authenticate, s.createAgency)
+	v1.Post("/admin/erasures", s.authenticate, s.reapplyErasures)
 
 	// Web Push: a person's devices.
 	v1.Get("/push/key", s.authenticate, s.pushKey)

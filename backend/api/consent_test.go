@@ -295,6 +295,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"remove-staff", "DELETE", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/staff/" + w.users["caseworker"] }, nil, false},
 		{"require-sign-in", "PUT", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/sign-in" }, body(map[string]any{"require": ""}), false},
 		{"create-agency", "POST", fixed("/api/v1/admin/agencies"), body(map[string]any{"kind": "nav", "name": "NAV Grorud", "region": "Oslo"}), false},
+		{"reapply-erasures", "POST", fixed("/api/v1/admin/erasures"), body(map[string]any{"hashes": []string{strings.Repeat("0", 32)}}), false},
 		{"enrol-new", "POST", fixed("/api/v1/enrolments"), body(map[string]any{"name": "Amina"}), false},
 		{"enrol-recover", "POST", fixed("/api/v1/enrolments"), func(w *world) any { return map[string]any{"userId": w.users["owner"]} }, false},
 		{"passkeys", "GET", fixed("/api/v1/passkeys"), nil, false},
@@ -359,6 +360,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"add-staff":           {"agency-admin": 200, "operator": 200},
 		"remove-staff":        {"agency-admin": 204, "operator": 204},
 		"create-agency":       {"operator": 201},
+		"reapply-erasures":    {"operator": 200},
 		"require-sign-in":     {"agency-admin": 200, "operator": 200},
 		// Any caseworker makes codes for new people; a recovery code only
 		// one whose agency has an active grant on the person's roadmap.

@@ -112,15 +112,26 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	if err := s.decode(c, "erase-account-request.schema.json", &req); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	u, err := s.store.User(ctx, actor.UserID)
+	err := s.eraseAccount(c, actor.UserID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
 		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
 	}
 	if err != nil {
 		return err
 	}
-	uid := u.ID
+	s.alive.forget(sessionOf(c))
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// eraseAccount erases the account uid, as DELETE /me does; see deleteAccount.
+// The operator calls it too, to apply erasures again after a restore
+// (reapplyErasures).
+func (s *Server) eraseAccount(c *fiber.Ctx, uid string) error {
+	ctx := c.UserContext()
+	u, err := s.store.User(ctx, uid)
+	if err != nil {
+		return err
+	}
 	// The person erases their own roadmaps whichever role the token acts
 	// in; access.Decide judges them as the person they are.
 	person := access.Actor{Kind: access.Person, UserID: uid}
@@ -181,13 +192,12 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	for _, id := range sessions {
 		s.alive.forget(id)
 	}
-	s.alive.forget(sessionOf(c))
 	if err := s.store.DeleteUser(ctx, uid); err != nil {
 		return err
 	}
 	// The log line names no one: only that an account went, and its hash.
 	s.log.Info("account erased", "erasure", ErasureHash("user", uid), "request_id", requestID(c))
-	return c.SendStatus(fiber.StatusNoContent)
+	return nil
 }
 
 // noticeJSON tells a caseworker that a roadmap shared with their agency was
@@ -217,4 +227,78 @@ func (s *Server) erasureNotices(ctx context.Context, agencyID string) ([]noticeJ
 		})
 	}
 	return out, nil
+}
+
+// reapplyRequest is the body of POST /admin/erasures: erasure hashes from the
+// server log (ErasureHash), as lowercase hex.
+type reapplyRequest struct {
+	Hashes []string `json:"hashes"`
+}
+
+type reapplyJSON struct {
+	Roadmaps int `json:"roadmaps"`
+	Accounts int `json:"accounts"`
+}
+
+// reapplyErasures lets the operator erase again, after restoring a backup,
+// what people erased after the backup was taken: every roadmap and account
+// whose id hashes to one of the given erasure hashes is erased as its owner
+// would have erased it. The hashes name no one; only ids in the database
+// match them. Sending the same hashes again erases nothing more.
+func (s *Server) reapplyErasures(c *fiber.Ctx) error {
+	if !access.Permit(actorOf(c), access.ReapplyErasures, "") {
+		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the service's operator can apply erasures again."}
+	}
+	var req reapplyRequest
+	if err := s.decode(c, "reapply-erasures-request.schema.json", &req); err != nil {
+		return err
+	}
+	want := make(map[string]bool, len(req.Hashes))
+	for _, h := range req.Hashes {
+		want[h] = true
+	}
+	ctx := c.UserContext()
+	// Matches are collected first and erased after: erasing while a cursor
+	// walks the same collection would be walking a moving floor.
+	var roadmaps, users []string
+	if err := s.store.RoadmapIDs(ctx, func(id string) error {
+		if want[ErasureHash("roadmap", id)] {
+			roadmaps = append(roadmaps, id)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.UserIDs(ctx, func(id string) error {
+		if want[ErasureHash("user", id)] {
+			users = append(users, id)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	out := reapplyJSON{}
+	now := s.now()
+	for _, id := range roadmaps {
+		_, err := s.store.EraseRoadmap(ctx, id, now, func() string { return "n-" + auth.RandomID(9) }, func(*veikart.Roadmap) error { return nil })
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue // erased meanwhile, with an account below or by its owner
+		}
+		if err != nil {
+			return err
+		}
+		s.log.Info("roadmap erased again", "erasure", ErasureHash("roadmap", id), "request_id", requestID(c))
+		out.Roadmaps++
+	}
+	for _, uid := range users {
+		err := s.eraseAccount(c, uid)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		out.Accounts++
+	}
+	return sendJSON(c, fiber.StatusOK, out)
 }

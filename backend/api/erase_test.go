@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
@@ -345,4 +346,58 @@ func equalDocs(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestErase_ReapplyAfterRestore: after a restore, the operator erases again
+// what the server log says was erased since the backup, by hash alone. Only
+// the operator may; what matches is gone from every collection; sending the
+// hashes again erases nothing more.
+func TestErase_ReapplyAfterRestore(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	db := mustDB(t, e)
+	other := w.users["other-person"]
+	// A roadmap of Ola's, and Ola's account, "erased after the backup":
+	// in the restored database they are back.
+	restored := "rm-restored-" + auth.RandomID(6)
+	if r := e.do(t, "POST", "/api/v1/roadmaps", w.tokens["other-person"], map[string]any{"id": restored, "title": "Back from a backup"}); r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	scheduleJobs(t, e, restored)
+	hashes := map[string]any{"hashes": []string{
+		api.ErasureHash("roadmap", restored), api.ErasureHash("user", other),
+		api.ErasureHash("roadmap", "rm-never-existed"),
+	}}
+	for _, role := range []string{"owner", "caseworker", "agency-admin", "other-person"} {
+		if r := e.do(t, "POST", "/api/v1/admin/erasures", w.tokens[role], hashes); r.status != 403 {
+			t.Fatalf("%s: %d %s", role, r.status, r.body)
+		}
+	}
+	for _, bad := range []any{map[string]any{}, map[string]any{"hashes": []string{"not-a-hash"}}, map[string]any{"hashes": []string{}}} {
+		if r := e.do(t, "POST", "/api/v1/admin/erasures", w.tokens["operator"], bad); r.status != 422 {
+			t.Fatalf("%v: %d %s", bad, r.status, r.body)
+		}
+	}
+	for _, id := range []string{restored, other} {
+		if len(refersTo(t, db, id)) == 0 {
+			t.Fatalf("setup: nothing refers to %s", id)
+		}
+	}
+	r := e.do(t, "POST", "/api/v1/admin/erasures", w.tokens["operator"], hashes)
+	if r.status != 200 || r.body != `{"roadmaps":1,"accounts":1}` {
+		t.Fatalf("reapply: %d %s", r.status, r.body)
+	}
+	for _, id := range []string{restored, other, w.id + "-other"} {
+		if hits := refersTo(t, db, id); len(hits) > 0 {
+			t.Fatalf("after reapplying, %d documents still refer to %s:\n%s", len(hits), id, strings.Join(hits, "\n"))
+		}
+	}
+	// The household that erased nothing is untouched.
+	if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, w.tokens["owner"], nil); r.status != 200 {
+		t.Fatalf("another household after reapplying: %d %s", r.status, r.body)
+	}
+	if r := e.do(t, "POST", "/api/v1/admin/erasures", w.tokens["operator"], hashes); r.status != 200 || r.body != `{"roadmaps":0,"accounts":0}` {
+		t.Fatalf("reapply again: %d %s", r.status, r.body)
+	}
 }

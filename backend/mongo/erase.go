@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -548,4 +549,37 @@ func (s *Store) AgenciesOfStaff(ctx context.Context, userID string) ([]string, e
 		out[i] = d.ID
 	}
 	return out, nil
+}
+
+// RoadmapIDs calls fn with the id of every roadmap, and UserIDs with every
+// person's: an operator applying erasures again after a restore compares
+// them with the erasure hashes in the server log. A scan of ids only, on
+// every store; it runs once per restore.
+func (s *Store) RoadmapIDs(ctx context.Context, fn func(id string) error) error {
+	return s.eachID(ctx, roadmapsColl, fn)
+}
+
+// UserIDs: see RoadmapIDs.
+func (s *Store) UserIDs(ctx context.Context, fn func(id string) error) error {
+	return s.eachID(ctx, usersColl, fn)
+}
+
+func (s *Store) eachID(ctx context.Context, coll string, fn func(id string) error) error {
+	cur, err := s.db.Collection(coll).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapError(err, "list %s", coll)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("list %s: %w", coll, err)
+		}
+		if err := fn(d.ID); err != nil {
+			return err
+		}
+	}
+	return mapError(cur.Err(), "list %s", coll)
 }

@@ -48,6 +48,9 @@ commands:
   agency  create agencies and manage their people, through the running
           server's admin API (veikart agency help for its subcommands)
   health  probe the running server's readiness (container health checks)
+  erasures reapply FILE
+          after restoring a backup, erase again what people erased since
+          (FILE: the server's log lines with erasure=, docs/erasure.md)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return agency(ctx, cfg, args[1:], stdout, stderr)
 	case "health":
 		return health(ctx, cfg, args[1:], stdout)
+	case "erasures":
+		return erasures(ctx, cfg, args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
