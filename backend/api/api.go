@@ -9,11 +9,13 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/netip"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
@@ -69,6 +71,15 @@ type Config struct {
 	// then one per AccountEvery (10 and a minute if zero).
 	AccountBurst int
 	AccountEvery time.Duration
+	// IPRate limits every /api/v1 request per client address (an IPv6
+	// client's /64), and UserRate every authenticated one per person,
+	// whichever address it comes from. Zero: no limit (cmd/veikart sets
+	// generous defaults).
+	IPRate, UserRate ratelimit.Rate
+	// Tracer, if set, makes a server span of every request, named by its
+	// route pattern, continuing the caller's W3C traceparent. Nil costs
+	// nothing per request.
+	Tracer trace.Tracer
 }
 
 // Server is the HTTP server.
@@ -92,6 +103,13 @@ type Server struct {
 	// accountLimit per account, wherever they come from.
 	signInLimit  *ratelimit.Limiter
 	accountLimit *ratelimit.Limiter
+	// ipLimit and userLimit hold every API request to Config.IPRate and
+	// UserRate; nil when off. trusted are the proxies whose
+	// X-Forwarded-For names the client (see clientIP).
+	ipLimit   *ratelimit.Keyed[[16]byte]
+	userLimit *ratelimit.Keyed[string]
+	trusted   []netip.Prefix
+	tracer    trace.Tracer
 	// webauthn is the passkey relying party; nil if PublicURL cannot be one.
 	webauthn *passkey.RP
 	// alive remembers sessions recently found live.
@@ -144,6 +162,14 @@ func New(cfg Config, d Deps) *Server {
 		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC,
 		signInLimit:  ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now),
 		accountLimit: ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now),
+		trusted:      parseTrusted(cfg.TrustedProxies),
+		tracer:       cfg.Tracer,
+	}
+	if !cfg.IPRate.Off() {
+		s.ipLimit = ratelimit.NewKeyed[[16]byte](cfg.IPRate, 0, d.Now)
+	}
+	if !cfg.UserRate.Off() {
+		s.userLimit = ratelimit.NewKeyed[string](cfg.UserRate, 0, d.Now)
 	}
 	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
 	s.app = fiber.New(fiber.Config{
@@ -155,7 +181,9 @@ func New(cfg Config, d Deps) *Server {
 		ReadBufferSize:        8192,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
-		// Behind a trusted proxy, c.IP() is the client's address.
+		// Fiber's c.IP() would be the raw X-Forwarded-For behind a trusted
+		// proxy, client-written entries and all; the rate limits read it
+		// with clientIP instead.
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
@@ -180,9 +208,11 @@ func proxyHeader(trusted []string) string {
 
 // limitSignIn takes one sign-in attempt from the client's allowance.
 func (s *Server) limitSignIn(c *fiber.Ctx) bool {
-	if s.signInLimit.Allow(c.IP()) {
+	ok, wait := s.signInLimit.Try(s.clientIP(c).String())
+	if ok {
 		return true
 	}
+	c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(wait))
 	s.metrics.SignInFailed("rate-limited")
 	return false
 }
@@ -196,7 +226,9 @@ func (s *Server) routes() {
 	app.Get("/health/ready", s.ready)
 	app.Get("/.well-known/jwks.json", s.jwks)
 
-	v1 := app.Group("/api/v1")
+	// Everything under /api/v1 is rate-limited per client address; health,
+	// the JWKS and the web app's files are not.
+	v1 := app.Group("/api/v1", s.limitIP)
 	if s.cfg.Dev {
 		v1.Post("/dev/login", s.devLogin)
 	}
@@ -312,8 +344,13 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
 	defer cancel()
+	if s.tracer != nil {
+		var span trace.Span
+		ctx, span = s.startSpan(ctx, c)
+		defer s.endSpan(c, span) // after the error is answered below: the span has the status sent
+	}
 	c.SetUserContext(ctx)
-	if !s.cfg.AccessLog && s.metrics == nil {
+	if !s.cfg.AccessLog && s.metrics == nil && s.tracer == nil {
 		return c.Next()
 	}
 	start := time.Now()
@@ -368,6 +405,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	p, err := s.tokens.Verify(tok)
 	if err != nil {
+		return err
+	}
+	if err := s.limitUser(c, p.UserID); err != nil {
 		return err
 	}
 	// Operator tokens have no session: they are minted by the CLI from the

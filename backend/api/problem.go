@@ -100,6 +100,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
+	if p.Status == fiber.StatusTooManyRequests && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+		// The limiters say exactly when; a 429 from elsewhere (the
+		// per-account sign-in limit: one a minute) gets a minute.
+		c.Set(fiber.HeaderRetryAfter, "60")
+	}
 	b, merr := json.Marshal(p)
 	if merr != nil {
 		s.log.Error("encode problem", "err", merr, "request_id", p.RequestID)

@@ -23,6 +23,7 @@ type Metrics struct {
 	reminder    prometheus.Histogram
 	unavailable prometheus.Counter
 	signIn      *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
 }
 
 // New returns the metrics with Go runtime and process collectors included.
@@ -50,7 +51,10 @@ func New() *Metrics {
 	m.signIn = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "veikart_sign_in_failures_total", Help: "Refused sign-ins by method (idporten, passkey, handover, rate-limited, ...).",
 	}, []string{"method"})
-	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable, m.signIn,
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "veikart_rate_limited_total", Help: "API requests refused with 429 by the request rate limits, by scope (ip, user).",
+	}, []string{"scope"})
+	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable, m.signIn, m.rateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -95,6 +99,15 @@ func (m *Metrics) SignInFailed(method string) {
 		return
 	}
 	m.signIn.WithLabelValues(method).Inc()
+}
+
+// RateLimited records a request refused by the rate limit of scope "ip"
+// (a client address) or "user" (a person, from any address).
+func (m *Metrics) RateLimited(scope string) {
+	if m == nil {
+		return
+	}
+	m.rateLimited.WithLabelValues(scope).Inc()
 }
 
 func statusText(s int) string {

@@ -18,6 +18,9 @@ func TestMetrics(t *testing.T) {
 	m.Push("delivered", 3)
 	m.Push("retried", 0) // nothing to count
 	m.ReminderLag(90 * time.Second)
+	m.RateLimited("ip")
+	m.RateLimited("user")
+	m.RateLimited("user")
 	var nilMetrics *metrics.Metrics
 	nilMetrics.Request("/x", "GET", 200, time.Second) // a nil Metrics records nothing, and does not panic
 
@@ -32,6 +35,8 @@ func TestMetrics(t *testing.T) {
 		`veikart_push_notifications_total{outcome="delivered"} 3`,
 		`veikart_reminder_lag_seconds_count 1`,
 		`veikart_database_unavailable_total 1`,
+		`veikart_rate_limited_total{scope="ip"} 1`,
+		`veikart_rate_limited_total{scope="user"} 2`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(out, want) {

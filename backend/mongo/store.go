@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -55,6 +56,9 @@ type Options struct {
 	// CacheSize is how many roadmaps (and as many users) to keep in memory in
 	// exclusive mode. Zero means 20,000.
 	CacheSize int
+	// Monitor, if set, hears of every database command (package tracing
+	// makes spans of them).
+	Monitor *event.CommandMonitor
 }
 
 // Store is Veikart's storage. It is safe for concurrent use.
@@ -80,7 +84,8 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		SetAppName("veikart").
 		SetTimeout(30 * time.Second).
-		SetServerSelectionTimeout(10 * time.Second))
+		SetServerSelectionTimeout(10 * time.Second).
+		SetMonitor(opts.Monitor))
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}

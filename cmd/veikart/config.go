@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/push"
+	"github.com/veikart/veikart/backend/ratelimit"
+	"github.com/veikart/veikart/backend/tracing"
 )
 
 // config is everything the binary reads from its environment, in one place.
@@ -46,7 +49,24 @@ type config struct {
 	IDPortenLevel        string   // VEIKART_IDPORTEN_LEVEL: idporten-loa-substantial (default) or idporten-loa-high
 	TrustedProxies       []string // VEIKART_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For counts
 	AgencyOIDCFile       string   // VEIKART_AGENCY_OIDC_FILE: the agencies' own OpenID providers (JSON)
+	// Rate limits on every /api/v1 request, per process.
+	RateIP   ratelimit.Rate // VEIKART_RATE_IP: per client address ("requests/second,burst"; 0 = off)
+	RateUser ratelimit.Rate // VEIKART_RATE_USER: per signed-in person, from any address
+	// Traces: on when an OTLP endpoint is set (ours or otel's own variables).
+	OTelEndpoint string // VEIKART_OTEL_ENDPOINT: OTLP/HTTP receiver, e.g. http://otel-collector:4318
+	Tracing      bool   // VEIKART_OTEL_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT set
 }
+
+// Default rate limits, per process. Per address: an office of a few hundred
+// caseworkers behind one NAT (or a mobile operator's shared address) opening
+// the app at 08:00 needs ~30 requests each, then a few a minute; 2000 at
+// once and 100 a second carry that. Per person: a phone's cold start with
+// a long offline queue to replay (one request per roadmap per 100 edits)
+// takes well under 100; a person clicking makes about one a second.
+var (
+	defaultRateIP   = ratelimit.Rate{PerSecond: 100, Burst: 2000}
+	defaultRateUser = ratelimit.Rate{PerSecond: 10, Burst: 200}
+)
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
@@ -75,10 +95,31 @@ func loadConfig(getenv func(string) string) (config, error) {
 		IDPortenClientSecret: getenv("VEIKART_IDPORTEN_CLIENT_SECRET"),
 		IDPortenLevel:        or(getenv("VEIKART_IDPORTEN_LEVEL"), "idporten-loa-substantial"),
 		AgencyOIDCFile:       getenv("VEIKART_AGENCY_OIDC_FILE"),
+		RateIP:               defaultRateIP,
+		RateUser:             defaultRateUser,
+		OTelEndpoint:         getenv("VEIKART_OTEL_ENDPOINT"),
+		Tracing:              tracing.Enabled(getenv),
 	}
 	for _, p := range strings.Split(getenv("VEIKART_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if !api.ValidTrustedProxy(p) {
+			return c, fmt.Errorf("VEIKART_TRUSTED_PROXIES: %q is not an address or a CIDR range", p)
+		}
+	}
+	for _, r := range []struct {
+		name string
+		dst  *ratelimit.Rate
+	}{{"VEIKART_RATE_IP", &c.RateIP}, {"VEIKART_RATE_USER", &c.RateUser}} {
+		if v := getenv(r.name); v != "" {
+			rate, err := ratelimit.ParseRate(v)
+			if err != nil {
+				return c, fmt.Errorf("%s: %w", r.name, err)
+			}
+			*r.dst = rate
 		}
 	}
 	if c.IDPortenIssuer != "" && (c.IDPortenClientID == "" || c.IDPortenClientSecret == "") {
@@ -188,6 +229,7 @@ func (c config) logValue() []any {
 		"reminders", c.Reminders, "timezone", c.TimeZone, "metrics_addr", c.MetricsAddr,
 		"idporten_issuer", c.IDPortenIssuer, "idporten_client_id", c.IDPortenClientID, "idporten_level", c.IDPortenLevel,
 		"trusted_proxies", strings.Join(c.TrustedProxies, ","), "agency_oidc_file", c.AgencyOIDCFile,
+		"rate_ip", c.RateIP.String(), "rate_user", c.RateUser.String(), "tracing", c.Tracing,
 	}
 }
 

@@ -11,11 +11,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
@@ -26,6 +29,7 @@ import (
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/tracing"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/pwa"
@@ -43,6 +47,9 @@ type app struct {
 	tokens   *auth.Tokens
 	sessions *auth.Sessions
 	vapid    *push.VAPID
+	// tracing exports traces, when VEIKART_OTEL_ENDPOINT (or otel's own
+	// variables) asks for them; nil otherwise.
+	tracing *tracing.Provider
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -60,7 +67,16 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 // open connects to the store (starting the embedded one when no MONGODB_URI is
 // set), ensures its schema, and loads (or creates) the signing keys.
 func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log}
+	return openTraced(ctx, cfg, log, nil)
+}
+
+// openTraced is open with the database commands traced by tp, if set.
+func openTraced(ctx context.Context, cfg config, log *slog.Logger, tp *tracing.Provider) (*app, error) {
+	a := &app{cfg: cfg, log: log, tracing: tp}
+	var monitor *event.CommandMonitor
+	if tp != nil {
+		monitor = tp.CommandMonitor()
+	}
 	uri := cfg.MongoURI
 	if uri == "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -77,7 +93,7 @@ func open(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.embedded = srv
 		uri = srv.URI()
 	}
-	store, err := mongo.Open(ctx, uri, cfg.Database, mongo.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize})
+	store, err := mongo.Open(ctx, uri, cfg.Database, mongo.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize, Monitor: monitor})
 	if err != nil {
 		a.close(ctx)
 		return nil, err
@@ -126,7 +142,22 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	log.Info("starting veikart", cfg.logValue()...)
 
-	a, err := open(ctx, cfg, log)
+	var tp *tracing.Provider
+	if cfg.Tracing {
+		var err error
+		if tp, err = tracing.New(ctx, cfg.OTelEndpoint, buildRevision()); err != nil {
+			return err
+		}
+		defer func() {
+			// Last, after HTTP and the database: what is still batched goes out.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("flush traces", "err", err)
+			}
+		}()
+	}
+	a, err := openTraced(ctx, cfg, log, tp)
 	if err != nil {
 		return err
 	}
@@ -171,6 +202,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
 		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
 		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
+		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(),
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
 		Reminders: sched, Metrics: m, IDPorten: idporten, AgencyOIDC: agencyOIDC,
@@ -283,6 +315,7 @@ func (a *app) idporten() (*oidc.Client, error) {
 	return oidc.New(oidc.Config{
 		Issuer: a.cfg.IDPortenIssuer, ClientID: a.cfg.IDPortenClientID, ClientSecret: a.cfg.IDPortenClientSecret,
 		RedirectURL: api.IDPortenRedirect(a.cfg.PublicURL), MinLevel: a.cfg.IDPortenLevel, PIDKey: key,
+		HTTPClient: a.providerClient(),
 	})
 }
 
@@ -323,6 +356,7 @@ func (a *app) agencyProviders() (map[string]*oidc.Client, error) {
 		c, err := oidc.New(oidc.Config{
 			Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, Plain: true,
 			RedirectURL: api.AgencyRedirect(a.cfg.PublicURL), PIDKey: key,
+			HTTPClient: a.providerClient(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("VEIKART_AGENCY_OIDC_FILE: agency %s: %w", p.AgencyID, err)
@@ -502,4 +536,33 @@ func (f levelFilter) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (f levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{f.Handler.WithGroup(name), f.min}
+}
+
+// tracer is the HTTP layer's tracer, or nil when traces are off.
+func (a *app) tracer() trace.Tracer {
+	if a.tracing == nil {
+		return nil
+	}
+	return a.tracing.Tracer()
+}
+
+// providerClient talks to OpenID providers: nil (the oidc package's default)
+// unless traces are on, when calls made for a request join its trace.
+func (a *app) providerClient() *http.Client {
+	if a.tracing == nil {
+		return nil
+	}
+	return &http.Client{Timeout: 10 * time.Second, Transport: a.tracing.Transport(nil)}
+}
+
+// buildRevision is the commit the binary was built from, if Go recorded it.
+func buildRevision() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
 }

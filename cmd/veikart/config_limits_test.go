@@ -1,0 +1,48 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/veikart/veikart/backend/ratelimit"
+)
+
+// TestConfig_RateLimitsAndTracing: the request limits default to the
+// generous numbers, read "requests per second,burst" or 0, refuse anything
+// else by name; trusted proxies must be addresses or ranges; traces are on
+// only when an endpoint is set.
+func TestConfig_RateLimitsAndTracing(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		ip, user ratelimit.Rate
+		tracing  bool
+		err      string
+	}{
+		{name: "Defaults", env: map[string]string{}, ip: defaultRateIP, user: defaultRateUser},
+		{name: "Set", env: map[string]string{"VEIKART_RATE_IP": "50,500", "VEIKART_RATE_USER": "2.5,20"},
+			ip: ratelimit.Rate{PerSecond: 50, Burst: 500}, user: ratelimit.Rate{PerSecond: 2.5, Burst: 20}},
+		{name: "Off", env: map[string]string{"VEIKART_RATE_IP": "0", "VEIKART_RATE_USER": "0"}},
+		{name: "BadRate", env: map[string]string{"VEIKART_RATE_USER": "fast"}, err: "VEIKART_RATE_USER"},
+		{name: "BadProxy", env: map[string]string{"VEIKART_TRUSTED_PROXIES": "10.0.0.1, ingress"}, err: "VEIKART_TRUSTED_PROXIES"},
+		{name: "Proxies", env: map[string]string{"VEIKART_TRUSTED_PROXIES": "10.0.0.1, 10.244.0.0/16, fd00::/8"}, ip: defaultRateIP, user: defaultRateUser},
+		{name: "Traced", env: map[string]string{"VEIKART_OTEL_ENDPOINT": "http://otel-collector:4318"}, ip: defaultRateIP, user: defaultRateUser, tracing: true},
+		{name: "TracedByOtelVariable", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, ip: defaultRateIP, user: defaultRateUser, tracing: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(func(k string) string { return tc.env[k] })
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.RateIP != tc.ip || c.RateUser != tc.user || c.Tracing != tc.tracing {
+				t.Fatalf("ip %v user %v tracing %v; want %v %v %v", c.RateIP, c.RateUser, c.Tracing, tc.ip, tc.user, tc.tracing)
+			}
+		})
+	}
+}
