@@ -8,7 +8,9 @@
 #   scripts/external-db.sh [go test args...]   default: -count=1 ./backend/..., then
 #                                              cmd/veikart's TestCluster (two replicas,
 #                                              a SIGKILL, the database away for 30 s)
-#   VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh   only the cluster test
+#   VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh   only the cluster test (scripts/faults/outage.sh)
+#   VEIKART_SKIP_CLUSTER=1 scripts/external-db.sh   all but the cluster test (make test runs
+#                                              it in its faults step instead)
 #
 # Env: FERRETDB_PORT (default: first free from 27018), PG_PORT (from 54329).
 set -euo pipefail
@@ -152,7 +154,7 @@ set -e
 say "go test against FerretDB/PostgreSQL at $uri exited $rc"
 # Then, by default, the cluster test: two API processes on a FerretDB
 # server of its own, one killed mid-load, the database away for 30 s.
-if [[ -n $default && $rc == 0 ]]; then
+if [[ -n $default && $rc == 0 && ( -n ${VEIKART_CLUSTER_ONLY:-} || -z ${VEIKART_SKIP_CLUSTER:-} ) ]]; then
 	say "cluster: two replicas, a SIGKILL, a database outage (cmd/veikart TestCluster)"
 	set +e
 	VEIKART_TEST_FERRETDB_BIN=$fdb VEIKART_TEST_PG_URL="postgres://postgres@127.0.0.1:$pg_port/cluster" \

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,6 +88,7 @@ func TestCluster(t *testing.T) {
 	t.Run("a replica killed, the other carries on", func(t *testing.T) {
 		const clients = 8
 		var acked [clients]atomic.Int64
+		var reads, retried atomic.Int64
 		var failures atomic.Int64
 		var failMsg sync.Map
 		stop := make(chan struct{})
@@ -134,6 +136,9 @@ func TestCluster(t *testing.T) {
 						if err == nil {
 							break
 						}
+						if try == 0 {
+							retried.Add(1)
+						}
 					}
 					switch {
 					case err != nil:
@@ -148,6 +153,8 @@ func TestCluster(t *testing.T) {
 						ver = max(ver, r.Version, r.Roadmap.Version)
 						if method == "POST" { // applied now, or before by the replica that died
 							acked[i].Add(1)
+						} else {
+							reads.Add(1)
 						}
 					case st != 200:
 						failures.Add(1)
@@ -178,11 +185,13 @@ func TestCluster(t *testing.T) {
 				t.Fatalf("client %d: %d acknowledged writes, roadmap at version %d (%d)", i, acked[i].Load(), r.Version, st)
 			}
 		}
-		t.Logf("writes acknowledged across the kill: %d", sum(acked[:]))
+		t.Logf("replica killed: %d writes acknowledged and %d reads over 6 s (B killed at 3 s), %d requests retried on the other replica, 0 errors seen by clients, every write there once",
+			sum(acked[:]), reads.Load(), retried.Load())
 	})
 
 	t.Run("the database away and back", func(t *testing.T) {
 		tok := login(t, client, a.url, "Outage")
+		stopped := time.Now()
 		db.stop(t)
 		// Readiness fails and the API answers 503 with problem details.
 		deadline := time.Now().Add(20 * time.Second)
@@ -194,14 +203,52 @@ func TestCluster(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("ready still %d with the database gone", st)
 			}
-			time.Sleep(250 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 		}
-		st, body := call(client, a.url, "GET", "/api/v1/roadmaps", tok.Access, nil)
-		if st != 503 || !strings.Contains(string(body), `"type":"/problems/unavailable"`) {
-			t.Fatalf("during the outage: %d %s", st, body)
+		readyFailed := time.Since(stopped)
+		// For the rest of the outage, clients keep coming, two a second,
+		// each to the API and to readiness, without waiting for each other.
+		// Every answer must be a 503 (a problem document from the API);
+		// one that ends after the database is back may be a 200.
+		type answer struct {
+			ready         bool
+			st            int
+			ctype         string
+			body          []byte
+			took          time.Duration
+			afterDBIsBack bool
 		}
-		time.Sleep(outage)
+		var (
+			mu      sync.Mutex
+			answers []answer
+			wg      sync.WaitGroup
+			dbBack  atomic.Bool
+		)
+		tick := time.NewTicker(500 * time.Millisecond)
+		for time.Since(stopped) < outage {
+			for _, ready := range []bool{false, true} {
+				wg.Go(func() {
+					began := time.Now()
+					var x answer
+					x.ready = ready
+					if ready {
+						x.st, x.ctype, x.body = callType(client, a.url, "GET", "/health/ready", "")
+					} else {
+						x.st, x.ctype, x.body = callType(client, a.url, "GET", "/api/v1/roadmaps", tok.Access)
+					}
+					x.took, x.afterDBIsBack = time.Since(began), dbBack.Load()
+					mu.Lock()
+					answers = append(answers, x)
+					mu.Unlock()
+				})
+			}
+			<-tick.C
+		}
+		tick.Stop()
 		db.start(t)
+		dbBack.Store(true)
+		back := time.Now()
+		away := back.Sub(stopped)
 		// Back by itself, without restarting the API process.
 		deadline = time.Now().Add(60 * time.Second)
 		for {
@@ -213,11 +260,43 @@ func TestCluster(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("not recovered 60 s after the database came back: ready %d, roadmaps %d", st, st2)
 			}
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 		}
+		recovered := time.Since(back)
 		if a.cmd.ProcessState != nil {
 			t.Fatal("replica A exited")
 		}
+		wg.Wait() // the clients that were still waiting when it came back
+		var apiAsked, problems, readyAsked, ready503, lateOK int
+		var tooks []time.Duration
+		for _, x := range answers {
+			if x.ready {
+				readyAsked++
+			} else {
+				apiAsked++
+			}
+			switch {
+			case x.st == 200 && x.afterDBIsBack:
+				lateOK++
+			case x.ready && x.st == 503:
+				ready503++
+			case !x.ready && x.st == 503 && strings.HasPrefix(x.ctype, "application/problem+json") &&
+				strings.Contains(string(x.body), `"type":"/problems/unavailable"`):
+				problems++
+				tooks = append(tooks, x.took)
+			default:
+				t.Fatalf("during the outage (ready probe %v): %d %s %s", x.ready, x.st, x.ctype, x.body)
+			}
+		}
+		if problems == 0 || ready503 == 0 {
+			t.Fatalf("no 503 seen during the outage: %d API answers, %d readiness answers", problems, ready503)
+		}
+		slices.Sort(tooks)
+		t.Logf("database away %.1f s: /health/ready 503 after %.1f s; during the outage %d of %d API requests answered 503 application/problem+json (/problems/unavailable), "+
+			"in %d ms median and %d ms at most, %d readiness probes of %d answered 503, %d requests still waiting when it came back got 200; "+
+			"ready and answering %.1f s after the database was back, same process (pid %d, never restarted)",
+			away.Seconds(), readyFailed.Seconds(), problems, apiAsked, tooks[len(tooks)/2].Milliseconds(), tooks[len(tooks)-1].Milliseconds(),
+			ready503, readyAsked, lateOK, recovered.Seconds(), a.cmd.Process.Pid)
 	})
 }
 
@@ -280,7 +359,10 @@ func startReplica(t *testing.T, name, uri, keys string) *replica {
 		// it is the tokens' issuer and audience.
 		"VEIKART_PUBLIC_URL=http://veikart.cluster.test",
 		"MONGODB_URI="+uri, "VEIKART_DB=veikart_cluster", "VEIKART_KEYS_DIR="+keys, "VEIKART_DATA_DIR="+t.TempDir(),
-		"VEIKART_LOG_LEVEL=error")
+		"VEIKART_LOG_LEVEL=error",
+		// Eight clients on one address, each as fast as it can: a load
+		// test of failover, not of the rate limits.
+		"VEIKART_RATE_IP=0", "VEIKART_RATE_USER=0")
 	r.cmd.Stderr = os.Stderr
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -329,6 +411,31 @@ func call(client *http.Client, base, method, path, token string, body any) (int,
 		return -1, []byte(err.Error())
 	}
 	return st, b
+}
+
+// callType is call that also returns the answer's Content-Type.
+func callType(client *http.Client, base, method, path, token string) (int, string, []byte) {
+	req, err := http.NewRequest(method, base+path, nil)
+	if err != nil {
+		return -1, "", []byte(err.Error())
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
+	if err != nil {
+		return -1, "", []byte(err.Error())
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Content-Type"), b
+}
+
+func statusIs(client *http.Client, url string, want int) bool {
+	res, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == want
 }
 
 // callErr reports a connection error apart from an HTTP answer: the first
