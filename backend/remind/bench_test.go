@@ -22,14 +22,15 @@ import (
 // the wait of the first and the last.
 func BenchmarkDueToDelivered(b *testing.B) {
 	ctx := context.Background()
-	svc, vapid, sender := realPush(b)
+	var clk *testClock
+	svc, vapid, sender := realPush(b, func() time.Time { return clk.Now() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	const n = 200
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		s := testenv.MustStore(b)
 		day := time.Date(2026, 11, 26+i, 7, 30, 0, 0, time.UTC)
-		clk := &testClock{t: day}
+		clk = &testClock{t: day}
 		sch := &remind.Scheduler{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Loc: oslo, Log: log, Owner: "bench"}
 		devices := make([]pushtest.Subscription, n)
 		for h := range n {

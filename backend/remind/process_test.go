@@ -47,15 +47,6 @@ func child() error {
 	if err != nil {
 		return err
 	}
-	ps, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, time.Now)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	var sender remind.Sender = remind.PushSender{Push: ps, Log: log}
-	if n, _ := strconv.Atoi(os.Getenv("CHILD_STALL_AFTER")); n > 0 {
-		sender = &stalling{inner: sender, after: n, flag: os.Getenv("CHILD_STALL_FLAG")}
-	}
 	clockFile := os.Getenv("CHILD_CLOCK")
 	now := func() time.Time {
 		b, err := os.ReadFile(clockFile)
@@ -67,6 +58,17 @@ func child() error {
 			panic(err)
 		}
 		return t
+	}
+	// The sender judges deadlines by the test's clock too: its days are
+	// fixed, and the real clock would find them past.
+	ps, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, now)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var sender remind.Sender = remind.PushSender{Push: ps, Log: log}
+	if n, _ := strconv.Atoi(os.Getenv("CHILD_STALL_AFTER")); n > 0 {
+		sender = &stalling{inner: sender, after: n, flag: os.Getenv("CHILD_STALL_FLAG")}
 	}
 	sch := &remind.Scheduler{Store: store, Sender: sender, Now: now, Loc: oslo, Log: log, Owner: os.Getenv("CHILD_OWNER"), Lease: 2 * time.Minute}
 	for {

@@ -24,9 +24,9 @@ import (
 func TestReminders_ThroughARealPushService(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, vapid, sender := realPush(t)
-	s := testenv.MustStore(t)
 	clk := &testClock{t: time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC)} // 08:30 Oslo
+	svc, vapid, sender := realPush(t, clk.Now)
+	s := testenv.MustStore(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sch := &remind.Scheduler{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Loc: oslo, Log: log, Owner: "p"}
 
@@ -82,15 +82,17 @@ func TestReminders_ThroughARealPushService(t *testing.T) {
 }
 
 // realPush starts the local push service (web-push-testing) and a sender
-// with fresh VAPID keys.
-func realPush(tb testing.TB) (*pushtest.Service, *push.VAPID, *push.Sender) {
+// with fresh VAPID keys. The sender judges a message's deadline by now, the
+// scheduler's clock: the tests' days are fixed, and a real clock would find
+// them long past.
+func realPush(tb testing.TB, now func() time.Time) (*pushtest.Service, *push.VAPID, *push.Sender) {
 	tb.Helper()
 	svc := pushtest.Start(tb)
 	vapid, err := push.LoadVAPID(tb.TempDir(), true)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sender, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, time.Now)
+	sender, err := push.NewSender(vapid, "mailto:drift@veikart.no", &http.Client{Timeout: 5 * time.Second}, now)
 	if err != nil {
 		tb.Fatal(err)
 	}
