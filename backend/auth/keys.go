@@ -94,15 +94,9 @@ func createKey(dir string, now time.Time, staged bool) (*Key, error) {
 // LoadKeys reads every signing key in dir. If there is none and create is
 // true, it creates one first.
 func LoadKeys(dir string, create bool, now time.Time) (*KeySet, error) {
-	entries, err := os.ReadDir(dir)
+	names, err := keyNames(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read key dir: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), keyPrefix) && strings.HasSuffix(e.Name(), ".pem") {
-			names = append(names, e.Name())
-		}
+		return nil, err
 	}
 	if len(names) == 0 {
 		if !create {
@@ -114,8 +108,6 @@ func LoadKeys(dir string, create bool, now time.Time) (*KeySet, error) {
 		}
 		return &KeySet{keys: []*Key{k}}, nil
 	}
-	slices.Sort(names)
-	slices.Reverse(names)
 	ks := &KeySet{}
 	for _, n := range names {
 		k, err := readKey(filepath.Join(dir, n))
