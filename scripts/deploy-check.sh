@@ -6,7 +6,7 @@
 #                                validates it against the compose schema
 #   2. deploy/compose/Caddyfile  caddy validates it (Debian's caddy)
 #   3. deploy/Dockerfile         dockerfile-utils lints it (tools/dockerfile-lint)
-#   4. the shell scripts         shellcheck
+#   4. every shell script        shellcheck (.ci/run, deploy/, scripts/)
 #   5. the Go tests in deploy/   (a module of its own): the Dockerfile through
 #                                BuildKit's parser and build checks and its
 #                                rules, the .dockerignore context, the build
@@ -50,7 +50,7 @@ say "dockerfile-utils lint (deploy/Dockerfile)"
 tools/dockerfile-lint/node_modules/.bin/dockerfile-utils lint deploy/Dockerfile
 
 say "shellcheck"
-shellcheck deploy/keys-init.sh scripts/deploy-check.sh
+shellcheck .ci/run deploy/*.sh scripts/*.sh scripts/faults/*.sh scripts/load/*.sh
 
 say "go vet and go test in deploy/"
 (

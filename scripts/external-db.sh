@@ -27,13 +27,14 @@ free_port() {
 }
 
 # 1. PostgreSQL binaries.
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+newest_pgbin() { printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1 | grep -v '\*' || true; }
+pgbin=$(newest_pgbin)
 if [[ -z $pgbin ]]; then
 	say "installing postgresql"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-	pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+	pgbin=$(newest_pgbin)
 fi
 
 # 2. FerretDB's server binary, at the version go.mod requires. Built from a
@@ -61,6 +62,7 @@ chmod 755 "$tmp"
 pid_fdb=
 pg_started=
 phase=setup
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local rc=$?
 	set +e

@@ -285,3 +285,59 @@ func TestMayRecover(t *testing.T) {
 		t.Error("recovery allowed without a roadmap")
 	}
 }
+
+// TestSummarize_AgreesWithProject: the caseworkers' list counts exactly
+// what Project would show, for every kind of actor, before, during and
+// after grants (BV's runs out after an hour, KO's opens on 2026-12-05).
+func TestSummarize_AgreesWithProject(t *testing.T) {
+	r := household(t)
+	var err error
+	for _, c := range []veikart.Comment{
+		{ID: "c1", Section: veikart.AreaSection("housing"), UserID: "cw-bv", AgencyID: "bv", Text: "bv"},
+		{ID: "c2", Section: veikart.AreaSection("housing"), UserID: "kari", Text: "kari"},
+		{ID: "c3", Section: veikart.AreaSection("health"), UserID: "kari", Text: "health"},
+		{ID: "c4", Section: veikart.StepsSection("housing"), UserID: "cw-nav", AgencyID: "nav", Text: "nav"},
+	} {
+		if r, _, err = r.AddComment(c, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	actors := map[string]access.Actor{
+		"owner":    {Kind: access.Person, UserID: "kari"},
+		"member":   {Kind: access.Person, UserID: "mia"},
+		"stranger": {Kind: access.Person, UserID: "ola"},
+		"nav":      caseworker("nav"),
+		"bv":       caseworker("bv"),
+		"hb":       caseworker("hb"),
+		"ko":       caseworker("ko"),
+		"navadmin": {Kind: access.Agency, UserID: "adm", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}},
+	}
+	times := map[string]time.Time{
+		"now": t0, "bv expired": t0.Add(2 * time.Hour),
+		"ko open": time.Date(2026, 12, 8, 12, 0, 0, 0, oslo), "ko closed": time.Date(2026, 12, 20, 12, 0, 0, 0, oslo),
+	}
+	seen := 0
+	for an, a := range actors {
+		for tn, at := range times {
+			v := access.Project(a, r, at)
+			sum, ok := access.Summarize(a, r, at)
+			wantOK := v != nil && v.Role == access.RoleCaseworker && v.Grant != nil
+			if ok != wantOK {
+				t.Errorf("%s at %s: Summarize ok=%v, Project gives %+v", an, tn, ok, v)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			seen++
+			got := [3]int{sum.Areas, sum.Steps, sum.Comments}
+			want := [3]int{len(v.Roadmap.Areas), len(v.Roadmap.Steps), len(v.Roadmap.Comments)}
+			if got != want || sum.Grant.ID != v.Grant.ID || !slices.Equal(sum.Sections, v.Sections) || sum.Role != v.Role || sum.Roadmap != nil {
+				t.Errorf("%s at %s: summary %v %s %v, project %v %s %v", an, tn, got, sum.Grant.ID, sum.Sections, want, v.Grant.ID, v.Sections)
+			}
+		}
+	}
+	if seen < 4 {
+		t.Fatalf("only %d caseworker views compared; the fixture lost its grants", seen)
+	}
+}

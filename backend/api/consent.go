@@ -615,14 +615,14 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		v := access.Project(actor, r, s.now())
-		if v == nil || v.Grant == nil {
+		sum, ok := access.Summarize(actor, r, s.now())
+		if !ok {
 			continue // revoked, expired, or never approved
 		}
 		out.Items = append(out.Items, sharedItemJSON{
 			RoadmapID: r.ID, Title: r.Title, Version: r.Version, UpdatedAt: r.UpdatedAt,
-			Access:    toAccessJSON(v),
-			AreaCount: len(v.Roadmap.Areas), StepCount: len(v.Roadmap.Steps), CommentCount: len(v.Roadmap.Comments),
+			Access:    toAccessJSON(&sum.View),
+			AreaCount: sum.Areas, StepCount: sum.Steps, CommentCount: sum.Comments,
 		})
 	}
 	slices.SortFunc(out.Items, func(a, b sharedItemJSON) int { return b.UpdatedAt.Compare(a.UpdatedAt) })

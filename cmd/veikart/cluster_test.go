@@ -292,6 +292,11 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("no 503 seen during the outage: %d API answers, %d readiness answers", problems, ready503)
 		}
 		slices.Sort(tooks)
+		// A person should hear "try again" quickly, not hang: the driver's
+		// server selection gives up after 2 s (mongo.serverSelection).
+		if worst := tooks[len(tooks)-1]; worst > 4*time.Second {
+			t.Errorf("a 503 during the outage took %s; it should come within about 2 s", worst)
+		}
 		t.Logf("database away %.1f s: /health/ready 503 after %.1f s; during the outage %d of %d API requests answered 503 application/problem+json (/problems/unavailable), "+
 			"in %d ms median and %d ms at most, %d readiness probes of %d answered 503, %d requests still waiting when it came back got 200; "+
 			"ready and answering %.1f s after the database was back, same process (pid %d, never restarted)",

@@ -42,6 +42,7 @@ type config struct {
 	TimeZone      string         // VEIKART_TIMEZONE: the households' time zone for reminders
 	Location      *time.Location // TimeZone, loaded
 	MetricsAddr   string         // VEIKART_METRICS_ADDR: where /metrics listens ("" = off)
+	Pprof         bool           // VEIKART_PPROF: also serve /debug/pprof/ on the metrics listener
 	// ID-porten (OpenID Connect); sign-in with it is on when the issuer is set.
 	IDPortenIssuer       string   // VEIKART_IDPORTEN_ISSUER, e.g. https://idporten.no
 	IDPortenClientID     string   // VEIKART_IDPORTEN_CLIENT_ID
@@ -145,6 +146,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.AccessLog, err = parseBool(getenv, "VEIKART_ACCESS_LOG"); err != nil {
 		return c, err
+	}
+	if c.Pprof, err = parseBool(getenv, "VEIKART_PPROF"); err != nil {
+		return c, err
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return c, fmt.Errorf("VEIKART_PPROF needs VEIKART_METRICS_ADDR: profiles are served on the internal metrics listener only")
 	}
 	if c.PushLoopback, err = parseBool(getenv, "VEIKART_PUSH_LOOPBACK"); err != nil {
 		return c, err

@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -99,6 +101,10 @@ func openTraced(ctx context.Context, cfg config, log *slog.Logger, tp *tracing.P
 		return nil, err
 	}
 	a.store = store
+	if err := waitForDatabase(ctx, store, dbStartWait, log); err != nil {
+		a.close(ctx)
+		return nil, err
+	}
 	if err := store.EnsureSchema(ctx); err != nil {
 		a.close(ctx)
 		return nil, err
@@ -191,7 +197,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return err
 	}
 	if cfg.MetricsAddr != "" {
-		stop, err := serveMetrics(cfg.MetricsAddr, m, log)
+		stop, err := serveMetrics(cfg.MetricsAddr, m, cfg.Pprof, log)
 		if err != nil {
 			return err
 		}
@@ -283,17 +289,57 @@ func (a *app) scheduler(m *metrics.Metrics) (*remind.Scheduler, error) {
 	}, nil
 }
 
+// dbStartWait is how long start-up waits for the database to answer: a
+// replica started together with its database (compose, a node reboot)
+// should not crash-loop while the database starts.
+const dbStartWait = 60 * time.Second
+
+// waitForDatabase pings the database until it answers or wait has passed.
+// Each ping fails after the driver's short server-selection timeout.
+func waitForDatabase(ctx context.Context, store *mongo.Store, wait time.Duration, log *slog.Logger) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := store.Ping(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("database did not answer within %s: %w", wait, err)
+		}
+		log.Warn("waiting for the database", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 // serveMetrics serves /metrics on its own listener, so that it can stay on
 // an internal address while the API faces the world. It returns a function
-// that stops it.
-func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (func(), error) {
+// that stops it. With withPprof the Go profiler's handlers are there too:
+// they show code paths and timings but no request data, and never face the
+// world, because this listener is internal.
+func serveMetrics(addr string, m *metrics.Metrics, withPprof bool, log *slog.Logger) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	write := 30 * time.Second
+	if withPprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		write = 5 * time.Minute // a CPU profile or trace streams for ?seconds=N
+		// Waits of a millisecond or more always show in the block profile,
+		// shorter ones in proportion; one in ten mutex contentions is kept.
+		runtime.SetBlockProfileRate(int(time.Millisecond))
+		runtime.SetMutexProfileFraction(10)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: write}
 	go func() {
 		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 			log.Error("metrics server", "err", err)

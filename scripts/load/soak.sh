@@ -102,7 +102,7 @@ ttl=$((dur_s + 3600))s # the search and setup come on top of the hold
 # a few requests a second at most).
 env=(VEIKART_DATA_DIR="$work/data" VEIKART_ADDR="127.0.0.1:$port" VEIKART_DEV=1 VEIKART_LOG_LEVEL=warn
 	VEIKART_METRICS_ADDR="127.0.0.1:$mport" VEIKART_PUSH_LOOPBACK=1 VEIKART_TIMEZONE="$tz" VEIKART_ACCESS_TTL="$ttl"
-	VEIKART_RATE_IP=0)
+	VEIKART_RATE_IP=0 VEIKART_PPROF=1)
 
 say "seeding $roadmaps roadmaps, tokens for $owners owners"
 t0=$(date +%s)

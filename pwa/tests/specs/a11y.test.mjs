@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startServer, devLogin, api, apiUserId, createAgency, addStaff, repoRoot } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, settled, visit } from '../lib/app.mjs';
+import { dayISO } from '../lib/dates.mjs';
 
 const catalogue = (l) => JSON.parse(readFileSync(join(repoRoot, 'pwa', 'i18n', `${l}.json`), 'utf8'));
 const catalogues = { nb: catalogue('nb'), ar: catalogue('ar') };
@@ -22,7 +23,7 @@ const arabic = 'العربية';
 // failed fetches of its offline moment.
 const expected = [/status of 409/, /ERR_INTERNET_DISCONNECTED/, /Failed to fetch/];
 
-const due = '2026-12-20';
+const due = dayISO(24);
 const inDays = (n) => new Date(Date.now() + n * 86_400_000).toISOString();
 
 // The two languages run side by side (each in its own browser contexts, as

@@ -11,6 +11,7 @@ import { startServer, repoRoot } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, offlineReady, visit, openArea, addStep, settled } from '../lib/app.mjs';
+import { dayISO } from '../lib/dates.mjs';
 
 describe('the installed app', () => {
   let server, proxy, browser, page;
@@ -75,7 +76,7 @@ describe('the installed app', () => {
     await visit(page, `${proxy.url}/#/`, 'Våre veikart');
     const id = await createRoadmap(page, 'Familien Lie', [{ name: 'Siri' }]);
     await openArea(page, 'Helse');
-    await addStep(page, { title: 'Time hos tannlegen', due: '2026-12-01' });
+    await addStep(page, { title: 'Time hos tannlegen', due: dayISO(5) });
     await settled(page);
     const stepId = await page.getByRole('link', { name: 'Time hos tannlegen' }).getAttribute('href').then((h) => h.split('/').pop());
 

@@ -18,6 +18,9 @@ import { promisify } from 'node:util';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { addStep, createRoadmap, describeArea, offlineReady, openArea, settled, signIn } from '../lib/app.mjs';
+import { dayISO, dayNb } from '../lib/dates.mjs';
+
+const housingDue = dayISO(24);
 
 const run = promisify(execFile);
 const catalogue = async (l) => JSON.parse(await readFile(join(repoRoot, 'pwa', 'i18n', `${l}.json`), 'utf8'));
@@ -27,13 +30,13 @@ const catalogue = async (l) => JSON.parse(await readFile(join(repoRoot, 'pwa', '
 const family = { title: 'Familien Haugland', members: [{ name: 'Sigrid' }, { name: 'Tobias', child: true }] };
 const areas = {
   Bolig: { now: 'Vi bor trangt i en toromsleilighet', desired: 'Et rekkehus med hage', scoreNow: 2, scoreDesired: 4,
-    steps: [{ title: 'Søke kommunal bolig', who: 'Sigrid', due: '2026-12-20' }] },
+    steps: [{ title: 'Søke kommunal bolig', who: 'Sigrid', due: housingDue }] },
   Arbeid: { now: 'Jobber deltid i butikk', desired: 'Fast jobb som sveiser', scoreNow: 3, scoreDesired: 5,
-    steps: [{ title: 'Starte sveisekurs', who: 'Sigrid', due: '2027-01-15' }] },
+    steps: [{ title: 'Starte sveisekurs', who: 'Sigrid', due: dayISO(50) }] },
   'Skole og utdanning': { now: 'Strever med matematikk', desired: 'Bestått eksamen', scoreNow: 2, scoreDesired: 4,
     steps: [{ title: 'Leksehjelp biblioteket', who: 'Tobias' }] },
   Økonomi: { now: 'Gjeld til inkasso etter strømregningen', desired: 'Gjeldfri innen to år', scoreNow: 1, scoreDesired: 4,
-    steps: [{ title: 'Timeavtale med gjeldsrådgiver', due: '2026-12-10' }] },
+    steps: [{ title: 'Timeavtale med gjeldsrådgiver', due: dayISO(14) }] },
 };
 // What must be on the poster (exact, from pdftotext) and what the OCR must
 // read off its image; and what the hidden economy area must not leave.
@@ -176,7 +179,7 @@ describe('the poster', () => {
     // The screen's choices are not printed.
     for (const w of [nb['poster.print'], nb['poster.areas'], nb['poster.paper']]) assert.ok(!has(out.text, w), `"${w}" printed`);
     // In the person's language: the labels, a status, a date.
-    for (const w of [nb['area.now'], nb['area.desired'], nb['status.planned'], 'innen 20. desember 2026', nb['poster.qrFamilyOnly']]) {
+    for (const w of [nb['area.now'], nb['area.desired'], nb['status.planned'], `innen ${dayNb(housingDue)}`, nb['poster.qrFamilyOnly']]) {
       assert.ok(has(out.text, w), `pdftotext: "${w}" missing`);
     }
 

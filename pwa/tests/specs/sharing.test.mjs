@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { startServer, devLogin, createAgency, addStaff, apiUserId, api } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, describeArea, settled, visit } from '../lib/app.mjs';
+import { dayISO, dayNb } from '../lib/dates.mjs';
+
+const deadline = dayISO(14);
 
 const run = promisify(execFile);
 // Chromium logs the refusals this test provokes as console errors.
@@ -98,7 +101,7 @@ describe('sharing', () => {
     await visit(nina, `${server.url}/#/roadmaps/${id}`, 'Familien Haugen');
     await nina.getByText('Foreslå et steg').click();
     await nina.getByLabel('Hva skal gjøres?').fill('Møte på NAV-kontoret om bostøtte');
-    await nina.getByLabel('Innen (valgfritt)').fill('2026-12-10');
+    await nina.getByLabel('Innen (valgfritt)').fill(deadline);
     await nina.getByRole('button', { name: 'Send forslaget' }).click();
     await nina.getByText('Forslaget er sendt til familien.').waitFor();
 
@@ -109,7 +112,7 @@ describe('sharing', () => {
     await family.getByText('Steget er lagt til.').waitFor();
     await openArea(family, 'Bolig');
     await family.getByRole('link', { name: 'Møte på NAV-kontoret om bostøtte' }).waitFor();
-    await family.getByText(/NAV Sola · innen 10\. desember 2026/).waitFor();
+    await family.getByText(`NAV Sola · innen ${dayNb(deadline)}`).waitFor();
 
     // The caseworker sees it among the agency's own steps, with its date.
     await nina.reload();

@@ -1,0 +1,17 @@
+// Dates for tests, relative to the day they run: a due date written as a
+// fixed day would one day be in the past, and the app treats past steps and
+// deadlines differently (or refuses them).
+
+const pad = (n) => String(n).padStart(2, '0');
+
+// dayISO is the day n days from today, local time, as YYYY-MM-DD (what a
+// date field holds and the API stores).
+export function dayISO(n) {
+  const d = new Date(Date.now() + n * 86_400_000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+// dayNb is how the app writes that day in bokmål: "20. desember 2026".
+export function dayNb(iso) {
+  return new Intl.DateTimeFormat('nb', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${iso}T12:00:00`));
+}
