@@ -239,34 +239,56 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 }
 
 // grantFilter says what a grant shows of a roadmap. Project copies what it
-// shows; Summarize counts it. Both ask here, so they cannot disagree.
+// shows; Summarize counts it. Both ask here, so they cannot disagree. It
+// finds sections by comparing names rather than building them: a list of
+// 300 households asks about every area of each.
 type grantFilter struct{ g veikart.Grant }
 
-func (f grantFilter) has(s veikart.Section) bool { return slices.Contains(f.g.Sections, s) }
-func (f grantFilter) household() bool            { return f.has(veikart.SectionHousehold) }
-func (f grantFilter) area(a veikart.Area) bool   { return f.has(veikart.AreaSection(a.ID)) }
-func (f grantFilter) step(s veikart.Step) bool   { return f.has(veikart.StepsSection(s.AreaID)) }
+func (f grantFilter) household() bool { return slices.Contains(f.g.Sections, veikart.SectionHousehold) }
+
+// areaSection returns the grant's section for area id's texts, if granted.
+func (f grantFilter) areaSection(id string) (veikart.Section, bool) {
+	for _, s := range f.g.Sections {
+		if s.IsAreaOf(id) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// stepsSection returns the grant's section for area id's steps, if granted.
+func (f grantFilter) stepsSection(id string) (veikart.Section, bool) {
+	for _, s := range f.g.Sections {
+		if s.IsStepsOf(id) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+func (f grantFilter) area(a veikart.Area) bool { _, ok := f.areaSection(a.ID); return ok }
+func (f grantFilter) step(s veikart.Step) bool { _, ok := f.stepsSection(s.AreaID); return ok }
 
 // comment: comments by the household and by this agency on granted
 // sections; what other agencies wrote is theirs and the household's.
 func (f grantFilter) comment(c veikart.Comment) bool {
-	return f.has(c.Section) && (c.AgencyID == "" || c.AgencyID == f.g.AgencyID)
+	return slices.Contains(f.g.Sections, c.Section) && (c.AgencyID == "" || c.AgencyID == f.g.AgencyID)
 }
 
 // sections lists the granted sections the roadmap has, in the roadmap's
 // order: the household, then each area, then each area's steps.
 func (f grantFilter) sections(r *veikart.Roadmap) []veikart.Section {
-	var seen []veikart.Section
+	seen := make([]veikart.Section, 0, len(f.g.Sections))
 	if f.household() {
 		seen = append(seen, veikart.SectionHousehold)
 	}
 	for _, a := range r.Areas {
-		if f.area(a) {
-			seen = append(seen, veikart.AreaSection(a.ID))
+		if s, ok := f.areaSection(a.ID); ok {
+			seen = append(seen, s)
 		}
 	}
 	for _, a := range r.Areas {
-		if s := veikart.StepsSection(a.ID); f.has(s) {
+		if s, ok := f.stepsSection(a.ID); ok {
 			seen = append(seen, s)
 		}
 	}

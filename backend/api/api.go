@@ -5,6 +5,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -37,6 +38,9 @@ type Config struct {
 	BodyLimit int
 	// RequestTimeout bounds the work of one request, database calls included.
 	RequestTimeout time.Duration
+	// ReadTimeout bounds reading one request from the connection; zero
+	// means 15 s.
+	ReadTimeout time.Duration
 	// Static serves the web app at /, if set.
 	Static fiber.Handler
 	// AccessLog logs one line per request.
@@ -175,7 +179,7 @@ func New(cfg Config, d Deps) *Server {
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
 		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           15 * time.Second,
+		ReadTimeout:           cmp.Or(cfg.ReadTimeout, 15*time.Second),
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ReadBufferSize:        8192,

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -297,5 +298,35 @@ func TestSecurityHeaders(t *testing.T) {
 				t.Errorf("%s with HSTS %v: Strict-Transport-Security %q", path, hsts, got)
 			}
 		}
+	}
+}
+
+// TestReadTimeout_408AndClose: a request that stops arriving gets 408
+// problem details and the connection closes. It used to be a 503, which a
+// client waiting on an idle keep-alive connection took for an unsolicited
+// answer (seen under load); 408 there is what clients expect.
+func TestReadTimeout_408AndClose(t *testing.T) {
+	e := mustEnvWith(t, api.Config{ReadTimeout: 300 * time.Millisecond}, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Half a request line, then nothing.
+	if _, err := conn.Write([]byte("GET /api/v1/me HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusRequestTimeout || !res.Close ||
+		!strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !strings.Contains(string(body), "/problems/request-timeout") {
+		t.Fatalf("got %d close=%v %s %s", res.StatusCode, res.Close, res.Header.Get("Content-Type"), body)
+	}
+	if n, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("connection still open (%d more bytes)", n)
 	}
 }

@@ -57,6 +57,7 @@ var (
 	kindMethod       = problemKind{"method-not-allowed", "Method not allowed", fiber.StatusMethodNotAllowed}
 	kindRateLimited  = problemKind{"rate-limited", "Too many requests", fiber.StatusTooManyRequests}
 	kindUnavailable  = problemKind{"unavailable", "The service is temporarily unavailable", fiber.StatusServiceUnavailable}
+	kindTimeout      = problemKind{"request-timeout", "The request did not arrive in time", fiber.StatusRequestTimeout}
 	kindInternal     = problemKind{"internal", "Internal error", fiber.StatusInternalServerError}
 	kindBadRequest   = problemKind{"bad-request", "Bad request", fiber.StatusBadRequest}
 )
@@ -99,6 +100,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if p.Status == fiber.StatusRequestTimeout {
+		c.Context().SetConnectionClose()
 	}
 	if p.Status == fiber.StatusTooManyRequests && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		// The limiters say exactly when; a 429 from elsewhere (the
@@ -145,7 +149,13 @@ func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
 			return newProblem(kindTooLarge, "The request body is larger than allowed.")
 		case fiber.StatusTooManyRequests:
 			return newProblem(kindRateLimited, "Slow down and try again shortly.")
-		case fiber.StatusRequestTimeout, fiber.StatusServiceUnavailable:
+		case fiber.StatusRequestTimeout:
+			// The connection's read deadline passed (fasthttp), possibly on
+			// an idle keep-alive connection: say 408 and close it. Clients
+			// know that answer on an idle connection means "closed, send
+			// again elsewhere"; a 503 there read as an unsolicited response.
+			return newProblem(kindTimeout, "Send the request again.")
+		case fiber.StatusServiceUnavailable:
 			return newProblem(kindUnavailable, "Try again shortly.")
 		}
 		if fe.Code >= 400 && fe.Code < 500 {

@@ -354,6 +354,9 @@ func (s *Store) pullFromArrays(ctx context.Context, coll, field string, elem any
 		// and silently changes nothing (measured).
 		_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: docID}},
 			bson.D{{Key: "$pullAll", Value: bson.D{{Key: field, Value: drop}}}})
+		if coll == sharedColl {
+			s.forgetShared(docID)
+		}
 		unlock()
 		if err != nil {
 			return mapError(err, "unlink from %s", coll)

@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +222,52 @@ func TestUsers_SessionIndex(t *testing.T) {
 	}
 	if strings.Join(u.SessionIDs, ",") != "s2" {
 		t.Fatalf("sessions left %v, want [s2]", u.SessionIDs)
+	}
+}
+
+// TestAgencies_SharedIndexExactAfterWrites: the agency's index, kept in
+// memory in exclusive mode, follows every write at once: an addition, a
+// removal, and erasure's sweep.
+func TestAgencies_SharedIndexExactAfterWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	read := func() []string {
+		t.Helper()
+		ids, err := s.AgencyRoadmapIDs(ctx, "ag")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Sorted(slices.Values(ids))
+	}
+	if got := read(); len(got) != 0 {
+		t.Fatalf("empty index reads %v", got)
+	}
+	for _, step := range []struct {
+		do   func() error
+		want []string
+	}{
+		{func() error { return s.AddAgencyRoadmap(ctx, "ag", "r1") }, []string{"r1"}},
+		{func() error { return s.AddAgencyRoadmap(ctx, "ag", "r2") }, []string{"r1", "r2"}},
+		{func() error { return s.RemoveAgencyRoadmap(ctx, "ag", "r1") }, []string{"r2"}},
+		// Erasure's sweep finds the roadmap in the index though no grant
+		// of the roadmap names the agency.
+		{func() error {
+			if err := s.CreateRoadmap(ctx, mustRoadmap(t, "r2", "u")); err != nil {
+				return err
+			}
+			_, err := s.EraseRoadmap(ctx, "r2", time.Now(), func() string { return "n1" }, func(*veikart.Roadmap) error { return nil })
+			return err
+		}, nil},
+	} {
+		if err := step.do(); err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+			t.Fatal(err)
+		}
+		if got := read(); !slices.Equal(got, step.want) {
+			t.Fatalf("index %v, want %v", got, step.want)
+		}
+		if got := read(); !slices.Equal(got, step.want) { // from memory this time
+			t.Fatalf("index read again %v, want %v", got, step.want)
+		}
 	}
 }

@@ -70,7 +70,8 @@ type Store struct {
 	roadmaps *cache[*veikart.Roadmap]
 	users    *cache[*veikart.User]
 	agencies *cache[*veikart.Agency]
-	auditSeq *cache[int64] // roadmap id -> the last access-log seq
+	auditSeq *cache[int64]    // roadmap id -> the last access-log seq
+	shared   *cache[[]string] // agency id -> its index of roadmaps (AgencyRoadmapIDs)
 	locks    stripes
 	commits  *committer // exclusive mode only
 
@@ -106,6 +107,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 		s.users = newCache[*veikart.User](opts.CacheSize)
 		s.agencies = newCache[*veikart.Agency](opts.CacheSize)
 		s.auditSeq = newCache[int64](opts.CacheSize)
+		s.shared = newCache[[]string](opts.CacheSize)
 		s.commits = newCommitter(s.db.Collection(roadmapsColl), s.db.Collection(auditColl))
 	}
 	return s, nil

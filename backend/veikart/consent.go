@@ -39,11 +39,27 @@ type Section string
 // SectionHousehold is the household list.
 const SectionHousehold Section = "household"
 
+const (
+	areaPrefix  = "area:"
+	stepsPrefix = "steps:"
+)
+
 // AreaSection is the section of an area's texts and scores.
-func AreaSection(areaID string) Section { return Section("area:" + areaID) }
+func AreaSection(areaID string) Section { return Section(areaPrefix + areaID) }
 
 // StepsSection is the section of an area's steps.
-func StepsSection(areaID string) Section { return Section("steps:" + areaID) }
+func StepsSection(areaID string) Section { return Section(stepsPrefix + areaID) }
+
+// IsAreaOf reports whether s is AreaSection(areaID), without building that
+// name: access checks ask this for every area of every roadmap listed.
+func (s Section) IsAreaOf(areaID string) bool { return s.is(areaPrefix, areaID) }
+
+// IsStepsOf reports whether s is StepsSection(areaID), without building it.
+func (s Section) IsStepsOf(areaID string) bool { return s.is(stepsPrefix, areaID) }
+
+func (s Section) is(prefix, id string) bool {
+	return len(s) == len(prefix)+len(id) && strings.HasPrefix(string(s), prefix) && strings.HasSuffix(string(s), id)
+}
 
 // AreaID returns the area a section belongs to, and "" for the household.
 func (s Section) AreaID() string {
@@ -57,7 +73,7 @@ func (s Section) AreaID() string {
 }
 
 // IsSteps reports whether s is a steps section.
-func (s Section) IsSteps() bool { return strings.HasPrefix(string(s), "steps:") }
+func (s Section) IsSteps() bool { return strings.HasPrefix(string(s), stepsPrefix) }
 
 // Sections returns every section r has, in display order.
 func (r *Roadmap) Sections() []Section {
@@ -75,7 +91,7 @@ func (r *Roadmap) HasSection(s Section) bool {
 		return true
 	}
 	a := s.AreaID()
-	return a != "" && (strings.HasPrefix(string(s), "area:") || s.IsSteps()) && r.areaIndex(a) >= 0
+	return a != "" && (strings.HasPrefix(string(s), areaPrefix) || s.IsSteps()) && r.areaIndex(a) >= 0
 }
 
 // Permission is what a grant lets an agency do with its sections.

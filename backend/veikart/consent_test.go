@@ -191,3 +191,29 @@ func FuzzConsent(f *testing.F) {
 		}
 	})
 }
+
+// TestSection_IsAreaOfIsStepsOf: the comparisons agree with the names the
+// constructors build, and with nothing else.
+func TestSection_IsAreaOfIsStepsOf(t *testing.T) {
+	for _, tc := range []struct {
+		s           veikart.Section
+		id          string
+		area, steps bool
+	}{
+		{veikart.AreaSection("housing"), "housing", true, false},
+		{veikart.StepsSection("housing"), "housing", false, true},
+		{veikart.AreaSection("housing"), "hous", false, false},
+		{veikart.AreaSection("hous"), "housing", false, false},
+		{veikart.StepsSection("work"), "housing", false, false},
+		{veikart.SectionHousehold, "household", false, false},
+		{veikart.Section("area:"), "", true, false},
+		{veikart.Section("xarea:housing"), "housing", false, false},
+	} {
+		if got := tc.s.IsAreaOf(tc.id); got != tc.area {
+			t.Errorf("%q.IsAreaOf(%q) = %v", tc.s, tc.id, got)
+		}
+		if got := tc.s.IsStepsOf(tc.id); got != tc.steps {
+			t.Errorf("%q.IsStepsOf(%q) = %v", tc.s, tc.id, got)
+		}
+	}
+}

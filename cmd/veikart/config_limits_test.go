@@ -27,6 +27,8 @@ func TestConfig_RateLimitsAndTracing(t *testing.T) {
 		{name: "BadProxy", env: map[string]string{"VEIKART_TRUSTED_PROXIES": "10.0.0.1, ingress"}, err: "VEIKART_TRUSTED_PROXIES"},
 		{name: "Proxies", env: map[string]string{"VEIKART_TRUSTED_PROXIES": "10.0.0.1, 10.244.0.0/16, fd00::/8"}, ip: defaultRateIP, user: defaultRateUser},
 		{name: "Traced", env: map[string]string{"VEIKART_OTEL_ENDPOINT": "http://otel-collector:4318"}, ip: defaultRateIP, user: defaultRateUser, tracing: true},
+		{name: "PprofWithoutMetrics", env: map[string]string{"VEIKART_PPROF": "1"}, err: "VEIKART_METRICS_ADDR"},
+		{name: "Pprof", env: map[string]string{"VEIKART_PPROF": "1", "VEIKART_METRICS_ADDR": "127.0.0.1:9464"}, ip: defaultRateIP, user: defaultRateUser},
 		{name: "TracedByOtelVariable", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, ip: defaultRateIP, user: defaultRateUser, tracing: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
