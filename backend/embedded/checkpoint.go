@@ -5,11 +5,26 @@ import (
 	"database/sql"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
 // checkpointEvery is how often the WAL is copied back into the database files.
 const checkpointEvery = time.Second
+
+// walRestartFrames is the WAL length (in pages of 4 KiB) past which the
+// checkpointer also starts the WAL over from its beginning: 64 MiB. A
+// variable only so that a test can make it small.
+var walRestartFrames int64 = 16384
+
+// walSizeLimit is what the WAL file is cut back to when it starts over
+// (journal_size_limit), so that a burst does not keep its disk space.
+func walSizeLimit() int64 { return walRestartFrames * 4096 }
+
+// restartWait bounds how long a restarting checkpoint waits for readers of
+// old snapshots; writers wait behind it meanwhile, so it is kept short and
+// simply tried again a second later.
+const restartWait = 50 * time.Millisecond
 
 // checkpoint copies committed WAL frames into the database files, in the
 // background, until ctx ends.
@@ -20,6 +35,15 @@ const checkpointEvery = time.Second
 // tail under load). Start turns that off (wal_autocheckpoint(0)) and this loop
 // does the work instead. A PASSIVE checkpoint never blocks readers or writers,
 // and a page changed many times within a second is copied once.
+//
+// But a PASSIVE checkpoint never starts the WAL over: SQLite does that only
+// when a writer finds every frame copied and no reader on the WAL, which a
+// steady stream of writes never allows. Then the WAL grows without end
+// (measured: 1.2 GB in a 10-minute soak at 955 requests/s), and every page
+// read searches an index that grows with it, so the same load gets slower
+// by the minute. So once the WAL passes walRestartFrames, the loop asks for
+// a RESTART checkpoint, which waits (up to restartWait) for readers to move
+// to the newest snapshot, so that the next writer starts the WAL over.
 func checkpoint(ctx context.Context, dir string, logger *slog.Logger) {
 	conns := map[string]*sql.DB{}
 	defer func() {
@@ -40,16 +64,30 @@ func checkpoint(ctx context.Context, dir string, logger *slog.Logger) {
 			c, ok := conns[f]
 			if !ok {
 				var err error
-				if c, err = sql.Open("sqlite", "file:"+f+"?_pragma=busy_timeout(1000)"); err != nil {
+				if c, err = sql.Open("sqlite", "file:"+f+"?_pragma=busy_timeout("+strconv.FormatInt(restartWait.Milliseconds(), 10)+")"); err != nil {
 					logger.Error("embedded store: open for checkpoint", "file", f, "err", err)
 					continue
 				}
 				c.SetMaxOpenConns(1)
 				conns[f] = c
 			}
-			if _, err := c.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil && ctx.Err() == nil {
+			if err := checkpointFile(ctx, c); err != nil && ctx.Err() == nil {
 				logger.Error("embedded store: checkpoint", "file", f, "err", err)
 			}
 		}
 	}
+}
+
+// checkpointFile runs a passive checkpoint and, if the WAL has grown past
+// walRestartFrames, a restarting one. A restart that finds readers still
+// busy after restartWait is not an error: it is tried again next time.
+func checkpointFile(ctx context.Context, c *sql.DB) error {
+	var busy, frames, copied int64
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		return err
+	}
+	if frames < walRestartFrames {
+		return nil
+	}
+	return c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &frames, &copied)
 }

@@ -59,6 +59,7 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 	q.Add("_pragma", "synchronous(normal)")
 	q.Add("_pragma", "auto_vacuum(none)")
 	q.Add("_pragma", "wal_autocheckpoint(0)") // see checkpoint
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit()))
 	sqliteURL := (&url.URL{Scheme: "file", Path: dir + "/", RawQuery: q.Encode()}).String()
 
 	f, err := ferretdb.New(&ferretdb.Config{
