@@ -3,7 +3,7 @@
 # long time with a working day's request mix, with memory watched and
 # reminders sent to a push service on loopback.
 #
-#   scripts/load/soak.sh                        search for the rate, hold 80 % of it for 10 minutes
+#   scripts/load/soak.sh                        search for the rate, hold 60 % of it for 10 minutes
 #   SOAK_DURATION=60s SOAK_RATE=300 scripts/load/soak.sh     a short run at a given rate
 #
 # What it does: builds bin/veikart and the driver (scripts/load/soak); seeds
@@ -17,7 +17,7 @@
 # if any of those fails. Output in tmp/soak/<time>/: summary.md (also
 # printed), samples.csv, the server's log.
 #
-# Env: SOAK_DURATION (10m), SOAK_RATE (empty: search), SOAK_HOLD_FRACTION (0.8),
+# Env: SOAK_DURATION (10m), SOAK_RATE (empty: search), SOAK_HOLD_FRACTION (0.6),
 #      SOAK_FIND_STEP (15s), SOAK_FIND_START (200), SOAK_FIND_FACTOR (1.25), SOAK_WARMUP (60s, or a sixth of a shorter run),
 #      SOAK_SAMPLE (10s), SOAK_MEM_TOLERANCE (0.10), SOAK_ROADMAPS (10000),
 #      SOAK_OWNERS (1000), SOAK_SHARED (300), SOAK_CASEWORKERS (100),
@@ -130,7 +130,7 @@ say "server pid $pid on 127.0.0.1:$port (metrics :$mport); load average before: 
 args=(-base "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$mport/metrics" -pid "$pid"
 	-tokens "$work/tokens.tsv" -out "$out" -tz "$tz" -duration "$duration" -warmup "$warmup"
 	-sample "${SOAK_SAMPLE:-10s}" -find-step "${SOAK_FIND_STEP:-15s}" -find-start "${SOAK_FIND_START:-200}"
-	-find-factor "${SOAK_FIND_FACTOR:-1.25}" -hold-fraction "${SOAK_HOLD_FRACTION:-0.8}"
+	-find-factor "${SOAK_FIND_FACTOR:-1.25}" -hold-fraction "${SOAK_HOLD_FRACTION:-0.6}"
 	-mem-tolerance "${SOAK_MEM_TOLERANCE:-0.10}" -shared "${SOAK_SHARED:-300}" -caseworkers "${SOAK_CASEWORKERS:-100}"
 	-reminders-per-minute "${SOAK_REMINDERS_PER_MINUTE:-30}")
 [[ -n ${SOAK_RATE:-} ]] && args+=(-rate "$SOAK_RATE")

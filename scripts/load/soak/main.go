@@ -91,7 +91,7 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 0, "requests per second to hold; 0: search for the highest that keeps p99")
 	flag.Float64Var(&o.findStart, "find-start", 200, "the search's first rate")
 	flag.Float64Var(&o.findFactor, "find-factor", 1.25, "each rate of the search is the last times this")
-	flag.Float64Var(&o.holdFraction, "hold-fraction", 0.8, "hold this share of the rate the search found: its 15-s steps see fewer of the bursts (a reminder minute, a checkpoint) than 10 minutes do")
+	flag.Float64Var(&o.holdFraction, "hold-fraction", 0.6, "hold this share of the rate the search found: its 15-s steps see fewer of the bursts (a reminder minute, a checkpoint) than 10 minutes do")
 	flag.Float64Var(&o.memTol, "mem-tolerance", 0.10, "how much the last third's mean RSS may exceed the first third's")
 	flag.IntVar(&o.caseworkers, "caseworkers", 100, "caseworkers in the agency, each signed in (each makes rate*share/caseworkers requests a second)")
 	flag.IntVar(&o.shared, "shared", 300, "how many of the owners' roadmaps are shared with the agency")
