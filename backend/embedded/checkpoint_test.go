@@ -1,9 +1,7 @@
-package embedded
+package embedded_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +10,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/veikart/veikart/backend/embedded"
 )
 
 // TestCheckpoint_WALStaysBounded: under writes that never pause, with reads
@@ -23,20 +21,10 @@ func TestCheckpoint_WALStaysBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes for a few seconds")
 	}
-	walRestartFrames = 256 // 1 MiB, so that a few seconds of writes cross it many times
-	defer func() { walRestartFrames = 16384 }()
+	// 1 MiB, so that a few seconds of writes cross it many times.
+	defer embedded.SetWALRestartFrames(256)()
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := Start(ctx, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
+	dir, srv, client := startWithClient(t)
 	coll := client.Database("wal").Collection("docs")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: -1}}); err != nil {
 		t.Fatal(err)

@@ -17,21 +17,28 @@ import (
 	"github.com/veikart/veikart/backend/embedded"
 )
 
+// startWithClient starts the embedded store in a fresh directory and
+// connects to it; both stop when the test ends.
+func startWithClient(t *testing.T) (dir string, srv *embedded.Server, client *mongo.Client) {
+	t.Helper()
+	dir = t.TempDir()
+	srv, err := embedded.Start(context.Background(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	if client, err = mongo.Connect(options.Client().ApplyURI(srv.URI())); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return dir, srv, client
+}
+
 // After FixIDIndexes, FerretDB's own queries by _id use an index, _id stays
 // unique, and a second call changes nothing.
 func TestFixIDIndexes(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := embedded.Start(ctx, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
+	dir, srv, client := startWithClient(t)
 	coll := client.Database("fix").Collection("things")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}, {Key: "n", Value: 1}}); err != nil {
 		t.Fatal(err)

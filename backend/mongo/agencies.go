@@ -72,24 +72,7 @@ func (s *Store) CreateAgency(ctx context.Context, a *veikart.Agency) error {
 // never taken from a token), so in exclusive mode it comes from the exact
 // in-memory copy that every agency write updates.
 func (s *Store) Agency(ctx context.Context, id string) (*veikart.Agency, error) {
-	if s.agencies != nil {
-		if a, ok := s.agencies.get(id); ok {
-			return a, nil
-		}
-		unlock := s.locks.lock("a:" + id)
-		defer unlock()
-		if a, ok := s.agencies.get(id); ok {
-			return a, nil
-		}
-	}
-	a, err := s.loadAgency(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if s.agencies != nil {
-		s.agencies.put(id, a)
-	}
-	return a, nil
+	return cached(s, s.agencies, "a:"+id, id, func() (*veikart.Agency, error) { return s.loadAgency(ctx, id) })
 }
 
 func (s *Store) loadAgency(ctx context.Context, id string) (*veikart.Agency, error) {
@@ -223,25 +206,7 @@ func (s *Store) forgetShared(agencyID string) {
 // made a quarter of the server's allocations under a working day's mix.
 // Every write to the index goes through this process and forgets it.
 func (s *Store) AgencyRoadmapIDs(ctx context.Context, agencyID string) ([]string, error) {
-	if s.shared == nil {
-		return s.loadAgencyRoadmapIDs(ctx, agencyID)
-	}
-	if ids, ok := s.shared.get(agencyID); ok {
-		return ids, nil
-	}
-	// Load under the index's lock, so that a write cannot land between our
-	// read and our fill and leave a stale copy.
-	unlock := s.locks.lock("x:" + agencyID)
-	defer unlock()
-	if ids, ok := s.shared.get(agencyID); ok {
-		return ids, nil
-	}
-	ids, err := s.loadAgencyRoadmapIDs(ctx, agencyID)
-	if err != nil {
-		return nil, err
-	}
-	s.shared.put(agencyID, ids)
-	return ids, nil
+	return cached(s, s.shared, "x:"+agencyID, agencyID, func() ([]string, error) { return s.loadAgencyRoadmapIDs(ctx, agencyID) })
 }
 
 func (s *Store) loadAgencyRoadmapIDs(ctx context.Context, agencyID string) ([]string, error) {

@@ -250,7 +250,7 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 			return err
 		}
 	}
-	if err := s.pullFromArrays(ctx, sharedColl, "roadmapIds", id, func(x string) bool { return x == id }, "x:"); err != nil {
+	if err := s.pullFromArrays(ctx, sharedColl, "roadmapIds", id, func(x string) bool { return x == id }, "x:", s.forgetShared); err != nil {
 		return err
 	}
 	for _, u := range rec.Users {
@@ -301,7 +301,7 @@ func (s *Store) eraseTraces(ctx context.Context, id string) error {
 	}
 	return s.pullFromArrays(ctx, slotsColl, "jobs", bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(id+"/")}}, func(job string) bool {
 		return strings.HasPrefix(job, id+"/")
-	}, "t:")
+	}, "t:", nil)
 }
 
 // idPrefix filters documents whose _id starts with p. Anchored and
@@ -326,8 +326,9 @@ func (s *Store) deleteLog(ctx context.Context, key string) error {
 // pullFromArrays removes the elements that match from field (an array of
 // strings) in every document of coll whose field has an element matching
 // elem (a value, or an operator document), each document under its own
-// stripe lock (lockKind, with its _id).
-func (s *Store) pullFromArrays(ctx context.Context, coll, field string, elem any, match func(string) bool, lockKind string) error {
+// stripe lock (lockKind, with its _id). changed, if set, hears of each
+// document written, still under its lock, to drop an in-memory copy.
+func (s *Store) pullFromArrays(ctx context.Context, coll, field string, elem any, match func(string) bool, lockKind string, changed func(docID string)) error {
 	c := s.db.Collection(coll)
 	cur, err := c.Find(ctx, bson.D{{Key: field, Value: elem}}, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
 	if err != nil {
@@ -354,8 +355,8 @@ func (s *Store) pullFromArrays(ctx context.Context, coll, field string, elem any
 		// and silently changes nothing (measured).
 		_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: docID}},
 			bson.D{{Key: "$pullAll", Value: bson.D{{Key: field, Value: drop}}}})
-		if coll == sharedColl {
-			s.forgetShared(docID)
+		if changed != nil {
+			changed(docID)
 		}
 		unlock()
 		if err != nil {

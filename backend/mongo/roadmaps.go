@@ -36,26 +36,7 @@ func (s *Store) CreateRoadmap(ctx context.Context, r *veikart.Roadmap) error {
 // Roadmap returns the roadmap with the given id, or ENOTFOUND. The result may
 // be shared with other callers: treat it as read-only (Clone to change it).
 func (s *Store) Roadmap(ctx context.Context, id string) (*veikart.Roadmap, error) {
-	if s.roadmaps != nil {
-		if r, ok := s.roadmaps.get(id); ok {
-			return r, nil
-		}
-		// Load under the document's lock, so that a concurrent write cannot
-		// land between our read and our cache fill and leave a stale copy.
-		unlock := s.locks.lock("r:" + id)
-		defer unlock()
-		if r, ok := s.roadmaps.get(id); ok {
-			return r, nil
-		}
-	}
-	r, err := s.loadRoadmap(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if s.roadmaps != nil {
-		s.roadmaps.put(id, r)
-	}
-	return r, nil
+	return cached(s, s.roadmaps, "r:"+id, id, func() (*veikart.Roadmap, error) { return s.loadRoadmap(ctx, id) })
 }
 
 func (s *Store) loadRoadmap(ctx context.Context, id string) (*veikart.Roadmap, error) {

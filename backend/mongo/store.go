@@ -304,6 +304,30 @@ func (s *stripes) lock(key string) func() {
 	return m.Unlock
 }
 
+// cached returns the value for id from c (nil on a shared database: then it
+// always loads). On a miss it loads under the document's stripe lock
+// (lockKey), so that a concurrent write, which takes the same lock, cannot
+// land between the load and the fill and leave a stale copy.
+func cached[T any](s *Store, c *cache[T], lockKey, id string, load func() (T, error)) (T, error) {
+	if c == nil {
+		return load()
+	}
+	if v, ok := c.get(id); ok {
+		return v, nil
+	}
+	unlock := s.locks.lock(lockKey)
+	defer unlock()
+	if v, ok := c.get(id); ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.put(id, v)
+	return v, nil
+}
+
 // cache is a bounded map with random eviction: cheap, and with a cache big
 // enough for the active households, misses are rare enough not to matter.
 type cache[T any] struct {

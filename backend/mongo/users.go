@@ -11,25 +11,13 @@ import (
 // User returns the user with the given id, or ENOTFOUND. Treat the result as
 // read-only.
 func (s *Store) User(ctx context.Context, id string) (*veikart.User, error) {
-	if s.users != nil {
-		if u, ok := s.users.get(id); ok {
-			return u, nil
+	return cached(s, s.users, "u:"+id, id, func() (*veikart.User, error) {
+		var d userDoc
+		if err := s.db.Collection(usersColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+			return nil, mapError(err, "find user")
 		}
-		unlock := s.locks.lock("u:" + id)
-		defer unlock()
-		if u, ok := s.users.get(id); ok {
-			return u, nil
-		}
-	}
-	var d userDoc
-	if err := s.db.Collection(usersColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapError(err, "find user")
-	}
-	u := d.toDomain()
-	if s.users != nil {
-		s.users.put(id, u)
-	}
-	return u, nil
+		return d.toDomain(), nil
+	})
 }
 
 // EnsureUser stores u unless a user with its id exists, and returns the stored

@@ -21,31 +21,16 @@ rounds=${1:-20}
 	exit 2
 }
 log=$(mktemp /tmp/veikart-kill.XXXXXX)
-pid=
-cleanup() {
-	# The test and the servers it started are one process group.
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -f "$log"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/faults/group.sh
+source scripts/faults/group.sh
+# The test and the servers it starts are one process group.
+trap 'stop_group; rm -f "$log" "$log.test"' EXIT
 trap 'exit 130' INT TERM
 
 echo "kill: $rounds rounds of SIGKILL during writes (cmd/veikart TestServe_KillNineKeepsAcknowledgedWrites)"
 go test -c -o "$log.test" ./cmd/veikart
-t0=$(date +%s)
-VEIKART_KILL_ROUNDS=$rounds setsid "$log.test" -test.count=1 -test.v \
-	-test.run '^TestServe_KillNineKeepsAcknowledgedWrites$' -test.timeout 30m >"$log" 2>&1 &
-pid=$!
-set +e
-wait "$pid"
-rc=$?
-set -e
-pid=
-rm -f "$log.test"
-secs=$(($(date +%s) - t0))
+run_group "$log" env VEIKART_KILL_ROUNDS="$rounds" "$log.test" -test.count=1 -test.v \
+	-test.run '^TestServe_KillNineKeepsAcknowledgedWrites$' -test.timeout 30m
 
 echo
 echo "| round | writes acknowledged | found after restart | lost | integrity check | ready again ms |"

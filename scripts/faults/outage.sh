@@ -14,29 +14,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 log=$(mktemp /tmp/veikart-outage.XXXXXX)
-pid=
-cleanup() {
-	# external-db.sh stops what it started on TERM; the test's own children
-	# are in the same process group.
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -f "$log"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/faults/group.sh
+source scripts/faults/group.sh
+# external-db.sh stops what it started on TERM; the test's own children are
+# in the same process group.
+trap 'stop_group; rm -f "$log"' EXIT
 trap 'exit 130' INT TERM
 
 echo "outage: two replicas, a SIGKILL, the database away for ${VEIKART_OUTAGE:-30s} (cmd/veikart TestCluster)"
-t0=$(date +%s)
-VEIKART_CLUSTER_ONLY=1 setsid scripts/external-db.sh >"$log" 2>&1 &
-pid=$!
-set +e
-wait "$pid"
-rc=$?
-set -e
-pid=
-secs=$(($(date +%s) - t0))
+run_group "$log" env VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh
 grep -E '^(external-db:|=== RUN|--- |\s+--- |\s+cluster_test)' "$log" || true
 
 kill_line=$(grep 'replica killed:' "$log" || true)
