@@ -94,6 +94,9 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		return err
 	}
 	if ended != nil {
+		// Like signing a device out from the list: its access tokens stop
+		// on this replica's very next request, not after liveFor.
+		s.alive.forget(ended.ID)
 		s.security(c.UserContext(), ended.UserID, veikart.AuditSignOut, ended.Method, ended.ID)
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -161,25 +161,30 @@ type liveCache struct {
 
 type liveEntry struct {
 	at     time.Time // when it was last found live
+	userID string    // whose session it is
 	method string    // how it signed in
 }
 
 const liveFor = 5 * time.Second
 
-func (l *liveCache) fresh(id string, now time.Time) (string, bool) {
+// fresh reports how session id signed in if it was found live within
+// liveFor and belongs to userID. A token naming another person's live
+// session is a miss here, and the store then refuses it: the cache only
+// ever saves a read, it never decides.
+func (l *liveCache) fresh(id, userID string, now time.Time) (string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, ok := l.seen[id]
-	return e.method, ok && now.Sub(e.at) < liveFor
+	return e.method, ok && e.userID == userID && now.Sub(e.at) < liveFor
 }
 
-func (l *liveCache) remember(id, method string, now time.Time) {
+func (l *liveCache) remember(id, userID, method string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seen == nil || len(l.seen) > 200_000 {
 		l.seen = map[string]liveEntry{} // a rare, cheap reset bounds memory
 	}
-	l.seen[id] = liveEntry{at: now, method: method}
+	l.seen[id] = liveEntry{at: now, userID: userID, method: method}
 }
 
 func (l *liveCache) forget(id string) {
@@ -195,7 +200,7 @@ var errSessionEnded = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "This
 // says how the session signed in.
 func (s *Server) checkSession(ctx context.Context, id, userID string) (string, error) {
 	now := s.now()
-	if method, ok := s.alive.fresh(id, now); ok {
+	if method, ok := s.alive.fresh(id, userID, now); ok {
 		return method, nil
 	}
 	sess, err := s.store.Session(ctx, id)
@@ -208,6 +213,6 @@ func (s *Server) checkSession(ctx context.Context, id, userID string) (string, e
 	if sess.Revoked() || !now.Before(sess.ExpiresAt) || sess.UserID != userID {
 		return "", errSessionEnded
 	}
-	s.alive.remember(id, methodOf(sess), now)
+	s.alive.remember(id, userID, methodOf(sess), now)
 	return methodOf(sess), nil
 }

@@ -113,3 +113,44 @@ func TestSessionsBadInput(t *testing.T) {
 		t.Fatalf("forged token: %d", r.status)
 	}
 }
+
+// TestSessions_CacheNeverDecides: the live-session cache saves a read, it
+// never vouches for a token the store would refuse.
+func TestSessions_CacheNeverDecides(t *testing.T) {
+	e := mustEnv(t, true)
+	liv := devSignIn(t, e, "Liv", "Phone")
+	ola := devSignIn(t, e, "Ola", "Phone")
+
+	t.Run("AnotherPersonsSessionRefused", func(t *testing.T) {
+		// Liv's session is live and in the cache; a token for Ola that
+		// names Liv's session id must be refused all the same.
+		if r := e.do(t, "GET", "/api/v1/me", liv.access, nil); r.status != 200 {
+			t.Fatalf("liv: %d", r.status)
+		}
+		r := e.do(t, "GET", "/api/v1/sessions", liv.access, nil)
+		var livSession string
+		for _, it := range r.json(t)["items"].([]any) {
+			livSession = it.(map[string]any)["id"].(string)
+		}
+		tok, _, err := e.tokens.Issue(ola.userID, livSession, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(t, "GET", "/api/v1/me", tok, nil); r.status != 401 {
+			t.Fatalf("a token naming another person's live session: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("LogoutEndsTheCachedSession", func(t *testing.T) {
+		s := devSignIn(t, e, "Liv", "Tablet")
+		if r := e.do(t, "GET", "/api/v1/me", s.access, nil); r.status != 200 { // now cached
+			t.Fatalf("before logout: %d", r.status)
+		}
+		if r := e.do(t, "POST", "/api/v1/auth/logout", "", map[string]any{"refreshToken": s.refresh}); r.status != 204 {
+			t.Fatalf("logout: %d", r.status)
+		}
+		if r := e.do(t, "GET", "/api/v1/me", s.access, nil); r.status != 401 {
+			t.Fatalf("access token on the next request after logout: %d", r.status)
+		}
+	})
+}
