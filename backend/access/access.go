@@ -7,6 +7,8 @@
 package access
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"time"
 
@@ -202,29 +204,42 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 		ID: r.ID, Title: r.Title, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		TitleVersion: r.TitleVersion,
 	}
-	if f.household() {
+	// No account id of anyone in the household leaves in an agency's
+	// view, and members are named by keys of this agency's own (an account
+	// id was the first link of a chain that ended in an account takeover).
+	// Without the household section the agency does not see the members
+	// at all, so nothing may point at one either.
+	keys := memberKeys{roadmapID: r.ID, agencyID: g.AgencyID, shown: f.household()}
+	if keys.shown {
 		v.Members = slices.Clone(r.Members)
 		for i := range v.Members {
+			v.Members[i].ID = keys.key(v.Members[i].ID)
 			v.Members[i].UserID = ""
 		}
 	}
 	for _, a := range r.Areas {
 		if f.area(a) {
+			a.MemberIDs = keys.keys(a.MemberIDs)
 			v.Areas = append(v.Areas, a)
 		}
 	}
 	for _, s := range r.Steps {
 		if f.step(s) {
-			v.Steps = append(v.Steps, s)
+			v.Steps = append(v.Steps, keys.step(s))
 		}
 	}
 	for _, c := range r.Comments {
 		if f.comment(c) {
+			if c.AgencyID != g.AgencyID {
+				c.UserID = "" // the household's: the agency knows only that the household wrote it
+			}
 			v.Comments = append(v.Comments, c)
 		}
 	}
 	for _, p := range r.Proposals {
 		if p.AgencyID == g.AgencyID {
+			p.Step = keys.step(p.Step)
+			p.DecidedBy = ""
 			v.Proposals = append(v.Proposals, p)
 		}
 	}
@@ -232,10 +247,67 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 	// wrote for it, and only that transition.
 	if id := g.TransitionID(); id != "" {
 		if t, ok := r.Transition(id); ok && t.Status == veikart.TransitionPlanned {
+			t.CreatedBy = ""
 			v.Transitions = []veikart.Transition{t}
 		}
 	}
 	return &View{Roadmap: v, Role: RoleCaseworker, Grant: &g, Sections: f.sections(r)}
+}
+
+// MemberKey is the id by which agencyID knows member memberID of roadmap
+// roadmapID: stable (the agency's app can tell members apart from one
+// read to the next), different for every agency and roadmap (two agencies
+// cannot match their keys), and no account id. Member ids are the
+// household's own, chosen by its app, and may be anything from a random
+// id to a first name.
+func MemberKey(roadmapID, agencyID, memberID string) string {
+	return "mk-" + hashKey("veikart-member-key", roadmapID, agencyID, memberID)
+}
+
+// hashKey is 96 bits of the SHA-256 of parts, in hex: enough that keys
+// never collide within a roadmap and cannot be guessed from random ids.
+func hashKey(parts ...string) string {
+	h := sha256.New()
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// memberKeys rewrites member ids for one agency's view: to its keys when
+// the household section is shown, else to nothing.
+type memberKeys struct {
+	roadmapID, agencyID string
+	shown               bool
+}
+
+func (k memberKeys) key(id string) string { return MemberKey(k.roadmapID, k.agencyID, id) }
+
+func (k memberKeys) keys(ids []string) []string {
+	if !k.shown || len(ids) == 0 {
+		return nil
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = k.key(id)
+	}
+	return out
+}
+
+// step returns s with its member ids rewritten. A member responsible for
+// it becomes the household as a whole when the members are not shown: it
+// is one of them, and which one is the household section's to say.
+func (k memberKeys) step(s veikart.Step) veikart.Step {
+	s.MemberIDs = k.keys(s.MemberIDs)
+	if s.Responsible.Kind == veikart.ByMember {
+		if k.shown {
+			s.Responsible.MemberID = k.key(s.Responsible.MemberID)
+		} else {
+			s.Responsible = veikart.Responsible{Kind: veikart.ByHousehold}
+		}
+	}
+	return s
 }
 
 // grantFilter says what a grant shows of a roadmap. Project copies what it
@@ -375,17 +447,42 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 }
 
 // MayRecover reports whether actor may make a recovery code for the person
-// userID (see RecoverAccount): only a caseworker whose agency holds an active
-// grant on a roadmap that person owns. owned are the roadmaps the person's
+// userID (see RecoverAccount and veikart/recovery.go): only a caseworker
+// whose agency holds a grant in force on a roadmap the person owns, on which
+// the person chose to let that agency help them back in, and only for an
+// account that has no other way in. owned are the roadmaps the person's
 // index names; the roadmaps' own owner lists decide, not the index.
 func MayRecover(actor Actor, userID string, owned []*veikart.Roadmap, now time.Time) bool {
-	if userID == "" || actor.Kind != Agency {
+	if !veikart.RecoverableByAgency(userID) || actor.Kind != Agency {
 		return false
 	}
 	for _, r := range owned {
-		if r != nil && r.IsOwner(userID) && Decide(actor, RecoverAccount, r, "", now).Allowed {
+		if r != nil && slices.Contains(Recoverable(actor, r, now), userID) {
 			return true
 		}
 	}
 	return false
+}
+
+// Recoverable lists the owners of r whom actor may help back into their
+// accounts (MayRecover), in r's order; nil for anyone else.
+func Recoverable(actor Actor, r *veikart.Roadmap, now time.Time) []string {
+	d := Decide(actor, RecoverAccount, r, "", now)
+	if !d.Allowed || d.Grant == nil {
+		return nil
+	}
+	var out []string
+	for _, u := range r.Owners {
+		if veikart.RecoverableByAgency(u) && d.Grant.HelpsRecover(u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// PersonKey is the id by which agencyID names owner userID of roadmap
+// roadmapID when it helps them back in: like MemberKey, an agency's own
+// key, never the account id.
+func PersonKey(roadmapID, agencyID, userID string) string {
+	return "rk-" + hashKey("veikart-person-key", roadmapID, agencyID, userID)
 }

@@ -256,6 +256,12 @@ func TestPermit(t *testing.T) {
 // account, or a grant that ran out or was revoked, is not enough.
 func TestMayRecover(t *testing.T) {
 	r := household(t)
+	// Two more owners whose only way in is a passkey: Amina let NAV (and
+	// the services whose grants ended) help her back in, Omar let nobody.
+	r.Owners = append(r.Owners, "pk-amina", "pk-omar")
+	for i := range r.Grants {
+		r.Grants[i].RecoveryFor = []string{"pk-amina", "kari"}
+	}
 	now := t0.Add(2 * time.Hour)
 	owned := []*veikart.Roadmap{nil, r}
 	cases := []struct {
@@ -264,25 +270,85 @@ func TestMayRecover(t *testing.T) {
 		user  string
 		want  bool
 	}{
-		{"nav for an owner", caseworker("nav"), "kari", true},
-		{"nav for the co-owner", caseworker("nav"), "per", true},
+		{"nav for an owner who chose it", caseworker("nav"), "pk-amina", true},
+		{"nav for an owner who did not", caseworker("nav"), "pk-omar", false},
+		{"nav for an owner with ID-porten", caseworker("nav"), "kari", false},
+		{"nav for the co-owner", caseworker("nav"), "per", false},
 		{"nav for a member", caseworker("nav"), "mia", false},
-		{"nav for someone else", caseworker("nav"), "ola", false},
+		{"nav for someone else", caseworker("nav"), "pk-ola", false},
 		{"nav for nobody", caseworker("nav"), "", false},
-		{"expired grant", caseworker("bv"), "kari", false},
-		{"revoked grant", caseworker("hb"), "kari", false},
-		{"no grant", caseworker("police"), "kari", false},
-		{"agency admin", access.Actor{Kind: access.Agency, UserID: "ada", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}}, "kari", false},
-		{"the owner herself", access.Actor{Kind: access.Person, UserID: "kari"}, "kari", false},
-		{"operator", access.Actor{Kind: access.Operator, UserID: "operator"}, "kari", false},
+		{"expired grant", caseworker("bv"), "pk-amina", false},
+		{"revoked grant", caseworker("hb"), "pk-amina", false},
+		{"no grant", caseworker("police"), "pk-amina", false},
+		{"agency admin", access.Actor{Kind: access.Agency, UserID: "ada", AgencyID: "nav", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}}, "pk-amina", false},
+		{"the owner herself", access.Actor{Kind: access.Person, UserID: "pk-amina"}, "pk-amina", false},
+		{"operator", access.Actor{Kind: access.Operator, UserID: "operator"}, "pk-amina", false},
 	}
 	for _, tc := range cases {
-		if got := access.MayRecover(tc.actor, tc.user, owned, now); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := access.MayRecover(tc.actor, tc.user, owned, now); got != tc.want {
+				t.Errorf("%v, want %v", got, tc.want)
+			}
+		})
 	}
-	if access.MayRecover(caseworker("nav"), "kari", nil, now) {
+	if access.MayRecover(caseworker("nav"), "pk-amina", nil, now) {
 		t.Error("recovery allowed without a roadmap")
+	}
+	if got := access.Recoverable(caseworker("nav"), r, now); !slices.Equal(got, []string{"pk-amina"}) {
+		t.Errorf("Recoverable: %v, want only pk-amina", got)
+	}
+	if got := access.Recoverable(caseworker("bv"), r, now); got != nil {
+		t.Errorf("Recoverable through an expired grant: %v", got)
+	}
+}
+
+// TestProject_NoHouseholdIDsForAgencies: an agency's view holds no account
+// id and names members by keys of its own, the same key for the same
+// member throughout the view, another for every agency; without the
+// household section nothing points at a member at all.
+func TestProject_NoHouseholdIDsForAgencies(t *testing.T) {
+	r := household(t)
+	var err error
+	members := []string{"m1", "m2"}
+	if r, _, err = r.Apply([]veikart.Op{
+		{ID: "o1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: r.Version, AreaPatch: veikart.AreaPatch{MemberIDs: &members}},
+		{ID: "o2", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s1", AreaID: "housing", Title: "Søke bolig", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m2"}}},
+	}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c1", Section: veikart.AreaSection("housing"), UserID: "kari", Text: "kari"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c2", Section: veikart.AreaSection("housing"), UserID: "cw-nav", AgencyID: "nav", Text: "nav"}, t0); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without the household section: no member, no pointer to one.
+	v := access.Project(caseworker("nav"), r, t0).Roadmap
+	if len(v.Members) != 0 || len(v.Areas[0].MemberIDs) != 0 || len(v.Steps[0].MemberIDs) != 0 || v.Steps[0].Responsible != (veikart.Responsible{Kind: veikart.ByHousehold}) {
+		t.Errorf("member references without the household section: %+v %+v", v.Areas[0], v.Steps[0])
+	}
+	if v.Comments[0].UserID != "" || v.Comments[1].UserID != "cw-nav" {
+		t.Errorf("comments' authors: %q %q, want only the agency's own", v.Comments[0].UserID, v.Comments[1].UserID)
+	}
+
+	// With it: keys, consistent within the view, differing between agencies.
+	if r, _, err = r.UpdateGrant("g-nav", "kari", veikart.GrantPatch{Sections: []veikart.Section{veikart.SectionHousehold, veikart.AreaSection("housing"), veikart.StepsSection("housing")}}, t0, veikart.ConsentPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	v = access.Project(caseworker("nav"), r, t0).Roadmap
+	k1, k2 := access.MemberKey(r.ID, "nav", "m1"), access.MemberKey(r.ID, "nav", "m2")
+	if v.Members[0].ID != k1 || v.Members[1].ID != k2 || v.Members[1].UserID != "" {
+		t.Errorf("members %+v, want keys %s %s and no account", v.Members, k1, k2)
+	}
+	if !slices.Equal(v.Areas[0].MemberIDs, []string{k1, k2}) || v.Steps[0].Responsible.MemberID != k1 || !slices.Equal(v.Steps[0].MemberIDs, []string{k2}) {
+		t.Errorf("references %+v %+v, want the members' keys", v.Areas[0], v.Steps[0])
+	}
+	if k1 == access.MemberKey(r.ID, "bv", "m1") || k1 == access.MemberKey("other", "nav", "m1") {
+		t.Error("two agencies, or two roadmaps, share a member key")
+	}
+	if r.Members[0].ID != "m1" || r.Areas[0].MemberIDs[0] != "m1" {
+		t.Error("projection changed its input")
 	}
 }
 

@@ -23,10 +23,15 @@ const (
 	mStepHealth  = "STEP-HEALTH-TITLE"    // steps:health
 	mOtherAgency = "CHILD-WELFARE-REMARK" // a comment by another agency on area:housing
 	mOwnerNote   = "OWNER-COMMENT-TEXT"   // an owner's comment on area:health
+	mOwnerShared = "OWNER-HOUSING-REMARK" // an owner's comment on area:housing, granted to NAV
 	mOtherHome   = "OLA-HOUSEHOLD-SECRET" // another household's roadmap
 )
 
-var allMarkers = []string{mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOtherHome}
+var allMarkers = []string{mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mOtherHome}
+
+// Member ids planted in the world's household: the household's own names
+// for its members, which no agency may see (it gets keys of its own).
+var plantedMemberIDs = []string{"m1", "m2"}
 
 // world is one household's roadmap with everyone around it: two owners, a
 // member with an account, and agencies whose grants are active, expired,
@@ -97,7 +102,8 @@ func newWorld(t testing.TB, e *env) *world {
 	if r, _, err = r.Apply([]veikart.Op{
 		{ID: "o1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &housingNow}},
 		{ID: "o2", Type: veikart.OpUpdateArea, TargetID: "health", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &healthNow}},
-		{ID: "o3", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s1", AreaID: "housing", Title: mStepHousing, Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
+		{ID: "o3", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s1", AreaID: "housing", Title: mStepHousing, Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m2"}}},
+		{ID: "o5", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1, AreaPatch: veikart.AreaPatch{MemberIDs: &[]string{"m1", "m2"}}},
 		{ID: "o4", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s2", AreaID: "health", Title: mStepHealth, Term: veikart.LongTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
 	}, now); err != nil {
 		t.Fatal(err)
@@ -122,6 +128,9 @@ func newWorld(t testing.TB, e *env) *world {
 		t.Fatal(err)
 	}
 	if r, _, err = r.AddComment(veikart.Comment{ID: "c-own", Section: veikart.AreaSection("health"), UserID: uid("owner"), Text: mOwnerNote}, now); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.AddComment(veikart.Comment{ID: "c-own-housing", Section: veikart.StepsSection("housing"), StepID: "s1", UserID: uid("co-owner"), Text: mOwnerShared}, now); err != nil {
 		t.Fatal(err)
 	}
 	// Then it expired (as if the clock had run past it), and Husbanken's
@@ -214,10 +223,10 @@ func (w *world) roadmap(t *testing.T) *veikart.Roadmap {
 
 // seen says which markers each role may ever receive from any route.
 var seen = map[string][]string{
-	"owner":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote},
-	"co-owner":   {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote},
-	"member":     {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote},
-	"caseworker": {mHousing, mStepHousing},
+	"owner":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
+	"co-owner":   {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
+	"member":     {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote, mOwnerShared},
+	"caseworker": {mHousing, mStepHousing, mOwnerShared},
 }
 
 // readSees says which markers GET /roadmaps/{id} must hold for each role that
@@ -406,6 +415,17 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 						t.Errorf("%s received %s: %s", role, m, r.body)
 					}
 				}
+				if agencyRole(role) {
+					// No account id of anyone in the household, nor the
+					// household's own member ids, in anything an agency
+					// receives: an owner's id was the first link of a
+					// chain that ended in an account takeover.
+					for _, id := range append([]string{w.users["owner"], w.users["co-owner"], w.users["member"]}, plantedMemberIDs...) {
+						if strings.Contains(r.body, `"`+id+`"`) {
+							t.Errorf("%s received the household's id %q: %s", role, id, r.body)
+						}
+					}
+				}
 				if rt.name == "get" && r.status == 200 {
 					for _, m := range readSees[role] {
 						if !strings.Contains(r.body, m) {
@@ -424,6 +444,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 			})
 		}
 	}
+}
+
+// agencyRole reports whether role acts for an agency in the table test.
+func agencyRole(role string) bool {
+	switch role {
+	case "caseworker", "expired", "revoked", "never", "agency-admin":
+		return true
+	}
+	return false
 }
 
 // TestConsent_RevocationAndExpiryHoldOnTheNextRequest: a caseworker reads,

@@ -245,10 +245,11 @@ type acceptedInvitationJSON struct {
 }
 
 type commentJSON struct {
-	ID        string    `json:"id"`
-	Section   string    `json:"section"`
-	StepID    string    `json:"stepId,omitempty"`
-	UserID    string    `json:"userId"`
+	ID      string `json:"id"`
+	Section string `json:"section"`
+	StepID  string `json:"stepId,omitempty"`
+	// UserID is absent from an agency's view of what the household wrote.
+	UserID    string    `json:"userId,omitempty"`
 	AgencyID  string    `json:"agencyId,omitempty"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"createdAt"`

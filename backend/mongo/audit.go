@@ -31,10 +31,11 @@ type auditDoc struct {
 	Action    string    `bson:"action"`
 	Sections  []string  `bson:"sections,omitempty"`
 	Ref       string    `bson:"ref,omitempty"`
+	Name      string    `bson:"name,omitempty"`
 }
 
 func (d *auditDoc) toDomain() veikart.AuditEvent {
-	e := veikart.AuditEvent{ID: d.EventID, At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role, Action: veikart.AuditAction(d.Action), Ref: d.Ref}
+	e := veikart.AuditEvent{ID: d.EventID, At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role, Action: veikart.AuditAction(d.Action), Ref: d.Ref, Name: d.Name}
 	for _, s := range d.Sections {
 		e.Sections = append(e.Sections, veikart.Section(s))
 	}
@@ -66,7 +67,7 @@ func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.Aud
 	}
 	d := auditDoc{
 		RoadmapID: roadmapID, EventID: e.ID, At: e.At, UserID: e.UserID, AgencyID: e.AgencyID,
-		Role: e.Role, Action: string(e.Action), Ref: e.Ref,
+		Role: e.Role, Action: string(e.Action), Ref: e.Ref, Name: e.Name,
 	}
 	for _, sec := range e.Sections {
 		d.Sections = append(d.Sections, string(sec))

@@ -138,6 +138,7 @@ type grantDoc struct {
 	RevokedAt   time.Time `bson:"revokedAt,omitempty"`
 	RevokedBy   string    `bson:"revokedBy,omitempty"`
 	Via         string    `bson:"via,omitempty"`
+	RecoveryFor []string  `bson:"recoveryFor,omitempty"`
 }
 
 type requestDoc struct {
@@ -355,7 +356,7 @@ func toGrantDoc(g veikart.Grant) grantDoc {
 	return grantDoc{
 		ID: g.ID, AgencyID: g.AgencyID, Sections: toStrings(g.Sections), Permissions: toStrings(g.Permissions), Purpose: g.Purpose,
 		CreatedAt: g.CreatedAt, CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt, StartsAt: g.StartsAt, ExpiresAt: g.ExpiresAt,
-		Status: string(g.Status), RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Via: g.Via,
+		Status: string(g.Status), RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Via: g.Via, RecoveryFor: g.RecoveryFor,
 	}
 }
 
@@ -363,7 +364,7 @@ func fromGrantDoc(g grantDoc) veikart.Grant {
 	return veikart.Grant{
 		ID: g.ID, AgencyID: g.AgencyID, Sections: fromStrings[veikart.Section](g.Sections), Permissions: fromStrings[veikart.Permission](g.Permissions), Purpose: g.Purpose,
 		CreatedAt: g.CreatedAt.UTC(), CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt.UTC(), StartsAt: g.StartsAt.UTC(), ExpiresAt: g.ExpiresAt.UTC(),
-		Status: veikart.GrantStatus(g.Status), RevokedAt: g.RevokedAt.UTC(), RevokedBy: g.RevokedBy, Via: g.Via,
+		Status: veikart.GrantStatus(g.Status), RevokedAt: g.RevokedAt.UTC(), RevokedBy: g.RevokedBy, Via: g.Via, RecoveryFor: g.RecoveryFor,
 	}
 }
 

@@ -48,8 +48,41 @@ type passkeyOwnerDoc struct {
 type passkeyUserDoc struct {
 	ID       string       `bson:"_id"` // user id
 	Passkeys []passkeyDoc `bson:"passkeys"`
+	// Pending is a recovery waiting to take effect: beside the passkeys,
+	// so that it starts, is cancelled and replaces them in one write.
+	Pending *pendingRecoveryDoc `bson:"pending,omitempty"`
 	// Rev increases with every write; shared-database writes compare it.
 	Rev int64 `bson:"rev"`
+}
+
+type pendingRecoveryDoc struct {
+	Passkey       passkeyDoc `bson:"passkey"`
+	AgencyID      string     `bson:"agencyId"`
+	CreatedBy     string     `bson:"createdBy"`
+	CreatedByName string     `bson:"createdByName,omitempty"`
+	CodeCreatedAt time.Time  `bson:"codeCreatedAt"`
+	StartedAt     time.Time  `bson:"startedAt"`
+	EffectiveAt   time.Time  `bson:"effectiveAt"`
+}
+
+func toPendingDoc(p *veikart.PendingRecovery) *pendingRecoveryDoc {
+	if p == nil {
+		return nil
+	}
+	return &pendingRecoveryDoc{
+		Passkey: toPasskeyDoc(p.Passkey), AgencyID: p.AgencyID, CreatedBy: p.CreatedBy, CreatedByName: p.CreatedByName,
+		CodeCreatedAt: p.CodeCreatedAt, StartedAt: p.StartedAt, EffectiveAt: p.EffectiveAt,
+	}
+}
+
+func (d *pendingRecoveryDoc) toDomain(userID string) *veikart.PendingRecovery {
+	if d == nil {
+		return nil
+	}
+	return &veikart.PendingRecovery{
+		Passkey: d.Passkey.toDomain(userID), AgencyID: d.AgencyID, CreatedBy: d.CreatedBy, CreatedByName: d.CreatedByName,
+		CodeCreatedAt: d.CodeCreatedAt.UTC(), StartedAt: d.StartedAt.UTC(), EffectiveAt: d.EffectiveAt.UTC(),
+	}
 }
 
 type passkeyDoc struct {
@@ -200,11 +233,113 @@ func (s *Store) UsePasskey(ctx context.Context, used veikart.Passkey, at time.Ti
 	})
 }
 
+// StartRecovery holds p (a new phone's verified passkey) as userID's
+// waiting recovery. A recovery already waiting is replaced, and returned:
+// the person's devices are told of the new one either way, and can cancel
+// it. p's passkey is findable by its credential id at once (so that the
+// new phone is told it must wait, rather than that its passkey is
+// unknown), but signs nobody in until CompleteRecovery.
+func (s *Store) StartRecovery(ctx context.Context, userID string, p veikart.PendingRecovery) (replaced *veikart.PendingRecovery, err error) {
+	k := p.Passkey
+	if k.UserID != userID || k.ID == "" || k.ID != veikart.PasskeyID(k.CredentialID) {
+		return nil, &veikart.Error{Code: veikart.EINVALID, Message: "A passkey needs a person and a credential."}
+	}
+	if _, err := s.db.Collection(passkeysColl).InsertOne(ctx, passkeyOwnerDoc{ID: k.ID, UserID: userID, CreatedAt: k.CreatedAt}); err != nil {
+		if err = mapError(err, "insert passkey"); veikart.ErrorCode(err) == veikart.ECONFLICT {
+			return nil, errPasskeyTaken
+		}
+		return nil, err
+	}
+	err = s.updateAccount(ctx, userID, func(a *passkeyAccount) error {
+		replaced, a.pending = a.pending, &p
+		return nil
+	})
+	if err != nil {
+		s.dropPasskeyOwners(ctx, k.ID)
+		return nil, err
+	}
+	if replaced != nil {
+		s.dropPasskeyOwners(ctx, replaced.Passkey.ID)
+	}
+	return replaced, nil
+}
+
+// PendingRecovery returns userID's waiting recovery, or nil.
+func (s *Store) PendingRecovery(ctx context.Context, userID string) (*veikart.PendingRecovery, error) {
+	d, _, err := s.loadPasskeyUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return d.Pending.toDomain(userID), nil
+}
+
+// CancelRecovery drops userID's waiting recovery and returns it; ENOTFOUND
+// if none is waiting.
+func (s *Store) CancelRecovery(ctx context.Context, userID string) (*veikart.PendingRecovery, error) {
+	var was *veikart.PendingRecovery
+	err := s.updateAccount(ctx, userID, func(a *passkeyAccount) error {
+		if a.pending == nil {
+			return &veikart.Error{Code: veikart.ENOTFOUND, Message: "No recovery is waiting."}
+		}
+		was, a.pending = a.pending, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.dropPasskeyOwners(ctx, was.Passkey.ID)
+	return was, nil
+}
+
+// CompleteRecovery makes userID's waiting recovery take effect at now: its
+// passkey becomes the person's only one, in one write. It returns the
+// recovery and the ids of the passkeys it replaced; ENOTFOUND if no
+// recovery with passkey passkeyID is waiting, ECONFLICT if it is not due.
+func (s *Store) CompleteRecovery(ctx context.Context, userID, passkeyID string, now time.Time) (*veikart.PendingRecovery, []string, error) {
+	var done *veikart.PendingRecovery
+	var removed []string
+	err := s.updateAccount(ctx, userID, func(a *passkeyAccount) error {
+		removed = removed[:0]
+		if a.pending == nil || a.pending.Passkey.ID != passkeyID {
+			return &veikart.Error{Code: veikart.ENOTFOUND, Message: "No recovery is waiting."}
+		}
+		if !a.pending.Due(now) {
+			return &veikart.Error{Code: veikart.ECONFLICT, Message: "This recovery is still waiting."}
+		}
+		for _, p := range a.passkeys {
+			removed = append(removed, p.ID)
+		}
+		done, a.passkeys, a.pending = a.pending, []veikart.Passkey{a.pending.Passkey}, nil
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.dropPasskeyOwners(ctx, removed...)
+	return done, removed, nil
+}
+
 // UpdatePasskeys reads userID's passkeys, calls fn with them and stores what
 // fn returns, atomically with respect to other writes of the same person's
 // passkeys. fn's error is returned as it is and stores nothing; fn may change
-// and return the slice it is given.
+// and return the slice it is given. A waiting recovery stays as it is.
 func (s *Store) UpdatePasskeys(ctx context.Context, userID string, fn func([]veikart.Passkey) ([]veikart.Passkey, error)) error {
+	return s.updateAccount(ctx, userID, func(a *passkeyAccount) error {
+		next, err := fn(a.passkeys)
+		a.passkeys = next
+		return err
+	})
+}
+
+// passkeyAccount is what one passkey_users document holds, in domain terms.
+type passkeyAccount struct {
+	passkeys []veikart.Passkey
+	pending  *veikart.PendingRecovery
+}
+
+// updateAccount is UpdatePasskeys for the whole document: fn may change
+// the passkeys and the waiting recovery together.
+func (s *Store) updateAccount(ctx context.Context, userID string, fn func(*passkeyAccount) error) error {
 	if s.opts.Exclusive {
 		unlock := s.locks.lock("k:" + userID)
 		defer unlock()
@@ -215,16 +350,15 @@ func (s *Store) UpdatePasskeys(ctx context.Context, userID string, fn func([]vei
 		if err != nil {
 			return err
 		}
-		cur := make([]veikart.Passkey, len(d.Passkeys))
+		a := passkeyAccount{passkeys: make([]veikart.Passkey, len(d.Passkeys)), pending: d.Pending.toDomain(userID)}
 		for i, x := range d.Passkeys {
-			cur[i] = x.toDomain(userID)
+			a.passkeys[i] = x.toDomain(userID)
 		}
-		next, err := fn(cur)
-		if err != nil {
+		if err := fn(&a); err != nil {
 			return err
 		}
-		nd := passkeyUserDoc{ID: userID, Passkeys: make([]passkeyDoc, len(next)), Rev: d.Rev + 1}
-		for i, p := range next {
+		nd := passkeyUserDoc{ID: userID, Passkeys: make([]passkeyDoc, len(a.passkeys)), Pending: toPendingDoc(a.pending), Rev: d.Rev + 1}
+		for i, p := range a.passkeys {
 			nd.Passkeys[i] = toPasskeyDoc(p)
 		}
 		if !found {
@@ -273,19 +407,20 @@ func (s *Store) dropPasskeyOwners(ctx context.Context, ids ...string) {
 }
 
 type enrolmentDoc struct {
-	ID        string    `bson:"_id"` // hash of the code
-	AgencyID  string    `bson:"agencyId"`
-	CreatedBy string    `bson:"createdBy"`
-	Name      string    `bson:"name,omitempty"`
-	UserID    string    `bson:"userId,omitempty"`
-	CreatedAt time.Time `bson:"createdAt"`
-	ExpiresAt time.Time `bson:"expiresAt"`
+	ID            string    `bson:"_id"` // hash of the code
+	AgencyID      string    `bson:"agencyId"`
+	CreatedBy     string    `bson:"createdBy"`
+	CreatedByName string    `bson:"createdByName,omitempty"`
+	Name          string    `bson:"name,omitempty"`
+	UserID        string    `bson:"userId,omitempty"`
+	CreatedAt     time.Time `bson:"createdAt"`
+	ExpiresAt     time.Time `bson:"expiresAt"`
 }
 
 // CreateEnrolment stores an enrolment code (by its hash).
 func (s *Store) CreateEnrolment(ctx context.Context, e *veikart.Enrolment) error {
 	_, err := s.db.Collection(enrolmentsColl).InsertOne(ctx, enrolmentDoc{
-		ID: e.CodeHash, AgencyID: e.AgencyID, CreatedBy: e.CreatedBy, Name: e.Name, UserID: e.UserID,
+		ID: e.CodeHash, AgencyID: e.AgencyID, CreatedBy: e.CreatedBy, CreatedByName: e.CreatedByName, Name: e.Name, UserID: e.UserID,
 		CreatedAt: e.CreatedAt, ExpiresAt: e.ExpiresAt,
 	})
 	return mapError(err, "insert enrolment code")
@@ -304,7 +439,7 @@ func (s *Store) Enrolment(ctx context.Context, codeHash string, now time.Time) (
 		return nil, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
 	}
 	return &veikart.Enrolment{
-		CodeHash: d.ID, AgencyID: d.AgencyID, CreatedBy: d.CreatedBy, Name: d.Name, UserID: d.UserID,
+		CodeHash: d.ID, AgencyID: d.AgencyID, CreatedBy: d.CreatedBy, CreatedByName: d.CreatedByName, Name: d.Name, UserID: d.UserID,
 		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(),
 	}, nil
 }

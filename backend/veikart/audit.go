@@ -40,4 +40,7 @@ type AuditEvent struct {
 	// Ref names the record the action made (a comment, proposal, request or
 	// grant id), if any.
 	Ref string
+	// Name is the acting person's name as it was then, where the household
+	// must see who by name (a caseworker making a recovery code); "" else.
+	Name string
 }

@@ -137,6 +137,10 @@ type Grant struct {
 	// Via says how the grant came about: "owner", "request:<id>",
 	// "invitation:<id>" or "transition:<id>".
 	Via string
+	// RecoveryFor are the owners who let this agency help them back into
+	// their account after a lost phone, each by their own choice (see
+	// HelpsRecover in recovery.go). Empty by default.
+	RecoveryFor []string
 }
 
 // ActiveAt reports whether the grant is in force at now. Like expiry, a

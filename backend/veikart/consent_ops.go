@@ -16,6 +16,10 @@ type GrantSpec struct {
 	Permissions []Permission
 	Purpose     string
 	ExpiresAt   time.Time
+	// Recovery says the owner giving the grant lets the agency help them
+	// back into their account (Grant.RecoveryFor); only for accounts an
+	// agency may recover at all (RecoverableByAgency).
+	Recovery bool
 }
 
 // ConsentPolicy holds the operator's limits on consent.
@@ -146,6 +150,12 @@ func (r *Roadmap) AddGrant(id, agencyID, by string, spec GrantSpec, via string, 
 		ID: id, AgencyID: agencyID, Sections: spec.Sections, Permissions: spec.Permissions, Purpose: spec.Purpose,
 		CreatedAt: now, CreatedBy: by, UpdatedAt: now, ExpiresAt: spec.ExpiresAt, Status: GrantActive, Via: via,
 	}
+	if spec.Recovery {
+		if err := mayHelpRecover(by); err != nil {
+			return nil, Grant{}, err
+		}
+		g.RecoveryFor = []string{by}
+	}
 	n := r.next(now)
 	// Revoked and expired grants stay as history, but not without end.
 	n.Grants = pruneGrants(n.Grants, now)
@@ -194,6 +204,18 @@ type GrantPatch struct {
 	Permissions []Permission
 	Purpose     *string
 	ExpiresAt   *time.Time
+	// Recovery, if set, says whether the owner making the change lets the
+	// agency help them back into their account; other owners' choices stay.
+	Recovery *bool
+}
+
+// mayHelpRecover refuses the recovery choice to an owner whose account an
+// agency may never recover: it would promise what cannot happen.
+func mayHelpRecover(by string) error {
+	if !RecoverableByAgency(by) {
+		return &Error{Code: EINVALID, Message: "Your account is recovered through ID-porten, not by an agency.", Pointer: "/recovery"}
+	}
+	return nil
 }
 
 // UpdateGrant changes a grant that has not been revoked. An expired grant can
@@ -252,9 +274,20 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 			return nil, Grant{}, err
 		}
 	}
+	if patch.Recovery != nil && *patch.Recovery {
+		if err := mayHelpRecover(by); err != nil {
+			return nil, Grant{}, err
+		}
+	}
 	n := r.next(now)
 	g = n.Grants[i]
 	g.Sections, g.Permissions, g.Purpose, g.ExpiresAt, g.UpdatedAt = spec.Sections, spec.Permissions, spec.Purpose, spec.ExpiresAt, now
+	if patch.Recovery != nil {
+		g.RecoveryFor = slices.DeleteFunc(slices.Clone(g.RecoveryFor), func(u string) bool { return u == by })
+		if *patch.Recovery {
+			g.RecoveryFor = append(g.RecoveryFor, by)
+		}
+	}
 	n.Grants[i] = g
 	n.addReceipt(ReceiptChanged, by, g, now)
 	return n, g, nil

@@ -50,6 +50,9 @@ func (r *Roadmap) WithoutPerson(userID string, now time.Time) *Roadmap {
 	for i := range n.Grants {
 		swap(&n.Grants[i].CreatedBy)
 		swap(&n.Grants[i].RevokedBy)
+		if j := slices.Index(n.Grants[i].RecoveryFor, userID); j >= 0 {
+			n.Grants[i].RecoveryFor, changed = slices.Delete(n.Grants[i].RecoveryFor, j, j+1), true
+		}
 	}
 	for i := range n.Requests {
 		swap(&n.Requests[i].RequestedBy)

@@ -75,12 +75,14 @@ type Enrolment struct {
 	// CodeHash is the hash of the code; the code itself is never stored.
 	CodeHash string
 	AgencyID string
-	// CreatedBy is the caseworker who made it.
-	CreatedBy string
-	Name      string
-	UserID    string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	// CreatedBy is the caseworker who made it; CreatedByName their name
+	// then, which a recovered person sees.
+	CreatedBy     string
+	CreatedByName string
+	Name          string
+	UserID        string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
 }
 
 // Recovery reports whether the enrolment recovers an existing account.

@@ -257,6 +257,7 @@ func (r *Roadmap) Clone() *Roadmap {
 	for i := range c.Grants {
 		c.Grants[i].Sections = slices.Clone(c.Grants[i].Sections)
 		c.Grants[i].Permissions = slices.Clone(c.Grants[i].Permissions)
+		c.Grants[i].RecoveryFor = slices.Clone(c.Grants[i].RecoveryFor)
 	}
 	c.Requests = slices.Clone(r.Requests)
 	for i := range c.Requests {
@@ -422,8 +423,12 @@ func (r *Roadmap) validateStep(s *Step, ptr string) error {
 		return &Error{Code: EINVALID, Message: "The responsible party must be the household, a member or an agency.", Pointer: ptr + "/responsible/kind"}
 	}
 	if s.Due != "" {
-		if _, err := time.Parse(time.DateOnly, s.Due); err != nil {
-			return &Error{Code: EINVALID, Message: "The due date must be a date like 2026-12-31.", Pointer: ptr + "/due"}
+		// The schema's "format": "date" allows 0000-01-01, but a reminder
+		// up to MaxReminderDays before it would fall in year -1, which no
+		// RFC 3339 date-time can write (and years before 0001 are not dates
+		// in many clients' calendars): from 0001 on, every reminder can be.
+		if d, err := time.Parse(time.DateOnly, s.Due); err != nil || d.Year() < 1 {
+			return &Error{Code: EINVALID, Message: "The due date must be a date from year 0001 on, like 2026-12-31.", Pointer: ptr + "/due"}
 		}
 	}
 	switch s.Status {
