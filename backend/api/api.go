@@ -84,6 +84,10 @@ type Config struct {
 	// route pattern, continuing the caller's W3C traceparent. Nil costs
 	// nothing per request.
 	Tracer trace.Tracer
+	// RecoveryWait is how long an account recovery waits, cancellable from
+	// the person's own devices, before it takes effect
+	// (veikart.DefaultRecoveryWait if zero).
+	RecoveryWait time.Duration
 }
 
 // Server is the HTTP server.
@@ -118,6 +122,9 @@ type Server struct {
 	webauthn *passkey.RP
 	// alive remembers sessions recently found live.
 	alive liveCache
+	// alerts tells a person's devices of a recovery of their account; nil:
+	// the security log and the app tell them.
+	alerts SecurityAlerter
 }
 
 // Deps are the services the server uses.
@@ -137,6 +144,8 @@ type Deps struct {
 	IDPorten *oidc.Client
 	// AgencyOIDC holds the agencies' own providers, by agency id.
 	AgencyOIDC map[string]*oidc.Client
+	// Alerts, if set, pushes security alerts to a person's devices.
+	Alerts SecurityAlerter
 }
 
 // New builds the server and its routes.
@@ -163,7 +172,7 @@ func New(cfg Config, d Deps) *Server {
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
 		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders, metrics: d.Metrics,
-		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC,
+		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC, alerts: d.Alerts,
 		signInLimit:  ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now),
 		accountLimit: ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now),
 		trusted:      parseTrusted(cfg.TrustedProxies),
@@ -246,6 +255,8 @@ func (s *Server) routes() {
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.authenticate, s.me)
 	v1.Get("/me/export", s.authenticate, s.exportMe)
+	v1.Get("/me/security-log", s.authenticate, s.securityLog)
+	v1.Delete("/me/recovery", s.authenticate, s.cancelRecovery)
 	v1.Delete("/me", s.authenticate, s.deleteAccount)
 	v1.Get("/sessions", s.authenticate, s.listSessions)
 	v1.Delete("/sessions", s.authenticate, s.revokeAllSessions)
@@ -276,6 +287,7 @@ func (s *Server) routes() {
 	v1.Patch("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.updateTransition)
 	v1.Delete("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.cancelTransition)
 	v1.Post("/roadmaps/:roadmapId/members/:memberId/own-roadmap", s.authenticate, s.takeOwn)
+	v1.Get("/roadmaps/:roadmapId/recovery-people", s.authenticate, s.recoveryPeople)
 	// Consent: the agencies' side, and both.
 	v1.Post("/roadmaps/:roadmapId/access-requests", s.authenticate, s.createAccessRequest)
 	v1.Post("/roadmaps/:roadmapId/comments", s.authenticate, s.createComment)
@@ -290,6 +302,7 @@ func (s *Server) routes() {
 	v1.Put("/agencies/:agencyId/staff/:userId", s.authenticate, s.setStaff)
 	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
 	v1.Put("/agencies/:agencyId/sign-in", s.authenticate, s.setRequireSignIn)
+	v1.Get("/agencies/:agencyId/recoveries", s.authenticate, s.agencyRecoveries)
 	v1.Post("/admin/agencies", s.authenticate, s.createAgency)
 	v1.Post("/admin/erasures", s.authenticate, s.reapplyErasures)
 
@@ -459,8 +472,10 @@ func (s *Server) decode(c *fiber.Ctx, schema string, v any) error {
 	if ct != fiber.MIMEApplicationJSON {
 		return &requestError{kind: kindMediaType, detail: "Send the body as application/json."}
 	}
-	body := c.Body()
-	if err := s.validator.Validate(schema, body); err != nil {
+	// Normalize validates, then rewrites what the schema accepts but
+	// encoding/json would refuse (1.0 for an integer, a lower-case "t").
+	body, err := s.validator.Normalize(schema, c.Body())
+	if err != nil {
 		return err
 	}
 	if err := decodeStrict(body, v); err != nil {

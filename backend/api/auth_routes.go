@@ -139,5 +139,12 @@ func (s *Server) me(c *fiber.Ctx) error {
 			out.Agencies = append(out.Agencies, membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(roles)})
 		}
 	}
+	if veikart.RecoverableByAgency(u.ID) {
+		out.RecoverableByAgency = true
+		if out.Recovery, err = s.pendingRecoveryJSON(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return sendJSON(c, fiber.StatusOK, out)
 }

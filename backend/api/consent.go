@@ -124,6 +124,7 @@ func (s *Server) listGrants(c *fiber.Ctx) error {
 // grantJSON renders a grant with its agency's name, when the agency exists.
 func (s *Server) grantJSON(c *fiber.Ctx, g veikart.Grant) grantJSON {
 	out := toGrantJSON(g, s.now())
+	out.Recovery = grantRecoveryFor(g, actorOf(c).UserID)
 	if a, err := s.store.Agency(c.UserContext(), g.AgencyID); err == nil {
 		out.AgencyName = a.Name
 	}
@@ -155,6 +156,7 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 	g, err := s.changeGrant(c, func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error) {
 		return cur.AddGrant("g-"+auth.RandomID(9), req.AgencyID, by, veikart.GrantSpec{
 			Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
+			Recovery: req.Recovery,
 		}, "owner", s.now(), s.cfg.Consent)
 	})
 	if err == nil {
@@ -175,6 +177,7 @@ func (s *Server) updateGrant(c *fiber.Ctx) error {
 	g, err := s.changeGrant(c, func(cur *veikart.Roadmap, by string) (*veikart.Roadmap, veikart.Grant, error) {
 		return cur.UpdateGrant(gid, by, veikart.GrantPatch{
 			Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
+			Recovery: req.Recovery,
 		}, s.now(), s.cfg.Consent)
 	})
 	return s.sendGrant(c, fiber.StatusOK, g, err)

@@ -71,6 +71,22 @@ type securityEventJSON struct {
 	Action    string    `json:"action"`
 	Method    string    `json:"method,omitempty"`
 	SessionID string    `json:"sessionId,omitempty"`
+	// AgencyID, AgencyName and Name (the caseworker's) are for the
+	// recovery events, which say who helped by name.
+	AgencyID   string `json:"agencyId,omitempty"`
+	AgencyName string `json:"agencyName,omitempty"`
+	Name       string `json:"name,omitempty"`
+}
+
+func toSecurityEventJSON(e veikart.AuditEvent) securityEventJSON {
+	out := securityEventJSON{ID: e.ID, At: e.At, Action: string(e.Action), AgencyID: e.AgencyID, Name: e.Name}
+	switch e.Action {
+	case veikart.AuditSignIn, veikart.AuditSignOut, veikart.AuditSignInFailed:
+		out.Method, out.SessionID = e.Role, e.Ref
+	case veikart.AuditPasskeyAdded, veikart.AuditPasskeyRemoved, veikart.AuditRecovered:
+		out.Method = e.Role
+	}
+	return out
 }
 
 func (s *Server) exportMe(c *fiber.Ctx) error {
@@ -121,7 +137,7 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 			continue
 		case view.Role == access.RoleOwner && access.Decide(person, access.ManageConsent, r, "", now).Allowed &&
 			access.Decide(person, access.ReadLog, r, "", now).Allowed:
-			x, err := s.exportOwned(ctx, r, now)
+			x, err := s.exportOwned(ctx, r, u.ID, now)
 			if err != nil {
 				return err
 			}
@@ -174,7 +190,7 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 		return err
 	}
 	for _, e := range events {
-		out.SecurityLog = append(out.SecurityLog, securityEventJSON{ID: e.ID, At: e.At, Action: string(e.Action), Method: e.Role, SessionID: e.Ref})
+		out.SecurityLog = append(out.SecurityLog, toSecurityEventJSON(e))
 	}
 
 	b, err := json.Marshal(out)
@@ -188,7 +204,7 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 }
 
 // exportOwned is one owned roadmap with its consent records and access log.
-func (s *Server) exportOwned(ctx context.Context, r *veikart.Roadmap, now time.Time) (exportedRoadmapJSON, error) {
+func (s *Server) exportOwned(ctx context.Context, r *veikart.Roadmap, userID string, now time.Time) (exportedRoadmapJSON, error) {
 	x := exportedRoadmapJSON{
 		Roadmap:        toRoadmapJSON(r),
 		Grants:         make([]grantJSON, len(r.Grants)),
@@ -199,6 +215,7 @@ func (s *Server) exportOwned(ctx context.Context, r *veikart.Roadmap, now time.T
 	}
 	for i, g := range r.Grants {
 		x.Grants[i] = toGrantJSON(g, now)
+		x.Grants[i].Recovery = grantRecoveryFor(g, userID)
 		if a, err := s.store.Agency(ctx, g.AgencyID); err == nil {
 			x.Grants[i].AgencyName = a.Name
 		}

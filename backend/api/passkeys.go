@@ -23,8 +23,8 @@ import (
 // Passkeys, for people without a national eID.
 //
 // At a home visit, a caseworker makes a one-time enrolment code (POST
-// /enrolments): for a new person, or, after a lost phone, for a person who
-// owns a roadmap the caseworker's agency holds an active grant on. The person
+// /enrolments): for a new person, or, after a lost phone, for an owner who
+// chose to let the caseworker's agency help them back in (recovery.go). The person
 // opens its link on their own phone and registers a passkey with it
 // (/passkeys/enrol/begin and /finish); later they sign in with the passkey
 // alone (/passkeys/login/begin and /finish). Signed in, they list, add and
@@ -34,9 +34,10 @@ import (
 // random id for five minutes and taken once, so begin and finish may reach
 // different replicas, and a finish, verified or not, cannot be tried twice.
 //
-// Recovery replaces the person's passkeys with the new one and ends all their
-// sessions before signing the new phone in: the lost phone is signed out, and
-// its passkey no longer works.
+// Recovery waits before it takes effect (recovery.go); then it replaces the
+// person's passkeys with the new one and ends all their sessions before
+// signing the new phone in: the lost phone is signed out, and its passkey no
+// longer works.
 //
 // A person whose account was made by enrolment has no other way in, so cannot
 // remove their last passkey (veikart.MayRemovePasskey); anyone else can.
@@ -64,7 +65,7 @@ var (
 	errNoPasskeys = &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "Passkeys are not available on this server: it needs a public URL with a host name."}
 	errBadCode    = &veikart.Error{Code: veikart.ENOTFOUND, Message: "This code is not valid: it may have expired or been used. Ask your caseworker for a new one."}
 	errCeremony   = &veikart.Error{Code: veikart.ENOTFOUND, Message: "This attempt has expired or was used already. Start again."}
-	errNoRecovery = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Your agency can make a recovery code only for a person who owns a roadmap your agency has an active grant on."}
+	errNoRecovery = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Your agency can make a recovery code only for a person who chose, on their grant to your agency, to let it help them back in, and whose only way in is a passkey."}
 	errNoPasskey  = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such passkey."}
 	errLastKey    = &veikart.Error{Code: veikart.ECONFLICT, Message: "This is your only passkey and your only way to sign in. Add a passkey on your new phone first, then remove this one."}
 	errNotSignIn  = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "This passkey could not be verified. Try again, or ask your caseworker for a recovery code."}
@@ -88,8 +89,12 @@ func HashEnrolmentCode(code string) string {
 // Wire types.
 
 type createEnrolmentRequest struct {
-	Name   string `json:"name"`
-	UserID string `json:"userId"`
+	Name string `json:"name"`
+	// RoadmapID and PersonKey name the person to recover: an owner of a
+	// roadmap shared with the agency, by the agency's own key for them
+	// (GET /roadmaps/{id}/recovery-people).
+	RoadmapID string `json:"roadmapId"`
+	PersonKey string `json:"personKey"`
 }
 
 type enrolmentJSON struct {
@@ -191,11 +196,22 @@ func (s *Server) createEnrolment(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := s.now().UTC().Truncate(time.Millisecond)
 	e := &veikart.Enrolment{AgencyID: actor.AgencyID, CreatedBy: actor.UserID, CreatedAt: now, ExpiresAt: now.Add(veikart.EnrolmentTTL)}
-	if req.UserID != "" {
-		if err := s.mayRecover(ctx, actor, req.UserID); err != nil {
+	if req.RoadmapID != "" {
+		u, r, err := s.recoveryTarget(ctx, actor, req.RoadmapID, req.PersonKey)
+		if err != nil {
 			return err
 		}
-		e.UserID = req.UserID
+		if err := s.recoveryAllowance(ctx, u.ID, actor.AgencyID); err != nil {
+			return err
+		}
+		cw, err := s.store.User(ctx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		e.UserID, e.Name, e.CreatedByName = u.ID, u.Name, cw.Name
+		if err := s.recordRecoveryCode(ctx, actor, cw.Name, u, r.ID, now); err != nil {
+			return err
+		}
 	} else {
 		e.Name = strings.TrimSpace(req.Name)
 		if e.Name == "" {
@@ -207,14 +223,6 @@ func (s *Server) createEnrolment(c *fiber.Ctx) error {
 	if err := s.store.CreateEnrolment(ctx, e); err != nil {
 		return err
 	}
-	if e.Recovery() {
-		// The person sees in their own log which agency made it.
-		if err := s.store.AppendAudit(ctx, veikart.SecurityLogKey(e.UserID), veikart.AuditEvent{
-			ID: auth.RandomID(8), At: now, UserID: actor.UserID, AgencyID: actor.AgencyID, Role: access.RoleCaseworker, Action: veikart.AuditRecoveryCode,
-		}); err != nil {
-			return err
-		}
-	}
 	// The code goes in the fragment, which browsers never send to a server.
 	url := strings.TrimRight(s.cfg.PublicURL, "/") + "/#/enrol/" + code
 	svg, err := qr.SVG(url)
@@ -222,34 +230,6 @@ func (s *Server) createEnrolment(c *fiber.Ctx) error {
 		return err
 	}
 	return sendJSON(c, fiber.StatusCreated, enrolmentJSON{Kind: enrolmentKind(e), Code: code, URL: url, QR: svg, ExpiresAt: e.ExpiresAt, Name: e.Name})
-}
-
-// mayRecover reads the roadmaps userID owns and asks package access whether
-// actor may recover their account. A person who does not exist is refused
-// like one the agency has no grant for: ids reveal nothing.
-func (s *Server) mayRecover(ctx context.Context, actor access.Actor, userID string) error {
-	u, err := s.store.User(ctx, userID)
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoRecovery
-	}
-	if err != nil {
-		return err
-	}
-	var owned []*veikart.Roadmap
-	for _, id := range u.RoadmapIDs {
-		r, err := s.store.Roadmap(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		owned = append(owned, r)
-	}
-	if !access.MayRecover(actor, userID, owned, s.now()) {
-		return errNoRecovery
-	}
-	return nil
 }
 
 // enrolBegin starts registering a passkey with an enrolment code. The code
@@ -378,31 +358,26 @@ func (s *Server) enrolFinish(c *fiber.Ctx) error {
 	} else if !ok {
 		return errBadCode
 	}
-	var u *veikart.User
 	if e.Recovery() {
-		if u, err = s.store.User(ctx, e.UserID); err != nil {
+		u, err := s.store.User(ctx, e.UserID)
+		if err != nil {
 			return err
 		}
-		if _, err := s.store.AddPasskey(ctx, *p, true); err != nil {
-			return err
-		}
-		if err := s.endAllSessions(ctx, u.ID); err != nil {
-			return err
-		}
-		s.passkeyEvent(ctx, u.ID, veikart.AuditRecovered, p.ID)
-	} else {
-		name := strings.TrimSpace(req.Name)
-		if name == "" {
-			name = cer.Name
-		}
-		if u, err = s.store.EnsureUser(ctx, &veikart.User{ID: cer.UserID, Name: name, CreatedAt: now.UTC().Truncate(time.Millisecond)}); err != nil {
-			return err
-		}
-		if _, err := s.store.AddPasskey(ctx, *p, false); err != nil {
-			return err
-		}
-		s.passkeyEvent(ctx, u.ID, veikart.AuditPasskeyAdded, p.ID)
+		// Not signed in: the recovery waits, cancellable by the person.
+		return s.startRecovery(c, e, u, p)
 	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		name = cer.Name
+	}
+	u, err := s.store.EnsureUser(ctx, &veikart.User{ID: cer.UserID, Name: name, CreatedAt: now.UTC().Truncate(time.Millisecond)})
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.AddPasskey(ctx, *p, false); err != nil {
+		return err
+	}
+	s.passkeyEvent(ctx, u.ID, veikart.AuditPasskeyAdded, p.ID)
 	return s.signIn(c, u, "", veikart.SignInPasskey)
 }
 
@@ -484,7 +459,19 @@ func (s *Server) loginFinish(c *fiber.Ctx) error {
 		if owner != userID {
 			return nil, errors.New("the user handle is not the passkey's owner")
 		}
-		return s.store.Passkeys(ctx, owner)
+		ps, err := s.store.Passkeys(ctx, owner)
+		if err != nil {
+			return nil, err
+		}
+		// A waiting recovery's passkey is verified like the others, so
+		// that the new phone proves it holds it before it hears when it
+		// may sign in; completeRecovery decides the rest.
+		if pr, err := s.store.PendingRecovery(ctx, owner); err != nil {
+			return nil, err
+		} else if pr != nil {
+			ps = append(ps, pr.Passkey)
+		}
+		return ps, nil
 	})
 	if limited {
 		s.metrics.SignInFailed("rate-limited")
@@ -493,6 +480,13 @@ func (s *Server) loginFinish(c *fiber.Ctx) error {
 	if err != nil {
 		s.metrics.SignInFailed(veikart.SignInPasskey)
 		return verified(err, errNotSignIn)
+	}
+	if pr, err := s.store.PendingRecovery(ctx, l.UserID); err != nil {
+		return err
+	} else if pr != nil && pr.Passkey.ID == l.Passkey.ID {
+		if err := s.completeRecovery(ctx, l.UserID, l.Passkey.ID); err != nil {
+			return err
+		}
 	}
 	if err := s.store.UsePasskey(ctx, l.Passkey, s.now()); err != nil {
 		if code := veikart.ErrorCode(err); code == veikart.EUNAUTHORIZED || code == veikart.ENOTFOUND {

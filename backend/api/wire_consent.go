@@ -78,6 +78,13 @@ type meJSON struct {
 	Name      string           `json:"name"`
 	ActingFor string           `json:"actingFor,omitempty"`
 	Agencies  []membershipJSON `json:"agencies"`
+	// RecoverableByAgency says the account's only way in is a passkey, so
+	// an agency the person chooses may help them back in after a lost
+	// phone (the sharing form offers the choice only then).
+	RecoverableByAgency bool `json:"recoverableByAgency,omitempty"`
+	// Recovery is a recovery of the account that is waiting to take
+	// effect, which the person can stop.
+	Recovery *pendingRecoveryJSON `json:"recovery,omitempty"`
 }
 
 type grantJSON struct {
@@ -96,6 +103,9 @@ type grantJSON struct {
 	Status    string     `json:"status"`
 	RevokedAt *time.Time `json:"revokedAt,omitempty"`
 	Via       string     `json:"via"`
+	// Recovery says the owner asking lets this agency help them back into
+	// their account (each owner chooses for themselves).
+	Recovery bool `json:"recovery"`
 }
 
 type grantListJSON struct {
@@ -168,6 +178,7 @@ type createGrantRequest struct {
 	Permissions []string  `json:"permissions"`
 	Purpose     string    `json:"purpose"`
 	ExpiresAt   time.Time `json:"expiresAt"`
+	Recovery    bool      `json:"recovery"`
 }
 
 type updateGrantRequest struct {
@@ -175,6 +186,7 @@ type updateGrantRequest struct {
 	Permissions []string   `json:"permissions,omitempty"`
 	Purpose     *string    `json:"purpose,omitempty"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
+	Recovery    *bool      `json:"recovery,omitempty"`
 }
 
 type accessRequestJSON struct {
@@ -333,6 +345,8 @@ type auditEventJSON struct {
 	Action   string    `json:"action"`
 	Sections []string  `json:"sections"`
 	Ref      string    `json:"ref,omitempty"`
+	// Name is the caseworker's, where the household must see who by name.
+	Name string `json:"name,omitempty"`
 }
 
 type accessLogJSON struct {
@@ -343,7 +357,7 @@ type accessLogJSON struct {
 func toAuditEventJSON(e veikart.AuditEvent) auditEventJSON {
 	return auditEventJSON{
 		ID: e.ID, At: e.At, UserID: e.UserID, AgencyID: e.AgencyID, Role: e.Role, Action: string(e.Action),
-		Sections: sectionsToStrings(e.Sections), Ref: e.Ref,
+		Sections: sectionsToStrings(e.Sections), Ref: e.Ref, Name: e.Name,
 	}
 }
 

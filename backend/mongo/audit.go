@@ -32,10 +32,11 @@ type auditDoc struct {
 	Sections  []string  `bson:"sections,omitempty"`
 	Ref       string    `bson:"ref,omitempty"`
 	Name      string    `bson:"name,omitempty"`
+	Subject   string    `bson:"subject,omitempty"`
 }
 
 func (d *auditDoc) toDomain() veikart.AuditEvent {
-	e := veikart.AuditEvent{ID: d.EventID, At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role, Action: veikart.AuditAction(d.Action), Ref: d.Ref, Name: d.Name}
+	e := veikart.AuditEvent{ID: d.EventID, At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role, Action: veikart.AuditAction(d.Action), Ref: d.Ref, Name: d.Name, Subject: d.Subject}
 	for _, s := range d.Sections {
 		e.Sections = append(e.Sections, veikart.Section(s))
 	}
@@ -67,7 +68,7 @@ func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.Aud
 	}
 	d := auditDoc{
 		RoadmapID: roadmapID, EventID: e.ID, At: e.At, UserID: e.UserID, AgencyID: e.AgencyID,
-		Role: e.Role, Action: string(e.Action), Ref: e.Ref, Name: e.Name,
+		Role: e.Role, Action: string(e.Action), Ref: e.Ref, Name: e.Name, Subject: e.Subject,
 	}
 	for _, sec := range e.Sections {
 		d.Sections = append(d.Sections, string(sec))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,4 +98,44 @@ func realPush(tb testing.TB, now func() time.Time) (*pushtest.Service, *push.VAP
 		tb.Fatal(err)
 	}
 	return svc, vapid, sender
+}
+
+// TestAlerts_ThroughARealPushService: a security alert reaches every device
+// of the person, decrypted by the real push service, with a discreet text
+// and a TTL that outlives a phone switched off for a day.
+func TestAlerts_ThroughARealPushService(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &testClock{t: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)}
+	svc, vapid, sender := realPush(t, clk.Now)
+	s := testenv.MustStore(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
+	for _, d := range []pushtest.Subscription{phone, tablet} {
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(d.Endpoint), UserID: "pk-amina",
+			Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan string, 1)
+	a := remind.Alerts{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Log: log, Done: func(u string) { done <- u }}
+	a.Alert(ctx, "pk-amina", "recovery")
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the alert was not sent")
+	}
+	for _, d := range []pushtest.Subscription{phone, tablet} {
+		msgs := svc.Messages(t, d)
+		if len(msgs) != 1 {
+			t.Fatalf("%d messages, want 1", len(msgs))
+		}
+		var m struct{ Kind, Alert, URL, Body string }
+		if err := json.Unmarshal([]byte(msgs[0]), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind != "security" || m.Alert != "recovery" || m.URL != "/#/settings/security" || strings.Contains(m.Body, "Amina") {
+			t.Fatalf("payload %+v", m)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package validate_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -20,9 +21,13 @@ var requestSchemas = []string{
 // FuzzValidate feeds arbitrary bytes to every request schema. Validate must
 // never panic, must call a body malformed exactly when encoding/json does,
 // must otherwise answer nil or a well-formed *Error, and must agree with
-// the schemas compiled as written.
+// the schemas compiled as written; a body it accepts must normalise (see
+// normalizes).
 func FuzzValidate(f *testing.F) {
 	for _, tc := range requestCases() {
+		f.Add([]byte(tc.body))
+	}
+	for _, tc := range normalCases() {
 		f.Add([]byte(tc.body))
 	}
 	for _, s := range []string{"", "{", "null", "[]", `{"operations":[{}]}`, "\xff", `{"a":1}{}`, "1e999", `"\ud800"`, strings.Repeat("[", 5000)} {
@@ -35,6 +40,9 @@ func FuzzValidate(f *testing.F) {
 			err := v.Validate(schema, body)
 			if got, want := errors.Is(err, validate.ErrMalformed), !json.Valid(body); got != want {
 				t.Fatalf("%s: malformed=%v but json.Valid=%v (err %v)", schema, got, !want, err)
+			}
+			if err == nil {
+				normalizes(t, v, schema, body)
 			}
 			if err == nil || errors.Is(err, validate.ErrMalformed) {
 				continue
@@ -57,4 +65,26 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// normalizes fails unless Normalize, given a body that validates, answers a
+// body that still validates and that Normalize leaves as it is, or refuses
+// it with violations (a number or an instant no Go value holds).
+func normalizes(t *testing.T, v *validate.Validator, schema string, body []byte) {
+	t.Helper()
+	out, err := v.Normalize(schema, body)
+	if err != nil {
+		var verr *validate.Error
+		if !errors.As(err, &verr) || len(verr.Violations) == 0 {
+			t.Fatalf("%s: Normalize refused a valid body without violations: %v", schema, err)
+		}
+		return
+	}
+	if err := v.Validate(schema, out); err != nil {
+		t.Fatalf("%s: the normalised body %s does not validate: %v", schema, out, err)
+	}
+	again, err := v.Normalize(schema, out)
+	if err != nil || !bytes.Equal(again, out) {
+		t.Fatalf("%s: normalising %s again gave %s, %v", schema, out, again, err)
+	}
 }

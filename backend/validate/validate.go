@@ -6,7 +6,10 @@
 // for concurrent use. Validation failures come back as *Error: a list of
 // violations, each a JSON pointer into the body and a short English message
 // that names the rule broken but never repeats the submitted value, so a
-// handler may send the list to the client as it is.
+// handler may send the list to the client as it is. Normalize validates and
+// then rewrites the few values the schemas accept in a form Go's
+// encoding/json refuses (an integer written 1.0, a date-time with a
+// lower-case t), so that a body that validates always decodes.
 package validate
 
 import (
@@ -176,27 +179,34 @@ func (v *Validator) Schemas() []string {
 // validated); and any other error only for a schema name that does not
 // exist, which is a bug in the caller.
 func (v *Validator) Validate(schema string, body []byte) error {
+	_, _, err := v.check(schema, body)
+	return err
+}
+
+// check is Validate, returning the compiled schema and the decoded body
+// for Normalize.
+func (v *Validator) check(schema string, body []byte) (*jsonschema.Schema, any, error) {
 	sch, ok := v.schemas[schema]
 	if !ok {
-		return fmt.Errorf("validate: unknown schema %q", schema)
+		return nil, nil, fmt.Errorf("validate: unknown schema %q", schema)
 	}
 	// UnmarshalJSON keeps numbers as json.Number, so bounds are checked on
 	// the number that was sent, not on a float64 rounding of it.
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
-		return malformed(err)
+		return nil, nil, malformed(err)
 	}
 	if vs := oversized(sch, doc); len(vs) > 0 {
-		return &Error{Violations: finish(vs)}
+		return nil, nil, &Error{Violations: finish(vs)}
 	}
 	if err := sch.Validate(doc); err != nil {
 		var verr *jsonschema.ValidationError
 		if !errors.As(err, &verr) {
-			return fmt.Errorf("validate %s: %w", schema, err)
+			return nil, nil, fmt.Errorf("validate %s: %w", schema, err)
 		}
-		return &Error{Violations: violations(verr)}
+		return nil, nil, &Error{Violations: violations(verr)}
 	}
-	return nil
+	return sch, doc, nil
 }
 
 // malformed turns a decoding error into one that wraps ErrMalformed and says

@@ -43,4 +43,15 @@ type AuditEvent struct {
 	// Name is the acting person's name as it was then, where the household
 	// must see who by name (a caseworker making a recovery code); "" else.
 	Name string
+	// Subject is, in an agency's own log, the name of the person the
+	// action was for (whose account a recovery code was made for).
+	Subject string
 }
+
+// AgencyRecoveryLogKey is the log key of the recovery codes an agency's
+// caseworkers made, for its administrators (and its rate limit).
+func AgencyRecoveryLogKey(agencyID string) string { return "agency-recoveries:" + agencyID }
+
+// RecoveryCodeLogKey is the log key of the recovery codes made for one
+// account, by any agency: what the per-account limit counts.
+func RecoveryCodeLogKey(userID string) string { return "recovery-codes:" + userID }

@@ -14,6 +14,7 @@ import (
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/ratelimit"
 	"github.com/veikart/veikart/backend/tracing"
+	"github.com/veikart/veikart/backend/veikart"
 )
 
 // config is everything the binary reads from its environment, in one place.
@@ -35,6 +36,7 @@ type config struct {
 	AccessLog     bool           // VEIKART_ACCESS_LOG
 	ShutdownGrace time.Duration  // VEIKART_SHUTDOWN_GRACE
 	GrantMax      time.Duration  // VEIKART_GRANT_MAX: the longest a household can grant access for
+	RecoveryWait  time.Duration  // VEIKART_RECOVERY_WAIT: how long an account recovery waits, cancellable, before it takes effect
 	VAPIDSubject  string         // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
 	PushHosts     []string       // VEIKART_PUSH_HOSTS: push service hosts devices may subscribe on
 	PushLoopback  bool           // VEIKART_PUSH_LOOPBACK: also http://127.0.0.1 (development and tests only)
@@ -85,6 +87,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		BodyLimit:     256 << 10,
 		ShutdownGrace: 15 * time.Second,
 		GrantMax:      365 * 24 * time.Hour,
+		RecoveryWait:  veikart.DefaultRecoveryWait,
 		VAPIDSubject:  getenv("VEIKART_VAPID_SUBJECT"),
 		PushHosts:     push.DefaultHosts,
 		Reminders:     true,
@@ -164,7 +167,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"VEIKART_ACCESS_TTL", &c.AccessTTL}, {"VEIKART_SESSION_IDLE", &c.SessionIdle}, {"VEIKART_SESSION_MAX", &c.SessionMax}, {"VEIKART_SHUTDOWN_GRACE", &c.ShutdownGrace}, {"VEIKART_GRANT_MAX", &c.GrantMax}} {
+	}{{"VEIKART_ACCESS_TTL", &c.AccessTTL}, {"VEIKART_SESSION_IDLE", &c.SessionIdle}, {"VEIKART_SESSION_MAX", &c.SessionMax}, {"VEIKART_SHUTDOWN_GRACE", &c.ShutdownGrace}, {"VEIKART_GRANT_MAX", &c.GrantMax}, {"VEIKART_RECOVERY_WAIT", &c.RecoveryWait}} {
 		if v := getenv(d.name); v != "" {
 			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
 				return c, fmt.Errorf("%s: %q is not a positive duration like 10m", d.name, v)
@@ -231,7 +234,7 @@ func (c config) logValue() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI), "database", c.Database,
 		"public_url", c.PublicURL, "keys_dir", c.KeysDir, "dev", c.Dev, "access_ttl", c.AccessTTL.String(),
 		"session_idle", c.SessionIdle.String(), "session_max", c.SessionMax.String(), "body_limit", c.BodyLimit,
-		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(),
+		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(), "recovery_wait", c.RecoveryWait.String(),
 		"vapid_subject", c.VAPIDSubject, "push_hosts", strings.Join(c.PushHosts, ","), "push_loopback", c.PushLoopback,
 		"reminders", c.Reminders, "timezone", c.TimeZone, "metrics_addr", c.MetricsAddr,
 		"idporten_issuer", c.IDPortenIssuer, "idporten_client_id", c.IDPortenClientID, "idporten_level", c.IDPortenLevel,

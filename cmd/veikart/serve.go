@@ -208,10 +208,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
 		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
 		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
-		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(),
+		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(), RecoveryWait: cfg.RecoveryWait,
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
 		Reminders: sched, Metrics: m, IDPorten: idporten, AgencyOIDC: agencyOIDC,
+		Alerts: remind.Alerts{Store: a.store, Sender: sched.Sender, Now: time.Now, Log: log},
 	})
 	rctx, stopReminders := context.WithCancel(context.WithoutCancel(ctx))
 	remindersDone := make(chan struct{})
