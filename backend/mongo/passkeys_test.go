@@ -192,3 +192,82 @@ func TestEnrolments_TakenOnce(t *testing.T) {
 		t.Fatalf("expired code found: %v", err)
 	}
 }
+
+// A waiting recovery is kept beside the passkeys: its passkey is findable
+// but not among the person's passkeys; it cannot take effect early; once
+// due it replaces them in one write; stopped, it leaves nothing behind.
+func TestPasskeys_PendingRecovery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	old := passkey("pk-amina", 1, t0)
+	if _, err := s.AddPasskey(ctx, old, false); err != nil {
+		t.Fatal(err)
+	}
+	pending := func(n int) veikart.PendingRecovery {
+		return veikart.PendingRecovery{Passkey: passkey("pk-amina", n, t0), AgencyID: "nav", CreatedBy: "nina", CreatedByName: "Nina",
+			CodeCreatedAt: t0, StartedAt: t0, EffectiveAt: t0.Add(72 * time.Hour)}
+	}
+
+	// Started, then started again: the second replaces the first.
+	first, second := pending(2), pending(3)
+	if _, err := s.StartRecovery(ctx, "pk-amina", first); err != nil {
+		t.Fatal(err)
+	}
+	if replaced, err := s.StartRecovery(ctx, "pk-amina", second); err != nil || replaced == nil || replaced.Passkey.ID != first.Passkey.ID {
+		t.Fatalf("second start: replaced %+v, %v", replaced, err)
+	}
+	if _, err := s.PasskeyOwner(ctx, first.Passkey.ID); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("the replaced recovery's passkey is still findable: %v", err)
+	}
+	if owner, err := s.PasskeyOwner(ctx, second.Passkey.ID); err != nil || owner != "pk-amina" {
+		t.Fatalf("the waiting passkey is not findable: %q %v", owner, err)
+	}
+	if got, err := s.Passkeys(ctx, "pk-amina"); err != nil || len(got) != 1 || got[0].ID != old.ID {
+		t.Fatalf("a waiting passkey counts as the person's: %+v %v", got, err)
+	}
+	pr, err := s.PendingRecovery(ctx, "pk-amina")
+	if err != nil || pr == nil || pr.CreatedByName != "Nina" || !pr.EffectiveAt.Equal(second.EffectiveAt) || string(pr.Passkey.CredentialID) != string(second.Passkey.CredentialID) {
+		t.Fatalf("pending %+v %v", pr, err)
+	}
+
+	// Not before it is due, not with another passkey.
+	if _, _, err := s.CompleteRecovery(ctx, "pk-amina", second.Passkey.ID, t0.Add(71*time.Hour)); veikart.ErrorCode(err) != veikart.ECONFLICT {
+		t.Fatalf("early: %v", err)
+	}
+	if _, _, err := s.CompleteRecovery(ctx, "pk-amina", old.ID, t0.Add(73*time.Hour)); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("another passkey: %v", err)
+	}
+	done, removed, err := s.CompleteRecovery(ctx, "pk-amina", second.Passkey.ID, t0.Add(72*time.Hour))
+	if err != nil || done == nil || len(removed) != 1 || removed[0] != old.ID {
+		t.Fatalf("complete: %+v %v %v", done, removed, err)
+	}
+	if got, _ := s.Passkeys(ctx, "pk-amina"); len(got) != 1 || got[0].ID != second.Passkey.ID {
+		t.Fatalf("after: %+v", got)
+	}
+	if _, err := s.PasskeyOwner(ctx, old.ID); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("the replaced passkey still signs in: %v", err)
+	}
+	if pr, _ := s.PendingRecovery(ctx, "pk-amina"); pr != nil {
+		t.Fatalf("still waiting: %+v", pr)
+	}
+
+	// Stopped: nothing of it remains.
+	third := pending(4)
+	if _, err := s.StartRecovery(ctx, "pk-amina", third); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelRecovery(ctx, "pk-amina"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelRecovery(ctx, "pk-amina"); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if _, err := s.PasskeyOwner(ctx, third.Passkey.ID); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("a stopped recovery's passkey is findable: %v", err)
+	}
+	if got, _ := s.Passkeys(ctx, "pk-amina"); len(got) != 1 || got[0].ID != second.Passkey.ID {
+		t.Fatalf("stopping changed the passkeys: %+v", got)
+	}
+}

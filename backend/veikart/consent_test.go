@@ -217,3 +217,39 @@ func TestSection_IsAreaOfIsStepsOf(t *testing.T) {
 		}
 	}
 }
+
+// TestGrant_RecoveryIsEachOwnersOwnChoice: an owner lets an agency help
+// them back in on their grant to it; a co-owner's change leaves that
+// choice alone; an account with ID-porten cannot make it.
+func TestGrant_RecoveryIsEachOwnersOwnChoice(t *testing.T) {
+	r, err := veikart.NewRoadmap("rm", "pk-amina", "Familien", nil, now0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Owners = append(r.Owners, "pk-omar", "kari")
+	spec := veikart.GrantSpec{Sections: []veikart.Section{veikart.SectionHousehold}, Permissions: []veikart.Permission{veikart.View}, Purpose: "p", ExpiresAt: now0.Add(24 * time.Hour), Recovery: true}
+	if _, _, err := r.AddGrant("g-kari", "nav", "kari", spec, "owner", now0, veikart.ConsentPolicy{}); veikart.ErrorCode(err) != veikart.EINVALID {
+		t.Fatalf("an ID-porten owner's choice: %v", err)
+	}
+	r, g, err := r.AddGrant("g1", "nav", "pk-amina", spec, "owner", now0, veikart.ConsentPolicy{})
+	if err != nil || !g.HelpsRecover("pk-amina") || g.HelpsRecover("pk-omar") {
+		t.Fatalf("grant %+v %v", g, err)
+	}
+	yes, no := true, false
+	if r, g, err = r.UpdateGrant("g1", "pk-omar", veikart.GrantPatch{Recovery: &yes}, now0, veikart.ConsentPolicy{}); err != nil || !g.HelpsRecover("pk-omar") || !g.HelpsRecover("pk-amina") {
+		t.Fatalf("omar chooses too: %+v %v", g, err)
+	}
+	if r, g, err = r.UpdateGrant("g1", "pk-amina", veikart.GrantPatch{Recovery: &no}, now0, veikart.ConsentPolicy{}); err != nil || g.HelpsRecover("pk-amina") || !g.HelpsRecover("pk-omar") {
+		t.Fatalf("amina takes hers back: %+v %v", g, err)
+	}
+	if _, g, err = r.UpdateGrant("g1", "pk-omar", veikart.GrantPatch{Purpose: &spec.Purpose}, now0, veikart.ConsentPolicy{}); err != nil || !g.HelpsRecover("pk-omar") {
+		t.Fatalf("another change forgot the choice: %+v %v", g, err)
+	}
+	if _, _, err := r.UpdateGrant("g1", "kari", veikart.GrantPatch{Recovery: &yes}, now0, veikart.ConsentPolicy{}); veikart.ErrorCode(err) != veikart.EINVALID {
+		t.Fatalf("an ID-porten owner's change: %v", err)
+	}
+	// Erasing a person takes their choice with them.
+	if n := r.WithoutPerson("pk-omar", now0); n.Grants[0].HelpsRecover("pk-omar") {
+		t.Fatal("an erased person's choice remains")
+	}
+}
