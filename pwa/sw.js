@@ -33,21 +33,26 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(caches.open(CACHE).then(async (c) => (await c.match(key)) || fetch(event.request)));
 });
 
-// A reminder: the text says little on purpose (lock screens are public),
-// in the language the person chose if the app told us.
+// A reminder, or an alert about the person's account (a new phone waiting
+// to take it over): the text says little on purpose (lock screens are
+// public), in the language the person chose if the app told us.
 self.addEventListener('push', (event) => {
   event.waitUntil((async () => {
     let data = {};
     try { data = event.data ? event.data.json() : {}; } catch { /* a plain-text push */ }
     let body = data.body || '';
-    if (data.days != null) {
+    let key = null;
+    if (data.kind === 'security') key = 'push.security';
+    else if (data.days != null) {
+      const pre = data.kind === 'transition' ? 'push.transition.' : 'push.';
+      key = pre + (data.days <= 0 ? 'today' : data.days === 1 ? 'tomorrow' : 'days');
+    }
+    if (key) {
       try {
         const lang = await (await caches.open('veikart-prefs')).match('/prefs/lang');
         const l = lang ? await lang.text() : 'nb';
         const cat = await (await caches.match(`/i18n/${l}.json`))?.json();
-        const pre = data.kind === 'transition' ? 'push.transition.' : 'push.';
-        const key = pre + (data.days <= 0 ? 'today' : data.days === 1 ? 'tomorrow' : 'days');
-        if (cat?.[key]) body = cat[key].replace('{n}', new Intl.NumberFormat(l).format(data.days));
+        if (cat?.[key]) body = cat[key].replace('{n}', new Intl.NumberFormat(l).format(data.days ?? 0));
       } catch { /* keep the server's text */ }
     }
     await self.registration.showNotification(data.title || 'Veikart', {
@@ -56,7 +61,8 @@ self.addEventListener('push', (event) => {
   })());
 });
 
-// Tapping a reminder opens the step: in an open window if there is one.
+// Tapping a reminder opens the step (an alert, the security screen): in an
+// open window if there is one.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const url = new URL(event.notification.data?.url || '/#/', location.origin).href;

@@ -20,13 +20,16 @@ const routes = [
   [/^\/settings$/, () => home.settings()],
   [/^\/settings\/devices$/, () => account.devices()],
   [/^\/settings\/data$/, () => account.myData()],
+  [/^\/settings\/security$/, () => account.security()],
   [/^\/signed-in\/([\w-]+)$/, (code) => account.signedIn(code)],
   [/^\/signin-failed\/([\w-]+)$/, (reason) => account.signInFailed(reason)],
   [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
   [/^\/enrol\/([\w-]+)$/, (code) => passkeys().then((m) => m.enrol(code))],
+  [/^\/waiting$/, () => passkeys().then((m) => m.waiting())],
   [/^\/settings\/passkeys$/, () => passkeys().then((m) => m.mine())],
   [/^\/enrolments\/new$/, () => passkeys().then((m) => m.newCode())],
   [/^\/shared$/, () => cw.shared()],
+  [/^\/agency\/recoveries$/, () => cw.recoveries()],
   [/^\/roadmaps\/([\w-]+)$/, (id) => (acting() ? cw.roadmap(id) : rm.overview(id))],
   [/^\/roadmaps\/([\w-]+)\/household$/, (id) => rm.household(id)],
   [/^\/roadmaps\/([\w-]+)\/areas\/new$/, (id) => rm.newArea(id)],
@@ -44,9 +47,9 @@ const routes = [
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
-// caseworker's enrolment code for a passkey, and links that ask to sign in
-// first.
-const publicPaths = ['/invitation/', '/signed-in/', '/signin-failed/', '/enrol/'];
+// caseworker's enrolment code for a passkey (and the new phone waiting
+// after a recovery code), and links that ask to sign in first.
+const publicPaths = ['/invitation/', '/signed-in/', '/signin-failed/', '/enrol/', '/waiting'];
 
 // The passkey screens load when first needed.
 const passkeys = () => import('./views/passkeys.js');

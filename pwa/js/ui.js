@@ -1,6 +1,7 @@
 // Small DOM helpers. The app builds its screens with h() rather than a
 // framework: it keeps the download small for a cheap phone on a poor network.
 import { t } from './i18n.js';
+import { Offline } from './api.js';
 
 // h creates an element. Props starting with "on" become listeners; false,
 // null and undefined props and children are left out.
@@ -93,4 +94,39 @@ export const confirm = (title, text, yes, danger) =>
 
 export function errorBox(err) {
   return h('p', { class: 'error', role: 'alert' }, err && err.message ? err.message : String(err));
+}
+
+// paged shows a log the server sends a page at a time (newest first) as a
+// list, with a button for the older entries while there are more. load
+// takes a cursor (undefined for the first page) and resolves to
+// {items, next?}; line words one entry. Resolves to the nodes to show, or
+// to a paragraph saying empty when there is nothing.
+export async function paged(load, line, empty) {
+  const list = h('ol', { class: 'log' });
+  const more = h('div', { 'aria-live': 'polite' });
+  const add = async (cursor) => {
+    const page = await load(cursor);
+    const items = page.items.map((x) => h('li', null, line(x)));
+    list.append(...items);
+    more.replaceChildren();
+    if (page.next) {
+      more.append(h('button', {
+        type: 'button', class: 'secondary',
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            const first = await add(page.next);
+            // The button is gone: the first new entry has the focus.
+            if (first) { first.tabIndex = -1; first.focus(); }
+          } catch (err) {
+            e.target.disabled = false;
+            more.append(errorBox(err instanceof Offline ? t('error.offline') : err));
+          }
+        },
+      }, t('common.more')));
+    }
+    return items[0];
+  };
+  await add();
+  return list.childElementCount ? [list, more] : [h('p', null, empty)];
 }

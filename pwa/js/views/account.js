@@ -1,10 +1,89 @@
 // Signing in with ID-porten, coming back from it, the person's signed-in
-// devices, and their data: download it all, or delete the account.
-import { h, errorBox, toast, confirm, ask, field } from '../ui.js';
+// devices, their security (a new phone waiting to take over the account,
+// and the log of what happened to it), and their data: download it all, or
+// delete the account.
+import { h, errorBox, toast, confirm, ask, field, uid, paged } from '../ui.js';
 import { t, date, current } from '../i18n.js';
 import * as api from '../api.js';
-import { go } from '../app.js';
-import { wipe, roadmaps } from '../db.js';
+import { go, route } from '../app.js';
+import { wipe, roadmaps, kv } from '../db.js';
+
+// me fetches the signed-in person (their agencies, whether an agency may
+// help them back in, a recovery of their account waiting) and keeps it for
+// screens shown offline. Offline it throws, unless stale is allowed: then
+// the last one known.
+export async function me(stale) {
+  try {
+    const m = await api.call('GET', '/me');
+    await kv.set('me', m);
+    return m;
+  } catch (e) {
+    if (stale && e instanceof api.Offline) return kv.get('me');
+    throw e;
+  }
+}
+
+// recoveryBanner warns, on every device of the person, that a new phone
+// waits to take over their account (a caseworker's recovery code was used),
+// by whom and from when, with the way to stop it. Nothing if none waits.
+export function recoveryBanner(m) {
+  const r = m?.recovery;
+  if (!r) return null;
+  const vars = { agency: r.agencyName || r.agencyId, caseworker: r.caseworkerName, time: date(r.effectiveAt, true) };
+  const stop = async () => {
+    if (!(await confirm(t('recovery.stopTitle'), t('recovery.stopText', vars), t('recovery.stopYes'), true))) return;
+    try {
+      await api.call('DELETE', '/me/recovery');
+      toast(t('recovery.stopped'));
+    } catch (e) {
+      if (!(e instanceof api.ApiError && e.status === 404)) {
+        toast(e instanceof api.Offline ? t('error.offline') : e.message);
+        return;
+      }
+      toast(t('recovery.none')); // stopped from another device meanwhile, or it took effect
+    }
+    route();
+  };
+  const id = uid('rb');
+  return h('section', { class: 'alert stack', role: 'alert', 'aria-labelledby': id },
+    h('h2', { id }, t('recovery.title')),
+    h('p', null, r.caseworkerName ? t('recovery.banner', vars) : t('recovery.bannerNoName', vars)),
+    h('p', null, h('strong', null, t('recovery.notYou'))),
+    h('button', { type: 'button', class: 'danger', onclick: stop }, t('recovery.stop')));
+}
+
+// The security log's actions the app words; anything newer reads as
+// "something else happened".
+const securityActions = new Set(['sign-in', 'sign-out', 'sign-in-failed', 'passkey-added', 'passkey-removed',
+  'recovery-code', 'recovery-started', 'recovery-cancelled', 'recovered']);
+
+// securityLine says one entry of the security log in plain words.
+export function securityLine(e) {
+  return t(securityActions.has(e.action) ? `security.${e.action}` : 'security.other', {
+    when: date(e.at, true),
+    method: e.method ? t(`devices.method.${e.method}`) : '',
+    agency: e.agencyName || e.agencyId || '',
+    caseworker: e.name || '',
+  });
+}
+
+// security is the person's security screen: a new phone waiting (with the
+// way to stop it), and everything that happened to the account. A push
+// about a recovery opens it.
+export async function security() {
+  const [m, log] = await Promise.all([
+    me(),
+    paged((cursor) => api.call('GET', `/me/security-log${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`), securityLine, t('security.empty')),
+  ]);
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/settings' }, t('common.back'))),
+    h('h1', null, t('security.title')),
+    recoveryBanner(m),
+    h('p', { class: 'lead' }, t('security.intro')),
+    h('h2', null, t('security.log')),
+    log,
+    h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')));
+}
 
 // methods asks the server which ways of signing in it offers; offline, the
 // last answer (there is no signing in offline anyway).

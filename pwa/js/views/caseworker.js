@@ -1,7 +1,9 @@
 // The caseworker's screens: the roadmaps shared with my agency, each showing
 // only what was granted (the server leaves the rest out), comments and step
-// proposals where the household allowed them, and my agency's steps.
-import { h, field, errorBox, toast, choice } from '../ui.js';
+// proposals where the household allowed them, my agency's steps, and a code
+// for a new phone for an owner who chose my agency to help them back in.
+// Also the agency administrator's list of those codes.
+import { h, field, errorBox, toast, choice, paged } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
@@ -9,13 +11,36 @@ import { areaName, newId } from '../model.js';
 import { road } from './roadmap.js';
 import { sectionName } from './sharing.js';
 import { route } from '../app.js';
+import { kv } from '../db.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
+// agencyName is the name of an agency the signed-in person works for: as
+// last known (the settings keep it), else asked for.
+async function agencyName(agencyId) {
+  let me = await kv.get('me');
+  if (!me?.agencies?.some((a) => a.agencyId === agencyId)) me = await api.call('GET', '/me').catch(() => null);
+  return me?.agencies?.find((a) => a.agencyId === agencyId)?.name || agencyId;
+}
+
+// The agency's codes for a new phone, for its administrators.
+const recoveriesLink = () => h('a', { class: 'button secondary', href: '#/agency/recoveries' }, t('recoveries.title'));
+
+// shared is the first screen of someone acting for an agency: the roadmaps
+// shared with it. An administrator also finds the agency's codes for a new
+// phone here; one who is not a caseworker too finds only those (reading
+// what is shared is for caseworkers).
 export async function shared() {
   const s = api.currentSession();
   const me = await api.call('GET', '/me');
   const agency = me.agencies.find((a) => a.agencyId === s.actingFor);
+  const roles = agency?.roles || [];
+  if (roles.includes('admin') && !roles.includes('caseworker')) {
+    return h('section', { class: 'stack' },
+      h('h1', null, agency.name),
+      h('p', { class: 'lead' }, t('shared.adminOnly', { agency: agency.name })),
+      recoveriesLink());
+  }
   const { items, notices = [] } = await api.call('GET', '/shared');
   return h('section', { class: 'stack' },
     h('h1', null, t('shared.title')),
@@ -27,15 +52,63 @@ export async function shared() {
       h('strong', null, x.title || t('roadmap.untitled')),
       h('span', null, t('shared.until', { date: date(x.access.expiresAt) })),
       h('span', null, plural('home.steps', x.stepCount)))))) : h('p', null, t('shared.none')),
-    h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')));
+    h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')),
+    roles.includes('admin') ? recoveriesLink() : null);
+}
+
+// recoveries lists, for the administrators of the agency acted for, every
+// code for a new phone its caseworkers made: when, by whom, for whom.
+export async function recoveries() {
+  const s = api.currentSession();
+  const [me, log] = await Promise.all([
+    api.call('GET', '/me'),
+    paged((cursor) => api.call('GET', `/agencies/${encodeURIComponent(s.actingFor)}/recoveries${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+      (x) => t('recoveries.line', { when: date(x.at, true), caseworker: x.caseworkerName || x.caseworkerId, person: x.personName || '–' }),
+      t('recoveries.empty')),
+  ]);
+  const agency = me.agencies.find((a) => a.agencyId === s.actingFor);
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/shared' }, t('common.back'))),
+    h('h1', null, t('recoveries.title')),
+    h('p', { class: 'lead' }, t('recoveries.intro', { agency: agency?.name || s.actingFor })),
+    log);
+}
+
+// newPhone is the part of a shared roadmap where the caseworker makes a
+// code for a new phone for an owner who lost theirs: only owners who chose
+// this agency for it are listed, and the part is left out when no one did.
+function newPhone(id, people, agency) {
+  return h('section', { class: 'boxed stack', 'aria-labelledby': 'new-phone' },
+    h('h2', { id: 'new-phone' }, t('newPhone.title')),
+    h('p', null, t('newPhone.intro', { agency })),
+    people.map((p) => {
+      const slot = h('div', { class: 'stack' });
+      slot.append(h('button', {
+        type: 'button', class: 'secondary',
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            await (await import('./passkeys.js')).recoveryCode(id, p, slot);
+          } catch (err) {
+            slot.append(errorBox(err instanceof api.Offline ? t('error.offline') : err));
+          } finally {
+            e.target.disabled = false;
+          }
+        },
+      }, t('newPhone.make', { name: p.name })));
+      return slot;
+    }));
 }
 
 // roadmap is what the agency was granted of one roadmap.
 export async function roadmap(id) {
+  // Offline, or not allowed after all: no one to make a code for.
+  const asked = api.call('GET', path(id, '/recovery-people')).catch(() => null);
   const r = await sync.refresh(id);
   if (!r) throw new api.ApiError(404, { title: t('error.notFound') });
   const acc = r.access || { sections: [], permissions: [] };
   const me = api.currentSession().actingFor;
+  const people = (await asked)?.items || [];
   const can = (p) => acc.permissions.includes(p);
   const ours = r.steps.filter((x) => x.responsible?.kind === 'agency' && x.responsible.agencyId === me);
   const comments = (section) => r.comments.filter((c) => c.section === section).map((c) => h('li', { class: 'comment' },
@@ -109,6 +182,7 @@ export async function roadmap(id) {
     acc.sections.includes('household') ? h('p', null, t('shared.members', { names: r.members.map((m) => m.name).join(', ') || '–' })) : null,
     h('section', { class: 'boxed stack', 'aria-labelledby': 'our-steps' }, h('h2', { id: 'our-steps' }, t('shared.ourSteps')),
       ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', null, h('strong', null, x.title), h('span', { class: 'meta' }, x.due ? t('step.by', { date: date(x.due) }) : t('step.noDate'))))) : h('p', null, t('shared.noOurSteps'))),
+    people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
     areas);
 }

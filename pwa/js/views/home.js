@@ -7,7 +7,7 @@ import * as sync from '../sync.js';
 import { wipe, kv } from '../db.js';
 import { changeLanguage, go } from '../app.js';
 import * as push from '../push.js';
-import { methods, idportenButton } from './account.js';
+import { methods, idportenButton, me as fetchMe, recoveryBanner } from './account.js';
 
 
 export function notFound() {
@@ -73,12 +73,16 @@ export async function start() {
   if (api.currentSession()?.actingFor) { go('/shared'); return h('p', null, '…'); }
   let list = [];
   let offline = false;
+  // A new phone waiting to take over the account is told of here, on the
+  // first screen, as long as it waits (never from a stale copy offline).
+  const who = fetchMe().catch(() => null);
   try {
     list = (await api.call('GET', '/roadmaps')).items;
   } catch (e) {
     if (!(e instanceof api.Offline)) throw e;
     offline = true;
   }
+  const m = await who;
   // Roadmaps on this device not yet on the server (or seen while offline).
   const known = new Set(list.map((r) => r.id));
   for (const id of await sync.localIds()) {
@@ -91,6 +95,7 @@ export async function start() {
     h('span', null, plural('home.members', r.memberCount), ' · ', plural('home.steps', r.stepCount)))));
   return h('section', { class: 'stack', 'data-live': '1' },
     h('h1', null, t('home.title')),
+    recoveryBanner(m),
     offline && h('p', { class: 'note' }, t('home.offline')),
     items.length ? h('ul', { class: 'cards' }, items) : h('p', { class: 'lead' }, t('home.empty')),
     h('a', { class: 'button', href: '#/new' }, t('home.create')));
@@ -165,7 +170,8 @@ export function create() {
 export async function settings() {
   const s = api.currentSession();
   let me = await kv.get('me');
-  try { me = await api.call('GET', '/me'); await kv.set('me', me); } catch { /* offline: last known */ }
+  let fresh = true;
+  try { me = await fetchMe(); } catch { fresh = false; /* offline: last known */ }
   const work = me && me.agencies.length ? h('section', { class: 'stack boxed' },
     h('h2', null, t('settings.actingFor')),
     choice(t('settings.actAs'), 'act', [['', t('settings.myself')], ...me.agencies.map((a) => [a.agencyId, a.name])], s.actingFor || '',
@@ -178,6 +184,7 @@ export async function settings() {
       })) : null;
   return h('section', { class: 'stack' },
     h('h1', null, t('settings.title')),
+    fresh ? recoveryBanner(me) : null,
     h('p', null, t('settings.signedInAs', { name: s.user.name })),
     languagePicker(),
     work,
@@ -185,6 +192,7 @@ export async function settings() {
     h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')),
     h('a', { class: 'button secondary', href: '#/settings/data' }, t('data.title')),
     (await methods()).passkey ? h('a', { class: 'button secondary', href: '#/settings/passkeys' }, t('passkeys.title')) : null,
+    h('a', { class: 'button secondary', href: '#/settings/security' }, t('security.title')),
     h('section', { class: 'stack boxed' },
       h('h2', null, t('settings.signOutTitle')),
       h('p', null, t('settings.signOutText')),

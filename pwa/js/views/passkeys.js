@@ -1,7 +1,9 @@
 // Passkeys, for people without a national eID: registering one on one's own
 // phone with a caseworker's code, signing in with one, one's passkeys in the
-// settings, and the caseworker's screen that makes the code. Loaded when
-// first needed, so the app's first download stays small.
+// settings, and the caseworker's codes: for a new person, and for a new
+// phone after a lost one (a recovery, which waits before the new phone may
+// sign in). Loaded when first needed, so the app's first download stays
+// small.
 import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
@@ -9,10 +11,19 @@ import { wipe, kv } from '../db.js';
 import { go, route } from '../app.js';
 import * as wa from '../webauthn.js';
 
+// A new phone registered with a recovery code waits before it may sign in:
+// when, and for whom, is kept on the phone (localStorage) to tell the
+// person again when they come back.
+const WAITING = 'veikart.waiting';
+const waitingFor = () => {
+  try { return JSON.parse(localStorage.getItem(WAITING) || 'null'); } catch { return null; }
+};
+
 // started keeps the session a passkey ceremony answered with. Someone else
 // used this phone before: nothing of theirs may remain.
 async function started(tokens) {
   const s = await api.start(tokens);
+  localStorage.removeItem(WAITING);
   const prev = await kv.get('user');
   if (prev && prev !== s.user.id) {
     await wipe();
@@ -22,14 +33,16 @@ async function started(tokens) {
   return s;
 }
 
-// problem says in the person's language what went wrong.
-function problem(e, notFound) {
+// problem says in the person's language what went wrong; forbidden and
+// tooMany say what a 403 and a 429 mean where they are answered.
+function problem(e, notFound, { forbidden = t('error.forbidden'), tooMany = t('signin.failed.too-many') } = {}) {
   if (wa.cancelled(e)) return t('passkey.cancelled');
   if (e instanceof api.Offline) return t('error.offline');
   if (e instanceof api.ApiError) {
     if (e.status === 404) return notFound;
+    if (e.status === 403) return forbidden;
     if (e.status === 401 || e.status === 422) return t('passkey.notVerified');
-    if (e.status === 429) return t('signin.failed.too-many');
+    if (e.status === 429) return tooMany;
     if (e.status === 503) return t('passkey.unavailable');
   }
   return e.message || String(e);
@@ -38,7 +51,8 @@ function problem(e, notFound) {
 const notSupported = () => h('p', { role: 'alert' }, t('passkey.unsupported'));
 
 // enrol registers a passkey on this phone with the code from a
-// caseworker's QR code or link, and signs the person in.
+// caseworker's QR code or link, and signs the person in; with a recovery
+// code, the phone waits instead (see waiting).
 export async function enrol(code) {
   const title = h('h1', null, t('enrol.title'));
   if (!wa.supported()) return h('section', { class: 'stack' }, title, notSupported());
@@ -67,7 +81,13 @@ export async function enrol(code) {
         const credential = await wa.create(begun.publicKey);
         const body = { code, ceremonyId: begun.ceremonyId, credential, label: t('passkeys.defaultLabel') };
         if (fresh) body.name = name.value.trim();
-        await started(await api.anonymous('POST', '/passkeys/enrol/finish', body));
+        const res = await api.anonymous('POST', '/passkeys/enrol/finish', body);
+        if (res?.status === 'waiting') {
+          localStorage.setItem(WAITING, JSON.stringify({ name: res.name, effectiveAt: res.effectiveAt }));
+          go('/waiting');
+          return;
+        }
+        await started(res);
         toast(t('enrol.done'));
         go('/');
       } catch (err) {
@@ -84,11 +104,35 @@ export async function enrol(code) {
     form);
 }
 
+// waiting tells a new phone that registered with a recovery code when it
+// may be used, that the person's other devices were told and can stop it,
+// and how to sign in after that.
+export function waiting() {
+  const w = waitingFor();
+  if (!w) { go('/'); return h('p', null, '…'); }
+  const time = date(w.effectiveAt, true);
+  return h('section', { class: 'stack' },
+    h('h1', null, t('waiting.title')),
+    h('p', { class: 'lead' }, h('strong', null, t('waiting.when', { time }))),
+    h('p', null, t('waiting.told')),
+    h('p', null, t('waiting.then', { time, button: t('passkey.signIn') })),
+    signInButton(false));
+}
+
+// notYet says that this phone's passkey waits still (a sign-in answered 403).
+const notYet = () => {
+  const w = waitingFor();
+  return w ? t('passkey.notYetTime', { time: date(w.effectiveAt, true) }) : t('passkey.notYet');
+};
+
 // signInButton signs in with a passkey this phone holds: no name, no code.
-export function signInButton() {
+// A phone that waits after a recovery code says until when (note).
+export function signInButton(note = true) {
   if (!wa.supported()) return null;
   const out = h('div', { 'aria-live': 'polite' });
+  const w = note && waitingFor();
   return h('div', { class: 'stack' },
+    w && Date.parse(w.effectiveAt) > Date.now() ? h('p', { class: 'note' }, t('waiting.note', { time: date(w.effectiveAt, true) })) : null,
     h('button', {
       type: 'button',
       onclick: async () => {
@@ -101,7 +145,7 @@ export function signInButton() {
           sessionStorage.removeItem('veikart.after');
           go(back || '/');
         } catch (e) {
-          out.replaceChildren(errorBox(problem(e, t('signin.failed.expired'))));
+          out.replaceChildren(errorBox(problem(e, t('signin.failed.expired'), { forbidden: notYet() })));
         }
       },
     }, t('passkey.signIn')),
@@ -148,6 +192,38 @@ export async function mine() {
     out);
 }
 
+// codeFigure shows a caseworker's enrolment code (a new person's, or a new
+// phone's after a lost one): the QR code, the address it holds, until when
+// it works, and what more the caseworker should say (notes).
+export function codeFigure(c, alt, ...notes) {
+  const cap = uid('qr');
+  return h('figure', { class: 'qr', 'aria-labelledby': cap },
+    h('img', { src: `data:image/svg+xml;base64,${btoa(c.qr)}`, alt, width: 240, height: 240 }),
+    h('figcaption', { id: cap, class: 'stack' },
+      h('p', null, t('code.scan', { name: c.name })),
+      h('p', null, h('code', null, c.url)),
+      h('p', { class: 'note' }, t('code.expires', { time: date(c.expiresAt, true) })),
+      notes));
+}
+
+// recoveryCode makes, for a caseworker at a home visit, a code with which an
+// owner of roadmapId who lost their phone sets up a new one (person is one
+// of GET /roadmaps/{id}/recovery-people), and shows it in slot.
+export async function recoveryCode(roadmapId, person, slot) {
+  const out = slot.querySelector('[aria-live]') || slot.appendChild(h('div', { 'aria-live': 'polite' }));
+  out.replaceChildren();
+  try {
+    const c = await api.call('POST', '/enrolments', { roadmapId, personKey: person.key });
+    const fig = codeFigure(c, t('newPhone.qrAlt', { name: c.name }), h('p', null, t('newPhone.after', { name: c.name })));
+    slot.replaceChildren(fig);
+    // The button pressed is gone: the code has the focus, and is read out.
+    fig.tabIndex = -1;
+    fig.focus();
+  } catch (err) {
+    out.replaceChildren(errorBox(problem(err, t('error.notFound'), { forbidden: t('newPhone.forbidden'), tooMany: t('newPhone.tooMany') })));
+  }
+}
+
 // newCode is the caseworker's screen at a home visit: a one-time code, as a
 // QR code, with which a person without an eID makes a passkey on their phone.
 export function newCode() {
@@ -164,14 +240,8 @@ export function newCode() {
       out.replaceChildren();
       try {
         const c = await api.call('POST', '/enrolments', { name: name.value.trim() });
-        const cap = uid('qr');
-        form.replaceWith(h('figure', { class: 'qr', 'aria-labelledby': cap },
-          h('img', { src: `data:image/svg+xml;base64,${btoa(c.qr)}`, alt: t('code.qrAlt', { name: c.name }), width: 240, height: 240 }),
-          h('figcaption', { id: cap, class: 'stack' },
-            h('p', null, t('code.scan', { name: c.name })),
-            h('p', null, h('code', null, c.url)),
-            h('p', { class: 'note' }, t('code.expires', { time: date(c.expiresAt, true) })))),
-        h('button', { type: 'button', class: 'secondary', onclick: () => route() }, t('code.another')));
+        form.replaceWith(codeFigure(c, t('code.qrAlt', { name: c.name })),
+          h('button', { type: 'button', class: 'secondary', onclick: () => route() }, t('code.another')));
       } catch (err) {
         out.replaceChildren(errorBox(problem(err, t('error.notFound'))));
       }

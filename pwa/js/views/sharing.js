@@ -8,6 +8,7 @@ import * as sync from '../sync.js';
 import { kv } from '../db.js';
 import { route, go } from '../app.js';
 import { areaName } from '../model.js';
+import { me } from './account.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
@@ -42,10 +43,26 @@ async function roadmap(id) {
   return r;
 }
 
+// recoverable: the signed-in owner's only way in is a passkey, so an agency
+// they choose may help them back in after a lost phone (nobody else is
+// asked).
+const recoverable = async () => Boolean((await me(true).catch(() => null))?.recoverableByAgency);
+
+// recoveryHelp is the choice, on a grant, to let its agency help me back in
+// if I lose my phone: a checkbox labelled by label (a node, so the grant
+// form can name the agency chosen) with what it means.
+function recoveryHelp(box, label) {
+  const hint = uid('h');
+  box.setAttribute('aria-describedby', hint);
+  return h('div', { class: 'stack' },
+    h('label', { class: 'check' }, box, label),
+    h('p', { class: 'hint', id: hint }, t('grant.recoveryHint')));
+}
+
 export async function sharing(id) {
   const r = await roadmap(id);
-  const [grants, requests, names] = await Promise.all([
-    api.call('GET', path(id, '/grants')), api.call('GET', path(id, '/access-requests')), agencies().catch(() => []),
+  const [grants, requests, names, mayRecover] = await Promise.all([
+    api.call('GET', path(id, '/grants')), api.call('GET', path(id, '/access-requests')), agencies().catch(() => []), recoverable(),
   ]);
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
   // A transition's grant planned ahead is shown with those in force: it
@@ -60,6 +77,20 @@ export async function sharing(id) {
     h('p', null, g.status === 'active' ? t('grant.until', { date: date(g.expiresAt) })
       : g.status === 'scheduled' ? t('grant.from', { from: date(g.startsAt), until: date(new Date(Date.parse(g.expiresAt) - 1)) }) : t(`grant.${g.status}`)),
     h('p', { class: 'meta' }, t('grant.purpose', { purpose: g.purpose })),
+    mayRecover && (g.status === 'active' || g.status === 'scheduled') ? recoveryHelp(h('input', {
+      type: 'checkbox', checked: Boolean(g.recovery),
+      onchange: async (e) => {
+        const on = e.target.checked;
+        const agency = name(g, byId);
+        try {
+          await api.call('PATCH', path(id, `/grants/${g.id}`), { recovery: on });
+          toast(t(on ? 'grant.recoveryOn' : 'grant.recoveryOff', { agency }));
+        } catch (err) {
+          e.target.checked = !on;
+          toast(err instanceof api.Offline ? t('error.offline') : err.message);
+        }
+      },
+    }), h('span', null, t('grant.recovery', { agency: name(g, byId) }))) : null,
     g.status === 'active' || g.status === 'scheduled' ? h('button', {
       type: 'button', class: 'danger',
       onclick: async () => {
@@ -140,8 +171,15 @@ function choose(r) {
 
 export async function grantForm(id) {
   const r = await roadmap(id);
-  const list0 = await agencies();
-  const agencyIn = h('select', { required: true }, h('option', { value: '' }, t('grant.pickAgency')), list0.map((a) => h('option', { value: a.id }, a.name)));
+  const [list0, mayRecover] = await Promise.all([agencies(), recoverable()]);
+  const agencyName = () => list0.find((a) => a.id === agencyIn.value)?.name;
+  // The choice names the agency chosen above it, once there is one.
+  const recoveryLabel = h('span', null, t('grant.recoveryAny'));
+  const recoveryBox = h('input', { type: 'checkbox', name: 'recovery' });
+  const agencyIn = h('select', {
+    required: true,
+    onchange: () => { recoveryLabel.textContent = agencyName() ? t('grant.recovery', { agency: agencyName() }) : t('grant.recoveryAny'); },
+  }, h('option', { value: '' }, t('grant.pickAgency')), list0.map((a) => h('option', { value: a.id }, a.name)));
   const c = choose(r);
   const out = h('div', { 'aria-live': 'polite' });
   return h('section', { class: 'stack' },
@@ -153,12 +191,16 @@ export async function grantForm(id) {
         const v = c.value(e.target);
         if (!v.sections.length) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('grant.pickSection'))); return; }
         try {
-          await api.call('POST', path(id, '/grants'), { agencyId: agencyIn.value, ...v });
-          toast(t('grant.given', { name: list0.find((a) => a.id === agencyIn.value)?.name }));
+          const body = { agencyId: agencyIn.value, ...v };
+          if (mayRecover && recoveryBox.checked) body.recovery = true;
+          await api.call('POST', path(id, '/grants'), body);
+          toast(t('grant.given', { name: agencyName() }));
           go(`/roadmaps/${id}/sharing`);
         } catch (err) { out.replaceChildren(errorBox(err)); }
       },
-    }, field(t('grant.agency'), agencyIn), ...c.node, out, h('button', { type: 'submit' }, t('grant.give'))));
+    }, field(t('grant.agency'), agencyIn), ...c.node,
+    mayRecover ? h('fieldset', { class: 'stack' }, h('legend', null, t('grant.recoveryLegend')), recoveryHelp(recoveryBox, recoveryLabel)) : null,
+    out, h('button', { type: 'submit' }, t('grant.give'))));
 }
 
 // invite makes a one-time code for a caseworker to scan at the table: the
@@ -196,6 +238,7 @@ export async function log(id) {
   const [entries, names] = await Promise.all([api.call('GET', path(id, '/access-log')), agencies().catch(() => [])]);
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
   const line = (e) => t(`log.${e.action}`, {
+    name: e.name || '',
     who: e.agencyId ? byId[e.agencyId] || e.agencyId : t('log.member'),
     sections: e.sections?.length ? list(e.sections.map((x) => sectionName(r, x))) : t('log.nothing'),
     when: date(e.at, true),

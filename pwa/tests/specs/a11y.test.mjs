@@ -295,6 +295,12 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'settings');
       });
 
+      test('security: the account log', async () => {
+        await visit(page, `${url}/#/settings/security`, T('security.title'));
+        await page.locator('ol.log li').first().waitFor();
+        await check(page, 'the security screen');
+      });
+
       test('the conflict banner and dialog', async () => {
         // Each language in an area of its own, as they run side by side.
         const areaId = lang === 'nb' ? 'health' : 'family';

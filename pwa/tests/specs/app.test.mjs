@@ -111,6 +111,26 @@ describe('the installed app', () => {
     await page.goto(proxy.url + shown.url);
     await page.getByLabel(nn['step.title']).waitFor();
     assert.equal(await page.getByLabel(nn['step.title']).inputValue(), 'Time hos tannlegen');
+
+    // An alert about the account (a new phone waiting to take it over, from
+    // backend/remind/alerts.go): as discreet, in nynorsk too, and it opens
+    // the security screen.
+    const alert = JSON.stringify({
+      title: 'Veikart', kind: 'security', alert: 'recovery', body: 'Noe skjer med kontoen din i Veikart. Åpne appen.',
+      url: '/#/settings/security', tag: 'security-recovery',
+    });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: alert });
+    shown = null;
+    for (const end = Date.now() + 10_000; !shown && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      shown = await page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.ready;
+        const n = (await reg.getNotifications({ tag: 'security-recovery' }))[0];
+        return n && { title: n.title, body: n.body, url: n.data.url };
+      });
+    }
+    assert.deepEqual(shown, { title: 'Veikart', body: nn['push.security'], url: '/#/settings/security' });
+    await page.goto(proxy.url + shown.url);
+    await page.getByRole('heading', { level: 1, name: nn['security.title'] }).waitFor();
     assertNoErrors(page);
   });
 });
