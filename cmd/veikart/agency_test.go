@@ -250,7 +250,7 @@ func waitReady(tb testing.TB, url string, exited <-chan struct{}, log *lockedBuf
 }
 
 // mustDo sends a request with an optional bearer token and JSON body, and
-// decodes a 2xx JSON answer into out.
+// decodes a 2xx JSON answer into out (unless out is nil).
 func (s *testServer) mustDo(tb testing.TB, method, path, token, body string, out any) {
 	tb.Helper()
 	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
@@ -271,6 +271,9 @@ func (s *testServer) mustDo(tb testing.TB, method, path, token, body string, out
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode/100 != 2 {
 		tb.Fatalf("%s %s: %s %s", method, path, resp.Status, b)
+	}
+	if out == nil {
+		return
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		tb.Fatalf("%s %s: decode %s: %v", method, path, b, err)
@@ -330,4 +333,38 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestServe_DevDemoChangedStillStarts: a developer changed the demo the way
+// the app lets them (revoked the demo grant, planned a transition to the
+// same agency, which holds a planned grant). Seeding the demo must take the
+// data as it is, and the server must start again: seeding never stops it.
+func TestServe_DevDemoChangedStillStarts(t *testing.T) {
+	dir := t.TempDir()
+	srv := mustServe(t, dir)
+	var login struct {
+		AccessToken string `json:"accessToken"`
+	}
+	srv.mustDo(t, http.MethodPost, "/api/v1/dev/login", "", `{"name":"Kari"}`, &login)
+	var grants struct {
+		Items []struct {
+			ID       string `json:"id"`
+			AgencyID string `json:"agencyId"`
+		} `json:"items"`
+	}
+	rm := "/api/v1/roadmaps/" + demoRoadmapID
+	srv.mustDo(t, http.MethodGet, rm+"/grants", login.AccessToken, "", &grants)
+	if len(grants.Items) != 1 {
+		t.Fatalf("grants = %+v, want the demo grant", grants.Items)
+	}
+	srv.mustDo(t, http.MethodDelete, rm+"/grants/"+grants.Items[0].ID, login.AccessToken, "", nil)
+	date := time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
+	srv.mustDo(t, http.MethodPost, rm+"/transitions", login.AccessToken,
+		`{"id":"t-demo","kind":"release","date":"`+date+`","agencyId":"demo-nav","sections":["area:housing"],"permissions":["view"],"daysBefore":14,"daysAfter":30}`, &struct{}{})
+	srv.stop(t)
+
+	srv = mustServe(t, dir)
+	log := srv.stop(t)
+	mustContain(t, "log", log, "demo ready")
+	mustNotContain(t, "log", log, "demo not seeded")
 }

@@ -174,8 +174,11 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("load schemas: %w", err)
 	}
 	if cfg.Dev {
+		// The demo is a convenience: a development server whose demo
+		// cannot be seeded (the developer changed it, the database
+		// refused) starts anyway and says why.
 		if err := seedDemo(ctx, a); err != nil {
-			return err
+			log.Warn("demo not seeded, starting without it", "err", err)
 		}
 	}
 
@@ -559,6 +562,11 @@ func seedDemoGrant(ctx context.Context, a *app, ownerID string, now time.Time) e
 			return cur, nil
 		}
 		n, _, err := cur.AddGrant("g-"+auth.RandomID(9), demoAgencyID, ownerID, spec, "owner", now, policy)
+		if veikart.ErrorCode(err) == veikart.ECONFLICT {
+			// The developer planned a transition to the agency, or shared
+			// with others up to the limit: their data as they left it.
+			return cur, nil
+		}
 		return n, err
 	})
 	if err != nil {
