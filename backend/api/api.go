@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/netip"
 	"regexp"
@@ -468,9 +469,14 @@ var errNotStaff = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "You do not 
 // named schema and decodes it into v. Unknown fields, wrong types and
 // oversize values are refused by the schema before anything reads them.
 func (s *Server) decode(c *fiber.Ctx, schema string, v any) error {
-	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
-	if ct != fiber.MIMEApplicationJSON {
+	ct, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil || ct != fiber.MIMEApplicationJSON {
 		return &requestError{kind: kindMediaType, detail: "Send the body as application/json."}
+	}
+	// JSON is UTF-8 (RFC 8259 section 8.1); a body labelled otherwise was
+	// meant as something we would read wrongly.
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &requestError{kind: kindMediaType, detail: "Send the body as UTF-8 (charset=utf-8, or no charset)."}
 	}
 	// Normalize validates, then rewrites what the schema accepts but
 	// encoding/json would refuse (1.0 for an integer, a lower-case "t").

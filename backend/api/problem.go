@@ -135,6 +135,9 @@ func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
 		}
 		return p
 	}
+	if errors.Is(err, validate.ErrNotText) {
+		return newProblem(kindMalformed, "The body must be UTF-8 text with no lone surrogates or noncharacters (I-JSON, RFC 7493).")
+	}
 	if errors.Is(err, validate.ErrMalformed) {
 		return newProblem(kindMalformed, "The body could not be parsed as JSON.")
 	}

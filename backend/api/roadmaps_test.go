@@ -156,6 +156,18 @@ func TestRoadmaps_BadInputChangesNothing(t *testing.T) {
 		{"not json at all", "POST", "/api/v1/roadmaps", "application/json", `hello`, 400, "malformed-json"},
 		{"wrong content type", "POST", "/api/v1/roadmaps/rm1/operations", "text/plain", `{"operations":[]}`, 415, "unsupported-media-type"},
 		{"form content type", "POST", "/api/v1/roadmaps", "application/x-www-form-urlencoded", `title=x`, 415, "unsupported-media-type"},
+		{"charset utf-16", "POST", "/api/v1/roadmaps/rm1/operations", "application/json; charset=utf-16", setTitle("x"), 415, "unsupported-media-type"},
+		{"charset latin1", "POST", "/api/v1/roadmaps/rm1/operations", "application/json;charset=ISO-8859-1", setTitle("x"), 415, "unsupported-media-type"},
+		{"broken content type", "POST", "/api/v1/roadmaps/rm1/operations", "application/json; charset", setTitle("x"), 415, "unsupported-media-type"},
+		{"lone high surrogate", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle(`a\ud800b`), 400, "malformed-json"},
+		{"lone low surrogate", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle(`\udc00`), 400, "malformed-json"},
+		{"high surrogate then a letter", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle(`\ud83d\u0041`), 400, "malformed-json"},
+		{"escaped noncharacter", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle(`\uFFFE`), 400, "malformed-json"},
+		{"raw invalid UTF-8", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle("a\xc0\xaf\xffb"), 400, "malformed-json"},
+		{"raw encoded surrogate", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle("\xed\xa0\x80"), 400, "malformed-json"},
+		{"raw noncharacter", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", setTitle("\xef\xb7\x90"), 400, "malformed-json"},
+		{"invalid UTF-8 in a key", "POST", "/api/v1/roadmaps", "application/json", "{\"ti\xfftle\":\"x\"}", 400, "malformed-json"},
+		{"invalid UTF-8 on create", "POST", "/api/v1/roadmaps", "application/json", "{\"id\":\"rm2\",\"title\":\"\xff\"}", 400, "malformed-json"},
 		{"unknown field", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", `{"operations":[],"extra":1}`, 422, "validation"},
 		{"unknown op field", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", `{"operations":[{"opId":"a","type":"roadmap.setTitle","baseVersion":1,"title":"x","admin":true}]}`, 422, "validation"},
 		{"wrong type", "POST", "/api/v1/roadmaps/rm1/operations", "application/json", `{"operations":[{"opId":"a","type":"roadmap.setTitle","baseVersion":"1","title":"x"}]}`, 422, "validation"},
@@ -205,6 +217,12 @@ func TestRoadmaps_BadInputChangesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// setTitle is an operations body that sets the roadmap's title to title,
+// which is put in as it is (escapes and raw bytes too).
+func setTitle(title string) string {
+	return `{"operations":[{"opId":"a","type":"roadmap.setTitle","baseVersion":1,"title":"` + title + `"}]}`
 }
 
 func manyOps(n int) string {

@@ -48,6 +48,10 @@ const MaxViolations = 50
 // one well-formed JSON value.
 var ErrMalformed = errors.New("malformed JSON")
 
+// ErrNotText is wrapped (with ErrMalformed) by the error for a body that is
+// JSON but not I-JSON text: not UTF-8, or with a surrogate or noncharacter.
+var ErrNotText = fmt.Errorf("%w: not I-JSON text", ErrMalformed)
+
 // Violation is one way in which a body breaks its schema.
 type Violation struct {
 	// Pointer is a JSON pointer (RFC 6901) into the body; "" is the whole body.
@@ -192,6 +196,9 @@ func (v *Validator) check(schema string, body []byte) (*jsonschema.Schema, any, 
 	}
 	// UnmarshalJSON keeps numbers as json.Number, so bounds are checked on
 	// the number that was sent, not on a float64 rounding of it.
+	if err := checkText(body); err != nil {
+		return nil, nil, err
+	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, malformed(err)
