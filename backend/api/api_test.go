@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -328,5 +329,48 @@ func TestReadTimeout_408AndClose(t *testing.T) {
 	}
 	if n, err := conn.Read(make([]byte, 1)); err == nil {
 		t.Fatalf("connection still open (%d more bytes)", n)
+	}
+}
+
+// TestTooLarge_InstanceIsThePathOrNone: a body over the limit is refused
+// while the request is read, before routing. Sent with a length, the 413
+// names the request's path as its instance. Sent in chunks, fasthttp has
+// emptied the request by then and the path is lost: the problem must then
+// leave the instance out, not name "/" (which it did).
+func TestTooLarge_InstanceIsThePathOrNone(t *testing.T) {
+	e := mustEnvWith(t, api.Config{BodyLimit: 1 << 10}, nil)
+	big := `{"title":"` + strings.Repeat("x", 4<<10) + `"}`
+	for _, chunked := range []bool{true, false} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := "POST /api/v1/roadmaps/rm1/operations?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		var req string
+		if chunked {
+			req = head + "Transfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(big), big)
+		} else {
+			req = head + fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(big), big)
+		}
+		if _, err := conn.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		conn.Close()
+		var p struct {
+			Type     string
+			Instance *string
+		}
+		_ = json.Unmarshal(body, &p)
+		want := "/api/v1/roadmaps/rm1/operations"
+		if res.StatusCode != http.StatusRequestEntityTooLarge || p.Type != "/problems/body-too-large" ||
+			(chunked && p.Instance != nil) || (!chunked && (p.Instance == nil || *p.Instance != want)) {
+			t.Errorf("chunked %v: %d %s", chunked, res.StatusCode, body)
+		}
 	}
 }

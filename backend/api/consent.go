@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -315,19 +314,11 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit := 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return &veikart.Error{Code: veikart.EINVALID, Message: "limit must be a whole number from 1 to 100.", Pointer: "limit"}
-		}
-		limit = n
+	cursor, limit, err := page(c)
+	if err != nil {
+		return err
 	}
-	cursor := c.Query("cursor")
-	if len(cursor) > 100 {
-		return &veikart.Error{Code: veikart.EINVALID, Message: "The page cursor is not valid.", Pointer: "cursor"}
-	}
-	events, next, err := s.store.AuditPage(c.UserContext(), r.ID, strings.Clone(cursor), limit)
+	events, next, err := s.store.AuditPage(c.UserContext(), r.ID, cursor, limit)
 	if err != nil {
 		return err
 	}

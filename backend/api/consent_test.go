@@ -715,12 +715,23 @@ func TestConsent_Flows(t *testing.T) {
 	}
 	expect(e.do(t, "GET", "/api/v1/shared", ninaNAV, nil), 200, `"roadmapId":"rm-flow"`, `"areaCount":1`)
 	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", ninaNAV, map[string]any{"section": "area:housing", "text": "Vi ringer boligkontoret."}), 201)
+	// Sent again from a phone that lost the answer: the same comment back
+	// with 200, as the OpenAPI document says (e.do checks).
+	again := map[string]any{"id": "c-again", "section": "area:housing", "text": "Sendt to ganger."}
+	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", kari.access, again), 201)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", kari.access, again), 200, `"id":"c-again"`)
 	log := expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?limit=10", kari.access, nil), 200,
 		`"action":"comment"`, `"action":"read"`, `"action":"request-access"`, `"agencyId":"nav-oslo"`).body
 	if strings.Index(log, `"action":"comment"`) > strings.Index(log, `"action":"request-access"`) {
 		t.Fatalf("log is not newest first: %s", log)
 	}
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?limit=0", kari.access, nil), 422)
+	// A parameter given empty is not one left out (the OpenAPI document's
+	// minLength and minimum).
+	for _, q := range []string{"limit=", "cursor=", "cursor=&limit=10", "limit=ten"} {
+		expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?"+q, kari.access, nil), 422)
+		expect(e.do(t, "GET", "/api/v1/me/security-log?"+q, kari.access, nil), 422)
+	}
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", kari.access, nil), 200, "Vi ringer boligkontoret.")
 
 	// A second owner by invitation, once.

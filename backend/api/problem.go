@@ -93,7 +93,13 @@ func newProblem(k problemKind, detail string) *problem {
 // with the request id and never sent.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := s.toProblem(c, err)
-	p.Instance = c.Path()
+	// A request refused while it was read (a chunked body over the limit)
+	// reaches here emptied by fasthttp, its path lost: no instance then,
+	// rather than a wrong one ("/"). A request as read always has a Host
+	// (HTTP/1.1 requires one; fasthttp fills it in for HTTP/1.0).
+	if len(c.Context().Request.Header.Host()) > 0 {
+		p.Instance = c.Path()
+	}
 	p.RequestID = requestID(c)
 	if p.Status == fiber.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="veikart"`)

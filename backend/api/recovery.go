@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -356,23 +354,6 @@ func (s *Server) agencyRecoveries(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return sendJSON(c, fiber.StatusOK, out)
-}
-
-// page reads the cursor and limit of a paged log.
-func page(c *fiber.Ctx) (cursor string, limit int, err error) {
-	limit = 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return "", 0, &veikart.Error{Code: veikart.EINVALID, Message: "limit must be a whole number from 1 to 100.", Pointer: "limit"}
-		}
-		limit = n
-	}
-	cursor = strings.Clone(c.Query("cursor"))
-	if len(cursor) > 100 {
-		return "", 0, &veikart.Error{Code: veikart.EINVALID, Message: "The page cursor is not valid.", Pointer: "cursor"}
-	}
-	return cursor, limit, nil
 }
 
 // grantRecoveryFor renders, for the owner asking, whether they let the
