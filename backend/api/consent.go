@@ -228,7 +228,13 @@ func (s *Server) listAccessRequests(c *fiber.Ctx) error {
 }
 
 // createAccessRequest is an agency asking the household for access. It shows
-// the agency nothing; the owners see the request and answer it.
+// the agency nothing, not even whether the roadmap exists: every caseworker
+// gets the same 202 whether the request was stored, the roadmap is missing,
+// or the household cannot take it now (a request of the agency's already
+// waits, too many wait, a section it does not have). An agency learns a
+// roadmap's id only from the household (an invitation, an earlier grant);
+// an id it guesses must tell it nothing. The owners see stored requests in
+// their list, and the log says who asked.
 func (s *Server) createAccessRequest(c *fiber.Ctx) error {
 	var req createAccessRequest
 	if err := s.decode(c, "create-access-request.schema.json", &req); err != nil {
@@ -244,13 +250,18 @@ func (s *Server) createAccessRequest(c *fiber.Ctx) error {
 		q = made
 		return n, err
 	})
-	if err != nil {
-		return err
+	switch veikart.ErrorCode(err) {
+	case "":
+		if err := s.logAccess(c, next.ID, access.RoleCaseworker, veikart.AuditRequestAccess, q.Sections, q.ID); err != nil {
+			return err
+		}
+	case veikart.ENOTFOUND, veikart.ECONFLICT, veikart.EINVALID, veikart.EFORBIDDEN:
+		// Not stored; the answer must not say so (see above).
+	default:
+		return err // the store failed: 503, as for any request
 	}
-	if err := s.logAccess(c, next.ID, access.RoleCaseworker, veikart.AuditRequestAccess, q.Sections, q.ID); err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusCreated, toAccessRequestJSON(q))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusAccepted).Send(nil)
 }
 
 func (s *Server) approveAccessRequest(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -283,7 +284,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"overdue", "GET", rp("/overdue"), nil, false},
 		{"accept-proposal", "POST", func(w *world) string { return rp("/proposals/")(w) + w.proposalID + "/accept" }, nil, true},
 		{"reject-proposal", "POST", func(w *world) string { return rp("/proposals/")(w) + w.proposalID + "/reject" }, nil, true},
-		{"request-access", "POST", rp("/access-requests"), body(map[string]any{"sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p"}), true},
+		{"request-access", "POST", rp("/access-requests"), body(map[string]any{"sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p"}), false},
 		{"comment", "POST", rp("/comments"), body(map[string]any{"section": "area:housing", "text": "A remark"}), true},
 		{"propose", "POST", rp("/proposals"), body(map[string]any{"step": map[string]any{"areaId": "housing", "title": "Visit", "term": "short"}}), true},
 		{"accept-invite", "POST", fixed("/api/v1/invitations/accept"), func(w *world) any { return map[string]any{"code": w.inviteCode} }, true},
@@ -360,8 +361,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"own-roadmap":     {"owner": 403, "co-owner": 403, "member": 201, "caseworker": 403},
 		"accept-proposal": owners(200),
 		"reject-proposal": owners(200),
-		// Any caseworker may ask; a second pending request is refused.
-		"request-access": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 201, "expired": 201, "revoked": 201, "never": 409, "agency-admin": 403, "other-person": 403, "operator": 403},
+		// Any caseworker may ask, and hears the same whatever became of it
+		// ("never" has a request waiting already: not stored again).
+		"request-access": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 202, "expired": 202, "revoked": 202, "never": 202, "agency-admin": 403, "other-person": 403, "operator": 403},
 		"comment":        {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201},
 		"propose":        {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 201},
 		// The code decides: any caseworker holding it connects their
@@ -448,9 +450,11 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 					}
 				}
 				after, err := e.store.Roadmap(context.Background(), w.id)
-				changed := err != nil || after.Version != before.Version
+				// Rev, not Version: every write moves it, also one that
+				// leaves Version alone (an access request).
+				changed := err != nil || after.Rev != before.Rev
 				if r.status >= 300 && changed {
-					t.Errorf("a refused request changed the roadmap (version %d -> %v)", before.Version, after)
+					t.Errorf("a refused request changed the roadmap (revision %d -> %v)", before.Rev, after)
 				}
 				if r.status < 300 && rt.changes && !changed {
 					t.Errorf("an accepted change did not change the roadmap")
@@ -701,10 +705,14 @@ func TestConsent_Flows(t *testing.T) {
 	// The switch rotated the refresh token: the old one is spent.
 	expect(e.do(t, "POST", "/api/v1/auth/refresh", "", map[string]any{"refreshToken": ninaRefresh}), 200, `"actingFor":"nav-oslo"`)
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 404)
-	q := expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests", ninaNAV, map[string]any{
-		"sections": []string{"household", "area:housing"}, "permissions": []string{"view", "comment"}, "purpose": "Oppfølging"}), 201).json(t)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests", ninaNAV, map[string]any{
+		"sections": []string{"household", "area:housing"}, "permissions": []string{"view", "comment"}, "purpose": "Oppfølging"}), 202)
 	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 404) // nothing until approved
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-requests", kari.access, nil), 200, `"status":"pending"`)
+	var requests struct{ Items []map[string]any }
+	if err := json.Unmarshal([]byte(expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-requests", kari.access, nil), 200, `"status":"pending"`).body), &requests); err != nil || len(requests.Items) != 1 {
+		t.Fatalf("requests: %v %+v", err, requests)
+	}
+	q := requests.Items[0]
 	// Kari approves, narrowing it to housing.
 	exp := e.clock.Now().Add(60 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests/"+q["id"].(string)+"/approve", kari.access, map[string]any{
@@ -787,4 +795,46 @@ func mustOslo(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// TestAccessRequest_TellsNothingChangesNoVersion: a caseworker of an agency
+// with no grant asks for access to a roadmap that exists and to one that
+// does not, and gets the same answer for both; the request does not move
+// the roadmap's version, so the family's write made against the version
+// they had still applies; asking again while one waits stores nothing more.
+func TestAccessRequest_TellsNothingChangesNoVersion(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	kari := e.login(t, "Kari")
+	e.createRoadmap(t, kari, "rm-q", "Kari")
+	nina := e.login(t, "Nina")
+	opTok, _, err := e.tokens.IssueOperator(time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, e.do(t, "POST", "/api/v1/admin/agencies", opTok, map[string]any{"id": "nav-q", "kind": "nav", "name": "NAV Q", "region": "Oslo"}), 201)
+	expect(t, e.do(t, "PUT", "/api/v1/agencies/nav-q/staff/"+nina.userID, opTok, map[string]any{"roles": []string{"caseworker"}}), 200)
+	ninaNAV := expect(t, e.do(t, "POST", "/api/v1/auth/act", "", map[string]any{"refreshToken": nina.refresh, "agencyId": "nav-q"}), 200).json(t)["accessToken"].(string)
+
+	ask := map[string]any{"sections": []string{"area:housing"}, "permissions": []string{"view"}, "purpose": "Oppfølging"}
+	there := e.do(t, "POST", "/api/v1/roadmaps/rm-q/access-requests", ninaNAV, ask)
+	missing := e.do(t, "POST", "/api/v1/roadmaps/rm-nowhere/access-requests", ninaNAV, ask)
+	if there.status != 202 || missing.status != 202 || there.body != missing.body ||
+		there.header.Get("Content-Type") != missing.header.Get("Content-Type") {
+		t.Fatalf("existing %d %q %q, missing %d %q %q: want the same 202", there.status, there.header.Get("Content-Type"), there.body,
+			missing.status, missing.header.Get("Content-Type"), missing.body)
+	}
+	// Kari's phone had version 1 when she edited the title offline.
+	body := ops(op("t1", "roadmap.setTitle", map[string]any{"baseVersion": 1, "title": "Ny tittel"}))
+	expect(t, e.do(t, "POST", "/api/v1/roadmaps/rm-q/operations", kari.access, body, "If-Match", `"v1"`), 200)
+
+	again := e.do(t, "POST", "/api/v1/roadmaps/rm-q/access-requests", ninaNAV, ask)
+	if again.status != 202 || again.body != there.body {
+		t.Fatalf("asking again: %d %s", again.status, again.body)
+	}
+	list := expect(t, e.do(t, "GET", "/api/v1/roadmaps/rm-q/access-requests", kari.access, nil), 200).body
+	if n := strings.Count(list, `"status":"pending"`); n != 1 {
+		t.Fatalf("%d requests pending, want 1: %s", n, list)
+	}
+	expect(t, e.do(t, "GET", "/api/v1/roadmaps/rm-q/access-log", kari.access, nil), 200, `"action":"request-access"`)
 }

@@ -23,6 +23,7 @@ type roadmapDoc struct {
 	ID        string    `bson:"_id"`
 	Owners    []string  `bson:"owners"`
 	Version   int64     `bson:"version"`
+	Rev       int64     `bson:"rev,omitempty"` // veikart.Roadmap.Rev; absent in documents written before it
 	UpdatedAt time.Time `bson:"updatedAt"`
 	Format    int       `bson:"format"` // of Body: formatBSON or formatZstdBSON
 	Body      []byte    `bson:"body"`
@@ -259,7 +260,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 	if err != nil {
 		return roadmapDoc{}, fmt.Errorf("encode roadmap %s: %w", r.ID, err)
 	}
-	return roadmapDoc{ID: r.ID, Owners: r.Owners, Version: r.Version, UpdatedAt: r.UpdatedAt, Format: formatZstdBSON, Body: zenc.EncodeAll(body, nil)}, nil
+	return roadmapDoc{ID: r.ID, Owners: r.Owners, Version: r.Version, Rev: r.Rev, UpdatedAt: r.UpdatedAt, Format: formatZstdBSON, Body: zenc.EncodeAll(body, nil)}, nil
 }
 
 func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
@@ -279,7 +280,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		return nil, fmt.Errorf("decode roadmap %s: %w", d.ID, err)
 	}
 	r := &veikart.Roadmap{
-		ID: d.ID, Title: b.Title, Owners: d.Owners, Version: d.Version,
+		ID: d.ID, Title: b.Title, Owners: d.Owners, Version: d.Version, Rev: d.Rev,
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), TitleVersion: b.TitleVersion, RecentOps: b.RecentOps,
 		Members:     make([]veikart.Member, len(b.Members)),
 		Areas:       make([]veikart.Area, len(b.Areas)),

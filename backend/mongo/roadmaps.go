@@ -78,7 +78,7 @@ func (s *Store) RoadmapsByOwner(ctx context.Context, userID string, limit int) (
 // UpdateRoadmap reads the roadmap, calls fn with it and stores what fn
 // returns, atomically with respect to every other write of the same roadmap
 // (in exclusive mode by an in-process lock, on a shared database by a
-// compare-and-swap on the version, retried with a fresh read). fn must not
+// compare-and-swap on the version and revision, retried with a fresh read). fn must not
 // change its argument; it returns a new roadmap, or the same pointer when
 // nothing is to change, or an error, which UpdateRoadmap returns unchanged.
 func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.Roadmap) (*veikart.Roadmap, error)) (*veikart.Roadmap, error) {
@@ -97,6 +97,7 @@ func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.R
 		if err != nil || next == cur {
 			return next, err
 		}
+		next.Rev = cur.Rev + 1
 		doc, err := toRoadmapDoc(next)
 		if err != nil {
 			return nil, err
@@ -124,7 +125,10 @@ func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.R
 		if err != nil || next == cur {
 			return next, err
 		}
-		res, err := s.replaceRoadmap(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, next)
+		// The swap is on both: a write may leave the version alone (an
+		// access request), and one by an older server leaves rev alone.
+		next.Rev = cur.Rev + 1
+		res, err := s.replaceRoadmap(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}, revFilter(cur.Rev)}, next)
 		if err != nil {
 			return nil, mapError(err, "replace roadmap %s", id)
 		}
@@ -163,6 +167,15 @@ func (s *Store) DeleteRoadmap(ctx context.Context, id string, check func(*veikar
 		return &veikart.Error{Code: veikart.ECONFLICT, Message: "The roadmap changed while it was being deleted. Look again and retry."}
 	}
 	return nil
+}
+
+// revFilter matches a document at storage revision rev; 0 is a document
+// written before revisions, which has none.
+func revFilter(rev int64) bson.E {
+	if rev == 0 {
+		return bson.E{Key: "rev", Value: bson.D{{Key: "$exists", Value: false}}}
+	}
+	return bson.E{Key: "rev", Value: rev}
 }
 
 func (s *Store) replaceRoadmap(ctx context.Context, filter bson.D, r *veikart.Roadmap) (*mongo.UpdateResult, error) {

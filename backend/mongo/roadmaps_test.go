@@ -271,3 +271,45 @@ func TestAgencies_SharedIndexExactAfterWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestRoadmaps_SharedModeSeesAWriteThatKeepsTheVersion: on a shared
+// database, a write that leaves the version alone (an agency's access
+// request) is still seen by the compare-and-swap of a writer that read
+// before it: that writer reads again and keeps both. With the swap on the
+// version alone, the request was lost.
+func TestRoadmaps_SharedModeSeesAWriteThatKeepsTheVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	base := testenv.MustStore(t)
+	a, b := testenv.OpenAgain(t, base, mongo.Options{}), testenv.OpenAgain(t, base, mongo.Options{})
+	if err := a.CreateRoadmap(ctx, mustRoadmap(t, "rm-rev", "u1")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	calls := 0
+	_, err := a.UpdateRoadmap(ctx, "rm-rev", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+		calls++
+		if calls == 1 {
+			// Another process stores a request between this read and
+			// this write.
+			if _, err := b.UpdateRoadmap(ctx, "rm-rev", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+				n, _, err := cur.AddRequest("q1", "nav", "u9", []veikart.Section{veikart.AreaSection("housing")}, []veikart.Permission{veikart.View}, "Oppfølging", now)
+				return n, err
+			}); err != nil {
+				return nil, err
+			}
+		}
+		n, _, err := cur.Apply([]veikart.Op{{ID: "op1", Type: veikart.OpSetTitle, Title: "Ny", BaseVersion: cur.Version}}, now)
+		return n, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := base.Roadmap(ctx, "rm-rev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 || got.Title != "Ny" || len(got.Requests) != 1 || got.Version != 2 || got.Rev != 2 {
+		t.Fatalf("calls %d, title %q, %d requests, version %d, rev %d; want 2, Ny, 1, 2, 2", calls, got.Title, len(got.Requests), got.Version, got.Rev)
+	}
+}

@@ -343,7 +343,10 @@ func (r *Roadmap) AddRequest(id, agencyID, userID string, sections []Section, pe
 		ID: id, AgencyID: agencyID, RequestedBy: userID, Sections: sections, Permissions: perms,
 		Purpose: purpose, CreatedAt: now, Status: RequestPending,
 	}
-	n := r.next(now)
+	// Not r.next: an agency asking changes nothing the household wrote, so
+	// neither Version (their pending If-Match write still applies) nor
+	// UpdatedAt. The owners find it in their list of requests.
+	n := r.Clone()
 	// Answered requests are history; keep the last few hundred.
 	if len(n.Requests) >= 10*MaxOpenRequests {
 		n.Requests = slices.DeleteFunc(n.Requests, func(q AccessRequest) bool { return q.Status != RequestPending })

@@ -115,8 +115,14 @@ type Roadmap struct {
 	// RecentOps remembers the ids of recently applied operations (oldest first).
 	RecentOps []string
 
+	// Rev is the storage's revision: it increases with every write,
+	// including one that leaves Version alone (an agency's access request,
+	// which must not make the household's pending If-Match write fail).
+	// The store sets it; nothing shows it.
+	Rev int64
+
 	// Consent and what agencies wrote (consent.go). Every change to these
-	// also increases Version.
+	// except a new access request also increases Version.
 	Grants      []Grant
 	Requests    []AccessRequest
 	Invitations []Invitation
