@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,9 @@ type Options struct {
 	// Monitor, if set, hears of every database command (package tracing
 	// makes spans of them).
 	Monitor *event.CommandMonitor
+	// RoundTrip bounds one exchange with the database server; zero means
+	// DefaultRoundTrip (see there why).
+	RoundTrip time.Duration
 }
 
 // Store is Veikart's storage. It is safe for concurrent use.
@@ -90,10 +94,17 @@ const serverSelection = 2 * time.Second
 
 // Open connects to the MongoDB server at uri and uses database dbName.
 func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
+	if opts.RoundTrip <= 0 {
+		opts.RoundTrip = DefaultRoundTrip
+	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		SetAppName("veikart").
 		SetTimeout(30 * time.Second).
 		SetServerSelectionTimeout(serverSelection).
+		SetDialer(&boundedDialer{Dialer: net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, roundTrip: opts.RoundTrip}).
+		// Polled, not streamed: a streaming monitor's awaitable hello
+		// waits up to 10 s by design, longer than a round trip may.
+		SetServerMonitoringMode(options.ServerMonitoringModePoll).
 		SetMonitor(opts.Monitor))
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -249,7 +260,7 @@ func mapError(err error, format string, args ...any) error {
 	case mongo.IsDuplicateKeyError(err):
 		return &veikart.Error{Code: veikart.ECONFLICT, Message: "It exists already."}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
-		mongo.IsTimeout(err), mongo.IsNetworkError(err), isServerSelection(err):
+		mongo.IsTimeout(err), mongo.IsNetworkError(err), isServerSelection(err), isBackendAway(err):
 		return fmt.Errorf("%s: %w", what, &unavailableError{err})
 	}
 	return fmt.Errorf("%s: %w", what, err)
@@ -262,6 +273,33 @@ type unavailableError struct{ cause error }
 func (e *unavailableError) Error() string { return "database unavailable: " + e.cause.Error() }
 func (e *unavailableError) Unwrap() []error {
 	return []error{e.cause, &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The service is temporarily unavailable. Try again shortly."}}
+}
+
+// backendAway are what FerretDB passes on, inside an InternalError, when
+// the PostgreSQL under it is gone, restarting or refusing: SQLSTATE class
+// 08 (connection exceptions), 57P01-57P03 (shut down by an administrator,
+// a crash, starting up), 53300 (too many connections), and pgx's words for
+// a connection that could not be made or was lost. MongoDB's own
+// InternalError (a bug) matches none of them and stays a 500.
+var backendAway = []string{
+	"(SQLSTATE 08", "(SQLSTATE 57P0", "(SQLSTATE 53300)",
+	"failed to connect to", "dial error", "conn closed", "connection reset by peer", "broken pipe",
+	"unexpected EOF", "the database system is",
+}
+
+// isBackendAway reports an InternalError from FerretDB that says its
+// backend cannot be reached: the database is away, not broken.
+func isBackendAway(err error) bool {
+	var ce mongo.CommandError
+	if !errors.As(err, &ce) || (ce.Code != 1 && ce.Name != "InternalError") {
+		return false
+	}
+	for _, s := range backendAway {
+		if strings.Contains(ce.Message, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func isServerSelection(err error) bool {

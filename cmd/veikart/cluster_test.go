@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -303,6 +304,121 @@ func TestCluster(t *testing.T) {
 			away.Seconds(), readyFailed.Seconds(), problems, apiAsked, tooks[len(tooks)/2].Milliseconds(), tooks[len(tooks)-1].Milliseconds(),
 			ready503, readyAsked, lateOK, recovered.Seconds(), a.cmd.Process.Pid)
 	})
+
+	// A database that accepts connections and then says nothing (SIGSTOP:
+	// a frozen process, as in a network partition).
+	t.Run("the database frozen", func(t *testing.T) {
+		underFault(t, client, a, "Frozen",
+			func() { _ = db.cmd.Process.Signal(syscall.SIGSTOP) },
+			func() { _ = db.cmd.Process.Signal(syscall.SIGCONT) })
+	})
+
+	// FerretDB up, the PostgreSQL under it stopped: FerretDB answers with
+	// its own errors, which must read as the database being away.
+	t.Run("PostgreSQL stopped under FerretDB", func(t *testing.T) {
+		stop, start := os.Getenv("VEIKART_TEST_PG_STOP"), os.Getenv("VEIKART_TEST_PG_START")
+		if stop == "" || start == "" {
+			t.Skip("needs VEIKART_TEST_PG_STOP and VEIKART_TEST_PG_START (scripts/external-db.sh sets them)")
+		}
+		sh := func(cmd string) {
+			if out, err := exec.Command("bash", "-c", cmd).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", cmd, err, out)
+			}
+		}
+		underFault(t, client, a, "Postgres", func() { sh(stop) }, func() { sh(start) })
+	})
+}
+
+// faultWindow is how long the frozen database and the stopped PostgreSQL
+// last: long enough for a dozen requests, short enough for make faults.
+const faultWindow = 6 * time.Second
+
+// underFault logs in and makes a roadmap on replica a, brings the fault
+// about, and for faultWindow sends, twice a second, a write (an operation
+// on that roadmap) and a read (the roadmap), without waiting for each
+// other. Every answer must be 503 /problems/unavailable with Retry-After,
+// within about the 2 s the README promises; then the fault ends and the
+// same process must answer again by itself.
+func underFault(t *testing.T, client *http.Client, a *replica, name string, begin, end func()) {
+	tok := login(t, client, a.url, name)
+	id := fmt.Sprintf("rm-%s-%d", strings.ToLower(name), time.Now().UnixNano())
+	if st, body := call(client, a.url, "POST", "/api/v1/roadmaps", tok.Access, map[string]any{"id": id, "title": name}); st != 201 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	type answer struct {
+		write bool
+		st    int
+		ctype string
+		retry string
+		body  []byte
+		took  time.Duration
+	}
+	var (
+		mu      sync.Mutex
+		answers []answer
+		wg      sync.WaitGroup
+	)
+	ask := func(write bool) {
+		began := time.Now()
+		var body io.Reader
+		method, path := "GET", "/api/v1/roadmaps/"+id
+		if write {
+			method, path = "POST", path+"/operations"
+			body = strings.NewReader(fmt.Sprintf(`{"operations":[{"opId":"o%d","type":"roadmap.setTitle","baseVersion":1,"title":"t"}]}`, began.UnixNano()))
+		}
+		req, _ := http.NewRequest(method, a.url+path, body)
+		req.Header.Set("Authorization", "Bearer "+tok.Access)
+		if write {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		x := answer{write: write, st: -1}
+		if res, err := client.Do(req); err != nil {
+			x.body = []byte(err.Error())
+		} else {
+			x.body, _ = io.ReadAll(res.Body)
+			res.Body.Close()
+			x.st, x.ctype, x.retry = res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Retry-After")
+		}
+		x.took = time.Since(began)
+		mu.Lock()
+		answers = append(answers, x)
+		mu.Unlock()
+	}
+	begin()
+	began := time.Now()
+	tick := time.NewTicker(500 * time.Millisecond)
+	for time.Since(began) < faultWindow {
+		wg.Go(func() { ask(true) })
+		wg.Go(func() { ask(false) })
+		<-tick.C
+	}
+	tick.Stop()
+	wg.Wait()
+	end()
+	back := time.Now()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if st, _ := call(client, a.url, "GET", "/api/v1/roadmaps/"+id, tok.Access, nil); st == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not answering 60 s after the fault ended", name)
+		}
+	}
+	recovered := time.Since(back)
+	var tooks []time.Duration
+	for _, x := range answers {
+		if x.st != 503 || !strings.HasPrefix(x.ctype, "application/problem+json") || x.retry == "" ||
+			!strings.Contains(string(x.body), `"type":"/problems/unavailable"`) {
+			t.Errorf("%s (write %v): %d %s Retry-After %q after %s: %s", name, x.write, x.st, x.ctype, x.retry, x.took, x.body)
+		}
+		tooks = append(tooks, x.took)
+	}
+	slices.Sort(tooks)
+	if worst := tooks[len(tooks)-1]; worst > 3500*time.Millisecond {
+		t.Errorf("%s: an answer took %s; it should come within about 2 s", name, worst)
+	}
+	t.Logf("%s for %.0f s: %d requests (half writes) answered 503 in %d ms median and %d ms at most; answering again %.1f s after it ended",
+		name, faultWindow.Seconds(), len(answers), tooks[len(tooks)/2].Milliseconds(), tooks[len(tooks)-1].Milliseconds(), recovered.Seconds())
 }
 
 func sum(xs []atomic.Int64) int64 {
