@@ -48,6 +48,14 @@ type ReminderJob struct {
 	Status    string    `bson:"status"`
 	UpdatedAt time.Time `bson:"updatedAt"`
 	Detail    string    `bson:"detail,omitempty"`
+	// The devices (push subscription ids) a round of sending delivered to,
+	// or gave up on: a later round, after a device asked to be tried
+	// again later, skips them.
+	DeliveredTo []string `bson:"deliveredTo,omitempty"`
+	FailedTo    []string `bson:"failedTo,omitempty"`
+	// NotBefore is when a device still owed may be tried again (its push
+	// service's Retry-After): earlier rounds leave the job alone.
+	NotBefore time.Time `bson:"notBefore,omitempty"`
 }
 
 // SlotID is the id of the minute slot that t falls in.
@@ -184,6 +192,29 @@ func (s *Store) ClaimReminder(ctx context.Context, id, owner string, now, lease 
 		return 0, time.Time{}, mapError(err, "claim reminder %s", id)
 	}
 	return Claimed, time.Time{}, nil
+}
+
+// ReminderDevices adds to job id's devices delivered to and given up on,
+// and sets when the devices still owed may be tried again (zero: any time).
+func (s *Store) ReminderDevices(ctx context.Context, id string, delivered, failed []string, notBefore time.Time) error {
+	if len(delivered)+len(failed) == 0 && notBefore.IsZero() {
+		return nil
+	}
+	unlock := s.locks.lock("j:" + id)
+	defer unlock()
+	set := bson.D{}
+	if len(delivered) > 0 {
+		set = append(set, bson.E{Key: "deliveredTo", Value: bson.D{{Key: "$each", Value: delivered}}})
+	}
+	if len(failed) > 0 {
+		set = append(set, bson.E{Key: "failedTo", Value: bson.D{{Key: "$each", Value: failed}}})
+	}
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "notBefore", Value: notBefore.UTC()}}}}
+	if len(set) > 0 {
+		update = append(update, bson.E{Key: "$addToSet", Value: set})
+	}
+	_, err := s.db.Collection(remindersColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
+	return mapError(err, "record devices of reminder %s", id)
 }
 
 // ReminderDone records that job id was sent, once: a second call is a no-op.

@@ -34,6 +34,10 @@ type Message struct {
 	// offline. It must be at least one second: a TTL of 0 means "deliver now
 	// or drop", which loses a reminder to any phone that is asleep.
 	TTL time.Duration
+	// Expires, if set, is when the message stops being worth delivering;
+	// Deliver then asks the push service to keep it until then, whatever
+	// its own deadline for retrying (see Deliver), and TTL is not used.
+	Expires time.Time
 	// Urgency is "very-low", "low", "normal" or "high" (RFC 8030 §5.3); empty
 	// sends no header, which push services treat as "normal".
 	Urgency string
@@ -85,6 +89,11 @@ type Result struct {
 	// Attempts is how many requests were made: from Send 1, or 0 for a
 	// message refused before sending.
 	Attempts int
+	// RetryAt is, for a Retry that Deliver stopped because its deadline
+	// came first, when the push service may be asked again while the
+	// message is still worth sending (before Message.Expires): the caller
+	// hands that attempt on. Zero when no later attempt is worth making.
+	RetryAt time.Time
 	// Err explains any outcome but Delivered. It may quote the push service;
 	// log it, do not show it to the person.
 	Err error

@@ -57,9 +57,12 @@ func (a Alerts) send(ctx context.Context, userID, kind string) {
 		"body": "Noe skjer med kontoen din i Veikart. Åpne appen.",
 		"url":  "/#/settings/security", "tag": "security-" + kind,
 	})
-	n := Notification{Payload: payload, Topic: "security-" + kind, TTL: alertTTL, Deadline: a.Now().Add(alertRetry)}
+	now := a.Now()
+	n := Notification{Payload: payload, Topic: "security-" + kind, Expires: now.Add(alertTTL), Deadline: now.Add(alertRetry)}
 	for _, sub := range subs {
-		if a.Sender.Send(ctx, sub, n) == Gone {
+		// Best effort: a retry asked for after alertRetry is not made
+		// (the app and the security log say the same).
+		if outcome, _ := a.Sender.Send(ctx, sub, n); outcome == Gone {
 			if _, err := a.Store.RemovePushSubscription(ctx, sub.UserID, sub.Endpoint); err != nil {
 				a.Log.Warn("remove gone push subscription", "err", err)
 			}

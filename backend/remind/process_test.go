@@ -90,7 +90,7 @@ type stalling struct {
 	n     int
 }
 
-func (s *stalling) Send(ctx context.Context, sub veikart.PushSubscription, n remind.Notification) remind.Outcome {
+func (s *stalling) Send(ctx context.Context, sub veikart.PushSubscription, n remind.Notification) (remind.Outcome, time.Time) {
 	s.mu.Lock()
 	s.n++
 	stall := s.n > s.after

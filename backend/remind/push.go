@@ -2,6 +2,7 @@ package remind
 
 import (
 	"context"
+	"time"
 	"log/slog"
 
 	"github.com/veikart/veikart/backend/metrics"
@@ -17,21 +18,24 @@ type PushSender struct {
 }
 
 // Send delivers n to one device, retrying temporary failures until
-// n.Deadline.
-func (p PushSender) Send(ctx context.Context, sub veikart.PushSubscription, n Notification) Outcome {
+// n.Deadline; a retry the push service asks for after that, while the
+// message is still worth sending, is Later.
+func (p PushSender) Send(ctx context.Context, sub veikart.PushSubscription, n Notification) (Outcome, time.Time) {
 	res := p.Push.Deliver(ctx, push.Message{
 		Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth,
-		Payload: n.Payload, TTL: n.TTL, Urgency: "normal", Topic: n.Topic,
+		Payload: n.Payload, Expires: n.Expires, Urgency: "normal", Topic: n.Topic,
 	}, n.Deadline)
-	p.Metrics.Push("retried", res.Attempts-1)
-	switch res.Outcome {
-	case push.Delivered:
-		return Delivered
-	case push.Gone:
-		return Gone
+	p.Metrics.Push("retried", max(res.Attempts-1, 0))
+	switch {
+	case res.Outcome == push.Delivered:
+		return Delivered, time.Time{}
+	case res.Outcome == push.Gone:
+		return Gone, time.Time{}
+	case res.Outcome == push.Retry && !res.RetryAt.IsZero():
+		return Later, res.RetryAt
 	}
 	// The push service's words may quote the endpoint; the subscription id
 	// is enough to find it.
 	p.Log.Warn("push not delivered", "subscription", sub.ID, "status", res.Status, "attempts", res.Attempts, "err", res.Err)
-	return Failed
+	return Failed, time.Time{}
 }

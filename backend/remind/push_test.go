@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,95 @@ func TestAlerts_ThroughARealPushService(t *testing.T) {
 		if m.Kind != "security" || m.Alert != "recovery" || m.URL != "/#/settings/security" || strings.Contains(m.Body, "Amina") {
 			t.Fatalf("payload %+v", m)
 		}
+	}
+}
+
+// TestReminders_SlowDeviceHandedOnOthersNotHeldUp: the phone's push
+// service answers 429 with a Retry-After longer than this process's claim
+// on the job; the tablet's takes the message. The tablet's reminder must
+// not be held up, the phone's must be tried again when its push service
+// asked (in a later round, not dropped), and nobody gets it twice. Every
+// push asks the service to keep the message until the end of the due day
+// (at least an hour), however short the claim: it was 110 s, and a phone
+// off for two minutes never got its reminder.
+func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &testClock{t: time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC)} // 08:30 Oslo
+	svc, vapid, sender := realPush(t, clk.Now)
+	phoneFront, tabletFront := pushtest.NewFront(t, svc), pushtest.NewFront(t, svc)
+	s := testenv.MustStore(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sch := &remind.Scheduler{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Loc: oslo, Log: log, Owner: "p"}
+
+	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
+	for _, d := range []struct {
+		sub   pushtest.Subscription
+		front *pushtest.Front
+	}{{phone, phoneFront}, {tablet, tabletFront}} {
+		ep := d.front.Endpoint(d.sub)
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: "kari",
+			Endpoint: ep, P256dh: d.sub.P256dh, Auth: d.sub.Auth, CreatedAt: clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := roadmapWithStep(t, "2026-11-27", veikart.Planned, veikart.Reminder{DaysBefore: 1, At: "09:00"})
+	if err := s.CreateRoadmap(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Sync(ctx, nil, r); err != nil {
+		t.Fatal(err)
+	}
+	jobID := remind.Jobs(r, oslo)[0].ID
+	ttl := func(req pushtest.Request) time.Duration {
+		n, err := strconv.Atoi(req.Header.Get("TTL"))
+		if err != nil {
+			t.Fatalf("TTL header %q", req.Header.Get("TTL"))
+		}
+		return time.Duration(n) * time.Second
+	}
+
+	phoneFront.Reply(pushtest.Reply{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"115"}}})
+	clk.Add(31 * time.Minute) // 09:01 the day before
+	if _, err := sch.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(svc.Messages(t, tablet)); n != 1 {
+		t.Fatalf("the tablet got %d messages, want 1 at once", n)
+	}
+	// Until the end of the due day (27 Nov, Oslo), capped at a day.
+	if got := ttl(tabletFront.Requests()[0]); got < 23*time.Hour {
+		t.Errorf("the tablet's push had TTL %s; want until the end of the due day, at most a day", got)
+	}
+	if n := len(svc.Messages(t, phone)); n != 0 {
+		t.Fatalf("the phone got %d messages while its service said wait", n)
+	}
+	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != mongo.ReminderPending {
+		t.Fatalf("after the first round the job is %+v, %v; want it still pending for the phone", j, err)
+	}
+
+	clk.Add(time.Minute) // 09:02: the phone's service said 115 s, not yet
+	if _, err := sch.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(phoneFront.Requests()); n != 1 {
+		t.Fatalf("the phone was tried %d times before its Retry-After ended", n)
+	}
+	clk.Add(2 * time.Minute) // 09:04
+	if _, err := sch.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(svc.Messages(t, phone)); n != 1 {
+		t.Fatalf("the phone got %d messages after its Retry-After, want 1", n)
+	}
+	if n := len(svc.Messages(t, tablet)); n != 1 {
+		t.Fatalf("the tablet got %d messages, want still 1", n)
+	}
+	reqs := phoneFront.Requests()
+	if got := ttl(reqs[len(reqs)-1]); got < time.Hour {
+		t.Errorf("the phone's push had TTL %s, want at least an hour", got)
+	}
+	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != mongo.ReminderSent {
+		t.Fatalf("the job is %+v, %v; want sent", j, err)
 	}
 }

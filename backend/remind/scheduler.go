@@ -20,20 +20,26 @@ type Outcome int
 const (
 	Delivered Outcome = iota
 	Gone              // the subscription no longer exists: forget it
-	Failed            // not delivered within the deadline, or refused
+	Failed            // refused for good, or its time ran out
+	Later             // not yet: try again at the time Send returns
 )
 
 // Notification is one message to send to every device of the recipients.
 type Notification struct {
-	Payload  []byte
-	Topic    string
-	TTL      time.Duration
-	Deadline time.Time // stop retrying after this
+	Payload []byte
+	Topic   string
+	// Expires is when the message stops being worth delivering: the push
+	// service keeps it for a device that is offline until then.
+	Expires time.Time
+	// Deadline is how long this process may keep trying (within its
+	// claim on the job); a retry after it is handed on (Later).
+	Deadline time.Time
 }
 
-// Sender delivers a notification to one device.
+// Sender delivers a notification to one device. For Later it also returns
+// when to try that device again (before n.Expires).
 type Sender interface {
-	Send(ctx context.Context, sub veikart.PushSubscription, n Notification) Outcome
+	Send(ctx context.Context, sub veikart.PushSubscription, n Notification) (Outcome, time.Time)
 }
 
 // Scheduler sends due reminders. Any number of schedulers may run against one
@@ -155,7 +161,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	if j.Status != mongo.ReminderPending || now.Before(j.At) {
+	if j.Status != mongo.ReminderPending || now.Before(j.At) || now.Before(j.NotBefore) {
 		return false, nil
 	}
 	if now.Sub(j.At) > s.maxLate() {
@@ -189,39 +195,65 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 		return false, err
 	}
 	n := s.notification(job, now)
-	delivered, failed, gone := 0, 0, 0
+	// Devices a round before this one delivered to, or gave up on, are
+	// not tried again.
+	handled := make(map[string]bool, len(j.DeliveredTo)+len(j.FailedTo))
+	for _, id := range append(slices.Clone(j.DeliveredTo), j.FailedTo...) {
+		handled[id] = true
+	}
+	var deliveredTo, failedTo []string
+	gone, later := 0, time.Time{}
 	for _, u := range users {
 		subs, err := s.Store.PushSubscriptions(ctx, u)
 		if err != nil {
 			return false, err
 		}
 		for _, sub := range subs {
-			switch s.Sender.Send(ctx, sub, n) {
+			if handled[sub.ID] {
+				continue
+			}
+			outcome, at := s.Sender.Send(ctx, sub, n)
+			switch outcome {
 			case Delivered:
-				delivered++
+				deliveredTo = append(deliveredTo, sub.ID)
 			case Gone:
 				gone++
 				if _, err := s.Store.RemovePushSubscription(ctx, sub.UserID, sub.Endpoint); err != nil {
 					s.Log.Warn("remove gone push subscription", "err", err)
 				}
-			case Failed:
-				failed++
+			case Later:
+				if later.IsZero() || at.Before(later) {
+					later = at
+				}
+			default:
+				failedTo = append(failedTo, sub.ID)
 			}
 		}
 	}
-	s.Metrics.Push("delivered", delivered)
-	s.Metrics.Push("failed", failed)
+	s.Metrics.Push("delivered", len(deliveredTo))
+	s.Metrics.Push("failed", len(failedTo))
 	s.Metrics.Push("gone", gone)
-	if delivered == 0 && failed > 0 {
-		// Nothing got through: try again in a few minutes (the claim lets
-		// this process, or after its lease anyone, retake it).
-		return false, s.Store.AddToSlot(ctx, now.Add(5*time.Minute), id)
+	if err := s.Store.ReminderDevices(ctx, id, deliveredTo, failedTo, later); err != nil {
+		return false, err
+	}
+	if !later.IsZero() {
+		// A device asked to be tried again after this claim's time (a
+		// long Retry-After, a push service away): the job goes on at
+		// that minute, for the devices still owed, in this process or,
+		// if it is gone by then, another. The others are not held up.
+		s.Metrics.Push("handed-on", 1)
+		// The minute after: a slot is walked from its start, and the
+		// push service said not before later.
+		if !later.Equal(later.Truncate(time.Minute)) {
+			later = later.Truncate(time.Minute).Add(time.Minute)
+		}
+		return len(deliveredTo) > 0, s.Store.AddToSlot(ctx, later, id)
 	}
 	if err := s.Store.ReminderDone(ctx, id, s.Owner, now); err != nil {
 		return false, err
 	}
-	if delivered == 0 {
-		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "no devices", now)
+	if len(deliveredTo)+len(j.DeliveredTo) == 0 {
+		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "no device got it", now)
 	}
 	s.Metrics.ReminderLag(now.Sub(j.At))
 	return true, nil
@@ -244,13 +276,15 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		msg["kind"], msg["url"] = "transition", "/#/roadmaps/"+j.RoadmapID
 	}
 	payload, _ := json.Marshal(msg)
-	// Worth delivering until the end of the due day, and never for more
-	// than a day: an old reminder is noise.
+	// Worth delivering until the end of the due day, at least an hour and
+	// never for more than a day (an old reminder is noise): a phone that is
+	// off or asleep gets it when it wakes within that time.
 	due, _ := time.ParseInLocation(time.DateOnly, j.Due, s.Loc)
 	ttl := min(max(due.AddDate(0, 0, 1).Sub(now), time.Hour), 24*time.Hour)
-	// Retries stop before the claim's lease ends, so that no other process
-	// takes the job over while this one may still deliver it.
-	return Notification{Payload: payload, Topic: Topic(j.ID), TTL: ttl, Deadline: now.Add(min(ttl, s.lease()-10*time.Second))}
+	// Retries in this call stop before the claim's lease ends, so that no
+	// other process takes the job over while this one may still deliver
+	// it; a retry later than that is handed on (Later), not dropped.
+	return Notification{Payload: payload, Topic: Topic(j.ID), Expires: now.Add(ttl), Deadline: now.Add(min(ttl, s.lease()-10*time.Second))}
 }
 
 // recipients are the people a reminder goes to: the owners for the

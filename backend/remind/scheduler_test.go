@@ -34,17 +34,17 @@ type recorder struct {
 	blockAfter int
 }
 
-func (r *recorder) Send(ctx context.Context, sub veikart.PushSubscription, n remind.Notification) remind.Outcome {
+func (r *recorder) Send(ctx context.Context, sub veikart.PushSubscription, n remind.Notification) (remind.Outcome, time.Time) {
 	r.mu.Lock()
 	if r.blockAfter > 0 && r.n >= r.blockAfter {
 		r.mu.Unlock()
 		<-ctx.Done()
-		return remind.Failed
+		return remind.Failed, time.Time{}
 	}
 	r.n++
 	r.got[n.Topic+" "+sub.Endpoint]++
 	r.mu.Unlock()
-	return remind.Delivered
+	return remind.Delivered, time.Time{}
 }
 
 // TestScheduler_TwoProcessesSendEachReminderOnce runs two schedulers, as two

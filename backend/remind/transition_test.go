@@ -22,13 +22,13 @@ type payloads struct {
 	got map[string][]map[string]any
 }
 
-func (p *payloads) Send(_ context.Context, sub veikart.PushSubscription, n remind.Notification) remind.Outcome {
+func (p *payloads) Send(_ context.Context, sub veikart.PushSubscription, n remind.Notification) (remind.Outcome, time.Time) {
 	var m map[string]any
 	_ = json.Unmarshal(n.Payload, &m)
 	p.mu.Lock()
 	p.got[sub.Endpoint] = append(p.got[sub.Endpoint], m)
 	p.mu.Unlock()
-	return remind.Delivered
+	return remind.Delivered, time.Time{}
 }
 
 // TestScheduler_TransitionReminders: a release planned with reminders three
