@@ -2,8 +2,8 @@ package remind
 
 import (
 	"context"
-	"time"
 	"log/slog"
+	"time"
 
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/push"
