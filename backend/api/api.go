@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -93,6 +94,10 @@ type Config struct {
 
 // Server is the HTTP server.
 type Server struct {
+	// storageFull is set when a write found the database's disk full, and
+	// cleared when readiness finds it writing again.
+	storageFull atomic.Bool
+
 	app       *fiber.App
 	cfg       Config
 	store     *mongo.Store

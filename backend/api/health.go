@@ -21,6 +21,16 @@ func (s *Server) ready(c *fiber.Ctx) error {
 		s.log.Warn("readiness: database does not answer", "err", err)
 		return &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The database does not answer."}
 	}
+	// A store whose disk filled up answers reads but cannot write: not
+	// ready (so a load balancer drains this replica) until a write goes
+	// through again, which readiness itself tries.
+	if s.storageFull.Load() {
+		if err := s.store.ProbeWrite(c.UserContext()); err != nil {
+			return &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The database cannot write: its disk is full."}
+		}
+		s.storageFull.Store(false)
+		s.log.Info("storage writable again")
+	}
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 

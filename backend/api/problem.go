@@ -59,6 +59,7 @@ var (
 	kindUnavailable  = problemKind{"unavailable", "The service is temporarily unavailable", fiber.StatusServiceUnavailable}
 	kindTimeout      = problemKind{"request-timeout", "The request did not arrive in time", fiber.StatusRequestTimeout}
 	kindInternal     = problemKind{"internal", "Internal error", fiber.StatusInternalServerError}
+	kindStorageFull  = problemKind{"storage-full", "The server's storage is full", fiber.StatusInsufficientStorage}
 	kindBadRequest   = problemKind{"bad-request", "Bad request", fiber.StatusBadRequest}
 )
 
@@ -71,6 +72,7 @@ var kindByCode = map[string]problemKind{
 	veikart.ECONFLICT:     kindConflict,
 	veikart.EPRECONDITION: kindPrecondition,
 	veikart.EUNAVAILABLE:  kindUnavailable,
+	veikart.ESTORAGEFULL:  kindStorageFull,
 	veikart.EINTERNAL:     kindInternal,
 }
 
@@ -106,6 +108,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if p.Status == fiber.StatusInsufficientStorage {
+		// An operator has to free space: not in seconds.
+		c.Set(fiber.HeaderRetryAfter, "60")
 	}
 	if p.Status == fiber.StatusRequestTimeout {
 		c.Context().SetConnectionClose()
@@ -209,6 +215,11 @@ func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
 		if k == kindUnavailable {
 			// The database out of reach, or a feature not configured: err says which.
 			s.log.Warn("unavailable", "err", err, "request_id", requestID(c))
+		}
+		if k == kindStorageFull && s.storageFull.CompareAndSwap(false, true) {
+			// Once, until readiness finds the store writing again.
+			s.log.Error("storage full: writes are refused (507) and readiness fails until the database can write again; "+
+				"free space on the database's disk (see deploy/runbooks/disk-full.md for how much)", "err", err, "request_id", requestID(c))
 		}
 		p := newProblem(k, de.Message)
 		if de.Pointer != "" {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -59,6 +60,7 @@ func checkpoint(ctx context.Context, dir string, logger *slog.Logger) {
 			return
 		case <-t.C:
 		}
+		low := lowOnSpace(dir)
 		files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
 		for _, f := range files {
 			c, ok := conns[f]
@@ -71,7 +73,7 @@ func checkpoint(ctx context.Context, dir string, logger *slog.Logger) {
 				c.SetMaxOpenConns(1)
 				conns[f] = c
 			}
-			if err := checkpointFile(ctx, c); err != nil && ctx.Err() == nil {
+			if err := checkpointFile(ctx, c, low); err != nil && ctx.Err() == nil {
 				logger.Error("embedded store: checkpoint", "file", f, "err", err)
 			}
 		}
@@ -81,13 +83,34 @@ func checkpoint(ctx context.Context, dir string, logger *slog.Logger) {
 // checkpointFile runs a passive checkpoint and, if the WAL has grown past
 // walRestartFrames, a restarting one. A restart that finds readers still
 // busy after restartWait is not an error: it is tried again next time.
-func checkpointFile(ctx context.Context, c *sql.DB) error {
+// When the disk is low on space (low), every tick truncates the WAL to
+// nothing once copied, so that it never holds space the data needs.
+func checkpointFile(ctx context.Context, c *sql.DB, low bool) error {
 	var busy, frames, copied int64
 	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
 		return err
+	}
+	if low && frames > 0 {
+		return c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied)
 	}
 	if frames < walRestartFrames {
 		return nil
 	}
 	return c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &frames, &copied)
+}
+
+// lowSpaceFactor: the disk is low on space when less is free than this many
+// WALs of walRestartFrames (4 × 64 MiB): then a full WAL could not be
+// copied back into the database files, which needs room for the pages it
+// changes. deploy/runbooks/disk-full.md says the same to operators.
+const lowSpaceFactor = 4
+
+// lowOnSpace reports whether the file system of dir has less free space
+// than lowSpaceFactor WALs. An error reading it counts as not low.
+func lowOnSpace(dir string) bool {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return false
+	}
+	return int64(st.Bavail)*st.Bsize < lowSpaceFactor*walSizeLimit()
 }

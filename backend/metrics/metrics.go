@@ -22,6 +22,7 @@ type Metrics struct {
 	push        *prometheus.CounterVec
 	reminder    prometheus.Histogram
 	unavailable prometheus.Counter
+	storageFull prometheus.Counter
 	signIn      *prometheus.CounterVec
 	rateLimited *prometheus.CounterVec
 }
@@ -48,13 +49,16 @@ func New() *Metrics {
 			Name: "veikart_database_unavailable_total", Help: "Requests answered 503: almost always the database out of reach (also push when it is not configured).",
 		}),
 	}
+	m.storageFull = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "veikart_storage_full_total", Help: "Requests answered 507: the database's disk is full, and nothing could be written.",
+	})
 	m.signIn = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "veikart_sign_in_failures_total", Help: "Refused sign-ins by method (idporten, passkey, handover, rate-limited, ...).",
 	}, []string{"method"})
 	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "veikart_rate_limited_total", Help: "API requests refused with 429 by the request rate limits, by scope (ip, user).",
 	}, []string{"scope"})
-	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable, m.signIn, m.rateLimited,
+	m.reg.MustRegister(m.requests, m.latency, m.push, m.reminder, m.unavailable, m.storageFull, m.signIn, m.rateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -71,8 +75,11 @@ func (m *Metrics) Request(route, method string, status int, d time.Duration) {
 	}
 	m.requests.WithLabelValues(route, method, statusText(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		m.unavailable.Inc()
+	case http.StatusInsufficientStorage:
+		m.storageFull.Inc()
 	}
 }
 

@@ -35,6 +35,8 @@ const (
 	invitesColl  = "invitations"     // per invitation code hash: its roadmap
 
 	pushColl = "push_subscriptions" // per person: their devices' Web Push subscriptions
+
+	probeColl = "health_probe" // one document, written by readiness after a full disk
 )
 
 // Options tune a Store.
@@ -262,6 +264,8 @@ func mapError(err error, format string, args ...any) error {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		mongo.IsTimeout(err), mongo.IsNetworkError(err), isServerSelection(err), isBackendAway(err):
 		return fmt.Errorf("%s: %w", what, &unavailableError{err})
+	case isStorageFull(err):
+		return fmt.Errorf("%s: %w", what, &storageFullError{err})
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -300,6 +304,39 @@ func isBackendAway(err error) bool {
 		}
 	}
 	return false
+}
+
+// storageFull are the words for a disk that is full: SQLite's (the
+// embedded store, through FerretDB), PostgreSQL's disk_full (53100) and
+// the system's ENOSPC, wherever it surfaces.
+var storageFull = []string{"database or disk is full", "SQLITE_FULL", "(SQLSTATE 53100)", "no space left on device"}
+
+func isStorageFull(err error) bool {
+	msg := err.Error()
+	for _, s := range storageFull {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// storageFullError marks an error as the database's disk being full: the
+// API answers 507 with Retry-After, and readiness fails until a write
+// succeeds again (Store.ProbeWrite).
+type storageFullError struct{ cause error }
+
+func (e *storageFullError) Error() string { return "storage full: " + e.cause.Error() }
+func (e *storageFullError) Unwrap() []error {
+	return []error{e.cause, &veikart.Error{Code: veikart.ESTORAGEFULL, Message: "The server's storage is full, so nothing can be saved right now. Your change is kept on your phone; try again later."}}
+}
+
+// ProbeWrite writes one small document, to learn whether the database can
+// write again after its disk was full.
+func (s *Store) ProbeWrite(ctx context.Context) error {
+	_, err := s.db.Collection(probeColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: "write"}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
+	return mapError(err, "probe a write")
 }
 
 func isServerSelection(err error) bool {

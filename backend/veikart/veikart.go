@@ -19,6 +19,7 @@ const (
 	ECONFLICT     = "conflict"
 	EPRECONDITION = "precondition_failed"
 	EUNAVAILABLE  = "unavailable"
+	ESTORAGEFULL  = "storage_full" // the database's disk is full: nothing can be written
 	EINTERNAL     = "internal"
 )
 
