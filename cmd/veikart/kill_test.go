@@ -135,7 +135,7 @@ func TestServe_KillNineKeepsAcknowledgedWrites(t *testing.T) {
 				ops = append(ops, map[string]any{"opId": fmt.Sprintf("add-%d", i), "type": "step.add", "step": map[string]any{
 					"id": fmt.Sprintf("k%d", i), "areaId": "housing", "title": "Kill test", "term": "short", "responsible": map[string]any{"kind": "household"}}})
 			}
-			if status, body := post("/api/v1/roadmaps/demo-haugen/operations", token, map[string]any{"operations": ops}); status != 200 {
+			if status, body := post("/api/v1/roadmaps/"+demoRoadmapID+"/operations", token, map[string]any{"operations": ops}); status != 200 {
 				t.Fatalf("add steps: %d %s", status, body)
 			}
 		}
@@ -155,7 +155,7 @@ func TestServe_KillNineKeepsAcknowledgedWrites(t *testing.T) {
 					default:
 					}
 					note := fmt.Sprintf("round %d write %d", round, seq.Add(1))
-					status, body := post("/api/v1/roadmaps/demo-haugen/operations", token, map[string]any{"operations": []any{map[string]any{
+					status, body := post("/api/v1/roadmaps/"+demoRoadmapID+"/operations", token, map[string]any{"operations": []any{map[string]any{
 						"opId": fmt.Sprintf("w%d", seq.Add(1)), "type": "step.update", "stepId": fmt.Sprintf("k%d", i),
 						"baseVersion": seen, "set": map[string]any{"note": note}}}})
 					var out struct{ Roadmap struct{ Version int64 } }
@@ -182,7 +182,7 @@ func TestServe_KillNineKeepsAcknowledgedWrites(t *testing.T) {
 		// Restart and read back.
 		cmd, took, logs := start()
 		token = login()
-		req, _ := http.NewRequest("GET", base+"/api/v1/roadmaps/demo-haugen", nil)
+		req, _ := http.NewRequest("GET", base+"/api/v1/roadmaps/"+demoRoadmapID, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := client.Do(req)
 		if err != nil {
@@ -302,7 +302,7 @@ func (b *syncBuffer) String() string {
 
 func currentVersion(t *testing.T, client *http.Client, base, token string) int64 {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/api/v1/roadmaps/demo-haugen", nil)
+	req, _ := http.NewRequest("GET", base+"/api/v1/roadmaps/"+demoRoadmapID, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil {

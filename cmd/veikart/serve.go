@@ -439,7 +439,12 @@ func staticFiles() (fiber.Handler, error) {
 // The development demo: a household and an agency it shares with, so that
 // `make run` shows both sides of consent without any clicking first.
 const (
-	demoRoadmapID = "demo-haugen"
+	// Opaque, as the app's ids are (crypto.randomUUID): a roadmap id
+	// travels in URLs, push payloads and logs, and must not carry a name.
+	demoRoadmapID = "5d1c0a0e-3f57-4c2b-9a4e-7f0b8a2c6d13"
+	// The demo's id before it was opaque; a data directory that has it
+	// keeps it (seeded again under the new id, it would be a second one).
+	legacyDemoRoadmapID = "demo-haugen"
 	demoAgencyID  = "demo-nav"
 	demoGrantTTL  = 90 * 24 * time.Hour
 )
@@ -455,16 +460,20 @@ func seedDemo(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	if err := seedDemoRoadmap(ctx, a, kari.ID, now); err != nil {
+	id := demoRoadmapID
+	if _, err := a.store.Roadmap(ctx, legacyDemoRoadmapID); err == nil {
+		id = legacyDemoRoadmapID
+	}
+	if err := seedDemoRoadmap(ctx, a, id, kari.ID, now); err != nil {
 		return err
 	}
 	if err := seedDemoAgency(ctx, a, now); err != nil {
 		return err
 	}
-	if err := seedDemoGrant(ctx, a, kari.ID, now); err != nil {
+	if err := seedDemoGrant(ctx, a, id, kari.ID, now); err != nil {
 		return err
 	}
-	a.log.Info("demo ready", "roadmap", demoRoadmapID, "agency", demoAgencyID)
+	a.log.Info("demo ready", "roadmap", id, "agency", demoAgencyID)
 	return nil
 }
 
@@ -480,16 +489,16 @@ func ensureDevUser(ctx context.Context, a *app, name string, now time.Time) (*ve
 
 // seedDemoRoadmap creates Kari's roadmap unless it exists; a developer's edits
 // to it survive restarts.
-func seedDemoRoadmap(ctx context.Context, a *app, ownerID string, now time.Time) error {
-	if _, err := a.store.Roadmap(ctx, demoRoadmapID); err == nil {
+func seedDemoRoadmap(ctx context.Context, a *app, id, ownerID string, now time.Time) error {
+	if _, err := a.store.Roadmap(ctx, id); err == nil {
 		return nil
 	} else if veikart.ErrorCode(err) != veikart.ENOTFOUND {
 		return fmt.Errorf("seed demo roadmap: %w", err)
 	}
-	if err := a.store.CreateRoadmap(ctx, demo.Roadmap(demoRoadmapID, ownerID, now)); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
+	if err := a.store.CreateRoadmap(ctx, demo.Roadmap(id, ownerID, now)); err != nil && veikart.ErrorCode(err) != veikart.ECONFLICT {
 		return fmt.Errorf("seed demo roadmap: %w", err)
 	}
-	if err := a.store.AddUserRoadmap(ctx, ownerID, demoRoadmapID); err != nil {
+	if err := a.store.AddUserRoadmap(ctx, ownerID, id); err != nil {
 		return fmt.Errorf("seed demo roadmap: %w", err)
 	}
 	return nil
@@ -539,10 +548,10 @@ func newDemoAgency(caseworkerID, adminID string, now time.Time) (*veikart.Agency
 // seedDemoGrant has Kari share housing and economy with the demo agency,
 // unless a grant is already in force (a restart must not stack grants, and a
 // grant the developer revoked or let expire is replaced by a fresh one).
-func seedDemoGrant(ctx context.Context, a *app, ownerID string, now time.Time) error {
+func seedDemoGrant(ctx context.Context, a *app, id, ownerID string, now time.Time) error {
 	// The agency's index first, as the API does: an index entry without a
 	// grant shows nothing, a grant missing from the index is never found.
-	if err := a.store.AddAgencyRoadmap(ctx, demoAgencyID, demoRoadmapID); err != nil {
+	if err := a.store.AddAgencyRoadmap(ctx, demoAgencyID, id); err != nil {
 		return fmt.Errorf("seed demo grant: %w", err)
 	}
 	policy := veikart.ConsentPolicy{MaxGrant: a.cfg.GrantMax}
@@ -557,7 +566,7 @@ func seedDemoGrant(ctx context.Context, a *app, ownerID string, now time.Time) e
 		// would stop the development server from starting.
 		ExpiresAt: now.Add(min(demoGrantTTL, a.cfg.GrantMax)),
 	}
-	_, err := a.store.UpdateRoadmap(ctx, demoRoadmapID, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+	_, err := a.store.UpdateRoadmap(ctx, id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
 		if _, ok := cur.ActiveGrant(demoAgencyID, now); ok {
 			return cur, nil
 		}
