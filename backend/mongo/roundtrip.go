@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// DefaultRoundTrip bounds one exchange with the database server (a
-// command written and its answer read) when Options.RoundTrip is zero.
+// DefaultRoundTrip bounds one exchange with a shared database server (a
+// command written and its answer read) when Options.RoundTrip is zero; the
+// embedded store, in process, gets 30 s.
 //
 // Server selection (serverSelection) already gives up after 2 s when the
 // server refuses connections. A server that accepts and then says nothing

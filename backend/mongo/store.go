@@ -98,6 +98,12 @@ const serverSelection = 2 * time.Second
 func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
 	if opts.RoundTrip <= 0 {
 		opts.RoundTrip = DefaultRoundTrip
+		if opts.Exclusive {
+			// The embedded store runs in this process: it cannot freeze
+			// or be cut off apart from us, and a busy machine (make test
+			// under -race) can take longer than 2 s for one exchange.
+			opts.RoundTrip = 30 * time.Second
+		}
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		SetAppName("veikart").

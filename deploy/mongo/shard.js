@@ -21,9 +21,10 @@ const hashed = [
   'passkeys', 'passkey_users', 'enrolments',
 ];
 
-// Small (one document per agency, per minute or per erasure under way):
+// Small (one document per agency, per minute or per erasure under way, and
+// readiness's one write probe):
 // left unsharded on the primary shard.
-const unsharded = ['agencies', 'agency_roadmaps', 'agency_notices', 'reminder_slots', 'erasures'];
+const unsharded = ['agencies', 'agency_roadmaps', 'agency_notices', 'reminder_slots', 'erasures', 'health_probe'];
 
 sh.enableSharding(name);
 for (const c of hashed) {
