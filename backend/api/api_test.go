@@ -308,13 +308,28 @@ func TestSecurityHeaders(t *testing.T) {
 // answer (seen under load); 408 there is what clients expect.
 func TestReadTimeout_408AndClose(t *testing.T) {
 	e := mustEnvWith(t, api.Config{ReadTimeout: 300 * time.Millisecond}, nil)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	// Half a request line, then nothing.
+	conn, res, body := rawExchange(t, e.url, "GET /api/v1/me HTTP/1.1\r\nHost: x\r\n")
+	if res.StatusCode != http.StatusRequestTimeout || !res.Close ||
+		!strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !strings.Contains(string(body), "/problems/request-timeout") {
+		t.Fatalf("got %d close=%v %s %s", res.StatusCode, res.Close, res.Header.Get("Content-Type"), body)
+	}
+	if n, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("connection still open (%d more bytes)", n)
+	}
+}
+
+// rawExchange writes raw bytes to the server at url over a new TCP
+// connection and reads one response, for requests no HTTP client would
+// send. The connection is closed when the test ends.
+func rawExchange(t *testing.T, url, raw string) (net.Conn, *http.Response, []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	// Half a request line, then nothing.
-	if _, err := conn.Write([]byte("GET /api/v1/me HTTP/1.1\r\nHost: x\r\n")); err != nil {
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.Write([]byte(raw)); err != nil {
 		t.Fatal(err)
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -323,13 +338,7 @@ func TestReadTimeout_408AndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusRequestTimeout || !res.Close ||
-		!strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !strings.Contains(string(body), "/problems/request-timeout") {
-		t.Fatalf("got %d close=%v %s %s", res.StatusCode, res.Close, res.Header.Get("Content-Type"), body)
-	}
-	if n, err := conn.Read(make([]byte, 1)); err == nil {
-		t.Fatalf("connection still open (%d more bytes)", n)
-	}
+	return conn, res, body
 }
 
 // TestTooLarge_InstanceIsThePathOrNone: a body over the limit is refused
@@ -341,10 +350,6 @@ func TestTooLarge_InstanceIsThePathOrNone(t *testing.T) {
 	e := mustEnvWith(t, api.Config{BodyLimit: 1 << 10}, nil)
 	big := `{"title":"` + strings.Repeat("x", 4<<10) + `"}`
 	for _, chunked := range []bool{true, false} {
-		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
 		head := "POST /api/v1/roadmaps/rm1/operations?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 		var req string
 		if chunked {
@@ -352,16 +357,7 @@ func TestTooLarge_InstanceIsThePathOrNone(t *testing.T) {
 		} else {
 			req = head + fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(big), big)
 		}
-		if _, err := conn.Write([]byte(req)); err != nil {
-			t.Fatal(err)
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		conn.Close()
+		_, res, body := rawExchange(t, e.url, req)
 		var p struct {
 			Type     string
 			Instance *string

@@ -198,8 +198,10 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 	// Devices a round before this one delivered to, or gave up on, are
 	// not tried again.
 	handled := make(map[string]bool, len(j.DeliveredTo)+len(j.FailedTo))
-	for _, id := range append(slices.Clone(j.DeliveredTo), j.FailedTo...) {
-		handled[id] = true
+	for _, ids := range [][]string{j.DeliveredTo, j.FailedTo} {
+		for _, id := range ids {
+			handled[id] = true
+		}
 	}
 	var deliveredTo, failedTo []string
 	gone, later := 0, time.Time{}

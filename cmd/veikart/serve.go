@@ -445,8 +445,8 @@ const (
 	// The demo's id before it was opaque; a data directory that has it
 	// keeps it (seeded again under the new id, it would be a second one).
 	legacyDemoRoadmapID = "demo-haugen"
-	demoAgencyID  = "demo-nav"
-	demoGrantTTL  = 90 * 24 * time.Hour
+	demoAgencyID        = "demo-nav"
+	demoGrantTTL        = 90 * 24 * time.Hour
 )
 
 // seedDemo gives a newcomer something to look at: the person "Kari" (sign in
