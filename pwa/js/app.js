@@ -10,6 +10,7 @@ import * as share from './views/sharing.js';
 import * as cw from './views/caseworker.js';
 import * as account from './views/account.js';
 import * as push from './push.js';
+import { setNavigation } from './nav.js';
 
 // Routes: a pattern over the part of the address after "#", and the screen.
 // Screens are async functions of the route's parameters returning a node;
@@ -61,15 +62,8 @@ const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');
 let current = { path: null, live: false, roadmapId: null };
 
-// go shows the screen at path: by changing the address, or by drawing it
-// again when the address is that already.
-export function go(path) {
-  if (location.hash === `#${path}`) route();
-  else location.hash = `#${path}`;
-}
-
 // route draws the screen for the current address.
-export async function route(keepFocus) {
+async function route(keepFocus) {
   const path = decodeURIComponent(location.hash.replace(/^#/, '')) || '/';
   const signedOut = !currentSession();
   let view;
@@ -213,7 +207,7 @@ async function start() {
   worker().catch(() => {});
 }
 
-export async function changeLanguage(l) {
+async function changeLanguage(l) {
   await setLang(l, true);
   document.getElementById('toast').hidden = true; // it speaks the old language
   labels();
@@ -221,4 +215,5 @@ export async function changeLanguage(l) {
   await status();
 }
 
+setNavigation({ route, changeLanguage });
 start();

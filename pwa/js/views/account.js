@@ -5,8 +5,9 @@
 import { h, errorBox, toast, confirm, ask, field, uid, paged } from '../ui.js';
 import { t, date, current } from '../i18n.js';
 import * as api from '../api.js';
-import { go, route } from '../app.js';
+import { go, route } from '../nav.js';
 import { wipe, roadmaps, kv } from '../db.js';
+import * as push from '../push.js';
 
 // me fetches the signed-in person (their agencies, whether an agency may
 // help them back in, a recovery of their account waiting) and keeps it for
@@ -133,7 +134,6 @@ export async function devices() {
   const everywhere = async () => {
     if (!(await confirm(t('devices.allTitle'), t('devices.allText'), t('devices.allYes'), true))) return;
     await api.call('DELETE', '/sessions');
-    const { signOutHere } = await import('./home.js');
     await signOutHere();
   };
   return h('section', { class: 'stack' },
@@ -208,7 +208,6 @@ async function typed(title, text, yes) {
 async function deleteAccount() {
   if (!(await typed(t('data.deleteTitle'), t('data.deleteConfirm'), t('data.deleteYes')))) return;
   await api.call('DELETE', '/me', { confirm: 'erase my account' });
-  const { signOutHere } = await import('./home.js');
   // The session is gone with the account: signing out only tidies up here.
   await signOutHere().catch(async () => { await wipe(); go('/'); });
   toast(t('data.deleted'));
@@ -225,5 +224,15 @@ export async function deleteRoadmap(id) {
   }
   await roadmaps.del(id);
   toast(t('roadmap.deleted'));
+  go('/');
+}
+
+// signOutHere ends this device's session and deletes everything the app
+// keeps on it.
+export async function signOutHere() {
+  await push.forget();
+  await api.signOut();
+  await wipe();
+  sessionStorage.clear();
   go('/');
 }

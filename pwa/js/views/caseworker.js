@@ -10,7 +10,7 @@ import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
 import { road } from './roadmap.js';
 import { sectionName } from './sharing.js';
-import { route } from '../app.js';
+import { route } from '../nav.js';
 import { kv } from '../db.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;

@@ -5,9 +5,9 @@ import { t, plural, LANGS, current } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { wipe, kv } from '../db.js';
-import { changeLanguage, go } from '../app.js';
+import { changeLanguage, go } from '../nav.js';
 import * as push from '../push.js';
-import { methods, idportenButton, me as fetchMe, recoveryBanner } from './account.js';
+import { methods, idportenButton, me as fetchMe, recoveryBanner, signOutHere } from './account.js';
 
 
 export function notFound() {
@@ -204,16 +204,6 @@ export async function settings() {
           await signOutHere();
         },
       }, t('settings.signOut'))));
-}
-
-// signOutHere ends this device's session and deletes everything the app
-// keeps on it.
-export async function signOutHere() {
-  await push.forget();
-  await api.signOut();
-  await wipe();
-  sessionStorage.clear();
-  go('/');
 }
 
 // invitation accepts a one-time code from a QR code or a link.

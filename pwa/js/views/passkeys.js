@@ -8,7 +8,7 @@ import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
 import { wipe, kv } from '../db.js';
-import { go, route } from '../app.js';
+import { go, route } from '../nav.js';
 import * as wa from '../webauthn.js';
 
 // A new phone registered with a recovery code waits before it may sign in:

@@ -6,7 +6,7 @@ import { t, plural, date, num } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
 import { ApiError, Offline, call } from '../api.js';
-import { route, go } from '../app.js';
+import { route, go } from '../nav.js';
 import { kv, outbox } from '../db.js';
 
 

@@ -6,7 +6,7 @@ import { t, date, list } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { kv } from '../db.js';
-import { route, go } from '../app.js';
+import { route, go } from '../nav.js';
 import { areaName } from '../model.js';
 import { me } from './account.js';
 

@@ -9,7 +9,7 @@ import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
 import { t, date, list } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
-import { go } from '../app.js';
+import { go } from '../nav.js';
 import { agencies, sectionName, allSections } from './sharing.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;

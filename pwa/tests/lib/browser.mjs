@@ -103,3 +103,14 @@ export async function checkA11y(page, label, opts = {}) {
   }
   return results;
 }
+
+// withAuthenticator gives page a platform authenticator that holds
+// discoverable credentials and verifies its user (a fingerprint, say).
+export async function withAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
+}

@@ -8,22 +8,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, freePort, devLogin, createAgency, addStaff, apiUserId } from '../lib/server.mjs';
-import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
+import { assertNoErrors, checkA11y, launch, newPage, withAuthenticator } from '../lib/browser.mjs';
 import { signIn, visit } from '../lib/app.mjs';
 
 // A code used once is refused, and the browser logs the 404.
 const refusals = [/status of 404/];
-
-// withAuthenticator gives page a platform authenticator that holds
-// discoverable credentials and verifies its user (a fingerprint, say).
-async function withAuthenticator(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
-  return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
-}
 
 describe('passkeys', () => {
   let server, browser, nina, phone, key, url;

@@ -15,24 +15,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, freePort, devLogin, createAgency, addStaff, apiUserId, repoRoot } from '../lib/server.mjs';
-import { assertNoErrors, checkA11y, launch, newPage, phone } from '../lib/browser.mjs';
+import { assertNoErrors, checkA11y, launch, newPage, phone, withAuthenticator } from '../lib/browser.mjs';
 import { signIn, createRoadmap, settled, visit } from '../lib/app.mjs';
 
 const ar = JSON.parse(readFileSync(join(repoRoot, 'pwa', 'i18n', 'ar.json'), 'utf8'));
 const wait = 15_000; // VEIKART_RECOVERY_WAIT
 
 const choiceNav = 'NAV Sola kan hjelpe meg inn igjen hvis jeg mister telefonen';
-
-// withAuthenticator gives page a platform authenticator that holds
-// discoverable credentials and verifies its user (a fingerprint, say).
-async function withAuthenticator(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
-  return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
-}
 
 // actFor chooses, in the settings, to work for an agency; the screen
 // changes at once (click, rather than check and verify).
