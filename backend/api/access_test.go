@@ -15,7 +15,7 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 
 	ops := map[string]any{"operations": []any{map[string]any{
 		"opId": "op-1", "type": "area.update", "areaId": "housing", "baseVersion": 1, "set": map[string]any{"now": "changed by caller"}}}}
-	create := map[string]any{"id": "rm-kari", "title": "taken"}
+	create := map[string]any{"id": "00000000-0000-4000-8000-000000000003", "title": "taken"}
 
 	type route struct {
 		name, method, path string
@@ -24,12 +24,12 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 	}
 	routes := []route{
 		{"list", "GET", "/api/v1/roadmaps", nil, false},
-		{"get", "GET", "/api/v1/roadmaps/rm-kari", nil, false},
-		{"operations", "POST", "/api/v1/roadmaps/rm-kari/operations", ops, true},
-		{"delete", "DELETE", "/api/v1/roadmaps/rm-kari", nil, true},
+		{"get", "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003", nil, false},
+		{"operations", "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003/operations", ops, true},
+		{"delete", "DELETE", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003", nil, true},
 		{"create-same-id", "POST", "/api/v1/roadmaps", create, false},
 		{"me", "GET", "/api/v1/me", nil, false},
-		{"poster-qr", "GET", "/api/v1/roadmaps/rm-kari/poster-qr", nil, false},
+		{"poster-qr", "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003/poster-qr", nil, false},
 	}
 	roles := []string{"owner", "other-person", "anonymous", "forged", "expired", "alg-none", "garbage"}
 	want := map[string]map[string]int{
@@ -53,9 +53,9 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 				t.Parallel()
 				e := mustEnv(t, true)
 				kari := e.login(t, "Kari")
-				e.createRoadmap(t, kari, "rm-kari", secret)
+				e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000003", secret)
 				ola := e.login(t, "Ola")
-				e.createRoadmap(t, ola, "rm-ola", "OLA-NAME")
+				e.createRoadmap(t, ola, "00000000-0000-4000-8000-000000000014", "OLA-NAME")
 
 				var token string
 				switch role {
@@ -97,7 +97,7 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 				}
 				// Nothing changed unless the owner did it.
 				if role != "owner" || !rt.changes {
-					g := e.do(t, "GET", "/api/v1/roadmaps/rm-kari", kari.access, nil)
+					g := e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003", kari.access, nil)
 					if g.status != 200 || !strings.Contains(g.body, `"version":1,`) || strings.Contains(g.body, "changed by caller") {
 						t.Fatalf("Kari's roadmap changed: %d %s", g.status, g.body)
 					}
@@ -113,10 +113,10 @@ func TestAccess_ListShowsOnlyMine(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, true)
 	kari, ola := e.login(t, "Kari"), e.login(t, "Ola")
-	e.createRoadmap(t, kari, "rm-kari", "KARI")
-	e.createRoadmap(t, ola, "rm-ola", "OLA")
+	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000003", "KARI")
+	e.createRoadmap(t, ola, "00000000-0000-4000-8000-000000000014", "OLA")
 	r := e.do(t, "GET", "/api/v1/roadmaps", ola.access, nil)
-	if r.status != 200 || !strings.Contains(r.body, "rm-ola") || strings.Contains(r.body, "rm-kari") || strings.Contains(r.body, "KARI") {
+	if r.status != 200 || !strings.Contains(r.body, "00000000-0000-4000-8000-000000000014") || strings.Contains(r.body, "00000000-0000-4000-8000-000000000003") || strings.Contains(r.body, "KARI") {
 		t.Fatalf("list: %d %s", r.status, r.body)
 	}
 }

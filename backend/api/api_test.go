@@ -251,9 +251,9 @@ func TestMetrics_RoutesNotPaths(t *testing.T) {
 	m := metrics.New()
 	e := mustEnvWith(t, api.Config{Dev: true}, m)
 	kari := e.login(t, "Kari")
-	e.createRoadmap(t, kari, "rm-secret-id", "KARI")
-	e.do(t, "GET", "/api/v1/roadmaps/rm-secret-id", kari.access, nil)
-	e.do(t, "GET", "/api/v1/roadmaps/rm-nope", kari.access, nil)
+	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000018", "KARI")
+	e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000018", kari.access, nil)
+	e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000011", kari.access, nil)
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	out := rec.Body.String()
@@ -273,7 +273,7 @@ func TestMetrics_RoutesNotPaths(t *testing.T) {
 			}
 		}
 	}
-	if strings.Contains(out, "rm-secret-id") || strings.Contains(out, "KARI") {
+	if strings.Contains(out, "00000000-0000-4000-8000-000000000018") || strings.Contains(out, "KARI") {
 		t.Error("metrics hold an id or a name")
 	}
 }
@@ -350,7 +350,7 @@ func TestTooLarge_InstanceIsThePathOrNone(t *testing.T) {
 	e := mustEnvWith(t, api.Config{BodyLimit: 1 << 10}, nil)
 	big := `{"title":"` + strings.Repeat("x", 4<<10) + `"}`
 	for _, chunked := range []bool{true, false} {
-		head := "POST /api/v1/roadmaps/rm1/operations?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		head := "POST /api/v1/roadmaps/00000000-0000-4000-8000-000000000024/operations?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 		var req string
 		if chunked {
 			req = head + "Transfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(big), big)
@@ -363,7 +363,7 @@ func TestTooLarge_InstanceIsThePathOrNone(t *testing.T) {
 			Instance *string
 		}
 		_ = json.Unmarshal(body, &p)
-		want := "/api/v1/roadmaps/rm1/operations"
+		want := "/api/v1/roadmaps/00000000-0000-4000-8000-000000000024/operations"
 		if res.StatusCode != http.StatusRequestEntityTooLarge || p.Type != "/problems/body-too-large" ||
 			(chunked && p.Instance != nil) || (!chunked && (p.Instance == nil || *p.Instance != want)) {
 			t.Errorf("chunked %v: %d %s", chunked, res.StatusCode, body)

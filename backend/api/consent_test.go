@@ -57,7 +57,7 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	ctx := context.Background()
 	n := worldSeq.Add(1)
-	w := &world{e: e, id: fmt.Sprintf("rm-w%d", n), tokens: map[string]string{}, users: map[string]string{}}
+	w := &world{e: e, id: fmt.Sprintf("00000000-0000-4000-8000-000000000021%d", n), tokens: map[string]string{}, users: map[string]string{}}
 	now := e.clock.Now()
 	uid := func(role string) string { return fmt.Sprintf("u%d-%s", n, role) }
 	for _, role := range roles {
@@ -672,7 +672,7 @@ func TestConsent_Flows(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, true)
 	kari, nina, ada, per := e.login(t, "Kari"), e.login(t, "Nina"), e.login(t, "Ada"), e.login(t, "Per")
-	e.createRoadmap(t, kari, "rm-flow", "KARI-HOUSEHOLD")
+	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000001", "KARI-HOUSEHOLD")
 	op, _, err := e.tokens.IssueOperator(time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -704,59 +704,59 @@ func TestConsent_Flows(t *testing.T) {
 	ninaNAV, ninaRefresh := act["accessToken"].(string), act["refreshToken"].(string)
 	// The switch rotated the refresh token: the old one is spent.
 	expect(e.do(t, "POST", "/api/v1/auth/refresh", "", map[string]any{"refreshToken": ninaRefresh}), 200, `"actingFor":"nav-oslo"`)
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 404)
-	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests", ninaNAV, map[string]any{
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001", ninaNAV, nil), 404)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-requests", ninaNAV, map[string]any{
 		"sections": []string{"household", "area:housing"}, "permissions": []string{"view", "comment"}, "purpose": "Oppfølging"}), 202)
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 404) // nothing until approved
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001", ninaNAV, nil), 404) // nothing until approved
 	var requests struct{ Items []map[string]any }
-	if err := json.Unmarshal([]byte(expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-requests", kari.access, nil), 200, `"status":"pending"`).body), &requests); err != nil || len(requests.Items) != 1 {
+	if err := json.Unmarshal([]byte(expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-requests", kari.access, nil), 200, `"status":"pending"`).body), &requests); err != nil || len(requests.Items) != 1 {
 		t.Fatalf("requests: %v %+v", err, requests)
 	}
 	q := requests.Items[0]
 	// Kari approves, narrowing it to housing.
 	exp := e.clock.Now().Add(60 * 24 * time.Hour).UTC().Format(time.RFC3339)
-	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/access-requests/"+q["id"].(string)+"/approve", kari.access, map[string]any{
+	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-requests/"+q["id"].(string)+"/approve", kari.access, map[string]any{
 		"expiresAt": exp, "sections": []string{"area:housing"}}), 201, `"agencyName":"NAV Oslo"`, `"via":"request:`)
-	read := expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", ninaNAV, nil), 200, `"role":"caseworker"`, `"housing"`).body
+	read := expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001", ninaNAV, nil), 200, `"role":"caseworker"`, `"housing"`).body
 	if strings.Contains(read, `"name":"KARI-HOUSEHOLD"`) || strings.Contains(read, `"health"`) {
 		t.Fatalf("caseworker sees ungranted sections: %s", read)
 	}
-	expect(e.do(t, "GET", "/api/v1/shared", ninaNAV, nil), 200, `"roadmapId":"rm-flow"`, `"areaCount":1`)
-	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", ninaNAV, map[string]any{"section": "area:housing", "text": "Vi ringer boligkontoret."}), 201)
+	expect(e.do(t, "GET", "/api/v1/shared", ninaNAV, nil), 200, `"roadmapId":"00000000-0000-4000-8000-000000000001"`, `"areaCount":1`)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/comments", ninaNAV, map[string]any{"section": "area:housing", "text": "Vi ringer boligkontoret."}), 201)
 	// Sent again from a phone that lost the answer: the same comment back
 	// with 200, as the OpenAPI document says (e.do checks).
 	again := map[string]any{"id": "c-again", "section": "area:housing", "text": "Sendt to ganger."}
-	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", kari.access, again), 201)
-	expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/comments", kari.access, again), 200, `"id":"c-again"`)
-	log := expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?limit=10", kari.access, nil), 200,
+	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/comments", kari.access, again), 201)
+	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/comments", kari.access, again), 200, `"id":"c-again"`)
+	log := expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-log?limit=10", kari.access, nil), 200,
 		`"action":"comment"`, `"action":"read"`, `"action":"request-access"`, `"agencyId":"nav-oslo"`).body
 	if strings.Index(log, `"action":"comment"`) > strings.Index(log, `"action":"request-access"`) {
 		t.Fatalf("log is not newest first: %s", log)
 	}
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?limit=0", kari.access, nil), 422)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-log?limit=0", kari.access, nil), 422)
 	// A parameter given empty is not one left out (the OpenAPI document's
 	// minLength and minimum).
 	for _, q := range []string{"limit=", "cursor=", "cursor=&limit=10", "limit=ten"} {
-		expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/access-log?"+q, kari.access, nil), 422)
+		expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-log?"+q, kari.access, nil), 422)
 		expect(e.do(t, "GET", "/api/v1/me/security-log?"+q, kari.access, nil), 422)
 	}
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", kari.access, nil), 200, "Vi ringer boligkontoret.")
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001", kari.access, nil), 200, "Vi ringer boligkontoret.")
 
 	// A second owner by invitation, once.
-	inv := expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/invitations", kari.access, map[string]any{"kind": "owner"}), 201, `"url":"`).json(t)
+	inv := expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/invitations", kari.access, map[string]any{"kind": "owner"}), 201, `"url":"`).json(t)
 	expect(e.do(t, "POST", "/api/v1/invitations/accept", per.access, map[string]any{"code": inv["code"]}), 200, `"kind":"owner"`)
-	expect(e.do(t, "GET", "/api/v1/roadmaps", per.access, nil), 200, `"id":"rm-flow"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps", per.access, nil), 200, `"id":"00000000-0000-4000-8000-000000000001"`)
 	expect(e.do(t, "POST", "/api/v1/invitations/accept", ninaNAV, map[string]any{"code": inv["code"]}), 404)
 	// A member invitation links the member to an account, read-only.
-	minv := expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/invitations", per.access, map[string]any{"kind": "member", "memberId": "m1", "validMinutes": 5}), 201).json(t)
+	minv := expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/invitations", per.access, map[string]any{"kind": "member", "memberId": "m1", "validMinutes": 5}), 201).json(t)
 	e.clock.Add(6 * time.Minute)
 	mia := e.login(t, "Mia")
 	expect(e.do(t, "POST", "/api/v1/invitations/accept", mia.access, map[string]any{"code": minv["code"]}), 404) // expired
-	minv = expect(e.do(t, "POST", "/api/v1/roadmaps/rm-flow/invitations", e.login(t, "Per").access, map[string]any{"kind": "member", "memberId": "m1"}), 201).json(t)
+	minv = expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/invitations", e.login(t, "Per").access, map[string]any{"kind": "member", "memberId": "m1"}), 201).json(t)
 	expect(e.do(t, "POST", "/api/v1/invitations/accept", mia.access, map[string]any{"code": minv["code"]}), 200, `"kind":"member"`)
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow", mia.access, nil), 200, `"name":"KARI-HOUSEHOLD"`)
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/grants", mia.access, nil), 403)
-	expect(e.do(t, "GET", "/api/v1/roadmaps/rm-flow/receipts", kari.access, nil), 200, `"kind":"owner-added"`, `"kind":"granted"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001", mia.access, nil), 200, `"name":"KARI-HOUSEHOLD"`)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/grants", mia.access, nil), 403)
+	expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/receipts", kari.access, nil), 200, `"kind":"owner-added"`, `"kind":"granted"`)
 }
 
 // TestOverdue: the owners see the agencies' steps that are past due and not
@@ -806,7 +806,7 @@ func TestAccessRequest_TellsNothingChangesNoVersion(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, true)
 	kari := e.login(t, "Kari")
-	e.createRoadmap(t, kari, "rm-q", "Kari")
+	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000015", "Kari")
 	nina := e.login(t, "Nina")
 	opTok, _, err := e.tokens.IssueOperator(time.Minute)
 	if err != nil {
@@ -817,8 +817,8 @@ func TestAccessRequest_TellsNothingChangesNoVersion(t *testing.T) {
 	ninaNAV := expect(t, e.do(t, "POST", "/api/v1/auth/act", "", map[string]any{"refreshToken": nina.refresh, "agencyId": "nav-q"}), 200).json(t)["accessToken"].(string)
 
 	ask := map[string]any{"sections": []string{"area:housing"}, "permissions": []string{"view"}, "purpose": "Oppfølging"}
-	there := e.do(t, "POST", "/api/v1/roadmaps/rm-q/access-requests", ninaNAV, ask)
-	missing := e.do(t, "POST", "/api/v1/roadmaps/rm-nowhere/access-requests", ninaNAV, ask)
+	there := e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000015/access-requests", ninaNAV, ask)
+	missing := e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000012/access-requests", ninaNAV, ask)
 	if there.status != 202 || missing.status != 202 || there.body != missing.body ||
 		there.header.Get("Content-Type") != missing.header.Get("Content-Type") {
 		t.Fatalf("existing %d %q %q, missing %d %q %q: want the same 202", there.status, there.header.Get("Content-Type"), there.body,
@@ -826,15 +826,15 @@ func TestAccessRequest_TellsNothingChangesNoVersion(t *testing.T) {
 	}
 	// Kari's phone had version 1 when she edited the title offline.
 	body := ops(op("t1", "roadmap.setTitle", map[string]any{"baseVersion": 1, "title": "Ny tittel"}))
-	expect(t, e.do(t, "POST", "/api/v1/roadmaps/rm-q/operations", kari.access, body, "If-Match", `"v1"`), 200)
+	expect(t, e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000015/operations", kari.access, body, "If-Match", `"v1"`), 200)
 
-	again := e.do(t, "POST", "/api/v1/roadmaps/rm-q/access-requests", ninaNAV, ask)
+	again := e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000015/access-requests", ninaNAV, ask)
 	if again.status != 202 || again.body != there.body {
 		t.Fatalf("asking again: %d %s", again.status, again.body)
 	}
-	list := expect(t, e.do(t, "GET", "/api/v1/roadmaps/rm-q/access-requests", kari.access, nil), 200).body
+	list := expect(t, e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000015/access-requests", kari.access, nil), 200).body
 	if n := strings.Count(list, `"status":"pending"`); n != 1 {
 		t.Fatalf("%d requests pending, want 1: %s", n, list)
 	}
-	expect(t, e.do(t, "GET", "/api/v1/roadmaps/rm-q/access-log", kari.access, nil), 200, `"action":"request-access"`)
+	expect(t, e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000015/access-log", kari.access, nil), 200, `"action":"request-access"`)
 }

@@ -82,7 +82,7 @@ func dump(t *testing.T, db *mongo.Database) map[string][]string {
 }
 
 // refersTo lists the documents, in any collection, that hold id as a whole
-// id (not as the start of a longer one: "rm-w1" is not in "rm-w1-other").
+// id (not as the start of a longer one: "00000000-0000-4000-8000-000000000022" is not in "00000000-0000-4000-8000-000000000023").
 func refersTo(t *testing.T, db *mongo.Database, id string) []string {
 	t.Helper()
 	re := regexp.MustCompile(regexp.QuoteMeta(id) + `($|[^A-Za-z0-9_-])`)
@@ -109,7 +109,7 @@ func scheduleJobs(t *testing.T, e *env, id string) {
 			t.Fatal(err)
 		}
 		// A slot shared with another roadmap's job, which must stay.
-		if err := e.store.AddToSlot(ctx, at, "rm-keep/s1/x/1-0900"); err != nil {
+		if err := e.store.AddToSlot(ctx, at, "00000000-0000-4000-8000-000000000004/s1/x/1-0900"); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := e.store.ClaimReminder(ctx, job, "worker-1", now, now.Add(time.Minute)); err != nil {
@@ -183,7 +183,7 @@ func TestErase_RoadmapLeavesNothing(t *testing.T) {
 	if _, err := e.store.Roadmap(context.Background(), w.id+"-other"); err != nil {
 		t.Fatalf("the other household's roadmap: %v", err)
 	}
-	if jobs, err := e.store.Slot(context.Background(), e.clock.Now().Add(48*time.Hour)); err != nil || len(jobs) != 1 || jobs[0] != "rm-keep/s1/x/1-0900" {
+	if jobs, err := e.store.Slot(context.Background(), e.clock.Now().Add(48*time.Hour)); err != nil || len(jobs) != 1 || jobs[0] != "00000000-0000-4000-8000-000000000004/s1/x/1-0900" {
 		t.Fatalf("shared slot: %v %v", jobs, err)
 	}
 
@@ -223,7 +223,7 @@ func TestErase_AccountLeavesNothing(t *testing.T) {
 	now := e.clock.Now()
 
 	// The owner's own roadmap, with reminder jobs and a log entry.
-	solo := "rm-solo-" + auth.RandomID(8)
+	solo := auth.NewUUID()
 	if r := e.do(t, "POST", "/api/v1/roadmaps", w.tokens["owner"], map[string]any{"id": solo, "title": "Mine alone"}); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
@@ -300,7 +300,7 @@ func TestErase_BadInputChangesNothing(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, true)
 	kari := e.login(t, "Kari")
-	e.createRoadmap(t, kari, "rm-kari-"+auth.RandomID(6), "KARI")
+	e.createRoadmap(t, kari, auth.NewUUID(), "KARI")
 	db := mustDB(t, e)
 	before := dump(t, db)
 	cases := []struct {
@@ -360,14 +360,14 @@ func TestErase_ReapplyAfterRestore(t *testing.T) {
 	other := w.users["other-person"]
 	// A roadmap of Ola's, and Ola's account, "erased after the backup":
 	// in the restored database they are back.
-	restored := "rm-restored-" + auth.RandomID(6)
+	restored := auth.NewUUID()
 	if r := e.do(t, "POST", "/api/v1/roadmaps", w.tokens["other-person"], map[string]any{"id": restored, "title": "Back from a backup"}); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
 	scheduleJobs(t, e, restored)
 	hashes := map[string]any{"hashes": []string{
 		api.ErasureHash("roadmap", restored), api.ErasureHash("user", other),
-		api.ErasureHash("roadmap", "rm-never-existed"),
+		api.ErasureHash("roadmap", "00000000-0000-4000-8000-000000000009"),
 	}}
 	for _, role := range []string{"owner", "caseworker", "agency-admin", "other-person"} {
 		if r := e.do(t, "POST", "/api/v1/admin/erasures", w.tokens[role], hashes); r.status != 403 {

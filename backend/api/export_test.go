@@ -47,7 +47,7 @@ func TestExport_HoldsExactlyMine(t *testing.T) {
 	}
 	owner := w.users["owner"]
 	// The owner owns a second roadmap; the caseworker reads the first.
-	second := "rm-second-" + auth.RandomID(6)
+	second := auth.NewUUID()
 	if r := e.do(t, "POST", "/api/v1/roadmaps", w.tokens["owner"], map[string]any{"id": second, "title": "SECOND-ROADMAP-TITLE"}); r.status != 201 {
 		t.Fatal(r.body)
 	}

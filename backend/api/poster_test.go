@@ -59,7 +59,7 @@ func TestPoster_QRCodeOfNoRoadmap(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, true)
 	kari := e.login(t, "Kari")
-	for _, id := range []string{"rm-nobody", "bad%20id"} {
+	for _, id := range []string{"00000000-0000-4000-8000-000000000010", "bad%20id"} {
 		r := e.do(t, "GET", "/api/v1/roadmaps/"+id+"/poster-qr", kari.access, nil)
 		if r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
 			t.Errorf("%s: %d %s %s", id, r.status, r.header.Get("Content-Type"), r.body)

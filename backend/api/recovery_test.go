@@ -10,6 +10,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/passkey/softkey"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -59,7 +60,7 @@ func newRecoveryWorld(t *testing.T, name string) *recoveryWorld {
 	al := &alerts{}
 	e := mustEnvWith(t, api.Config{Dev: true, PublicURL: publicURL, SignInBurst: 100_000, SignInEvery: time.Millisecond}, nil,
 		func(_ string, _ *api.Config, d *api.Deps) { d.Alerts = al })
-	w := &recoveryWorld{e: e, alerts: al, roadmap: "rm-" + name}
+	w := &recoveryWorld{e: e, alerts: al, roadmap: auth.NewUUID()}
 	w.nina, w.nav = e.caseworker(t, "Nina", "nav-"+name)
 	w.pol, w.police = e.caseworker(t, "Per Politi", "police-"+name)
 	w.phone = softkey.New(publicURL)
@@ -251,23 +252,23 @@ func TestRecovery_RefusedForAnIDPortenAccount(t *testing.T) {
 	e := mustPasskeyEnv(t)
 	nina, nav := e.caseworker(t, "Nina", "nav-idporten")
 	kari := e.login(t, "Kari") // a development account: like ID-porten's, not made by enrolment
-	e.createRoadmap(t, kari, "rm-kari", "KARI-HOUSEHOLD")
-	expect(t, e.do(t, "POST", "/api/v1/roadmaps/rm-kari/grants", kari.access, map[string]any{
+	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000003", "KARI-HOUSEHOLD")
+	expect(t, e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003/grants", kari.access, map[string]any{
 		"agencyId": nav, "sections": []string{"area:housing"}, "permissions": []string{"view"}, "purpose": "Bolig", "recovery": true,
 		"expiresAt": e.clock.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}), 422, "ID-porten")
-	gid := expect(t, e.do(t, "POST", "/api/v1/roadmaps/rm-kari/grants", kari.access, map[string]any{
+	gid := expect(t, e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003/grants", kari.access, map[string]any{
 		"agencyId": nav, "sections": []string{"area:housing"}, "permissions": []string{"view"}, "purpose": "Bolig",
 		"expiresAt": e.clock.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}), 201).json(t)["id"].(string)
-	expect(t, e.do(t, "PATCH", "/api/v1/roadmaps/rm-kari/grants/"+gid, kari.access, map[string]any{"recovery": true}), 422, "/recovery")
-	if _, err := e.store.UpdateRoadmap(context.Background(), "rm-kari", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
+	expect(t, e.do(t, "PATCH", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003/grants/"+gid, kari.access, map[string]any{"recovery": true}), 422, "/recovery")
+	if _, err := e.store.UpdateRoadmap(context.Background(), "00000000-0000-4000-8000-000000000003", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
 		n := cur.Clone()
 		n.Grants[0].RecoveryFor = []string{kari.userID}
 		return n, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, e.do(t, "GET", "/api/v1/roadmaps/rm-kari/recovery-people", nina.access, nil), 200, `"items":[]`)
-	body := map[string]any{"roadmapId": "rm-kari", "personKey": access.PersonKey("rm-kari", nav, kari.userID)}
+	expect(t, e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000003/recovery-people", nina.access, nil), 200, `"items":[]`)
+	body := map[string]any{"roadmapId": "00000000-0000-4000-8000-000000000003", "personKey": access.PersonKey("00000000-0000-4000-8000-000000000003", nav, kari.userID)}
 	expect(t, e.do(t, "POST", "/api/v1/enrolments", nina.access, body), 403)
 	expect(t, e.do(t, "GET", "/api/v1/me", kari.access, nil), 200)
 }

@@ -112,8 +112,10 @@ func (s *Server) listRoadmaps(c *fiber.Ctx) error {
 }
 
 // createRoadmap creates a roadmap owned by the caller. A client may choose the
-// id (a phone creating a roadmap offline does); sending the same creation
-// again then returns the existing roadmap instead of failing.
+// id (a phone creating a roadmap offline does), but only a random UUID (the
+// schema says so): the id travels in push payloads and logs and must not
+// carry a name. Sending the same creation again returns the existing roadmap
+// instead of failing.
 func (s *Server) createRoadmap(c *fiber.Ctx) error {
 	var req createRoadmapRequest
 	if err := s.decode(c, "create-roadmap-request.schema.json", &req); err != nil {
@@ -132,7 +134,7 @@ func (s *Server) createRoadmap(c *fiber.Ctx) error {
 	}
 	id := req.ID
 	if id == "" {
-		id = "rm-" + auth.RandomID(12)
+		id = auth.NewUUID()
 	}
 	members := make([]veikart.Member, len(req.Members))
 	for i, m := range req.Members {

@@ -80,14 +80,14 @@ func TestTrace_ExportsRouteSpans(t *testing.T) {
 		d.Store = testenv.OpenAgain(t, d.Store, mongo.Options{Monitor: tp.CommandMonitor()})
 	})
 	kari := e.login(t, "Kari Tracenordmann")
-	e.createRoadmap(t, kari, "rm-secret-trace", "MEMBERTRACE")
+	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000019", "MEMBERTRACE")
 
 	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-	r := e.do(t, "GET", "/api/v1/roadmaps/rm-secret-trace", kari.access, nil, "traceparent", "00-"+traceID+"-"+parentID+"-01")
+	r := e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000019", kari.access, nil, "traceparent", "00-"+traceID+"-"+parentID+"-01")
 	if r.status != 200 {
 		t.Fatalf("read: %d %s", r.status, r.body)
 	}
-	if r := e.do(t, "GET", "/api/v1/roadmaps/rm-nope", kari.access, nil); r.status != 404 {
+	if r := e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000011", kari.access, nil); r.status != 404 {
 		t.Fatalf("missing roadmap: %d", r.status)
 	}
 	if err := tp.ForceFlush(t.Context()); err != nil {
@@ -146,7 +146,7 @@ func TestTrace_ExportsRouteSpans(t *testing.T) {
 	if children == 0 {
 		t.Error("the read has no database spans under it")
 	}
-	for _, secret := range []string{"rm-secret-trace", "rm-nope", "MEMBERTRACE", "Tracenordmann", kari.userID} {
+	for _, secret := range []string{"00000000-0000-4000-8000-000000000019", "00000000-0000-4000-8000-000000000011", "MEMBERTRACE", "Tracenordmann", kari.userID} {
 		if bytes.Contains(recv.raw, []byte(secret)) {
 			t.Errorf("the exported traces hold %q", secret)
 		}

@@ -196,7 +196,7 @@ func TestGrowingUp_OwnRoadmap(t *testing.T) {
 		}
 	}
 	leave(false)
-	take := map[string]any{"id": "rm-mia", "title": "Mia's road"}
+	take := map[string]any{"id": "00000000-0000-4000-8000-000000000007", "title": "Mia's road"}
 	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/members/m2/own-roadmap", mia, take); r.status != 403 {
 		t.Fatalf("without leave: %d %s", r.status, r.body)
 	}
@@ -220,29 +220,29 @@ func TestGrowingUp_OwnRoadmap(t *testing.T) {
 		}
 	}
 	// Sent again: the same roadmap, not a second one.
-	if again := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/members/m2/own-roadmap", mia, take); again.status != 200 || !strings.Contains(again.body, `"id":"rm-mia"`) {
+	if again := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/members/m2/own-roadmap", mia, take); again.status != 200 || !strings.Contains(again.body, `"id":"00000000-0000-4000-8000-000000000007"`) {
 		t.Fatalf("take own again: %d %s", again.status, again.body)
 	}
-	if list := e.do(t, "GET", "/api/v1/roadmaps", mia, nil); strings.Count(list.body, `"id":"rm-mia"`) != 1 {
+	if list := e.do(t, "GET", "/api/v1/roadmaps", mia, nil); strings.Count(list.body, `"id":"00000000-0000-4000-8000-000000000007"`) != 1 {
 		t.Fatalf("her list: %s", list.body)
 	}
 
 	// The family's owners have no way in.
 	for _, o := range []string{"owner", "co-owner"} {
 		for _, rq := range []struct{ method, path string }{
-			{"GET", "/api/v1/roadmaps/rm-mia"}, {"GET", "/api/v1/roadmaps/rm-mia/grants"}, {"GET", "/api/v1/roadmaps/rm-mia/access-log"},
-			{"DELETE", "/api/v1/roadmaps/rm-mia"},
+			{"GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000007"}, {"GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000007/grants"}, {"GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000007/access-log"},
+			{"DELETE", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000007"},
 		} {
 			if r := e.do(t, rq.method, rq.path, w.tokens[o], nil); r.status != 404 {
 				t.Errorf("%s %s %s: %d %s", o, rq.method, rq.path, r.status, r.body)
 			}
 		}
-		if list := e.do(t, "GET", "/api/v1/roadmaps", w.tokens[o], nil); strings.Contains(list.body, "rm-mia") {
+		if list := e.do(t, "GET", "/api/v1/roadmaps", w.tokens[o], nil); strings.Contains(list.body, "00000000-0000-4000-8000-000000000007") {
 			t.Errorf("%s's list shows her roadmap", o)
 		}
 	}
 	// She owns it: she edits it and decides who sees it.
-	if r := e.do(t, "GET", "/api/v1/roadmaps/rm-mia/grants", mia, nil); r.status != 200 {
+	if r := e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000007/grants", mia, nil); r.status != 200 {
 		t.Fatalf("her grants: %d %s", r.status, r.body)
 	}
 	// The family's roadmap records that she moved on; a second roadmap is
@@ -251,7 +251,7 @@ func TestGrowingUp_OwnRoadmap(t *testing.T) {
 	if !strings.Contains(fam.body, `"tookOwnAt"`) {
 		t.Errorf("the family's roadmap does not record it: %s", fam.body)
 	}
-	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/members/m2/own-roadmap", mia, map[string]any{"id": "rm-mia-2"}); r.status != 409 {
+	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/members/m2/own-roadmap", mia, map[string]any{"id": "00000000-0000-4000-8000-000000000008"}); r.status != 409 {
 		t.Errorf("a second own roadmap: %d %s", r.status, r.body)
 	}
 }

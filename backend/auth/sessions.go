@@ -243,6 +243,17 @@ func randomID(n int) string {
 // RandomID returns a random hex id of n bytes, for server-made ids.
 func RandomID(n int) string { return randomID(n) }
 
+// NewUUID returns a random (version 4) UUID in lower case, the form roadmap
+// ids take: opaque, so that nothing about a household can be read from one.
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -156,17 +156,21 @@ func requestCases() []requestCase {
 
 		// CreateRoadmapRequest.
 		{"CreateRoadmap/Empty", cr, `{}`, nil},
-		{"CreateRoadmap/Full", cr, `{"id":"r_01HZX","title":"Familien Hansen","members":[{"id":"m1","name":"Kari","birthYear":1985,"role":"adult"},{"id":"m2","name":"Ola","role":"child"}]}`, nil},
+		{"CreateRoadmap/Full", cr, `{"id":"3f2b8c1e-9d4a-4e7b-8a6c-2d1e0f9b7a54","title":"Familien Hansen","members":[{"id":"m1","name":"Kari","birthYear":1985,"role":"adult"},{"id":"m2","name":"Ola","role":"child"}]}`, nil},
 		{"CreateRoadmap/EmptyTitle", cr, `{"title":""}`, nil},
 		{"CreateRoadmap/ThirtyMembers", cr, `{"members":[` + strings.Join(members31[:30], ",") + `]}`, nil},
 		{"CreateRoadmap/BadId", cr, `{"id":"r.1"}`, []string{"/id"}},
+		// A roadmap id travels in links, pushes and logs: a client may not
+		// choose one that carries a name, only a random UUID.
+		{"CreateRoadmap/NamedId", cr, `{"id":"demo-haugen"}`, []string{"/id"}},
+		{"CreateRoadmap/UpperCaseUUID", cr, `{"id":"3F2B8C1E-9D4A-4E7B-8A6C-2D1E0F9B7A54"}`, []string{"/id"}},
 		{"CreateRoadmap/TitleTooLong", cr, `{"title":` + long(201) + `}`, []string{"/title"}},
 		{"CreateRoadmap/TooManyMembers", cr, `{"members":[` + strings.Join(members31, ",") + `]}`, []string{"/members"}},
 		{"CreateRoadmap/MemberNameTooLong", cr, `{"members":[{"id":"m1","name":` + long(101) + `,"role":"adult"}]}`, []string{"/members/0/name"}},
 		{"CreateRoadmap/MemberBirthYearTooLate", cr, `{"members":[{"id":"m1","name":"K","birthYear":2101,"role":"adult"}]}`, []string{"/members/0/birthYear"}},
 		{"CreateRoadmap/MemberBirthYearNull", cr, `{"members":[{"id":"m1","name":"K","birthYear":null,"role":"adult"}]}`, []string{"/members/0/birthYear"}},
 		{"CreateRoadmap/ClientSetsOwners", cr, `{"owners":["someone-else"]}`, []string{"/owners"}},
-		{"CreateRoadmap/ClientSetsVersion", cr, `{"id":"r1","version":99}`, []string{"/version"}},
+		{"CreateRoadmap/ClientSetsVersion", cr, `{"id":"3f2b8c1e-9d4a-4e7b-8a6c-2d1e0f9b7a54","version":99}`, []string{"/version"}},
 		{"CreateRoadmap/TitleNull", cr, `{"title":null}`, []string{"/title"}},
 
 		// DevLoginRequest.

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/veikart/veikart/backend/auth"
 )
 
 // The cluster test: a database server started on its own (FerretDB's server
@@ -99,7 +101,7 @@ func TestCluster(t *testing.T) {
 		toks := make([]string, clients)
 		for i := range clients {
 			toks[i] = login(t, client, a.url, fmt.Sprintf("Family %d", i)).Access
-			ids[i] = fmt.Sprintf("cluster-rm-%d", i)
+			ids[i] = auth.NewUUID()
 			if st, body := call(client, a.url, "POST", "/api/v1/roadmaps", toks[i], map[string]any{"id": ids[i], "title": "Cluster"}); st != 201 {
 				t.Fatalf("create: %d %s", st, body)
 			}
@@ -341,7 +343,7 @@ const faultWindow = 6 * time.Second
 // same process must answer again by itself.
 func underFault(t *testing.T, client *http.Client, a *replica, name string, begin, end func()) {
 	tok := login(t, client, a.url, name)
-	id := fmt.Sprintf("rm-%s-%d", strings.ToLower(name), time.Now().UnixNano())
+	id := auth.NewUUID()
 	if st, body := call(client, a.url, "POST", "/api/v1/roadmaps", tok.Access, map[string]any{"id": id, "title": name}); st != 201 {
 		t.Fatalf("create: %d %s", st, body)
 	}

@@ -63,17 +63,17 @@ func TestErasures_Reapply(t *testing.T) {
 		return m["accessToken"].(string), m["user"].(map[string]any)["id"].(string)
 	}
 	kari, kariID := login("Kari Restored")
-	if status, m := call("POST", "/api/v1/roadmaps", kari, map[string]any{"id": "rm-restored", "title": "Back"}); status != 201 {
+	if status, m := call("POST", "/api/v1/roadmaps", kari, map[string]any{"id": "00000000-0000-4000-8000-000000000016", "title": "Back"}); status != 201 {
 		t.Fatalf("create: %d %v", status, m)
 	}
 	ola, _ := login("Ola Kept")
-	if status, m := call("POST", "/api/v1/roadmaps", ola, map[string]any{"id": "rm-kept", "title": "Kept"}); status != 201 {
+	if status, m := call("POST", "/api/v1/roadmaps", ola, map[string]any{"id": "00000000-0000-4000-8000-000000000005", "title": "Kept"}); status != 201 {
 		t.Fatalf("create: %d %v", status, m)
 	}
 
 	logFile := filepath.Join(t.TempDir(), "veikart.log")
 	lines := fmt.Sprintf("time=2026-11-26T08:00:00Z level=INFO msg=\"roadmap erased\" erasure=%s\n{\"msg\":\"account erased\",\"erasure\":\"%s\"}\n",
-		api.ErasureHash("roadmap", "rm-restored"), api.ErasureHash("user", kariID))
+		api.ErasureHash("roadmap", "00000000-0000-4000-8000-000000000016"), api.ErasureHash("user", kariID))
 	if err := os.WriteFile(logFile, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -83,13 +83,13 @@ func TestErasures_Reapply(t *testing.T) {
 	}
 	mustContain(t, "stdout", stdout.String(), "2 erasure hashes: erased 1 roadmaps and 1 accounts again")
 
-	if status, _ := call("GET", "/api/v1/roadmaps/rm-restored", ola, nil); status != 404 {
+	if status, _ := call("GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000016", ola, nil); status != 404 {
 		t.Errorf("the restored roadmap: %d", status)
 	}
 	if status, _ := call("GET", "/api/v1/me", kari, nil); status != 401 {
 		t.Errorf("the erased account's token: %d", status)
 	}
-	if status, _ := call("GET", "/api/v1/roadmaps/rm-kept", ola, nil); status != 200 {
+	if status, _ := call("GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000005", ola, nil); status != 200 {
 		t.Errorf("a roadmap nobody erased: %d", status)
 	}
 	// Nothing to do the second time.
