@@ -98,6 +98,10 @@ type Server struct {
 	// cleared when readiness finds it writing again.
 	storageFull atomic.Bool
 
+	// reading names the path of a chunked request while its body is read,
+	// for a 413's instance (reading.go).
+	reading readingPaths
+
 	app       *fiber.App
 	cfg       Config
 	store     *mongo.Store
@@ -207,6 +211,7 @@ func New(cfg Config, d Deps) *Server {
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 	})
+	s.app.Server().HeaderReceived = s.reading.headerReceived
 	s.routes()
 	return s
 }
@@ -348,6 +353,7 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // requestContext gives every request an id (the caller's, if it is sane) and a
 // deadline that database calls inherit, and sets headers every response needs.
 func (s *Server) requestContext(c *fiber.Ctx) error {
+	s.reading.take(&c.Request().Header) // read in full: no longer needed
 	id := c.Get(fiber.HeaderXRequestID)
 	if !requestIDPattern.MatchString(id) {
 		id = auth.RandomID(8)

@@ -96,10 +96,13 @@ func newProblem(k problemKind, detail string) *problem {
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := s.toProblem(c, err)
 	// A request refused while it was read (a chunked body over the limit)
-	// reaches here emptied by fasthttp, its path lost: no instance then,
-	// rather than a wrong one ("/"). A request as read always has a Host
-	// (HTTP/1.1 requires one; fasthttp fills it in for HTTP/1.0).
-	if len(c.Context().Request.Header.Host()) > 0 {
+	// reaches here emptied by fasthttp: its path is the one remembered when
+	// its header arrived. Any other request as read has a Host (HTTP/1.1
+	// requires one; fasthttp fills it in for HTTP/1.0); one without, refused
+	// before its header was whole, gets no instance rather than a wrong "/".
+	if path, ok := s.reading.take(&c.Request().Header); ok {
+		p.Instance = path
+	} else if len(c.Context().Request.Header.Host()) > 0 {
 		p.Instance = c.Path()
 	}
 	p.RequestID = requestID(c)
