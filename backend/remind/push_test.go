@@ -230,3 +230,57 @@ func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
 		t.Fatalf("the job is %+v, %v; want sent", j, err)
 	}
 }
+
+// TestReminders_DeviceBackOnlineHalfAnHourLater: a phone switched off at
+// reminder time gets the reminder when it comes back half an hour later,
+// because its push service holds a message within its TTL and the TTL is
+// what the reminder is worth (until the end of the due day), not the
+// scheduler's lease (it was 110 s). A tablet that stays off until the next
+// day does not get a reminder for a day that has passed.
+func TestReminders_DeviceBackOnlineHalfAnHourLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &testClock{t: time.Date(2026, 11, 27, 7, 30, 0, 0, time.UTC)} // 08:30 Oslo, the due day
+	svc, vapid, sender := realPush(t, clk.Now)
+	front := pushtest.NewFront(t, svc)
+	s := testenv.MustStore(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sch := &remind.Scheduler{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Loc: oslo, Log: log, Owner: "p"}
+
+	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
+	for _, d := range []pushtest.Subscription{phone, tablet} {
+		ep := front.Endpoint(d)
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: "kari",
+			Endpoint: ep, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		front.Offline(d, clk.Now)
+	}
+	r := roadmapWithStep(t, "2026-11-27", veikart.Planned, veikart.Reminder{DaysBefore: 0, At: "09:00"})
+	if err := s.CreateRoadmap(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Sync(ctx, nil, r); err != nil {
+		t.Fatal(err)
+	}
+
+	clk.Add(31 * time.Minute) // 09:01: both devices are off
+	if n, err := sch.Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("sent %d, %v", n, err)
+	}
+	if j, err := s.Reminder(ctx, remind.Jobs(r, oslo)[0].ID); err != nil || j.Status != mongo.ReminderSent {
+		t.Fatalf("the job is %+v, %v; want sent (the push service took it)", j, err)
+	}
+
+	if got, dropped := front.Online(t, phone, clk.Now().Add(30*time.Minute)); got != 1 || dropped != 0 {
+		t.Fatalf("the phone back at 09:31 got %d, and %d had expired", got, dropped)
+	}
+	msgs := svc.Messages(t, phone)
+	if len(msgs) != 1 || !strings.Contains(msgs[0], `"body":"Du har et steg i Veikart i dag."`) {
+		t.Fatalf("the phone's messages: %q", msgs)
+	}
+
+	if got, dropped := front.Online(t, tablet, clk.Now().Add(24*time.Hour)); got != 0 || dropped != 1 {
+		t.Fatalf("the tablet back the next day got %d, and %d had expired; want the reminder dropped", got, dropped)
+	}
+}

@@ -2,19 +2,23 @@ package pushtest
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Front is a loopback HTTP server in front of a Service. It records every
 // request a sender makes, and answers the next queued Replies itself instead
 // of forwarding: the push service answers a test needs but web-push-testing
-// cannot give (429 with Retry-After, 5xx, 403, 413).
+// cannot give (429 with Retry-After, 5xx, 403, 413), and a device that is
+// offline for a while, whose pushes wait within their TTL.
 type Front struct {
 	// URL is its base URL, http://127.0.0.1:<port>.
 	URL string
@@ -24,6 +28,20 @@ type Front struct {
 	mu       sync.Mutex
 	replies  []Reply
 	requests []Request
+	offline  map[string]*heldFor // by endpoint path
+}
+
+// heldFor is what Front holds for a device that is offline: the pushes it
+// accepted for it, each with the time it arrived, by the test's clock.
+type heldFor struct {
+	now  func() time.Time
+	held []held
+}
+
+type held struct {
+	req     *http.Request
+	body    []byte
+	arrived time.Time
 }
 
 // Reply is an answer Front gives instead of forwarding.
@@ -73,6 +91,56 @@ func (f *Front) Endpoint(sub Subscription) string {
 	return u.String()
 }
 
+// Offline makes sub's device unreachable, as a phone switched off or out of
+// coverage: from now, Front accepts pushes for it as a push service does
+// (201) and holds them with the time they arrived, by now, until Online.
+func (f *Front) Offline(sub Subscription, now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.offline == nil {
+		f.offline = make(map[string]*heldFor)
+	}
+	f.offline[endpointPath(sub)] = &heldFor{now: now}
+}
+
+// Online brings sub's device back at the time at: what Front held for it is
+// delivered to the service (which decrypts it) if its TTL had not run out by
+// then, and dropped otherwise, as a push service drops an expired message.
+// It returns how many were delivered and how many dropped.
+func (f *Front) Online(tb testing.TB, sub Subscription, at time.Time) (delivered, dropped int) {
+	tb.Helper()
+	f.mu.Lock()
+	h := f.offline[endpointPath(sub)]
+	delete(f.offline, endpointPath(sub))
+	f.mu.Unlock()
+	if h == nil {
+		return 0, 0
+	}
+	for _, m := range h.held {
+		ttl, err := strconv.Atoi(m.req.Header.Get("TTL"))
+		if err != nil || at.After(m.arrived.Add(time.Duration(ttl)*time.Second)) {
+			dropped++
+			continue
+		}
+		m.req.Body = io.NopCloser(bytes.NewReader(m.body))
+		rec := httptest.NewRecorder()
+		f.proxy.ServeHTTP(rec, m.req)
+		if rec.Code != http.StatusCreated {
+			tb.Fatalf("pushtest: a held push was refused by the service: %d %s", rec.Code, rec.Body)
+		}
+		delivered++
+	}
+	return delivered, dropped
+}
+
+func endpointPath(sub Subscription) string {
+	u, err := url.Parse(sub.Endpoint)
+	if err != nil {
+		panic("pushtest: endpoint from web-push-testing does not parse: " + err.Error())
+	}
+	return u.Path
+}
+
 // Reply queues answers for the next requests, one request each, in order;
 // requests after them are forwarded again.
 func (f *Front) Reply(replies ...Reply) {
@@ -105,6 +173,11 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(f.replies) > 0 {
 		reply = &f.replies[0]
 		f.replies = f.replies[1:]
+	}
+	h := f.offline[r.URL.Path]
+	if reply == nil && h != nil {
+		h.held = append(h.held, held{req: r.Clone(context.Background()), body: body, arrived: h.now()})
+		reply = &Reply{Status: http.StatusCreated}
 	}
 	f.mu.Unlock()
 
