@@ -44,6 +44,13 @@ self.addEventListener('push', (event) => {
     let key = null;
     if (data.kind === 'security') key = 'push.security';
     else if (data.days != null) {
+      // Count the days when the reminder is shown, not when it was sent: a
+      // phone that was off overnight gets yesterday's "tomorrow" today.
+      if (/^\d{4}-\d{2}-\d{2}$/.test(data.due ?? '')) {
+        const [y, m, d] = data.due.split('-').map(Number);
+        const now = new Date();
+        data.days = Math.round((Date.UTC(y, m - 1, d) - Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())) / 86_400_000);
+      }
       const pre = data.kind === 'transition' ? 'push.transition.' : 'push.';
       key = pre + (data.days <= 0 ? 'today' : data.days === 1 ? 'tomorrow' : 'days');
     }

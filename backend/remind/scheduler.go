@@ -265,8 +265,11 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 	msg := map[string]any{
 		"title": "Veikart",
 		"body":  Text(j, now, s.Loc),
-		// The app's service worker says the same in the person's language.
+		// The app's service worker says the same in the person's language,
+		// counting the days from the due date when it shows the reminder:
+		// a phone off overnight gets it a day later than it was sent.
 		"days": Days(j, now, s.Loc),
+		"due":  j.Due,
 		// Opens the step in the app, which shows it once signed in.
 		"url": "/#/roadmaps/" + j.RoadmapID + "/steps/" + j.StepID,
 		"tag": Topic(j.ID),

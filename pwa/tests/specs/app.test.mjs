@@ -87,7 +87,8 @@ describe('the installed app', () => {
 
     // What the server sends (backend/remind), delivered as the push service
     // would; DevTools can do that, no push service reaches this machine.
-    const payload = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't1' });
+    const day = (n) => { const d = new Date(); d.setDate(d.getDate() + n); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
+    const payload = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: day(1), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't1' });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('ServiceWorker.enable');
     const registrationId = await new Promise((ok) => {
@@ -131,6 +132,16 @@ describe('the installed app', () => {
     assert.deepEqual(shown, { title: 'Veikart', body: nn['push.security'], url: '/#/settings/security' });
     await page.goto(proxy.url + shown.url);
     await page.getByRole('heading', { level: 1, name: nn['security.title'] }).waitFor();
+
+    // Sent yesterday as "tomorrow", held by the push service while the
+    // phone was off overnight, shown today: it says "today".
+    const late = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: day(0), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't2' });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: late });
+    shown = null;
+    for (const end = Date.now() + 10_000; !shown && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      shown = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 't2' }))[0]?.body);
+    }
+    assert.equal(shown, nn['push.today']);
     assertNoErrors(page);
   });
 });
