@@ -486,3 +486,43 @@ func Recoverable(actor Actor, r *veikart.Roadmap, now time.Time) []string {
 func PersonKey(roadmapID, agencyID, userID string) string {
 	return "rk-" + hashKey("veikart-person-key", roadmapID, agencyID, userID)
 }
+
+// Ending is why an agency's access to a roadmap ended, and when.
+type Ending struct {
+	Revoked bool // the owners took it back; otherwise it ran out
+	At      time.Time
+}
+
+// Ended reports, for a caseworker without access to r at now, how the
+// agency's latest grant ended: the household revoked it or it expired. An
+// agency that had a grant knew of the roadmap, so saying so tells it
+// nothing new, and it spares the caseworker a bare "not found". A grant
+// planned for later, or none ever, is no ending (ok false).
+func Ended(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) {
+	if r == nil || actor.Kind != Agency || !actor.Caseworker() {
+		return Ending{}, false
+	}
+	if _, ok := r.ActiveGrant(actor.AgencyID, now); ok {
+		return Ending{}, false
+	}
+	var last Ending
+	var found bool
+	for _, g := range r.Grants {
+		if g.AgencyID != actor.AgencyID {
+			continue
+		}
+		var e Ending
+		switch {
+		case g.Status == veikart.GrantRevoked:
+			e = Ending{Revoked: true, At: g.RevokedAt}
+		case !now.Before(g.ExpiresAt):
+			e = Ending{At: g.ExpiresAt}
+		default:
+			continue // planned for later
+		}
+		if !found || e.At.After(last.At) {
+			last, found = e, true
+		}
+	}
+	return last, found
+}

@@ -407,3 +407,35 @@ func TestSummarize_AgreesWithProject(t *testing.T) {
 		t.Fatalf("only %d caseworker views compared; the fixture lost its grants", seen)
 	}
 }
+
+// TestEnded: a caseworker without access learns why, if their agency had a
+// grant: revoked (HB) or run out (BV); an agency in force (NAV), one never
+// granted, one whose grant is still to come (KO before its window), a
+// person, or an administrator who is not a caseworker learn nothing.
+func TestEnded(t *testing.T) {
+	r := household(t)
+	admin := access.Actor{Kind: access.Agency, UserID: "adm", AgencyID: "bv", AgencyRoles: []veikart.AgencyRole{veikart.AdminRole}}
+	at := t0.Add(2 * time.Hour)
+	for _, c := range []struct {
+		name  string
+		actor access.Actor
+		want  access.Ending
+		ok    bool
+	}{
+		{"revoked", caseworker("hb"), access.Ending{Revoked: true, At: t0}, true},
+		{"expired", caseworker("bv"), access.Ending{At: t0.Add(time.Hour)}, true},
+		{"in force", caseworker("nav"), access.Ending{}, false},
+		{"never granted", caseworker("other"), access.Ending{}, false},
+		{"planned for later", caseworker("ko"), access.Ending{}, false},
+		{"a person", access.Actor{Kind: access.Person, UserID: "kari"}, access.Ending{}, false},
+		{"an administrator", admin, access.Ending{}, false},
+	} {
+		got, ok := access.Ended(c.actor, r, at)
+		if ok != c.ok || got != c.want {
+			t.Errorf("%s: %+v %v, want %+v %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+	if _, ok := access.Ended(caseworker("bv"), r, t0); ok {
+		t.Error("BV's grant ended before it expired")
+	}
+}

@@ -57,7 +57,7 @@ func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
 	ctx := context.Background()
 	n := worldSeq.Add(1)
-	w := &world{e: e, id: fmt.Sprintf("00000000-0000-4000-8000-000000000021%d", n), tokens: map[string]string{}, users: map[string]string{}}
+	w := &world{e: e, id: fmt.Sprintf("00000000-0000-4000-8000-%012d", 1000+n), tokens: map[string]string{}, users: map[string]string{}}
 	now := e.clock.Now()
 	uid := func(role string) string { return fmt.Sprintf("u%d-%s", n, role) }
 	for _, role := range roles {
@@ -338,7 +338,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		return m
 	}
 	want := map[string]map[string]int{
-		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200},
+		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403}, // access-ended
 		"list-mine":         {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 401},
 		"operations":        owners(200),
 		"delete":            owners(204),
@@ -489,14 +489,15 @@ func TestConsent_RevocationAndExpiryHoldOnTheNextRequest(t *testing.T) {
 		if r := e.do(t, "DELETE", "/api/v1/roadmaps/"+w.id+"/grants/"+w.grantNAV, w.tokens["owner"], nil); r.status != 200 || !strings.Contains(r.body, `"status":"revoked"`) {
 			t.Fatalf("revoke: %d %s", r.status, r.body)
 		}
-		for _, p := range []string{"", "/comments"} {
-			method, body := "GET", any(nil)
-			if p != "" {
-				method, body = "POST", map[string]any{"section": "area:housing", "text": "late"}
-			}
-			if r := e.do(t, method, "/api/v1/roadmaps/"+w.id+p, nav, body); r.status != 404 || strings.Contains(r.body, mHousing) {
-				t.Fatalf("%s %s after revocation: %d %s", method, p, r.status, r.body)
-			}
+		// The caseworker is told that the household revoked it, and when;
+		// nothing of the roadmap.
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, nav, nil); r.status != 403 || strings.Contains(r.body, mHousing) ||
+			!strings.Contains(r.body, `"type":"/problems/access-ended"`) || !strings.Contains(r.body, `"reason":"revoked"`) || !strings.Contains(r.body, `"endedAt":"`) ||
+			r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("GET after revocation: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/comments", nav, map[string]any{"section": "area:housing", "text": "late"}); r.status != 404 || strings.Contains(r.body, mHousing) {
+			t.Fatalf("comment after revocation: %d %s", r.status, r.body)
 		}
 		if r := e.do(t, "GET", "/api/v1/shared", nav, nil); r.status != 200 || strings.Contains(r.body, w.id) {
 			t.Fatalf("shared list after revocation: %d %s", r.status, r.body)
@@ -531,7 +532,8 @@ func TestConsent_RevocationAndExpiryHoldOnTheNextRequest(t *testing.T) {
 			t.Fatalf("a second before expiry: %d %s", r.status, r.body)
 		}
 		e.clock.Add(time.Second)
-		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, token(), nil); r.status != 404 || strings.Contains(r.body, mHousing) {
+		if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, token(), nil); r.status != 403 || strings.Contains(r.body, mHousing) ||
+			!strings.Contains(r.body, `"reason":"expired"`) || !strings.Contains(r.body, `"endedAt":"`+exp.Format(time.RFC3339)+`"`) {
 			t.Fatalf("at expiry: %d %s", r.status, r.body)
 		}
 		if v := w.roadmap(t).Version; v != before {

@@ -3,9 +3,11 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -23,6 +25,10 @@ type problem struct {
 	Conflicts      []conflictJSON `json:"conflicts,omitempty"`
 	CurrentVersion *int64         `json:"currentVersion,omitempty"`
 	Current        *roadmapJSON   `json:"current,omitempty"`
+	// Reason and EndedAt say why a caseworker's access ended
+	// (/problems/access-ended): "revoked" or "expired", and when.
+	Reason  string     `json:"reason,omitempty"`
+	EndedAt *time.Time `json:"endedAt,omitempty"`
 }
 
 type fieldError struct {
@@ -61,6 +67,7 @@ var (
 	kindInternal     = problemKind{"internal", "Internal error", fiber.StatusInternalServerError}
 	kindStorageFull  = problemKind{"storage-full", "The server's storage is full", fiber.StatusInsufficientStorage}
 	kindBadRequest   = problemKind{"bad-request", "Bad request", fiber.StatusBadRequest}
+	kindAccessEnded  = problemKind{"access-ended", "Access has ended", fiber.StatusForbidden}
 )
 
 // kindByCode is the one table from domain error codes to HTTP.
@@ -85,6 +92,12 @@ type requestError struct {
 }
 
 func (e *requestError) Error() string { return e.kind.slug + ": " + e.detail }
+
+// accessEndedError answers a caseworker whose agency's grant ended (see
+// access.Ended).
+type accessEndedError struct{ access.Ending }
+
+func (e *accessEndedError) Error() string { return "access ended" }
 
 func newProblem(k problemKind, detail string) *problem {
 	return &problem{Type: "/problems/" + k.slug, Title: k.title, Status: k.status, Detail: detail}
@@ -136,6 +149,17 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
+	var ae *accessEndedError
+	if errors.As(err, &ae) {
+		p := newProblem(kindAccessEnded, "The household revoked your agency's access to this roadmap.")
+		p.Reason = "revoked"
+		if !ae.Revoked {
+			p.Detail, p.Reason = "Your agency's access to this roadmap ran out.", "expired"
+		}
+		at := ae.At.UTC()
+		p.EndedAt = &at
+		return p
+	}
 	var re *requestError
 	if errors.As(err, &re) {
 		p := newProblem(re.kind, re.detail)

@@ -47,7 +47,13 @@ func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error 
 		return err
 	}
 	c.Set(fiber.HeaderETag, etag(view.Roadmap))
-	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	if view.Full {
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	} else {
+		// What an agency was granted is not kept on its caseworker's device,
+		// not even in the browser's cache: revoking must end it at once.
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(status).Send(b)
 }
@@ -61,6 +67,12 @@ func (s *Server) getRoadmap(c *fiber.Ctx) error {
 	}
 	view := s.project(actorOf(c), r)
 	if view == nil {
+		// A caseworker whose agency's grant ended is told so, and why,
+		// rather than "not found": their app then says it in plain words
+		// and forgets what it showed.
+		if e, ok := access.Ended(actorOf(c), r, s.now()); ok {
+			return &accessEndedError{e}
+		}
 		return errNoRoadmap
 	}
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && matchesETag(inm, etag(view.Roadmap)) {
