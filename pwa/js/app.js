@@ -194,8 +194,11 @@ async function start() {
   addEventListener('online', () => { status(); sync.flush().catch(() => {}); });
   addEventListener('offline', status);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && currentSession()) sync.flush().catch(() => {});
+    if (document.visibilityState !== 'visible') return;
+    sync.forgetShared().catch(() => {});
+    if (currentSession()) sync.flush().catch(() => {});
   });
+  await sync.forgetShared().catch(() => {});
   await route();
   await status();
   if (currentSession()) {

@@ -205,6 +205,15 @@ export async function refresh(id) {
   return local(id);
 }
 
+// forgetShared deletes every agency's view of a roadmap from the device. A
+// caseworker's app never keeps one (caseworker.js reads it from the server
+// each time, so that revoking ends it at once); earlier versions did, and a
+// phone updated from one is cleared at start and whenever the app comes to
+// the front.
+export async function forgetShared() {
+  for (const r of await roadmaps.all()) if (r.data?.access?.role === 'caseworker') await roadmaps.del(r.id);
+}
+
 export const pendingCount = async () => (await outbox.all()).length;
 export const failures = async () => (await kv.get('failed')) || [];
 export const clearFailures = () => kv.del('failed');

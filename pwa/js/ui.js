@@ -89,8 +89,9 @@ export function ask(title, body, buttons) {
 }
 
 // confirm asks a yes/no question; the yes button says what will happen.
+// text is a paragraph, or a list of them.
 export const confirm = (title, text, yes, danger) =>
-  ask(title, h('p', null, text), [[false, t('common.cancel'), 'secondary'], [true, yes, danger ? 'danger' : '']]).then(Boolean);
+  ask(title, [text].flat().map((p) => h('p', null, p)), [[false, t('common.cancel'), 'secondary'], [true, yes, danger ? 'danger' : '']]).then(Boolean);
 
 export function errorBox(err) {
   return h('p', { class: 'error', role: 'alert' }, err && err.message ? err.message : String(err));

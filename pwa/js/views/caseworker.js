@@ -6,7 +6,6 @@
 import { h, field, errorBox, toast, choice, paged } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
-import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
 import { road } from './roadmap.js';
 import { sectionName } from './sharing.js';
@@ -100,12 +99,40 @@ function newPhone(id, people, agency) {
     }));
 }
 
-// roadmap is what the agency was granted of one roadmap.
+// ended says, in place of the roadmap, that the agency's access ended: the
+// household revoked it or it ran out, and when.
+function ended(problem) {
+  const when = problem.endedAt ? date(problem.endedAt) : '';
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/shared' }, t('shared.title'))),
+    h('h1', null, t('ended.title')),
+    h('p', { class: 'lead', role: 'status' }, t(problem.reason === 'revoked' ? 'ended.revoked' : 'ended.expired', { date: when })),
+    h('p', null, t('ended.nothingKept')));
+}
+
+// offline says why a shared roadmap cannot be shown without the network.
+function offline() {
+  return h('section', { class: 'stack' },
+    h('p', null, h('a', { href: '#/shared' }, t('shared.title'))),
+    h('h1', null, t('shared.offlineTitle')),
+    h('p', { class: 'lead', role: 'status' }, t('shared.offline')));
+}
+
+// roadmap is what the agency was granted of one roadmap. It is read from the
+// server each time and never kept on the device (nor in the browser's cache:
+// the server says no-store), so that a revoked or expired grant ends what
+// the caseworker's phone shows at once, online or not.
 export async function roadmap(id) {
   // Offline, or not allowed after all: no one to make a code for.
   const asked = api.call('GET', path(id, '/recovery-people')).catch(() => null);
-  const r = await sync.refresh(id);
-  if (!r) throw new api.ApiError(404, { title: t('error.notFound') });
+  let r;
+  try {
+    r = await api.call('GET', path(id, ''));
+  } catch (e) {
+    if (e instanceof api.Offline) return offline();
+    if (e instanceof api.ApiError && e.problem.type === '/problems/access-ended') return ended(e.problem);
+    throw e;
+  }
   const acc = r.access || { sections: [], permissions: [] };
   const me = api.currentSession().actingFor;
   const people = (await asked)?.items || [];

@@ -95,7 +95,8 @@ export async function sharing(id) {
       type: 'button', class: 'danger',
       onclick: async () => {
         const name = g.agencyName || byId[g.agencyId];
-        if (!(await confirm(t('grant.revoke'), t('grant.revokeConfirm', { name }), t('grant.revokeYes', { name }), true))) return;
+        // What revoking does, and what it cannot undo.
+        if (!(await confirm(t('grant.revoke'), [t('grant.revokeConfirm', { name }), t('grant.revokeKept')], t('grant.revokeYes', { name }), true))) return;
         try {
           await api.call('DELETE', path(id, `/grants/${g.id}`));
           toast(t('grant.revokedNotice', { name }));

@@ -8,12 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, writeFile, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, devLogin, createAgency, addStaff, apiUserId, api } from '../lib/server.mjs';
+import { startServer, devLogin, createAgency, addStaff, apiUserId, api, repoRoot } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
-import { signIn, createRoadmap, openArea, describeArea, settled, visit } from '../lib/app.mjs';
+import { signIn, createRoadmap, openArea, describeArea, settled, visit, offlineReady } from '../lib/app.mjs';
 import { dayISO, dayNb } from '../lib/dates.mjs';
 
 const deadline = dayISO(14);
@@ -119,26 +119,59 @@ describe('sharing', () => {
     await nina.getByRole('region', { name: 'Våre steg' }).getByText('Møte på NAV-kontoret om bostøtte').waitFor();
   });
 
-  test('revoking takes access away on the very next request', async () => {
+  test("revoking takes access away on the very next request, on the caseworker's phone too", async () => {
+    // The caseworker has the roadmap open, on a phone ready to work offline.
+    await visit(nina, `${server.url}/#/roadmaps/${id}`, 'Familien Haugen');
+    await nina.getByText('Fuktig kjellerleilighet.').waitFor();
+    await offlineReady(nina);
+
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
     await family.getByRole('button', { name: /^Ta tilbake tilgangen/ }).click();
     const dialog = family.getByRole('dialog');
+    // It says what revoking does, and what it cannot undo.
+    await dialog.getByText('NAV Sola mister tilgangen med en gang.').waitFor();
+    await dialog.getByText(/Det de allerede har lest, kan de ha tatt vare på i sine egne systemer/).waitFor();
     await checkA11y(family, 'the revoke confirmation');
     await dialog.getByRole('button', { name: 'Ta tilgangen fra NAV Sola' }).click();
     await family.getByText('Ingen har tilgang. Bare dere ser veikartet.').waitFor();
 
+    // The caseworker's phone goes offline and opens the app again: nothing
+    // of the family is shown, or kept in IndexedDB or the Cache Storage.
+    await nina.context().setOffline(true);
+    await nina.reload();
+    await nina.getByRole('heading', { level: 1, name: 'Du er uten nett' }).waitFor();
+    assert.ok(!(await nina.locator('body').innerText()).includes('Fuktig'));
+    const kept = await nina.evaluate(async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('veikart'); r.onsuccess = () => ok(r.result); });
+      const all = (store) => new Promise((ok) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); });
+      let text = JSON.stringify([await all('roadmaps'), await all('kv')]);
+      for (const name of await caches.keys()) {
+        const c = await caches.open(name);
+        for (const req of await c.keys()) text += req.url + await (await c.match(req)).text();
+      }
+      return text;
+    });
+    // (The title, "Familien Haugen", is also the catalogue's example: not checked.)
+    for (const secret of ['Fuktig', id]) assert.ok(!kept.includes(secret), `${secret} is kept on the caseworker's phone: …${kept.slice(Math.max(0, kept.indexOf(secret) - 300), kept.indexOf(secret) + 100)}…`);
+    await nina.context().setOffline(false);
+
+    // Online, the caseworker is told why, not "something went wrong".
     await visit(nina, `${server.url}/#/shared`, 'Delt med oss');
     await nina.getByText('Ingen familier har delt et veikart med dere ennå.').waitFor();
-    await nina.goto(`${server.url}/#/roadmaps/${id}`);
-    await nina.getByRole('heading', { level: 1, name: 'Noe gikk galt' }).waitFor();
-    // Nothing of the roadmap is left on the caseworker's phone either.
+    await visit(nina, `${server.url}/#/roadmaps/${id}`, 'Tilgangen er avsluttet');
+    await nina.getByText(`Familien trakk tilbake tilgangen ${dayNb(dayISO(0))}.`).waitFor();
     assert.ok(!(await nina.locator('main').innerText()).includes('Fuktig'));
-    const cached = await nina.evaluate(async (rid) => {
-      const db = await new Promise((ok) => { const r = indexedDB.open('veikart'); r.onsuccess = () => ok(r.result); });
-      return new Promise((ok) => { const r = db.transaction('roadmaps').objectStore('roadmaps').get(rid); r.onsuccess = () => ok(r.result); });
-    }, id);
-    assert.equal(cached, undefined);
-    assertNoErrors(nina, refusals);
+    await checkA11y(nina, 'access ended');
+    // In Arabic too.
+    const ar = JSON.parse(await readFile(join(repoRoot, 'pwa/i18n/ar.json'), 'utf8'));
+    await nina.evaluate(() => localStorage.setItem('veikart.lang', 'ar'));
+    await nina.reload();
+    await nina.getByRole('heading', { level: 1, name: ar['ended.title'] }).waitFor();
+    await nina.getByText(ar['ended.nothingKept']).waitFor();
+    await checkA11y(nina, 'access ended, in Arabic');
+    await nina.evaluate(() => localStorage.setItem('veikart.lang', 'nb'));
+    await nina.reload();
+    assertNoErrors(nina, [...refusals, /ERR_INTERNET_DISCONNECTED/]);
   });
 
   test("the household approves an agency's request for access", async () => {
