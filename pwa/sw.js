@@ -51,7 +51,7 @@ self.addEventListener('push', (event) => {
         const now = new Date();
         data.days = Math.round((Date.UTC(y, m - 1, d) - Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())) / 86_400_000);
       }
-      const pre = data.kind === 'transition' ? 'push.transition.' : 'push.';
+      const pre = data.kind === 'transition' ? 'push.transition.' : data.kind === 'grant' ? 'push.grant.' : 'push.';
       key = pre + (data.days <= 0 ? 'today' : data.days === 1 ? 'tomorrow' : 'days');
     }
     if (key) {

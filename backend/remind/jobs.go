@@ -33,6 +33,20 @@ type Job struct {
 	// job for the household, one for the receiving agency.
 	TransitionID string
 	Audience     Audience
+	// GrantID is set (with Audience) for the warning that a grant ends
+	// soon: to the owners, who may renew it, and to the agency's
+	// caseworkers, who may ask for more time. Due is its last day.
+	GrantID string
+}
+
+// GrantWarningDays are how many days before its last day a grant's
+// household and agency are told that it ends.
+var GrantWarningDays = []int{14, 1}
+
+// GrantJobID is the id of the warning d days before grant g ends, for one
+// audience. The end date is in it: a grant renewed gets new warnings.
+func GrantJobID(roadmapID string, g veikart.Grant, lastDay string, d int, a Audience) string {
+	return fmt.Sprintf("%s/grant:%s/%s/%d/%s", roadmapID, g.ID, lastDay, d, a)
 }
 
 // Audience is who a transition's reminder goes to.
@@ -95,7 +109,37 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 			}
 		}
 	}
+	for _, g := range r.Grants {
+		if g.Status != veikart.GrantActive || g.ExpiresAt.IsZero() {
+			continue
+		}
+		// The grant is in force until ExpiresAt, exclusive: its last day
+		// is the day of the moment before.
+		last := g.ExpiresAt.Add(-time.Nanosecond).In(loc)
+		lastDay := last.Format(time.DateOnly)
+		hm, _ := time.Parse("15:04", veikart.TransitionReminderAt)
+		for _, d := range GrantWarningDays {
+			at := time.Date(last.Year(), last.Month(), last.Day()-d, hm.Hour(), hm.Minute(), 0, 0, loc).UTC()
+			// Only a grant in force for d days or more by then: one given
+			// (or starting) shortly before it ends was chosen knowing when
+			// it ends, and a warning at once would be noise.
+			if at.Before(maxTime(g.CreatedAt, g.StartsAt).AddDate(0, 0, d)) {
+				continue
+			}
+			rm := veikart.Reminder{DaysBefore: d, At: veikart.TransitionReminderAt}
+			for _, a := range []Audience{ToHousehold, ToAgency} {
+				out = append(out, Job{ID: GrantJobID(r.ID, g, lastDay, d, a), RoadmapID: r.ID, Due: lastDay, Reminder: rm, At: at, GrantID: g.ID, Audience: a})
+			}
+		}
+	}
 	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // Changes compares what old and next want: jobs to add and job ids to
@@ -153,6 +197,16 @@ func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
 // transition) and when, never what it is (a lock screen is seen by others).
 // The app shows the details once it is open and the person signed in.
 func Text(j Job, now time.Time, loc *time.Location) string {
+	if j.GrantID != "" {
+		switch days := Days(j, now, loc); {
+		case days <= 0:
+			return "En tilgang i Veikart går ut i dag."
+		case days == 1:
+			return "En tilgang i Veikart går ut i morgen."
+		default:
+			return fmt.Sprintf("En tilgang i Veikart går ut om %d dager.", days)
+		}
+	}
 	if j.TransitionID != "" {
 		switch days := Days(j, now, loc); {
 		case days <= 0:

@@ -115,3 +115,59 @@ func TestQuietAndText(t *testing.T) {
 		t.Errorf("topic %q is not 32 characters", tp)
 	}
 }
+
+// TestJobs_GrantEndsSoon: a grant in force until the end of 31 December is
+// announced 14 days and 1 day before its last day, at 10:00, to the
+// household and to the agency. A grant given ten days before it ends gets
+// only the day before; a revoked grant none; a renewed one new jobs.
+func TestJobs_GrantEndsSoon(t *testing.T) {
+	given := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	end := time.Date(2027, 1, 1, 0, 0, 0, 0, oslo) // exclusive: 31 December is the last day
+	grant := func(t *testing.T, created time.Time) *veikart.Roadmap {
+		t.Helper()
+		r, err := veikart.NewRoadmap("rm", "kari", "F", nil, created)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, _, err = r.AddGrant("g1", "nav", "kari", veikart.GrantSpec{Sections: []veikart.Section{veikart.SectionHousehold},
+			Permissions: []veikart.Permission{veikart.View}, Purpose: "p", ExpiresAt: end}, "owner", created, veikart.ConsentPolicy{}); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	var got []string
+	for _, j := range remind.Jobs(grant(t, given), oslo) {
+		if j.GrantID != "g1" || j.Due != "2026-12-31" {
+			t.Errorf("job %+v", j)
+		}
+		got = append(got, j.At.In(oslo).Format("2006-01-02 15:04")+" "+string(j.Audience))
+	}
+	want := []string{"2026-12-17 10:00 household", "2026-12-17 10:00 agency", "2026-12-30 10:00 household", "2026-12-30 10:00 agency"}
+	if !slices.Equal(got, want) {
+		t.Errorf("jobs at %q, want %q", got, want)
+	}
+
+	late := remind.Jobs(grant(t, time.Date(2026, 12, 21, 9, 0, 0, 0, time.UTC)), oslo)
+	if len(late) != 2 || late[0].Reminder.DaysBefore != 1 {
+		t.Errorf("a grant given ten days before it ends: %+v", late)
+	}
+
+	r := grant(t, given)
+	revoked, _, err := r.RevokeGrant("g1", "kari", given.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := remind.Jobs(revoked, oslo); len(j) != 0 {
+		t.Errorf("a revoked grant: %+v", j)
+	}
+	renewed := r.Clone()
+	renewed.Grants[0].ExpiresAt = end.AddDate(0, 3, 0)
+	add, cancel := remind.Changes(r, renewed, oslo)
+	if len(add) != 4 || len(cancel) != 4 {
+		t.Errorf("renewed: add %d, cancel %d; want 4 and 4", len(add), len(cancel))
+	}
+
+	if s := remind.Text(late[0], time.Date(2026, 12, 30, 9, 0, 0, 0, time.UTC), oslo); s != "En tilgang i Veikart går ut i morgen." {
+		t.Errorf("text %q", s)
+	}
+}

@@ -274,10 +274,14 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		"url": "/#/roadmaps/" + j.RoadmapID + "/steps/" + j.StepID,
 		"tag": Topic(j.ID),
 	}
-	switch j.Audience {
-	case ToHousehold:
+	switch {
+	case j.GrantID != "" && j.Audience == ToHousehold:
+		msg["kind"], msg["url"] = "grant", "/#/roadmaps/"+j.RoadmapID+"/sharing"
+	case j.GrantID != "":
+		msg["kind"], msg["url"] = "grant", "/#/roadmaps/"+j.RoadmapID
+	case j.Audience == ToHousehold:
 		msg["kind"], msg["url"] = "transition", "/#/roadmaps/"+j.RoadmapID+"/transitions"
-	case ToAgency:
+	case j.Audience == ToAgency:
 		msg["kind"], msg["url"] = "transition", "/#/roadmaps/"+j.RoadmapID
 	}
 	payload, _ := json.Marshal(msg)
@@ -296,12 +300,18 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 // household's and its members' steps; for an agency's step, the agency's
 // caseworkers, and only while the household lets the agency see the step.
 // A transition's reminder goes to the owners, or to the receiving agency's
-// caseworkers while its grant is in force.
+// caseworkers while its grant is in force; so does the warning that a grant
+// ends soon, to the owners or to the agency's caseworkers.
 func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
 	var g veikart.Grant
 	switch {
 	case j.Audience == ToHousehold:
 		return slices.Clone(r.Owners), nil
+	case j.GrantID != "":
+		var ok bool
+		if g, ok = r.Grant(j.GrantID); !ok || !g.ActiveAt(now) {
+			return nil, nil
+		}
 	case j.Audience == ToAgency:
 		t, ok := r.Transition(j.TransitionID)
 		if !ok {

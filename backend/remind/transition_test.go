@@ -136,4 +136,19 @@ func TestScheduler_TransitionReminders(t *testing.T) {
 	if count(home) != 2 {
 		t.Fatalf("a cancelled transition's reminder was sent: %v", sent.got[home])
 	}
+
+	// The day before the agency's access ends (24 December is its last
+	// day): the household, who may renew it, and the agency, who may ask
+	// for more time, are both told. (Not 14 days before: the grant had
+	// been in force one day then.)
+	tickAt(time.Date(2026, 12, 23, 9, 0, 30, 0, time.UTC))
+	if count(home) != 3 || count(office) != 2 {
+		t.Fatalf("the day before the grant ends: household %d, agency %d notifications; want 3 and 2", count(home), count(office))
+	}
+	if got := sent.got[home][2]; got["kind"] != "grant" || got["days"] != float64(1) || got["url"] != "/#/roadmaps/rm-t/sharing" || got["body"] != "En tilgang i Veikart går ut i morgen." {
+		t.Errorf("household's warning %v", got)
+	}
+	if got := sent.got[office][1]; got["kind"] != "grant" || got["url"] != "/#/roadmaps/rm-t" {
+		t.Errorf("agency's warning %v", got)
+	}
 }

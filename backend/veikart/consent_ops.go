@@ -355,8 +355,9 @@ func (r *Roadmap) AddRequest(id, agencyID, userID string, sections []Section, pe
 	return n, q, nil
 }
 
-// ApproveRequest turns a pending request into a grant. The owner decides the
-// expiry and may narrow (or otherwise change) what was asked for.
+// ApproveRequest turns a pending request into a grant, or, when the agency's
+// grant is in force, changes that grant. The owner decides the expiry and
+// may narrow (or otherwise change) what was asked for.
 func (r *Roadmap) ApproveRequest(reqID, grantID, by string, spec GrantSpec, now time.Time, p ConsentPolicy) (*Roadmap, Grant, error) {
 	now = clock(now)
 	i := slices.IndexFunc(r.Requests, func(q AccessRequest) bool { return q.ID == reqID })
@@ -376,7 +377,18 @@ func (r *Roadmap) ApproveRequest(reqID, grantID, by string, spec GrantSpec, now 
 	if spec.Purpose == "" {
 		spec.Purpose = q.Purpose
 	}
-	n, g, err := r.AddGrant(grantID, q.AgencyID, by, spec, "request:"+q.ID, now, p)
+	var n *Roadmap
+	var g Grant
+	var err error
+	if cur, ok := r.ActiveGrant(q.AgencyID, now); ok && cur.TransitionID() == "" {
+		// Asked while access is in force (for more time, say, when the
+		// grant is about to end): the grant in force changes, as if the
+		// owner had changed it, rather than a second one being refused.
+		exp := spec.ExpiresAt
+		n, g, err = r.UpdateGrant(cur.ID, by, GrantPatch{Sections: spec.Sections, Permissions: spec.Permissions, Purpose: &spec.Purpose, ExpiresAt: &exp}, now, p)
+	} else {
+		n, g, err = r.AddGrant(grantID, q.AgencyID, by, spec, "request:"+q.ID, now, p)
+	}
 	if err != nil {
 		return nil, Grant{}, err
 	}

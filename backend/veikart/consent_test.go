@@ -253,3 +253,28 @@ func TestGrant_RecoveryIsEachOwnersOwnChoice(t *testing.T) {
 		t.Fatal("an erased person's choice remains")
 	}
 }
+
+// TestApproveRequest_WhileInForceRenews: an agency whose grant ends soon asks
+// for more time; approving changes the grant in force (the same grant, a
+// later expiry) instead of refusing a second one.
+func TestApproveRequest_WhileInForceRenews(t *testing.T) {
+	p := veikart.ConsentPolicy{}
+	r := newRoadmap(t)
+	spec := veikart.GrantSpec{Sections: []veikart.Section{veikart.SectionHousehold}, Permissions: []veikart.Permission{veikart.View}, Purpose: "Bolig", ExpiresAt: now0.Add(24 * time.Hour)}
+	r, _, err := r.AddGrant("g1", "nav", "kari", spec, "owner", now0, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err = r.AddRequest("q1", "nav", "cw", spec.Sections, spec.Permissions, "Forlengelse", now0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := now0.Add(90 * 24 * time.Hour)
+	r, g, err := r.ApproveRequest("q1", "g2", "kari", veikart.GrantSpec{ExpiresAt: later}, now0.Add(time.Hour), p)
+	if err != nil || g.ID != "g1" || !g.ExpiresAt.Equal(later) || g.Purpose != "Forlengelse" {
+		t.Fatalf("approve while in force: %+v %v", g, err)
+	}
+	if len(r.Grants) != 1 || r.Requests[0].Status != veikart.RequestApproved || r.Requests[0].GrantID != "g1" {
+		t.Fatalf("grants %+v, request %+v", r.Grants, r.Requests[0])
+	}
+}

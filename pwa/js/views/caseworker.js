@@ -8,7 +8,7 @@ import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import { areaName, newId } from '../model.js';
 import { road } from './roadmap.js';
-import { sectionName } from './sharing.js';
+import { sectionName, daysLeft } from './sharing.js';
 import { route } from '../nav.js';
 import { kv } from '../db.js';
 
@@ -50,6 +50,7 @@ export async function shared() {
     items.length ? h('ul', { class: 'cards' }, items.map((x) => h('li', null, h('a', { class: 'card', href: `#/roadmaps/${x.roadmapId}` },
       h('strong', null, x.title || t('roadmap.untitled')),
       h('span', null, t('shared.until', { date: date(x.access.expiresAt) })),
+      daysLeft(x.access.expiresAt) <= 14 ? h('span', { class: 'note' }, plural('expiry.soon', daysLeft(x.access.expiresAt))) : null,
       h('span', null, plural('home.steps', x.stepCount)))))) : h('p', null, t('shared.none')),
     h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')),
     roles.includes('admin') ? recoveriesLink() : null);
@@ -108,6 +109,29 @@ function ended(problem) {
     h('h1', null, t('ended.title')),
     h('p', { class: 'lead', role: 'status' }, t(problem.reason === 'revoked' ? 'ended.revoked' : 'ended.expired', { date: when })),
     h('p', null, t('ended.nothingKept')));
+}
+
+// askForMore says that the agency's access ends soon and lets the
+// caseworker ask the household for more time: a request for the same
+// sections, which the household approves or not.
+function askForMore(id, acc) {
+  const out = h('div', { 'aria-live': 'polite' });
+  return h('div', { class: 'note stack' },
+    h('p', null, plural('expiry.soon', daysLeft(acc.expiresAt))),
+    h('button', {
+      type: 'button', class: 'secondary',
+      onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          await api.call('POST', path(id, '/access-requests'), { sections: acc.sections, permissions: acc.permissions, purpose: acc.purpose || t('expiry.ask') });
+          out.replaceChildren(h('p', null, t('expiry.asked')));
+        } catch (err) {
+          e.target.disabled = false;
+          out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err));
+        }
+      },
+    }, t('expiry.ask')),
+    out);
 }
 
 // offline says why a shared roadmap cannot be shown without the network.
@@ -201,6 +225,7 @@ export async function roadmap(id) {
       sections: list(acc.sections.map((x) => sectionName(r, x))), date: date(acc.expiresAt),
     })),
     acc.purpose ? h('p', { class: 'meta' }, t('grant.purpose', { purpose: acc.purpose })) : null,
+    acc.expiresAt && daysLeft(acc.expiresAt) <= 14 ? askForMore(id, acc) : null,
     // A transition's receiving agency reads the hand-over the household
     // wrote for it.
     (r.transitions || []).map((tr) => h('section', { class: 'boxed stack', 'aria-labelledby': `handover-${tr.id}` },

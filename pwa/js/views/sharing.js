@@ -2,7 +2,7 @@
 // taking back access, agencies' requests, the invitation QR code, and who
 // read what. These need the network: consent is decided on the server.
 import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
-import { t, date, list } from '../i18n.js';
+import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { kv } from '../db.js';
@@ -76,6 +76,23 @@ export async function sharing(id) {
     g.permissions.filter((p) => p !== 'view').length ? h('p', null, t('grant.may', { what: list(g.permissions.filter((p) => p !== 'view').map((p) => t(`permission.${p}`))) })) : null,
     h('p', null, g.status === 'active' ? t('grant.until', { date: date(g.expiresAt) })
       : g.status === 'scheduled' ? t('grant.from', { from: date(g.startsAt), until: date(new Date(Date.parse(g.expiresAt) - 1)) }) : t(`grant.${g.status}`)),
+    // Ends within two weeks: say so, and renew with one tap.
+    g.status === 'active' && daysLeft(g.expiresAt) <= 14 && !g.via?.startsWith('transition:') ? h('div', { class: 'note stack' },
+      h('p', null, plural('expiry.soon', daysLeft(g.expiresAt))),
+      h('button', {
+        type: 'button', class: 'secondary',
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            const ng = await api.call('PATCH', path(id, `/grants/${g.id}`), { expiresAt: inDays(90) });
+            toast(t('expiry.renewed', { name: name(g, byId), date: date(ng.expiresAt) }));
+            route();
+          } catch (err) {
+            e.target.disabled = false;
+            toast(err instanceof api.Offline ? t('error.offline') : err.message);
+          }
+        },
+      }, t('expiry.renew'), h('span', { class: 'sr' }, `: ${name(g, byId)}`))) : null,
     h('p', { class: 'meta' }, t('grant.purpose', { purpose: g.purpose })),
     mayRecover && (g.status === 'active' || g.status === 'scheduled') ? recoveryHelp(h('input', {
       type: 'checkbox', checked: Boolean(g.recovery),
@@ -140,6 +157,14 @@ export async function sharing(id) {
 }
 
 const name = (g, byId) => g.agencyName || byId[g.agencyId] || g.agencyId;
+
+// daysLeft counts the calendar days from today to the last day before at
+// (an expiry is exclusive): 0 when today is the last.
+export function daysLeft(at) {
+  const last = new Date(Date.parse(at) - 1);
+  const today = new Date();
+  return Math.round((Date.UTC(last.getFullYear(), last.getMonth(), last.getDate()) - Date.UTC(today.getFullYear(), today.getMonth(), today.getDate())) / 86_400_000);
+}
 
 function inDays(n) {
   const d = new Date();

@@ -15,3 +15,10 @@ export function dayISO(n) {
 export function dayNb(iso) {
   return new Intl.DateTimeFormat('nb', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${iso}T12:00:00`));
 }
+
+// dayOslo is the day n days from today where the test phone lives
+// (Europe/Oslo), as YYYY-MM-DD: what the app counts days from, whatever the
+// machine's own time zone.
+export function dayOslo(n) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date(Date.now() + n * 86_400_000));
+}

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startServer, devLogin, createAgency, addStaff, apiUserId, api, repoRoot } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, describeArea, settled, visit, offlineReady } from '../lib/app.mjs';
-import { dayISO, dayNb } from '../lib/dates.mjs';
+import { dayISO, dayNb, dayOslo } from '../lib/dates.mjs';
 
 const deadline = dayISO(14);
 
@@ -32,6 +32,8 @@ describe('sharing', () => {
     await devLogin(server.url, 'Nina Caseworker');
     await addStaff(server, 'nav-sola', apiUserId('Nina Caseworker'), 'caseworker');
     await addStaff(server, 'sola-bolig', apiUserId('Nina Caseworker'), 'caseworker');
+    await createAgency(server, { id: 'sola-flyktning', name: 'Flyktningtjenesten Sola', kind: 'refugee-service', region: 'Rogaland' });
+    await addStaff(server, 'sola-flyktning', apiUserId('Nina Caseworker'), 'caseworker');
     browser = await launch();
     family = await newPage(browser);
     nina = await newPage(browser);
@@ -227,6 +229,46 @@ describe('sharing', () => {
     }
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
     await family.getByRole('listitem').filter({ hasText: 'Boligkontoret Sola' }).getByText(/Ser: Økonomi/).waitFor();
+    assertNoErrors(family, refusals);
+  });
+
+  test('both sides are told when access ends soon: the caseworker asks for more time, the family renews', async () => {
+    const kari = (await devLogin(server.url, 'Kari Haugen')).accessToken;
+    // Noon UTC is the same day in Oslo: the last day of access is ten days on.
+    const ends = `${dayOslo(10)}T12:00:00Z`;
+    await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/grants`, {
+      agencyId: 'sola-flyktning', sections: ['area:housing'], permissions: ['view'], purpose: 'Bosetting', expiresAt: ends,
+    });
+
+    // The caseworker sees it coming and asks.
+    await actFor(nina, 'Flyktningtjenesten Sola');
+    await nina.getByRole('link', { name: /Familien Haugen/ }).getByText('Tilgangen går ut om 10 dager.').waitFor();
+    await nina.getByRole('link', { name: /Familien Haugen/ }).click();
+    await nina.getByRole('heading', { level: 1, name: 'Familien Haugen' }).waitFor();
+    await nina.getByText('Tilgangen går ut om 10 dager.').waitFor();
+    await nina.getByRole('button', { name: 'Be om forlengelse' }).click();
+    await nina.getByText('Spørsmålet er sendt. Familien svarer i Veikart.').waitFor();
+    await checkA11y(nina, 'access ends soon, for the caseworker');
+
+    // The family sees it too, and says yes to the request: the grant in
+    // force is renewed, not refused as a second one.
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    const card = family.getByRole('listitem').filter({ hasText: 'Flyktningtjenesten Sola' });
+    await card.getByText('Tilgangen går ut om 10 dager.').first().waitFor();
+    await checkA11y(family, 'access ends soon, for the family');
+    await family.getByRole('listitem').filter({ hasText: 'Ber om å se: Bolig.' }).getByRole('button', { name: 'Godta i 90 dager' }).click();
+    await family.getByText('Forespørselen er godtatt.').waitFor();
+    const grants = await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}/grants`);
+    const mine = grants.items.filter((g) => g.agencyId === 'sola-flyktning');
+    assert.equal(mine.length, 1, 'approving made a second grant');
+    assert.ok(Date.parse(mine[0].expiresAt) > Date.parse(ends) + 60 * 86_400_000, `not renewed: ${mine[0].expiresAt}`);
+
+    // Or the family renews with one tap.
+    await api(server.url, kari, 'PATCH', `/api/v1/roadmaps/${id}/grants/${mine[0].id}`, { expiresAt: ends });
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    await card.getByRole('button', { name: /^Forleng med 90 dager/ }).click();
+    await family.getByText(`Flyktningtjenesten Sola har tilgang til og med ${dayNb(dayOslo(90))}.`).waitFor();
+    await card.getByText('Tilgangen går ut om 10 dager.').waitFor({ state: 'detached' });
     assertNoErrors(family, refusals);
   });
 });
