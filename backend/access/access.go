@@ -526,3 +526,10 @@ func Ended(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) {
 	}
 	return last, found
 }
+
+// Preview is what the agency of grant g sees of r: the very projection a
+// caseworker's read goes through, for the household to look at before it
+// says yes ("Dette ser NAV") and at any time after.
+func Preview(r *veikart.Roadmap, g veikart.Grant) *View {
+	return projectGrant(r, g)
+}

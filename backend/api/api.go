@@ -282,6 +282,7 @@ func (s *Server) routes() {
 	// Consent: the owners' side.
 	v1.Get("/roadmaps/:roadmapId/grants", s.authenticate, s.listGrants)
 	v1.Post("/roadmaps/:roadmapId/grants", s.authenticate, s.createGrant)
+	v1.Post("/roadmaps/:roadmapId/preview", s.authenticate, s.previewGrant)
 	v1.Patch("/roadmaps/:roadmapId/grants/:grantId", s.authenticate, s.updateGrant)
 	v1.Delete("/roadmaps/:roadmapId/grants/:grantId", s.authenticate, s.revokeGrant)
 	v1.Get("/roadmaps/:roadmapId/access-requests", s.authenticate, s.listAccessRequests)

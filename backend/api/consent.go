@@ -130,6 +130,28 @@ func (s *Server) grantJSON(c *fiber.Ctx, g veikart.Grant) grantJSON {
 	return out
 }
 
+// previewGrant answers an owner with what an agency would see of the roadmap
+// with the sections and permissions asked about, projected exactly as the
+// caseworker's own read is (access.Preview). It writes nothing, the access
+// log included: no agency read anything.
+func (s *Server) previewGrant(c *fiber.Ctx) error {
+	var req previewRequest
+	if err := s.decode(c, "preview-request.schema.json", &req); err != nil {
+		return err
+	}
+	r, err := s.ownerRead(c, access.ManageConsent)
+	if err != nil {
+		return err
+	}
+	view := access.Preview(r, veikart.Grant{
+		AgencyID: req.AgencyID, Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Status: veikart.GrantActive,
+	})
+	out := toRoadmapJSON(view.Roadmap)
+	a := toAccessJSON(view)
+	out.Access = &a
+	return sendJSON(c, fiber.StatusOK, out)
+}
+
 func (s *Server) createGrant(c *fiber.Ctx) error {
 	var req createGrantRequest
 	if err := s.decode(c, "create-grant-request.schema.json", &req); err != nil {

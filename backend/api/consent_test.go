@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -268,6 +270,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 			"opId": "x1", "type": "area.update", "areaId": "work", "baseVersion": 1, "set": map[string]any{"now": "changed"}}}}), true},
 		{"delete", "DELETE", rp(""), nil, true},
 		{"grants", "GET", rp("/grants"), nil, false},
+		{"preview", "POST", rp("/preview"), func(w *world) any {
+			return map[string]any{"agencyId": w.nav, "sections": []string{"area:housing"}, "permissions": []string{"view"}}
+		}, false},
 		{"grant", "POST", rp("/grants"), func(w *world) any {
 			return map[string]any{"agencyId": w.police, "sections": []string{"household"}, "permissions": []string{"view"}, "purpose": "p", "expiresAt": exp(w)}
 		}, true},
@@ -295,7 +300,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		}, true},
 		{"change-transition", "PATCH", rp("/transitions/t-pol"), body(map[string]any{"summary": "Changed hand-over", "daysAfter": 60}), true},
 		{"cancel-transition", "DELETE", rp("/transitions/t-pol"), nil, true},
-		{"own-roadmap", "POST", rp("/members/m2/own-roadmap"), func(w *world) any { return map[string]any{"id": w.id + "-mia"} }, true},
+		{"own-roadmap", "POST", rp("/members/m2/own-roadmap"), func(*world) any { return map[string]any{"id": auth.NewUUID()} }, true},
 		{"shared", "GET", fixed("/api/v1/shared"), nil, false},
 		{"me", "GET", fixed("/api/v1/me"), nil, false},
 		{"sessions", "GET", fixed("/api/v1/sessions"), nil, false},
@@ -343,6 +348,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"operations":        owners(200),
 		"delete":            owners(204),
 		"grants":            owners(200),
+		"preview":           owners(200),
 		"grant":             owners(201),
 		"widen-grant":       owners(200),
 		"revoke-grant":      owners(200),
@@ -839,4 +845,65 @@ func TestAccessRequest_TellsNothingChangesNoVersion(t *testing.T) {
 		t.Fatalf("%d requests pending, want 1: %s", n, list)
 	}
 	expect(t, e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000015/access-log", kari.access, nil), 200, `"action":"request-access"`)
+}
+
+// TestPreview_EqualsTheCaseworkersRead: for every shape of grant, what the
+// household's preview ("Dette ser NAV") shows is exactly what NAV's
+// caseworker reads, apart from the grant's dates and purpose (a preview has
+// none); and a preview is not an agency's read: the access log is as before.
+func TestPreview_EqualsTheCaseworkersRead(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	owner, nav := w.tokens["owner"], w.tokens["caseworker"]
+	logLength := func() int {
+		t.Helper()
+		r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/access-log?limit=100", owner, nil)
+		return strings.Count(r.body, `"action":`)
+	}
+	strip := func(body string) map[string]any {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		a, _ := m["access"].(map[string]any)
+		delete(a, "expiresAt")
+		delete(a, "purpose")
+		return m
+	}
+	sections := [][]string{
+		{"household"}, {"area:housing"}, {"steps:housing"}, {"area:housing", "steps:housing"},
+		{"household", "area:health", "steps:work"}, {"household", "area:housing", "steps:housing", "area:health", "steps:health", "area:work", "steps:work"},
+	}
+	perms := [][]string{{"view"}, {"view", "comment"}, {"view", "comment", "propose"}}
+	for _, ss := range sections {
+		for _, ps := range perms {
+			shape := map[string]any{"sections": ss, "permissions": ps}
+			if r := e.do(t, "PATCH", "/api/v1/roadmaps/"+w.id+"/grants/"+w.grantNAV, owner, shape); r.status != 200 {
+				t.Fatalf("%v: grant: %d %s", shape, r.status, r.body)
+			}
+			read := e.do(t, "GET", "/api/v1/roadmaps/"+w.id, nav, nil)
+			if read.status != 200 {
+				t.Fatalf("%v: caseworker: %d %s", shape, read.status, read.body)
+			}
+			before := logLength()
+			preview := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/preview", owner, map[string]any{"agencyId": w.nav, "sections": ss, "permissions": ps})
+			if preview.status != 200 {
+				t.Fatalf("%v: preview: %d %s", shape, preview.status, preview.body)
+			}
+			if got, want := strip(preview.body), strip(read.body); !reflect.DeepEqual(got, want) {
+				t.Errorf("%v:\npreview   %s\ncaseworker %s", shape, preview.body, read.body)
+			}
+			if after := logLength(); after != before {
+				t.Fatalf("%v: a preview wrote to the access log (%d -> %d entries)", shape, before, after)
+			}
+		}
+	}
+	// Only the owners preview; to anyone else the roadmap is not there.
+	for _, role := range []string{"member", "caseworker", "other-person"} {
+		if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/preview", w.tokens[role], map[string]any{"agencyId": w.nav, "sections": []string{"household"}, "permissions": []string{"view"}}); r.status != 403 && r.status != 404 {
+			t.Errorf("%s previews: %d %s", role, r.status, r.body)
+		}
+	}
 }

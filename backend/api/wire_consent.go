@@ -181,6 +181,13 @@ type createGrantRequest struct {
 	Recovery    bool      `json:"recovery"`
 }
 
+// previewRequest is the body of POST /roadmaps/{id}/preview.
+type previewRequest struct {
+	AgencyID    string   `json:"agencyId"`
+	Sections    []string `json:"sections"`
+	Permissions []string `json:"permissions"`
+}
+
 type updateGrantRequest struct {
 	Sections    []string   `json:"sections,omitempty"`
 	Permissions []string   `json:"permissions,omitempty"`
