@@ -6,9 +6,8 @@
 import { h, field, errorBox, toast, choice, paged } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
-import { areaName, newId } from '../model.js';
-import { road } from './roadmap.js';
-import { sectionName, daysLeft } from './sharing.js';
+import { newId } from '../model.js';
+import { sectionName, daysLeft, granted } from './agencyview.js';
 import { route } from '../nav.js';
 import { kv } from '../db.js';
 
@@ -162,8 +161,6 @@ export async function roadmap(id) {
   const people = (await asked)?.items || [];
   const can = (p) => acc.permissions.includes(p);
   const ours = r.steps.filter((x) => x.responsible?.kind === 'agency' && x.responsible.agencyId === me);
-  const comments = (section) => r.comments.filter((c) => c.section === section).map((c) => h('li', { class: 'comment' },
-    h('p', null, c.text), h('p', { class: 'meta' }, date(c.createdAt, true))));
   const commentForm = (section) => {
     const text = h('textarea', { rows: 2, maxlength: 2000, required: true });
     return h('form', {
@@ -199,24 +196,6 @@ export async function roadmap(id) {
       choice(t('step.term'), `term-${areaId}`, [['short', t('term.short')], ['long', t('term.long')]], term, (v) => { term = v; }),
       h('button', { type: 'submit' }, t('proposal.send'))));
   };
-  const areas = r.areas.map((a) => {
-    const seeArea = acc.sections.includes(`area:${a.id}`);
-    const seeSteps = acc.sections.includes(`steps:${a.id}`);
-    const steps = r.steps.filter((x) => x.areaId === a.id);
-    return h('section', { class: 'card stack' },
-      h('h2', null, areaName(a, t)),
-      seeArea ? [road(a),
-        h('h3', null, t('area.now')), h('p', { class: 'words' }, a.now || t('area.empty')),
-        h('h3', null, t('area.desired')), h('p', { class: 'words' }, a.desired || t('area.empty')),
-        h('ul', { class: 'comments' }, comments(`area:${a.id}`)),
-        can('comment') ? commentForm(`area:${a.id}`) : null] : null,
-      seeSteps ? [h('h3', null, t('area.steps')),
-        steps.length ? h('ul', { class: 'steps' }, steps.map((x) => h('li', { class: `step ${x.status}` }, h('strong', null, x.title),
-          h('span', { class: 'meta' }, t(`status.${x.status}`), x.due ? ` · ${t('step.by', { date: date(x.due) })}` : '')))) : h('p', null, t('area.noSteps')),
-        h('ul', { class: 'comments' }, comments(`steps:${a.id}`)),
-        can('comment') ? commentForm(`steps:${a.id}`) : null,
-        can('propose') ? proposeForm(a.id) : null] : null);
-  });
   const pending = r.proposals.filter((p) => p.status === 'pending');
   return h('section', { class: 'stack', 'data-roadmap': id },
     h('p', null, h('a', { href: '#/shared' }, t('shared.title'))),
@@ -231,10 +210,9 @@ export async function roadmap(id) {
     (r.transitions || []).map((tr) => h('section', { class: 'boxed stack', 'aria-labelledby': `handover-${tr.id}` },
       h('h2', { id: `handover-${tr.id}` }, t('transition.handoverTitle', { kind: t(`transition.kind.${tr.kind}`), date: date(tr.date) })),
       h('p', { class: 'own-words' }, tr.summary || t('area.empty')))),
-    acc.sections.includes('household') ? h('p', null, t('shared.members', { names: r.members.map((m) => m.name).join(', ') || '–' })) : null,
     h('section', { class: 'boxed stack', 'aria-labelledby': 'our-steps' }, h('h2', { id: 'our-steps' }, t('shared.ourSteps')),
       ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', null, h('strong', null, x.title), h('span', { class: 'meta' }, x.due ? t('step.by', { date: date(x.due) }) : t('step.noDate'))))) : h('p', null, t('shared.noOurSteps'))),
     people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
-    areas);
+    granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null }));
 }

@@ -1,7 +1,7 @@
 // The owners' sharing screens: who may see what and until when, giving and
 // taking back access, agencies' requests, the invitation QR code, and who
 // read what. These need the network: consent is decided on the server.
-import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
+import { h, field, errorBox, toast, confirm, uid, ask } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
@@ -9,6 +9,9 @@ import { kv } from '../db.js';
 import { route, go } from '../nav.js';
 import { areaName } from '../model.js';
 import { me } from './account.js';
+import { sectionName, daysLeft, granted } from './agencyview.js';
+
+export { sectionName };
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
@@ -20,17 +23,50 @@ export async function agencies() {
   return items;
 }
 
-// sectionName says a section in plain words: "Housing", "Housing: steps".
-export function sectionName(r, section) {
-  if (section === 'household') return t('section.household');
-  const [kind, id] = section.split(':');
-  const a = r?.areas.find((x) => x.id === id);
-  const name = a ? areaName(a, t) : t(`area.${id}`) !== `area.${id}` ? t(`area.${id}`) : t('section.removed');
-  return kind === 'steps' ? t('section.steps', { name }) : name;
+// sectionPicker is the choice of what an agency may see, grouped by area:
+// "what we wrote" and "our steps", each saying in one sentence what it
+// shows; areas with something in them first, the empty ones after. The
+// checkboxes are named "section" with the section as their value.
+export function sectionPicker(r) {
+  const box = (value, label, hint) => {
+    const hid = uid('h');
+    return h('div', { class: 'pick' },
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'section', value, 'aria-describedby': hid }), h('span', null, label)),
+      h('p', { class: 'hint', id: hid }, hint));
+  };
+  const stepsIn = (a) => r.steps.filter((x) => x.areaId === a.id).length;
+  const filled = (a) => Boolean(a.now || a.desired || a.scoreNow || stepsIn(a));
+  const areas = [...r.areas.filter(filled), ...r.areas.filter((a) => !filled(a))];
+  const people = r.members.map((m) => (m.birthYear ? `${m.name} (${m.birthYear})` : m.name));
+  return h('fieldset', { class: 'stack' }, h('legend', null, t('grant.sections')),
+    h('p', { class: 'hint' }, t('grant.sectionsHint')),
+    box('household', t('section.household'), t('section.householdHint', { names: people.length ? list(people) : '–' })),
+    areas.map((a) => h('fieldset', { class: 'stack area-choice' }, h('legend', null, areaName(a, t)),
+      filled(a) ? null : h('p', { class: 'hint' }, t('section.emptyArea')),
+      box(`area:${a.id}`, t('section.words'), t('section.wordsHint')),
+      box(`steps:${a.id}`, t('section.ourSteps'), plural('section.stepsHint', stepsIn(a))))));
 }
 
-export function allSections(r) {
-  return [['household', t('section.household')], ...r.areas.flatMap((a) => [[`area:${a.id}`, areaName(a, t)], [`steps:${a.id}`, t('section.steps', { name: areaName(a, t) })]])];
+// preview shows, in a dialog, exactly what an agency sees (or would see)
+// with these sections and permissions: the server projects it as it does
+// for the agency's caseworker, and agencyview.js draws it as their screen
+// does. Nothing is logged: no agency read anything.
+export async function preview(id, agencyId, agency, sections, permissions) {
+  const box = h('div', { class: 'stack preview' });
+  if (!sections.length) box.append(h('p', null, t('preview.nothing')));
+  else {
+    try {
+      const v = await api.call('POST', path(id, '/preview'), { agencyId: agencyId || 'preview', sections, permissions });
+      box.append(h('p', { class: 'lead' }, t('preview.intro', { agency })),
+        h('p', null, t('grant.sees', { sections: list(sections.map((x) => sectionName(v, x))) })),
+        permissions.some((p) => p !== 'view') ? h('p', null, t('grant.may', { what: list(permissions.filter((p) => p !== 'view').map((p) => t(`permission.${p}`))) })) : null,
+        h('h3', null, v.title || t('roadmap.untitled')),
+        ...granted(v, v.access).filter(Boolean));
+    } catch (err) {
+      box.append(errorBox(err instanceof api.Offline ? t('error.offline') : err));
+    }
+  }
+  await ask(t('preview.title', { agency }), box, [[null, t('preview.close'), 'secondary']]);
 }
 
 function header(r, id, title) {
@@ -94,6 +130,10 @@ export async function sharing(id) {
         },
       }, t('expiry.renew'), h('span', { class: 'sr' }, `: ${name(g, byId)}`))) : null,
     h('p', { class: 'meta' }, t('grant.purpose', { purpose: g.purpose })),
+    g.status === 'active' || g.status === 'scheduled' ? h('button', {
+      type: 'button', class: 'secondary',
+      onclick: () => preview(id, g.agencyId, name(g, byId), g.sections, g.permissions),
+    }, t('preview.title', { agency: name(g, byId) })) : null,
     mayRecover && (g.status === 'active' || g.status === 'scheduled') ? recoveryHelp(h('input', {
       type: 'checkbox', checked: Boolean(g.recovery),
       onchange: async (e) => {
@@ -158,14 +198,6 @@ export async function sharing(id) {
 
 const name = (g, byId) => g.agencyName || byId[g.agencyId] || g.agencyId;
 
-// daysLeft counts the calendar days from today to the last day before at
-// (an expiry is exclusive): 0 when today is the last.
-export function daysLeft(at) {
-  const last = new Date(Date.parse(at) - 1);
-  const today = new Date();
-  return Math.round((Date.UTC(last.getFullYear(), last.getMonth(), last.getDate()) - Date.UTC(today.getFullYear(), today.getMonth(), today.getDate())) / 86_400_000);
-}
-
 function inDays(n) {
   const d = new Date();
   d.setDate(d.getDate() + n);
@@ -176,23 +208,27 @@ function inDays(n) {
 // choose is the part of the grant and invitation forms that says what an
 // agency may see and do, for how long, and why.
 function choose(r) {
-  const boxes = allSections(r).map(([v, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'section', value: v }), h('span', null, label)));
   const perms = ['comment', 'propose'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
   const until = h('input', { type: 'date', required: true, value: inDays(90).slice(0, 10), min: inDays(1).slice(0, 10), max: inDays(365).slice(0, 10) });
   const purpose = h('input', { type: 'text', required: true, maxlength: 500 });
   const node = [
-    h('fieldset', { class: 'stack' }, h('legend', null, t('grant.sections')), boxes),
+    sectionPicker(r),
     h('fieldset', { class: 'stack' }, h('legend', null, t('grant.permissions')), h('p', { class: 'hint' }, t('grant.viewAlways')), perms),
     field(t('grant.untilLabel'), until),
     field(t('grant.purposeLabel'), purpose, t('grant.purposeHint')),
   ];
+  // "Dette ser NAV", before saying yes.
+  const show = (agencyId, agency) => h('button', {
+    type: 'button', class: 'secondary',
+    onclick: (e) => { const v = value(e.target.form); preview(r.id, agencyId(), agency(), v.sections, v.permissions); },
+  }, t('preview.button'));
   const value = (form) => ({
     sections: [...form.querySelectorAll('input[name=section]:checked')].map((x) => x.value),
     permissions: ['view', ...[...form.querySelectorAll('input[name=perm]:checked')].map((x) => x.value)],
     expiresAt: new Date(`${until.value}T23:59:00`).toISOString(),
     purpose: purpose.value.trim(),
   });
-  return { node, value };
+  return { node, value, show };
 }
 
 export async function grantForm(id) {
@@ -226,7 +262,7 @@ export async function grantForm(id) {
       },
     }, field(t('grant.agency'), agencyIn), ...c.node,
     mayRecover ? h('fieldset', { class: 'stack' }, h('legend', null, t('grant.recoveryLegend')), recoveryHelp(recoveryBox, recoveryLabel)) : null,
-    out, h('button', { type: 'submit' }, t('grant.give'))));
+    out, c.show(() => agencyIn.value, () => agencyName() || t('preview.theAgency')), h('button', { type: 'submit' }, t('grant.give'))));
 }
 
 // invite makes a one-time code for a caseworker to scan at the table: the
@@ -253,7 +289,7 @@ export async function invite(id) {
           h('p', { class: 'code' }, inv.code)));
       } catch (err) { out.replaceChildren(errorBox(err)); }
     },
-  }, ...c.node, out, h('button', { type: 'submit' }, t('invite.make')));
+  }, ...c.node, out, c.show(() => '', () => t('preview.theAgency')), h('button', { type: 'submit' }, t('invite.make')));
   return h('section', { class: 'stack' }, ...header(r, id, t('sharing.invite')), h('p', null, t('invite.intro')), form);
 }
 

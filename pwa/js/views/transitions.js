@@ -10,7 +10,7 @@ import { t, date, list } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { go } from '../nav.js';
-import { agencies, sectionName, allSections } from './sharing.js';
+import { agencies, sectionName, sectionPicker } from './sharing.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 const KINDS = ['release', 'discharge', 'turning-18', 'introduction-ended', 'other'];
@@ -80,7 +80,6 @@ export async function planForm(id) {
   const beforeIn = h('input', { type: 'number', required: true, min: 0, max: 90, value: 14, inputmode: 'numeric' });
   const afterIn = h('input', { type: 'number', required: true, min: 0, max: 180, value: 30, inputmode: 'numeric' });
   const summaryIn = h('textarea', { maxlength: 4000, rows: 6 });
-  const boxes = allSections(r).map(([v, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'section', value: v }), h('span', null, label)));
   const perms = ['comment', 'propose'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
   const rems = REMINDERS.map((d) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'rem', value: d, checked: d === 7 || d === 1 }),
@@ -114,7 +113,7 @@ export async function planForm(id) {
     field(t('transition.agency'), agencyIn),
     field(t('transition.daysBefore'), beforeIn, t('transition.daysBeforeHint')),
     field(t('transition.daysAfter'), afterIn, t('transition.daysAfterHint')),
-    h('fieldset', { class: 'stack' }, h('legend', null, t('grant.sections')), boxes),
+    sectionPicker(r),
     h('fieldset', { class: 'stack' }, h('legend', null, t('grant.permissions')), h('p', { class: 'hint' }, t('grant.viewAlways')), perms),
     field(t('transition.summary'), summaryIn, t('transition.summaryHint')),
     h('fieldset', { class: 'stack' }, h('legend', null, t('transition.reminders')), h('p', { class: 'hint' }, t('transition.remindersHint')), rems),

@@ -112,7 +112,7 @@ describe('recovery after a lost phone', () => {
     const choice = amina.getByRole('checkbox', { name: /kan hjelpe meg inn igjen hvis jeg mister telefonen$/ });
     assert.equal(await choice.isChecked(), false);
     await amina.getByLabel('Tjeneste', { exact: true }).selectOption({ label: 'NAV Sola' });
-    await amina.getByRole('checkbox', { name: 'Bolig', exact: true }).check();
+    await amina.getByRole('group', { name: 'Bolig' }).getByRole('checkbox', { name: 'Det vi har skrevet' }).check();
     await amina.getByLabel('Hvorfor får de tilgang?').fill('Hjelp til å finne bolig');
     const help = amina.getByRole('checkbox', { name: choiceNav });
     await help.check();

@@ -65,16 +65,35 @@ describe('sharing', () => {
     await family.getByText('Ingen har tilgang. Bare dere ser veikartet.').waitFor();
     await family.getByRole('link', { name: 'Gi en tjeneste tilgang' }).click();
     await family.getByLabel('Tjeneste').selectOption({ label: 'NAV Sola' });
-    await family.getByRole('checkbox', { name: 'Bolig', exact: true }).check();
-    await family.getByRole('checkbox', { name: 'Bolig: steg' }).check();
+    // One group per area, the ones with something in them first, each
+    // choice saying what it shows.
+    const groups = await family.locator('fieldset.area-choice > legend').allInnerTexts();
+    assert.deepEqual(groups.slice(0, 2).sort(), ['Bolig', 'Økonomi'], `areas with content first: ${groups}`);
+    await family.getByText('Navnene og fødselsårene til alle i husstanden: Kari og Ola.').waitFor();
+    const housing = family.getByRole('group', { name: 'Bolig' });
+    await housing.getByRole('checkbox', { name: 'Det vi har skrevet' }).check();
+    await housing.getByRole('checkbox', { name: 'Stegene våre' }).check();
     await family.getByRole('checkbox', { name: 'skrive kommentarer' }).check();
     await family.getByRole('checkbox', { name: 'foreslå steg' }).check();
     await family.getByLabel('Hvorfor får de tilgang?').fill('Hjelp til å finne bolig');
     await checkA11y(family, 'the grant form');
+
+    // Before saying yes: exactly what NAV Sola will see.
+    await family.getByRole('button', { name: 'Se hva de vil se' }).click();
+    const preview = family.getByRole('dialog', { name: 'Dette ser NAV Sola' });
+    await preview.getByText('Fuktig kjellerleilighet.').waitFor();
+    const seen = await preview.innerText();
+    assert.ok(!seen.includes('Inkasso') && !seen.includes('Ola'), `the preview shows what was not chosen: ${seen}`);
+    await checkA11y(family, 'the preview');
+    await preview.getByRole('button', { name: 'Lukk' }).click();
     await family.getByRole('button', { name: 'Gi tilgang' }).click();
     await family.getByRole('heading', { level: 1, name: 'Hvem ser hva' }).waitFor();
     const card = family.getByRole('listitem').filter({ hasText: 'NAV Sola' });
     await card.getByText(/Ser: Bolig og Bolig: steg/).waitFor();
+    // And at any time after.
+    await card.getByRole('button', { name: 'Dette ser NAV Sola' }).click();
+    await family.getByRole('dialog', { name: 'Dette ser NAV Sola' }).getByText('Tørr bolig nær skolen.').waitFor();
+    await family.getByRole('dialog').getByRole('button', { name: 'Lukk' }).click();
 
     await signIn(nina, server.url, 'Nina Caseworker');
     await actFor(nina, 'NAV Sola');
@@ -193,7 +212,7 @@ describe('sharing', () => {
 
   test('an invitation QR code, scanned, gives the scanning agency access', async () => {
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing/invite`, 'Vis kode til veilederen');
-    await family.getByRole('checkbox', { name: 'Økonomi', exact: true }).check();
+    await family.getByRole('group', { name: 'Økonomi' }).getByRole('checkbox', { name: 'Det vi har skrevet' }).check();
     await family.getByLabel('Hvorfor får de tilgang?').fill('Gjeldsrådgivning');
     await family.getByRole('button', { name: 'Lag koden' }).click();
     const qr = family.getByRole('img', { name: 'QR-kode for veilederen' });

@@ -56,7 +56,7 @@ describe('transitions and growing up', () => {
     await family.getByLabel('Tjenesten som tar over').selectOption({ label: 'Kriminalomsorgen Sør' });
     await family.getByLabel('Dager før datoen de får se').fill('7');
     await family.getByLabel('Dager etter datoen de fortsatt ser').fill('30');
-    await family.getByRole('checkbox', { name: 'Bolig', exact: true }).check();
+    await family.getByRole('group', { name: 'Bolig' }).getByRole('checkbox', { name: 'Det vi har skrevet' }).check();
     await family.getByLabel('Overlevering').fill('Kari trenger hjelp med husleie den første måneden.');
     await checkA11y(family, 'the transition form');
     await family.getByRole('button', { name: 'Planlegg', exact: true }).click();

@@ -1,0 +1,56 @@
+// What an agency sees of a roadmap, drawn the same way on the caseworker's
+// screen and in the household's preview ("Dette ser NAV"): the server
+// projects it (the preview through the caseworker's own projection), and
+// this draws it, so the two cannot drift apart.
+import { h } from '../ui.js';
+import { t, date } from '../i18n.js';
+import { areaName } from '../model.js';
+import { road } from './roadmap.js';
+
+// sectionName says a section in plain words: "Housing", "Housing: steps".
+export function sectionName(r, section) {
+  if (section === 'household') return t('section.household');
+  const [kind, id] = section.split(':');
+  const a = r?.areas.find((x) => x.id === id);
+  const name = a ? areaName(a, t) : t(`area.${id}`) !== `area.${id}` ? t(`area.${id}`) : t('section.removed');
+  return kind === 'steps' ? t('section.steps', { name }) : name;
+}
+
+// daysLeft counts the calendar days from today to the last day before at
+// (an expiry is exclusive): 0 when today is the last.
+export function daysLeft(at) {
+  const last = new Date(Date.parse(at) - 1);
+  const today = new Date();
+  return Math.round((Date.UTC(last.getFullYear(), last.getMonth(), last.getDate()) - Date.UTC(today.getFullYear(), today.getMonth(), today.getDate())) / 86_400_000);
+}
+
+// granted draws the household and areas of r that acc (the view's access)
+// lets the agency see. forms, on the caseworker's own screen, adds the
+// comment and proposal forms the grant allows: comment(section) and
+// propose(areaId) return them.
+export function granted(r, acc, forms = {}) {
+  const comments = (section) => r.comments.filter((c) => c.section === section).map((c) => h('li', { class: 'comment' },
+    h('p', null, c.text), h('p', { class: 'meta' }, date(c.createdAt, true))));
+  const areas = r.areas.map((a) => {
+    const seeArea = acc.sections.includes(`area:${a.id}`);
+    const seeSteps = acc.sections.includes(`steps:${a.id}`);
+    const steps = r.steps.filter((x) => x.areaId === a.id);
+    return h('section', { class: 'card stack' },
+      h('h2', null, areaName(a, t)),
+      seeArea ? [road(a),
+        h('h3', null, t('area.now')), h('p', { class: 'words' }, a.now || t('area.empty')),
+        h('h3', null, t('area.desired')), h('p', { class: 'words' }, a.desired || t('area.empty')),
+        h('ul', { class: 'comments' }, comments(`area:${a.id}`)),
+        forms.comment?.(`area:${a.id}`)] : null,
+      seeSteps ? [h('h3', null, t('area.steps')),
+        steps.length ? h('ul', { class: 'steps' }, steps.map((x) => h('li', { class: `step ${x.status}` }, h('strong', null, x.title),
+          h('span', { class: 'meta' }, t(`status.${x.status}`), x.due ? ` · ${t('step.by', { date: date(x.due) })}` : '')))) : h('p', null, t('area.noSteps')),
+        h('ul', { class: 'comments' }, comments(`steps:${a.id}`)),
+        forms.comment?.(`steps:${a.id}`),
+        forms.propose?.(a.id)] : null);
+  });
+  return [
+    acc.sections.includes('household') ? h('p', null, t('shared.members', { names: r.members.map((m) => m.name).join(', ') || '–' })) : null,
+    ...areas,
+  ];
+}
