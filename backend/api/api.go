@@ -49,6 +49,10 @@ type Config struct {
 	AccessLog bool
 	// Consent holds the operator's limits on grants.
 	Consent veikart.ConsentPolicy
+	// OwnSayAge is the age from which a young member has their own say
+	// (the app asks for their yes before their name goes on the poster);
+	// 0 means veikart.DefaultOwnSayAge.
+	OwnSayAge int
 	// PublicURL is where users reach the service; invitation links start
 	// with it.
 	PublicURL string

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -125,7 +126,7 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := meJSON{ID: u.ID, Name: u.Name, ActingFor: actor.AgencyID, Agencies: []membershipJSON{}}
+	out := meJSON{ID: u.ID, Name: u.Name, ActingFor: actor.AgencyID, Agencies: []membershipJSON{}, OwnSayAge: cmp.Or(s.cfg.OwnSayAge, veikart.DefaultOwnSayAge)}
 	for _, id := range u.AgencyIDs {
 		a, err := s.store.Agency(ctx, id)
 		if veikart.ErrorCode(err) == veikart.ENOTFOUND {

@@ -85,6 +85,9 @@ type meJSON struct {
 	// Recovery is a recovery of the account that is waiting to take
 	// effect, which the person can stop.
 	Recovery *pendingRecoveryJSON `json:"recovery,omitempty"`
+	// OwnSayAge is the age from which a young member has their own say
+	// (the service's setting).
+	OwnSayAge int `json:"ownSayAge"`
 }
 
 type grantJSON struct {

@@ -11,6 +11,12 @@ import (
 // unless the young person shares it. The family's roadmap keeps its own copy
 // (it is the family's history too) and records that the member moved on.
 
+// DefaultOwnSayAge is the age from which a young member has their own say
+// over what of them is shared and shown (their name or their part on the
+// poster, until members have accounts of their own). Operators may set
+// another (VEIKART_OWN_SAY_AGE); one setting, wherever the rule applies.
+const DefaultOwnSayAge = 16
+
 // AdultAge is the age at which a member may take their own roadmap without
 // the owners' leave.
 const AdultAge = 18

@@ -36,6 +36,7 @@ type config struct {
 	AccessLog     bool           // VEIKART_ACCESS_LOG
 	ShutdownGrace time.Duration  // VEIKART_SHUTDOWN_GRACE
 	GrantMax      time.Duration  // VEIKART_GRANT_MAX: the longest a household can grant access for
+	OwnSayAge     int            // VEIKART_OWN_SAY_AGE: from this age a young member has their own say (10-18, default 16)
 	RecoveryWait  time.Duration  // VEIKART_RECOVERY_WAIT: how long an account recovery waits, cancellable, before it takes effect
 	VAPIDSubject  string         // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
 	PushHosts     []string       // VEIKART_PUSH_HOSTS: push service hosts devices may subscribe on
@@ -87,6 +88,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		BodyLimit:     256 << 10,
 		ShutdownGrace: 15 * time.Second,
 		GrantMax:      365 * 24 * time.Hour,
+		OwnSayAge:     veikart.DefaultOwnSayAge,
 		RecoveryWait:  veikart.DefaultRecoveryWait,
 		VAPIDSubject:  getenv("VEIKART_VAPID_SUBJECT"),
 		PushHosts:     push.DefaultHosts,
@@ -182,6 +184,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			if *n.dst, err = strconv.Atoi(v); err != nil || *n.dst <= 0 {
 				return c, fmt.Errorf("%s: %q is not a positive number", n.name, v)
 			}
+		}
+	}
+	if v := getenv("VEIKART_OWN_SAY_AGE"); v != "" {
+		if c.OwnSayAge, err = strconv.Atoi(v); err != nil || c.OwnSayAge < 10 || c.OwnSayAge > 18 {
+			return c, fmt.Errorf("VEIKART_OWN_SAY_AGE: %q is not an age from 10 to 18", v)
 		}
 	}
 	if c.KeysDir == "" {

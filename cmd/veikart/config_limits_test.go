@@ -48,3 +48,23 @@ func TestConfig_RateLimitsAndTracing(t *testing.T) {
 		})
 	}
 }
+
+// TestConfig_OwnSayAge: one setting for the age from which a young member
+// has their own say, 16 unless set, from 10 to 18.
+func TestConfig_OwnSayAge(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want int
+		ok   bool
+	}{{"", 16, true}, {"15", 15, true}, {"18", 18, true}, {"9", 0, false}, {"19", 0, false}, {"sixteen", 0, false}} {
+		c, err := loadConfig(func(k string) string {
+			if k == "VEIKART_OWN_SAY_AGE" {
+				return tc.v
+			}
+			return ""
+		})
+		if (err == nil) != tc.ok || (tc.ok && c.OwnSayAge != tc.want) {
+			t.Errorf("%q: age %d, err %v; want %d, ok %v", tc.v, c.OwnSayAge, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -208,7 +208,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	srv := api.New(api.Config{
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
-		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, PublicURL: cfg.PublicURL,
+		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, OwnSayAge: cfg.OwnSayAge, PublicURL: cfg.PublicURL,
 		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
 		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(), RecoveryWait: cfg.RecoveryWait,

@@ -11,6 +11,7 @@ import { areaName } from '../model.js';
 import { ApiError, Offline, call, currentSession } from '../api.js';
 import { kv } from '../db.js';
 import { road, agencyNames } from './roadmap.js';
+import { me } from './account.js';
 
 let styled;
 // stylesheet loads poster.css once, and resolves when it applies, so that
@@ -57,8 +58,17 @@ const stepFor = (st, m) => (st.memberIds || []).includes(m) || (st.responsible?.
 const areaFor = (a, m, steps) => (a.memberIds || []).includes(m) || steps.some((st) => st.areaId === a.id && stepFor(st, m));
 
 // An area with nothing in it would be an empty box on the wall: it is left
-// off unless chosen.
+// off unless chosen. So are health and economy: a poster may hang where
+// visitors see it, and those are the family's most private matters.
 const hasContent = (a, steps) => Boolean(a.now || a.desired || a.scoreNow || a.scoreDesired || steps.some((st) => st.areaId === a.id));
+const PRIVATE = new Set(['health', 'economy']);
+const onByDefault = (a, steps) => hasContent(a, steps) && !PRIVATE.has(a.id);
+
+// A young member old enough to have their own say (ownSayAge, 16 unless the
+// service says otherwise; a birth year is all a roadmap knows) is on the
+// poster by name, or has a poster of their own, only when they said yes.
+// Until members have accounts of their own, the owners tick it for them.
+const hasOwnSay = (m, age) => Boolean(m.birthYear) && new Date().getFullYear() - m.birthYear >= age;
 
 // The road runs from what is done to what is planned, each by its date;
 // dropped steps are not on the way any more.
@@ -76,17 +86,23 @@ export async function poster(id) {
   // A member with an account starts from their own poster.
   const mine = r.access?.role === 'member' ? r.access.memberId : '';
   const whose = saved.whose ?? mine ?? '';
+  const ownSayAge = (await me(true).catch(() => null))?.ownSayAge || 16;
+  const young = r.members.filter((m) => hasOwnSay(m, ownSayAge));
   const state = {
     paper: saved.paper === 'a3' ? 'a3' : 'a4',
-    names: saved.names !== false,
+    // Names are off until chosen.
+    names: saved.names === true,
     whose: r.members.some((m) => m.id === whose) ? whose : '',
     // What was chosen is kept for the areas there were then; an area added
     // since gets the default.
-    areas: new Set(r.areas.filter((a) => ((saved.known || []).includes(a.id) ? (saved.areas || []).includes(a.id) : hasContent(a, r.steps))).map((a) => a.id)),
+    areas: new Set(r.areas.filter((a) => ((saved.known || []).includes(a.id) ? (saved.areas || []).includes(a.id) : onByDefault(a, r.steps))).map((a) => a.id)),
+    // The young members who said yes.
+    yes: new Set((saved.yes || []).filter((m) => young.some((y) => y.id === m))),
+    young: new Set(young.map((m) => m.id)),
   };
   let qr = null;
   let qrError = null;
-  const remember = () => kv.set(`poster:${id}`, { ...state, areas: [...state.areas], known: r.areas.map((a) => a.id) }).catch(() => {});
+  const remember = () => kv.set(`poster:${id}`, { ...state, areas: [...state.areas], yes: [...state.yes], young: undefined, known: r.areas.map((a) => a.id) }).catch(() => {});
 
   const preview = h('div', { class: 'poster-preview' });
   const draw = () => preview.replaceChildren(sheet(r, state, agencies, qr, qrError));
@@ -109,6 +125,14 @@ export async function poster(id) {
         h('input', { type: 'checkbox', name: 'names', checked: state.names, 'aria-describedby': namesId, onchange: (e) => { state.names = e.target.checked; changed(); } }),
         h('span', null, t('poster.names'))),
       h('p', { class: 'hint', id: namesId }, t('poster.namesHint'))),
+    young.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('poster.youngLegend', { age: ownSayAge })),
+      h('p', { class: 'hint' }, t('poster.youngHint', { age: ownSayAge })),
+      young.map((m) => h('label', { class: 'check' },
+        h('input', {
+          type: 'checkbox', name: 'yes', value: m.id, checked: state.yes.has(m.id),
+          onchange: (e) => { if (e.target.checked) state.yes.add(m.id); else state.yes.delete(m.id); changed(); },
+        }),
+        h('span', null, t('poster.youngYes', { name: m.name }))))) : null,
     h('button', { type: 'button', onclick: () => window.print() }, t('poster.print')));
 
   const node = h('section', { class: 'stack poster-screen', 'data-roadmap': id },
@@ -116,6 +140,8 @@ export async function poster(id) {
     h('h1', null, t('poster.title')),
     h('p', null, t('poster.intro')),
     options,
+    // Said where the poster is seen, not only where it is chosen.
+    h('p', { class: 'note', role: 'note' }, t('poster.visitors')),
     preview);
   draw();
   // The code comes when the network answers; the choices do not wait.
@@ -126,20 +152,25 @@ export async function poster(id) {
 // sheet is the poster as it prints.
 function sheet(r, state, agencies, qr, qrError) {
   const member = state.whose ? r.members.find((m) => m.id === state.whose) : null;
+  // A young member's name goes on only with their yes.
+  const named = (m) => state.names && (!state.young.has(m.id) || state.yes.has(m.id));
+  if (member && state.young.has(member.id) && !state.yes.has(member.id)) {
+    return h('article', { class: `poster ${state.paper}` }, h('p', { class: 'poster-empty' }, t('poster.askFirst', { name: member.name })));
+  }
   const steps = member ? r.steps.filter((st) => stepFor(st, member.id)) : r.steps;
   const areas = r.areas.filter((a) => state.areas.has(a.id) && (!member || areaFor(a, member.id, r.steps)));
   const titleId = uid('p');
   const who = (st) => {
     const resp = st.responsible || {};
     if (resp.kind === 'member') {
-      const name = r.members.find((m) => m.id === resp.memberId)?.name;
-      return state.names && name ? name : t('step.who.member');
+      const m = r.members.find((x) => x.id === resp.memberId);
+      return m && named(m) ? m.name : t('step.who.member');
     }
     if (resp.kind === 'agency') return agencies[resp.agencyId] || resp.agencyId;
     return t('step.who.household');
   };
-  const people = member ? (state.names ? t('poster.for', { name: member.name }) : null)
-    : (state.names && r.members.length ? list(r.members.map((m) => m.name)) : null);
+  const people = member ? (named(member) ? t('poster.for', { name: member.name }) : null)
+    : (r.members.some(named) ? list(r.members.filter(named).map((m) => m.name)) : null);
 
   return h('article', { class: `poster ${state.paper}`, 'aria-labelledby': titleId },
     h('header', { class: 'poster-head' },

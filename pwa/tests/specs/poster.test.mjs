@@ -27,7 +27,9 @@ const catalogue = async (l) => JSON.parse(await readFile(join(repoRoot, 'pwa', '
 
 // The family's own words. Each word the OCR must find is a plain, long
 // word, printed at the poster's body size or larger.
-const family = { title: 'Familien Haugland', members: [{ name: 'Sigrid' }, { name: 'Tobias', child: true }] };
+// Emma is 16 this year: she has her own say about the poster.
+const emmaBorn = new Date().getFullYear() - 16;
+const family = { title: 'Familien Haugland', members: [{ name: 'Sigrid' }, { name: 'Tobias', child: true }, { name: 'Emma', child: true, birthYear: emmaBorn }] };
 const areas = {
   Bolig: { now: 'Vi bor trangt i en toromsleilighet', desired: 'Et rekkehus med hage', scoreNow: 2, scoreDesired: 4,
     steps: [{ title: 'Søke kommunal bolig', who: 'Sigrid', due: housingDue }] },
@@ -153,10 +155,33 @@ describe('the poster', () => {
     // The QR code comes from the server; the poster waits for it.
     await posterOf(page).locator('.poster-qr img').waitFor();
     await checkA11y(page, 'the poster screen (nb)');
-    // The areas the family wrote in are chosen; the empty ones are not.
-    for (const name of Object.keys(areas)) assert.ok(await page.getByRole('checkbox', { name }).isChecked(), `${name} chosen`);
+    // Private by default: the areas the family wrote in are chosen, but
+    // not economy (nor health), and no names; the empty ones are not; and
+    // the screen says why.
+    for (const name of Object.keys(areas)) {
+      assert.equal(await page.getByRole('checkbox', { name }).isChecked(), name !== 'Økonomi', `${name} chosen by default`);
+    }
     assert.equal(await page.getByRole('checkbox', { name: 'Helse' }).isChecked(), false, 'an empty area is left off');
+    assert.equal(await page.getByRole('checkbox', { name: nb['poster.names'] }).isChecked(), false, 'names are off by default');
+    await page.getByText(nb['poster.visitors']).waitFor();
+    assert.ok(!(await posterOf(page).innerText()).includes('Sigrid'), 'a name on the poster by default');
     assert.match(await page.locator('small', { hasText: nb['poster.qrFamilyOnly'] }).textContent(), /familien/);
+  });
+
+  test('Emma, 16, is on the poster by name, or has her own, only once she said yes', async () => {
+    await choose(nb, { names: true });
+    const poster = posterOf(page);
+    await poster.getByText('Sigrid og Tobias').waitFor();
+    assert.ok(!(await poster.innerText()).includes('Emma'), 'Emma named before she said yes');
+    await page.getByRole('radio', { name: 'Emma', exact: true }).check();
+    await poster.getByText(nb['poster.askFirst'].replaceAll('{name}', 'Emma')).waitFor();
+    await checkA11y(page, 'the poster waiting for a young member\'s yes');
+    await page.getByRole('checkbox', { name: nb['poster.youngYes'].replace('{name}', 'Emma') }).check();
+    await poster.getByText(nb['poster.for'].replace('{name}', 'Emma')).waitFor();
+    await page.getByRole('radio', { name: nb['poster.whose.all'], exact: true }).check();
+    await poster.getByText('Sigrid, Tobias og Emma').waitFor();
+    await page.getByRole('checkbox', { name: nb['poster.youngYes'].replace('{name}', 'Emma') }).uncheck();
+    await poster.getByText('Sigrid og Tobias').waitFor();
   });
 
   test('the economy area printed when chosen (so its absence below means something)', async () => {
