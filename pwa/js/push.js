@@ -22,7 +22,14 @@ async function turnOn() {
   if ((await Notification.requestPermission()) !== 'granted') throw new Error(t('push.denied'));
   const { publicKey } = await api.call('GET', '/push/key');
   const reg = await navigator.serviceWorker.ready;
-  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(publicKey) });
+  let sub;
+  try {
+    sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(publicKey) });
+  } catch {
+    // The browser's reason is English and technical ("Registration failed
+    // - permission denied"): say what to do instead.
+    throw new Error(t(Notification.permission === 'denied' ? 'push.denied' : 'push.failed'));
+  }
   const json = sub.toJSON();
   const saved = await api.call('POST', '/push/subscriptions', { endpoint: json.endpoint, keys: json.keys });
   localStorage.setItem('veikart.push', saved.id);
@@ -58,33 +65,45 @@ export async function forget() {
   } catch { /* offline: the server drops it when the push service says gone */ }
 }
 
+// ready reports whether this phone shows reminders now.
+export async function ready() {
+  return supported() && Notification.permission === 'granted' && Boolean(await subscription().catch(() => null));
+}
+
+// offer fills box with what stands between this phone and reminders and the
+// way past it: a button that turns them on, or, where a button cannot help
+// (an iPhone outside the Home Screen, a browser without push, notifications
+// refused), what to do instead. done runs once they are on.
+export function offer(box, done) {
+  if (ios() && !standalone()) return box.replaceChildren(h('p', null, t('push.iosHomeScreen')));
+  if (!supported()) return box.replaceChildren(h('p', null, t('push.unsupported')));
+  if (Notification.permission === 'denied') return box.replaceChildren(h('p', null, t('push.denied')));
+  const said = h('p', { role: 'status' });
+  box.replaceChildren(said, h('button', {
+    type: 'button',
+    onclick: async (e) => {
+      e.target.disabled = true;
+      said.textContent = '';
+      try {
+        await turnOn();
+        toast(t('push.turnedOn'));
+        done?.();
+      } catch (err) {
+        said.textContent = err instanceof api.Offline ? t('error.offline') : err.message;
+        e.target.disabled = false;
+      }
+    },
+  }, t('push.turnOn')));
+}
+
 export async function panel() {
   const box = h('section', { class: 'stack boxed' }, h('h2', null, t('push.title')));
-  if (ios() && !standalone()) {
-    box.append(h('p', null, t('push.iosHomeScreen')));
-    return box;
-  }
-  if (!supported()) {
-    box.append(h('p', null, t('push.unsupported')));
-    return box;
-  }
-  const on = Notification.permission === 'granted' && (await subscription().catch(() => null));
+  const on = await ready();
   box.append(h('p', null, on ? t('push.on') : t('push.explain')));
   if (!on) {
-    box.append(h('button', {
-      type: 'button',
-      onclick: async (e) => {
-        e.target.disabled = true;
-        try {
-          await turnOn();
-          toast(t('push.turnedOn'));
-          box.replaceWith(await panel());
-        } catch (err) {
-          toast(err instanceof api.Offline ? t('error.offline') : err.message);
-          e.target.disabled = false;
-        }
-      },
-    }, t('push.turnOn')));
+    const slot = h('div', { class: 'stack' });
+    offer(slot, async () => box.replaceWith(await panel()));
+    box.append(slot);
   } else {
     box.append(h('button', { type: 'button', class: 'secondary', onclick: async () => { await forget(); box.replaceWith(await panel()); } }, t('push.turnOff')));
   }

@@ -8,6 +8,7 @@ import { areaName, newId } from '../model.js';
 import { ApiError, Offline, call } from '../api.js';
 import { route, go } from '../nav.js';
 import { kv, outbox } from '../db.js';
+import * as push from '../push.js';
 
 
 async function load(id) {
@@ -187,7 +188,16 @@ export async function stepForm(id, stepId, areaId) {
   let term = v.term;
   let status = v.status;
   const rem = v.reminders?.[0];
-  const remIn = h('input', { type: 'checkbox', checked: Boolean(rem) });
+  // A reminder on a phone that shows none would fail silently: ticking it
+  // leads straight to turning reminders on here, or says why it cannot.
+  const pushSlot = h('div', { class: 'stack note', hidden: true });
+  const checkPush = async () => {
+    if (!remIn.checked || (await push.ready())) { pushSlot.hidden = true; return; }
+    pushSlot.hidden = false;
+    push.offer(pushSlot, () => { pushSlot.hidden = true; });
+    pushSlot.prepend(h('p', null, t('push.notOnHere')));
+  };
+  const remIn = h('input', { type: 'checkbox', checked: Boolean(rem), onchange: checkPush });
   const daysIn = h('select', null, [0, 1, 2, 3, 7, 14].map((d) => h('option', { value: d, selected: (rem?.daysBefore ?? 1) === d }, d === 0 ? t('reminder.sameDay') : plural('reminder.daysBefore', d))));
   const atIn = h('input', { type: 'time', min: '08:00', max: '20:59', value: rem?.at || '09:00' });
   const out = h('div', { 'aria-live': 'polite' });
@@ -218,6 +228,7 @@ export async function stepForm(id, stepId, areaId) {
     }
     go(`/roadmaps/${id}/areas/${now.areaId}`);
   };
+  if (rem) checkPush();
   return h('section', { class: 'stack' },
     h('p', null, h('a', { href: `#/roadmaps/${id}/areas/${v.areaId}` }, t('common.back'))),
     h('h1', null, st ? t('step.edit') : t('step.add')),
@@ -229,6 +240,7 @@ export async function stepForm(id, stepId, areaId) {
       choice(t('step.status'), 'status', ['planned', 'doing', 'done', 'dropped'].map((x) => [x, t(`status.${x}`)]), status, (x) => { status = x; }),
       h('fieldset', { class: 'stack' }, h('legend', null, t('reminder.title')),
         h('label', { class: 'check' }, remIn, h('span', null, t('reminder.on'))),
+        pushSlot,
         field(t('reminder.when'), daysIn), field(t('reminder.at'), atIn, t('reminder.quiet'))),
       field(t('step.note'), noteIn),
       out,
