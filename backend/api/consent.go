@@ -356,8 +356,27 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		return err
 	}
 	out := accessLogJSON{Items: make([]auditEventJSON, len(events)), Next: next}
+	// The household sees who read, by name and role beside the agency, as
+	// Helsenorge's usage log does: the caseworker's name as it is now,
+	// looked up once per person on the page (none for one since erased).
+	names := map[string]string{}
 	for i, e := range events {
 		out.Items[i] = toAuditEventJSON(e)
+		if e.Name != "" || e.AgencyID == "" {
+			continue
+		}
+		name, ok := names[e.UserID]
+		if !ok {
+			u, err := s.store.User(c.UserContext(), e.UserID)
+			if err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+				return err
+			}
+			if err == nil {
+				name = u.Name
+			}
+			names[e.UserID] = name
+		}
+		out.Items[i].Name = name
 	}
 	return sendJSON(c, fiber.StatusOK, out)
 }

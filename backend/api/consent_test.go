@@ -737,7 +737,7 @@ func TestConsent_Flows(t *testing.T) {
 	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/comments", kari.access, again), 201)
 	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/comments", kari.access, again), 200, `"id":"c-again"`)
 	log := expect(e.do(t, "GET", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/access-log?limit=10", kari.access, nil), 200,
-		`"action":"comment"`, `"action":"read"`, `"action":"request-access"`, `"agencyId":"nav-oslo"`).body
+		`"action":"comment"`, `"action":"read"`, `"action":"request-access"`, `"agencyId":"nav-oslo"`, `"name":"Nina"`).body
 	if strings.Index(log, `"action":"comment"`) > strings.Index(log, `"action":"request-access"`) {
 		t.Fatalf("log is not newest first: %s", log)
 	}

@@ -355,7 +355,7 @@ type auditEventJSON struct {
 	Action   string    `json:"action"`
 	Sections []string  `json:"sections"`
 	Ref      string    `json:"ref,omitempty"`
-	// Name is the caseworker's, where the household must see who by name.
+	// Name is the caseworker's: the household sees who read, by name.
 	Name string `json:"name,omitempty"`
 }
 

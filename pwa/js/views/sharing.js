@@ -293,20 +293,50 @@ export async function invite(id) {
   return h('section', { class: 'stack' }, ...header(r, id, t('sharing.invite')), h('p', null, t('invite.intro')), form);
 }
 
-// log tells who read what, in plain words: "NAV Sola read Housing and
-// Economy on 25 November at 14:02".
+// log tells who read what, in plain words: "Nina Berg, caseworker at NAV
+// Sola, read Housing and Economy on 25 November at 14:02". Reads of the
+// same sections by the same person within ten minutes are one line with a
+// count: a caseworker opening the roadmap five times at the table read it
+// once, as far as the family is concerned.
 export async function log(id) {
   const r = await roadmap(id);
-  const [entries, names] = await Promise.all([api.call('GET', path(id, '/access-log')), agencies().catch(() => [])]);
+  const [entries, names] = await Promise.all([api.call('GET', path(id, '/access-log?limit=100')), agencies().catch(() => [])]);
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
-  const line = (e) => t(`log.${e.action}`, {
-    name: e.name || '',
-    who: e.agencyId ? byId[e.agencyId] || e.agencyId : t('log.member'),
-    sections: e.sections?.length ? list(e.sections.map((x) => sectionName(r, x))) : t('log.nothing'),
-    when: date(e.at, true),
-  });
+  const lines = collapse(entries.items);
+  const who = (e) => {
+    if (!e.agencyId) return t('log.member');
+    const agency = byId[e.agencyId] || e.agencyId;
+    return e.name ? t('log.caseworker', { name: e.name, agency }) : agency;
+  };
+  const line = (e) => {
+    const vars = {
+      name: e.name || '', who: who(e),
+      sections: e.sections?.length ? list(e.sections.map((x) => sectionName(r, x))) : t('log.nothing'),
+      when: date(e.at, true),
+    };
+    if (e.count > 1) return t('log.readMany', { ...vars, n: e.count, from: date(e.first, true) });
+    // A recovery code names the caseworker itself.
+    return t(`log.${e.action}`, e.action === 'recovery-code' ? { ...vars, who: byId[e.agencyId] || e.agencyId } : vars);
+  };
   return h('section', { class: 'stack' },
     ...header(r, id, t('log.title')),
     h('p', { class: 'lead' }, t('log.intro')),
-    entries.items.length ? h('ol', { class: 'log' }, entries.items.map((e) => h('li', null, line(e)))) : h('p', null, t('log.empty')));
+    lines.length ? h('ol', { class: 'log' }, lines.map((e) => h('li', null, line(e)))) : h('p', null, t('log.empty')));
+}
+
+// collapse joins, newest first, reads by one person of the same sections
+// less than ten minutes apart from the newest of them.
+export function collapse(items) {
+  const out = [];
+  for (const e of items) {
+    const last = out[out.length - 1];
+    if (last && e.action === 'read' && last.action === 'read' && last.userId === e.userId && last.agencyId === e.agencyId &&
+        String(last.sections) === String(e.sections) && Date.parse(last.at) - Date.parse(e.at) < 10 * 60_000) {
+      last.count += 1;
+      last.first = e.at;
+      continue;
+    }
+    out.push({ ...e, count: 1, first: e.at });
+  }
+  return out;
 }
