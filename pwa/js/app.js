@@ -41,6 +41,7 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/sharing\/new$/, (id) => share.grantForm(id)],
   [/^\/roadmaps\/([\w-]+)\/sharing\/invite$/, (id) => share.invite(id)],
   [/^\/roadmaps\/([\w-]+)\/log$/, (id) => share.log(id)],
+  [/^\/roadmaps\/([\w-]+)\/receipts$/, (id) => share.receipts(id)],
   [/^\/roadmaps\/([\w-]+)\/poster$/, (id) => posterView().then((m) => m.poster(id))],
   [/^\/roadmaps\/([\w-]+)\/transitions$/, (id) => transitionsView().then((m) => m.transitions(id))],
   [/^\/roadmaps\/([\w-]+)\/transitions\/new$/, (id) => transitionsView().then((m) => m.planForm(id))],

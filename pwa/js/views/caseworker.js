@@ -6,7 +6,7 @@
 import { h, field, errorBox, toast, choice, paged } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
-import { newId } from '../model.js';
+import { newId, DEFAULT_AREAS } from '../model.js';
 import { sectionName, daysLeft, granted } from './agencyview.js';
 import { route } from '../nav.js';
 import { kv } from '../db.js';
@@ -101,13 +101,44 @@ function newPhone(id, people, agency) {
 
 // ended says, in place of the roadmap, that the agency's access ended: the
 // household revoked it or it ran out, and when.
-function ended(problem) {
+function ended(id, problem) {
   const when = problem.endedAt ? date(problem.endedAt) : '';
   return h('section', { class: 'stack' },
     h('p', null, h('a', { href: '#/shared' }, t('shared.title'))),
     h('h1', null, t('ended.title')),
     h('p', { class: 'lead', role: 'status' }, t(problem.reason === 'revoked' ? 'ended.revoked' : 'ended.expired', { date: when })),
-    h('p', null, t('ended.nothingKept')));
+    h('p', null, t('ended.nothingKept')),
+    // Access that ran out may be asked for again; the household answers.
+    // (After a revocation the household has said no; the app does not
+    // prompt the caseworker to ask again.)
+    problem.reason === 'expired' ? askAgain(id) : null);
+}
+
+// askAgain is the caseworker's request for access: which parts, and why.
+// The areas are the standard ones (what the household wrote is not known
+// to an agency without access); the household may narrow it.
+function askAgain(id) {
+  const out = h('div', { 'aria-live': 'polite' });
+  const box = (value, label) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'ask', value }), h('span', null, label));
+  const purpose = h('input', { type: 'text', required: true, maxlength: 500 });
+  return h('form', {
+    class: 'boxed stack',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const sections = [...e.target.querySelectorAll('input[name=ask]:checked')].flatMap((x) => x.value.split(' '));
+      if (!sections.length) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('grant.pickSection'))); return; }
+      try {
+        await api.call('POST', path(id, '/access-requests'), { sections, permissions: ['view'], purpose: purpose.value.trim() });
+        e.target.replaceChildren(h('p', { role: 'status' }, t('expiry.asked')));
+      } catch (err) { out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err)); }
+    },
+  }, h('h2', null, t('ask.title')),
+  h('fieldset', { class: 'stack' }, h('legend', null, t('ask.sections')),
+    box('household', t('section.household')),
+    DEFAULT_AREAS.map((a) => box(`area:${a} steps:${a}`, t('ask.area', { name: t(`area.${a}`) })))),
+  field(t('ask.purpose'), purpose, t('ask.purposeHint')),
+  out,
+  h('button', { type: 'submit' }, t('ask.send')));
 }
 
 // askForMore says that the agency's access ends soon and lets the
@@ -153,7 +184,7 @@ export async function roadmap(id) {
     r = await api.call('GET', path(id, ''));
   } catch (e) {
     if (e instanceof api.Offline) return offline();
-    if (e instanceof api.ApiError && e.problem.type === '/problems/access-ended') return ended(e.problem);
+    if (e instanceof api.ApiError && e.problem.type === '/problems/access-ended') return ended(id, e.problem);
     throw e;
   }
   const acc = r.access || { sections: [], permissions: [] };

@@ -49,7 +49,12 @@ export async function signIn() {
         await kv.set('me', me);
         const back = sessionStorage.getItem('veikart.after');
         sessionStorage.removeItem('veikart.after');
-        if (me.agencies.length) go('/settings');
+        // Where the person's work is: one agency, straight to what is
+        // shared with it; several, the choice of which; else home.
+        if (me.agencies.length === 1) {
+          await api.act(me.agencies[0].agencyId);
+          go('/shared');
+        } else if (me.agencies.length) go('/settings');
         else go(back || '/');
       } catch (err) {
         out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err));

@@ -81,6 +81,11 @@ export async function overview(id) {
   });
   const names = await agencyNames();
   const proposals = (r.proposals || []).filter((p) => p.status === 'pending');
+  // What the services promised and did not do in time (the server's
+  // GET /overdue says the same), for the household to follow up; from the
+  // copy on the device, so it shows offline too.
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
+  const overdue = r.access ? [] : r.steps.filter((x) => x.responsible?.kind === 'agency' && x.due && x.due < today && (x.status === 'planned' || x.status === 'doing'));
   const decide = (p, verb, message) => async () => {
     try {
       await call('POST', `/roadmaps/${encodeURIComponent(id)}/proposals/${encodeURIComponent(p.id)}/${verb}`);
@@ -98,6 +103,9 @@ export async function overview(id) {
         h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'secondary', onclick: decide(p, 'reject', t('proposal.rejected')) }, t('proposal.reject')),
           h('button', { type: 'button', onclick: decide(p, 'accept', t('proposal.accepted')) }, t('proposal.accept'))))))) : null,
+    overdue.length ? h('section', { class: 'boxed stack', 'aria-labelledby': 'overdue' }, h('h2', { id: 'overdue' }, t('overdue.title')),
+      h('ul', null, overdue.map((x) => h('li', null, h('a', { href: `#/roadmaps/${id}/steps/${x.id}` },
+        t('overdue.line', { agency: names[x.responsible.agencyId] || x.responsible.agencyId, title: x.title, date: date(x.due) })))))) : null,
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
     h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),

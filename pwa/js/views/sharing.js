@@ -193,6 +193,7 @@ export async function sharing(id) {
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing/invite` }, t('sharing.invite'))),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/transitions` }, t('transition.title')),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/log` }, t('log.title')),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/receipts` }, t('receipt.title')),
     ended.length ? h('details', null, h('summary', null, t('sharing.ended')), h('ul', { class: 'cards' }, ended.map(grantItem))) : null);
 }
 
@@ -291,6 +292,26 @@ export async function invite(id) {
     },
   }, ...c.node, out, c.show(() => '', () => t('preview.theAgency')), h('button', { type: 'submit' }, t('invite.make')));
   return h('section', { class: 'stack' }, ...header(r, id, t('sharing.invite')), h('p', null, t('invite.intro')), form);
+}
+
+// receipts lists the household's consent decisions, newest first: what
+// they said yes or no to, to whom, when and until when.
+export async function receipts(id) {
+  const r = await roadmap(id);
+  const [got, names] = await Promise.all([api.call('GET', path(id, '/receipts')), agencies().catch(() => [])]);
+  const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
+  const line = (x) => t(`receipt.${x.kind}`, {
+    when: date(x.at, true),
+    agency: byId[x.agencyId] || x.agencyId || '',
+    sections: x.sections?.length ? list(x.sections.map((s) => sectionName(r, s))) : t('log.nothing'),
+    until: x.expiresAt ? date(new Date(Date.parse(x.expiresAt) - 1)) : '',
+    purpose: x.purpose || '',
+  });
+  const items = [...got.items].sort((a, b) => b.at.localeCompare(a.at));
+  return h('section', { class: 'stack' },
+    ...header(r, id, t('receipt.title')),
+    h('p', { class: 'lead' }, t('receipt.intro')),
+    items.length ? h('ol', { class: 'log' }, items.map((x) => h('li', null, line(x)))) : h('p', null, t('receipt.empty')));
 }
 
 // log tells who read what, in plain words: "Nina Berg, caseworker at NAV

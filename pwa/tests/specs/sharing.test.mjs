@@ -301,4 +301,49 @@ describe('sharing', () => {
     await card.getByText('Tilgangen går ut om 10 dager.').waitFor({ state: 'detached' });
     assertNoErrors(family, refusals);
   });
+
+  test('what only the API could do has its screens: receipts, overdue promises, asking again, and a caseworker lands on the shared list', async () => {
+    const kari = (await devLogin(server.url, 'Kari Haugen')).accessToken;
+    // Receipts: what the family said yes and no to.
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    await family.getByRole('link', { name: 'Kvitteringer' }).click();
+    await family.getByRole('heading', { level: 1, name: 'Kvitteringer' }).waitFor();
+    await family.getByText(/Dere ga NAV Sola tilgang til Bolig og Bolig: steg til og med/).waitFor();
+    await family.getByText(/Dere tok tilbake tilgangen for NAV Sola\./).waitFor();
+    await checkA11y(family, 'the receipts');
+
+    // An agency's step past its date, on the overview.
+    const r = await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}`);
+    await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/operations`, { operations: [{ opId: 'late-1', type: 'step.add',
+      step: { id: 'late-step', areaId: 'housing', title: 'Svar på søknad om bostøtte', term: 'short', due: dayOslo(-3), responsible: { kind: 'agency', agencyId: 'sola-bolig' } } }] });
+    await visit(family, `${server.url}/#/roadmaps/${id}`, 'Familien Haugen');
+    await family.getByRole('region', { name: 'Dette skulle tjenestene ha gjort' })
+      .getByText(`Boligkontoret Sola skulle «Svar på søknad om bostøtte» innen ${dayNb(dayOslo(-3))}.`).waitFor();
+    assert.ok(r.version >= 1);
+
+    // A grant that ran out: the caseworker is told, and may ask again.
+    await createAgency(server, { id: 'sola-helse', name: 'Helsestasjonen Sola', kind: 'health-trust', region: 'Rogaland' });
+    await devLogin(server.url, 'Eva Helsesøster');
+    await addStaff(server, 'sola-helse', apiUserId('Eva Helsesøster'), 'caseworker');
+    await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/grants`, {
+      agencyId: 'sola-helse', sections: ['area:health'], permissions: ['view'], purpose: 'Helsekontroll', expiresAt: new Date(Date.now() + 4000).toISOString(),
+    });
+    // One agency only: signed in, she is at its shared list at once.
+    const eva = await newPage(browser);
+    await signIn(eva, server.url, 'Eva Helsesøster');
+    await eva.getByRole('heading', { level: 1, name: 'Delt med oss' }).waitFor();
+    await new Promise((ok) => setTimeout(ok, 4500));
+    await eva.goto(`${server.url}/#/roadmaps/${id}`);
+    await eva.getByRole('heading', { level: 1, name: 'Tilgangen er avsluttet' }).waitFor();
+    await eva.getByText(/^Tilgangen gikk ut /).waitFor();
+    await eva.getByRole('checkbox', { name: 'Helse: det de har skrevet og stegene' }).check();
+    await eva.getByLabel('Hvorfor trenger dere tilgang?').fill('Ny helsekontroll');
+    await checkA11y(eva, 'asking for access again');
+    await eva.getByRole('button', { name: 'Send spørsmålet' }).click();
+    await eva.getByText('Spørsmålet er sendt. Familien svarer i Veikart.').waitFor();
+    await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
+    await family.getByRole('listitem').filter({ hasText: 'Formål: Ny helsekontroll' }).waitFor();
+    assertNoErrors(eva, refusals);
+    await eva.context().close();
+  });
 });
