@@ -69,13 +69,30 @@ export function plural(key, n, vars) {
 
 export const num = (n) => new Intl.NumberFormat(lang).format(n);
 
-// date formats a "YYYY-MM-DD" day or a timestamp.
+// known says whether the browser's Intl has data for the language (the
+// bare language, not a fallback to another): Chromium's has none for
+// Somali or Tigrinya, and would write Norwegian dates and "og" for them.
+const known = (ctor) => ctor.supportedLocalesOf([lang]).some((l) => l.split('-')[0] === lang);
+
+const pad = (n) => String(n).padStart(2, '0');
+
+// date formats a "YYYY-MM-DD" day or a timestamp: by Intl where it knows
+// the language, else by the catalogue's own pattern and month names.
 export function date(v, withTime) {
   const d = typeof v === 'string' && v.length === 10 ? new Date(v + 'T12:00:00') : new Date(v);
-  const opts = { day: 'numeric', month: 'long', year: 'numeric' };
-  if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
-  return new Intl.DateTimeFormat(lang, opts).format(d);
+  if (known(Intl.DateTimeFormat)) {
+    const opts = { day: 'numeric', month: 'long', year: 'numeric' };
+    if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+    return new Intl.DateTimeFormat(lang, opts).format(d);
+  }
+  const day = t('fmt.date', { d: num(d.getDate()), month: t('fmt.months').split('|')[d.getMonth()], y: String(d.getFullYear()) });
+  return withTime ? t('fmt.dateTime', { date: day, time: `${pad(d.getHours())}:${pad(d.getMinutes())}` }) : day;
 }
 
-// list joins words the way the language does ("Bolig og økonomi").
-export const list = (items) => new Intl.ListFormat(lang, { type: 'conjunction' }).format(items);
+// list joins words the way the language does ("Bolig og økonomi"): by Intl
+// where it knows the language, else with the catalogue's comma and "and".
+export function list(items) {
+  if (known(Intl.ListFormat)) return new Intl.ListFormat(lang, { type: 'conjunction' }).format(items);
+  if (items.length < 2) return items.join('');
+  return items.slice(0, -1).join(t('fmt.comma')) + t('fmt.and') + items[items.length - 1];
+}

@@ -3,7 +3,7 @@
 // projects it (the preview through the caseworker's own projection), and
 // this draws it, so the two cannot drift apart.
 import { h } from '../ui.js';
-import { t, date } from '../i18n.js';
+import { t, date, list } from '../i18n.js';
 import { areaName } from '../model.js';
 import { road } from './roadmap.js';
 
@@ -50,7 +50,7 @@ export function granted(r, acc, forms = {}) {
         forms.propose?.(a.id)] : null);
   });
   return [
-    acc.sections.includes('household') ? h('p', null, t('shared.members', { names: r.members.map((m) => m.name).join(', ') || '–' })) : null,
+    acc.sections.includes('household') ? h('p', null, t('shared.members', { names: list(r.members.map((m) => m.name)) || '–' })) : null,
     ...areas,
   ];
 }

@@ -2,7 +2,7 @@
 // family's own words, the steps, and the household's members. Every edit
 // goes through the outbox, so it shows at once and is sent when it can be.
 import { h, s, field, choice, toast, ask, confirm } from '../ui.js';
-import { t, plural, date, num } from '../i18n.js';
+import { t, plural, date, num, list } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
 import { ApiError, Offline, call } from '../api.js';
@@ -96,7 +96,7 @@ export async function overview(id) {
   };
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
     h('h1', null, r.title || t('roadmap.untitled')),
-    h('p', null, r.members.map((m) => m.name).join(', ')),
+    h('p', null, list(r.members.map((m) => m.name))),
     proposals.length ? h('section', { class: 'boxed stack' }, h('h2', null, t('proposal.title')),
       h('ul', { class: 'cards' }, proposals.map((p) => h('li', { class: 'stack' },
         h('p', null, t('proposal.from', { agency: names[p.agencyId] || p.agencyId, title: p.step.title })),
