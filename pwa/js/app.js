@@ -1,6 +1,6 @@
 // The app: start-up, the screen router, and what every screen shares (the
 // network status, the conflict banner, update notices).
-import { h } from './ui.js';
+import { h, toast, endToast } from './ui.js';
 import { t, setLang, chosen, plural } from './i18n.js';
 import { loadSession, currentSession, onSession } from './api.js';
 import * as sync from './sync.js';
@@ -86,6 +86,9 @@ async function route(keepFocus) {
   }
   if (token !== route.token) return; // a newer navigation won
   const samePage = current.path === path;
+  // A toast belongs to its screen: leaving it ends the toast, unless the
+  // toast came with the move ("the step was added", then back to the area).
+  if (!samePage && performance.now() - (toast.at || 0) > 1500) endToast();
   current = { path, live: Boolean(node.dataset?.live), roadmapId: node.dataset?.roadmap || null };
   main().replaceChildren(node);
   document.title = `${node.querySelector('h1')?.textContent || ''} – Veikart`;
@@ -178,10 +181,9 @@ async function worker() {
 
 function notice(text, action, run) {
   const box = document.getElementById('toast');
-  box.replaceChildren(h('p', null, text));
-  if (action) box.append(h('button', { type: 'button', class: 'link', onclick: run }, action));
-  box.hidden = false;
-  if (!action) setTimeout(() => { box.hidden = true; }, 6000);
+  // Never over a toast the person may still act on (undo).
+  if (!box.hidden && box.querySelector('button')) return;
+  toast(text, action ? { label: action, run } : null);
 }
 
 async function start() {
@@ -213,7 +215,7 @@ async function start() {
 
 async function changeLanguage(l) {
   await setLang(l, true);
-  document.getElementById('toast').hidden = true; // it speaks the old language
+  endToast(); // it speaks the old language
   labels();
   await route();
   await status();

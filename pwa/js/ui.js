@@ -62,14 +62,48 @@ export function choice(legend, name, options, value, onchange) {
       h('span', null, label))));
 }
 
-// toast tells something in a live region, with an optional action (undo).
+// toast tells something in a live region, with an optional action (undo,
+// which says "done" when it has run). It stays until the person's next
+// action (a tap or a key anywhere else, so it never sits over a field being
+// edited) or 20 s, and belongs to its screen: leaving the screen ends it
+// (see endToast); a toast shown just before moving to the next screen ("the
+// step was added") goes with it.
 export function toast(message, action) {
   const box = document.getElementById('toast');
   box.replaceChildren(h('p', null, message));
-  if (action) box.append(h('button', { type: 'button', class: 'link', onclick: () => { box.replaceChildren(); action.run(); } }, action.label));
+  if (action) {
+    box.append(h('button', {
+      type: 'button', class: 'link',
+      onclick: async () => {
+        await action.run();
+        if (action.done) toast(action.done);
+        else endToast();
+      },
+    }, action.label));
+  }
   box.hidden = false;
+  toast.at = performance.now();
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; box.replaceChildren(); }, action ? 10000 : 5000);
+  toast.timer = setTimeout(endToast, 20_000);
+}
+
+// endToast hides the toast and empties it: no empty bar is left.
+export function endToast() {
+  const box = document.getElementById('toast');
+  clearTimeout(toast.timer);
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+// The next action ends the toast: a tap or key outside it. (The tap that
+// made a toast came before it, so it does not count.)
+for (const type of ['pointerdown', 'keydown']) {
+  addEventListener(type, (e) => {
+    const box = document.getElementById('toast');
+    if (!box || box.hidden || box.contains(e.target)) return;
+    if (e.type === 'keydown' && ['Tab', 'Shift', 'Alt', 'Control', 'Meta'].includes(e.key)) return; // moving to it is not another action
+    endToast();
+  }, true);
 }
 
 // ask shows a modal dialog and resolves to the value of the button chosen

@@ -23,7 +23,7 @@ async function load(id) {
 // edit queues an op and offers to undo it.
 async function edit(id, op, message) {
   const inverse = await sync.edit(id, op);
-  toast(message || t('common.saved'), inverse.length ? { label: t('common.undo'), run: () => sync.undo(id, inverse) } : null);
+  toast(message || t('common.saved'), inverse.length ? { label: t('common.undo'), done: t('common.undone'), run: () => sync.undo(id, inverse) } : null);
 }
 
 // road draws the road from now to desired on a 1-5 scale: a dot where the
@@ -56,10 +56,12 @@ function stepItem(id, r, st, agencies) {
   return h('li', { class: `step ${st.status}` },
     h('a', { href: `#/roadmaps/${id}/steps/${st.id}` }, h('strong', null, st.title)),
     h('span', { class: 'meta' }, t(`status.${st.status}`), ' · ', who(r, st, agencies), st.due ? ` · ${t('step.by', { date: date(st.due) })}` : '', st.pending ? ` · ${t('common.notSent')}` : ''),
+    // It says where the step stands, "Gjort" or "Ikke gjort"; a tap
+    // changes it.
     h('button', {
-      type: 'button', class: done ? 'secondary small' : 'small', 'aria-pressed': done ? 'true' : 'false',
+      type: 'button', class: done ? 'secondary small' : 'small',
       onclick: () => edit(id, { type: 'step.update', stepId: st.id, set: { status: done ? 'planned' : 'done' } }, done ? t('step.reopened') : t('step.markedDone')),
-    }, t('step.done'), h('span', { class: 'sr' }, `: ${st.title}`)));
+    }, done ? t('step.done') : t('step.notDone'), h('span', { class: 'sr' }, `: ${st.title}`)));
 }
 
 // agencyNames maps agency ids to names, as last fetched (see sharing.js).

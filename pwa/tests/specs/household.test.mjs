@@ -81,14 +81,33 @@ describe('a household', () => {
 
   test('marks a step done, and undoes it', async () => {
     await visit(page, `${app}/#/roadmaps/${id}/areas/housing`, 'Bolig');
-    await page.getByRole('button', { name: /^Gjort\W+Søke om kommunal bolig/ }).click();
+    // The toggle says where the step stands.
+    await page.getByRole('button', { name: /^Ikke gjort\W+Søke om kommunal bolig/ }).click();
     await page.getByText('Steget er merket som gjort.').waitFor();
+    await page.getByRole('button', { name: /^Gjort\W+Søke om kommunal bolig/ }).waitFor();
     await settled(page);
     assert.equal((await serverCopy()).steps.find((s) => s.title === 'Søke om kommunal bolig').status, 'done');
+    // The undo offer outlasts the old 10 s, and undoing says so.
+    await page.waitForTimeout(11_000);
     await page.getByRole('button', { name: 'Angre' }).click();
-    await page.getByRole('button', { name: /^Gjort\W+Søke om kommunal bolig/, pressed: false }).waitFor();
+    await page.getByRole('status').getByText('Angret.').waitFor();
+    await page.getByRole('button', { name: /^Ikke gjort\W+Søke om kommunal bolig/ }).waitFor();
     await settled(page);
     assert.equal((await serverCopy()).steps.find((s) => s.title === 'Søke om kommunal bolig').status, 'planned');
+    // The next action ends the toast, and leaves no empty bar.
+    await page.getByRole('heading', { level: 1, name: 'Bolig' }).click();
+    await page.locator('#toast').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#toast').innerText(), '');
+    // A toast belongs to its screen: leaving the screen ends it.
+    await page.getByRole('button', { name: /^Ikke gjort\W+Søke om kommunal bolig/ }).click();
+    await page.getByText('Steget er merket som gjort.').waitFor();
+    await page.waitForTimeout(1600);
+    await page.evaluate(() => { location.hash = location.hash.replace(/\/areas\/housing$/, ''); });
+    await page.locator('#toast').waitFor({ state: 'hidden' });
+    await page.getByRole('link', { name: /^Bolig/ }).click();
+    await page.getByRole('button', { name: /^Gjort\W+Søke om kommunal bolig/ }).click();
+    await page.getByText('Steget er åpnet igjen.').waitFor();
+    await settled(page);
   });
 
   test('works offline and sends every edit exactly once when back online', async () => {
