@@ -1,7 +1,7 @@
 // The app: start-up, the screen router, and what every screen shares (the
 // network status, the conflict banner, update notices).
 import { h, toast, endToast } from './ui.js';
-import { t, setLang, chosen, plural } from './i18n.js';
+import { t, setLang, chosen, plural, LANGS, current as currentLang } from './i18n.js';
 import { loadSession, currentSession, onSession } from './api.js';
 import * as sync from './sync.js';
 import * as home from './views/home.js';
@@ -86,10 +86,13 @@ async function route(keepFocus) {
   }
   if (token !== route.token) return; // a newer navigation won
   const samePage = current.path === path;
+  const roadmapId = node.dataset?.roadmap || null;
+  const drawn = await stamp(node.dataset?.live ? roadmapId : null);
+  if (token !== route.token) return;
   // A toast belongs to its screen: leaving it ends the toast, unless the
   // toast came with the move ("the step was added", then back to the area).
   if (!samePage && performance.now() - (toast.at || 0) > 1500) endToast();
-  current = { path, live: Boolean(node.dataset?.live), roadmapId: node.dataset?.roadmap || null };
+  current = { path, live: Boolean(node.dataset?.live), roadmapId, stamp: drawn };
   main().replaceChildren(node);
   document.title = `${node.querySelector('h1')?.textContent || ''} – Veikart`;
   if (!(keepFocus && samePage)) {
@@ -101,12 +104,42 @@ async function route(keepFocus) {
   await banner();
 }
 
+// stamp is what a roadmap screen shows of the roadmap: the device's view
+// without the counters that change when the server answers (versions,
+// times), which the screen does not show.
+async function stamp(id) {
+  const r = id ? await sync.local(id) : null;
+  return r ? JSON.stringify(r, (k, v) => (['version', 'updatedAt', 'titleVersion', 'pendingCount'].includes(k) ? undefined : v)) : '';
+}
+
+// A finger on the screen: a redraw now would move what it is about to tap.
+let pressing = false;
+let deferred = null;
+addEventListener('pointerdown', () => { pressing = true; }, true);
+for (const type of ['pointerup', 'pointercancel']) {
+  addEventListener(type, () => {
+    pressing = false;
+    // After the tap has done its work (a click comes after pointerup).
+    if (deferred) setTimeout(() => { const id = deferred; deferred = null; if (id) redraw(id); }, 300);
+  }, true);
+}
+
 // A screen showing a roadmap is drawn again when that roadmap changes, but
-// not under someone's fingers: not while a form field has focus.
-sync.onChange(async (id) => {
+// not under someone's fingers: not while a form field has focus or a finger
+// is down, and not when nothing it shows changed (the server took an edit
+// the screen already shows: 4 of 4 visits to an area redrew it before).
+sync.onChange(async (id, shown) => {
   await status();
   if (id === current.roadmapId) await banner();
   if (!current.live || (id && id !== current.roadmapId)) return;
+  if (shown) { current.stamp = await stamp(id); return; }
+  await redraw(id);
+});
+
+async function redraw(id) {
+  if (!current.live || (id && id !== current.roadmapId)) return;
+  if (pressing) { deferred = id; return; }
+  if (current.roadmapId && (await stamp(current.roadmapId)) === current.stamp) return;
   const el = document.activeElement;
   const typing = el && main().contains(el) && (/^(TEXTAREA|SELECT)$/.test(el.tagName) || (el.tagName === 'INPUT' && !/^(radio|checkbox)$/.test(el.type)));
   if (typing) return;
@@ -114,7 +147,7 @@ sync.onChange(async (id) => {
   const again = el && el.tagName === 'INPUT' && el.name ? `input[name="${CSS.escape(el.name)}"][value="${CSS.escape(el.value)}"]` : null;
   await route(true);
   if (again) main().querySelector(again)?.focus();
-});
+}
 
 // status shows whether the device is online and what waits to be sent.
 async function status() {
@@ -149,9 +182,15 @@ async function banner() {
   box.replaceChildren(...parts);
 }
 
+// labels words the header in the language chosen. The language choice is
+// in the header of every screen, each language in its own name and script,
+// so that someone who reads no Norwegian finds theirs at once.
 function labels() {
   document.getElementById('settings-link').textContent = t('nav.settings');
   document.querySelector('.brand').setAttribute('aria-label', t('nav.home'));
+  const pick = document.getElementById('lang');
+  pick.replaceChildren(...LANGS.map(([l, name]) => h('option', { value: l, lang: l, selected: l === currentLang() }, name)));
+  pick.onchange = () => changeLanguage(pick.value);
 }
 
 // The service worker: "ready to work offline" once, "update available" when

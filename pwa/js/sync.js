@@ -6,9 +6,11 @@ import { outbox, roadmaps, kv } from './db.js';
 import { call, ApiError, Offline } from './api.js';
 import { apply, blank, inverse, newId } from './model.js';
 
+// Listeners hear which roadmap changed, and whether the change is one the
+// screen already shows (a field the person just edited there).
 const listeners = new Set();
 export const onChange = (fn) => { listeners.add(fn); return () => listeners.delete(fn); };
-const changed = (id) => { for (const fn of listeners) fn(id); };
+const changed = (id, shown) => { for (const fn of listeners) fn(id, Boolean(shown)); };
 
 // local returns the roadmap as the person should see it now, or null.
 export async function local(id) {
@@ -35,13 +37,14 @@ export async function create(title, members) {
 }
 
 // edit queues one operation on a roadmap and returns the ops that undo it.
-export async function edit(id, op) {
+// shown says the screen already shows the change (the field it came from).
+export async function edit(id, op, shown) {
   const before = await local(id);
   const rec = await roadmaps.get(id);
   op = { opId: newId(), ...op };
   if (!op.type.endsWith('.add')) op.baseVersion = rec ? rec.data.version : 0;
   await outbox.add({ roadmapId: id, op, at: Date.now() });
-  changed(id);
+  changed(id, shown);
   flushSoon();
   return before ? inverse(before, op) : [];
 }
@@ -63,27 +66,51 @@ const locked = (fn) => (navigator.locks ? navigator.locks.request('veikart-sync'
 // time: a Web Lock keeps two tabs from sending the same entries at once.
 export function flush() {
   return locked(async () => {
-    // An edit refused for good is set aside and the rest read again; a few
-    // rounds at most, each one removing at least one entry.
-    for (let round = 0; round < 20; round++) {
-      const byRoadmap = new Map();
-      for (const e of await outbox.all()) {
-        if (!byRoadmap.has(e.roadmapId)) byRoadmap.set(e.roadmapId, []);
-        byRoadmap.get(e.roadmapId).push(e);
-      }
-      let again = false;
-      for (const [id, list] of byRoadmap) {
-        if (await kv.get(`conflict:${id}`)) continue; // waits for the person's choice
-        try {
-          again = (await flushRoadmap(id, list)) || again;
-        } catch (e) {
-          if (e instanceof Offline) return;
-          throw e;
-        }
-      }
-      if (!again) return;
+    try {
+      await sendAll();
+    } finally {
+      await retryLater();
     }
   });
+}
+
+// After a lost answer (no network, a server that did not answer) what is
+// left is sent again by itself, after 1, 2, 4 ... s, at most a minute, with
+// some jitter so that phones do not come back in step; nothing else (a new
+// edit, coming online, the app coming to the front) has to happen first.
+let backoff = 0;
+let retry;
+async function retryLater() {
+  clearTimeout(retry);
+  const left = [];
+  for (const e of await outbox.all()) if (!(await kv.get(`conflict:${e.roadmapId}`))) left.push(e);
+  if (!left.length) { backoff = 0; return; }
+  backoff = Math.min(backoff ? backoff * 2 : 1000, 60_000);
+  retry = setTimeout(() => { if (navigator.onLine) flush().catch(() => {}); }, backoff * (0.8 + Math.random() * 0.4));
+}
+
+// sendAll sends what waits, roadmap by roadmap.
+async function sendAll() {
+  // An edit refused for good is set aside and the rest read again; a few
+  // rounds at most, each one removing at least one entry.
+  for (let round = 0; round < 20; round++) {
+    const byRoadmap = new Map();
+    for (const e of await outbox.all()) {
+      if (!byRoadmap.has(e.roadmapId)) byRoadmap.set(e.roadmapId, []);
+      byRoadmap.get(e.roadmapId).push(e);
+    }
+    let again = false;
+    for (const [id, list] of byRoadmap) {
+      if (await kv.get(`conflict:${id}`)) continue; // waits for the person's choice
+      try {
+        again = (await flushRoadmap(id, list)) || again;
+      } catch (e) {
+        if (e instanceof Offline) return;
+        throw e;
+      }
+    }
+    if (!again) return;
+  }
 }
 
 // flushRoadmap sends one roadmap's queue, and says whether entries were set

@@ -188,19 +188,18 @@ async function download() {
   toast(t('data.downloaded'));
 }
 
-// typed asks to confirm something that cannot be undone by typing a word:
-// the button that does it stays disabled until the word is there.
+// typed asks to confirm something that cannot be undone: the button that
+// does it stays disabled until the person ticks that they understand. (It
+// was a word to type, which in Arabic or Tigrinya needed another keyboard.)
 async function typed(title, text, yes) {
-  const word = t('data.word');
-  const input = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
-  const body = h('div', { class: 'stack' }, h('p', null, text), field(t('data.typeWord', { word }), input));
+  const box = h('input', { type: 'checkbox' });
+  const body = h('div', { class: 'stack' }, h('p', null, text), h('label', { class: 'check' }, box, h('span', null, t('data.understand'))));
   const answer = ask(title, body, [[false, t('common.cancel'), 'secondary'], [true, yes, 'danger']]);
   const button = body.closest('dialog').querySelector('.actions .danger');
-  const matches = () => input.value.trim().toLocaleUpperCase() === word.toLocaleUpperCase();
   button.disabled = true;
-  input.addEventListener('input', () => { button.disabled = !matches(); });
-  input.focus();
-  return (await answer) && matches();
+  box.addEventListener('change', () => { button.disabled = !box.checked; });
+  box.focus();
+  return (await answer) && box.checked;
 }
 
 // deleteAccount erases the account on the server, then everything on this

@@ -63,14 +63,16 @@ export async function signIn() {
   },
   field(t('signin.name'), name, t('signin.devHint')),
   h('button', { type: 'submit' }, t('signin.submit')), out);
+  // The language first: someone who reads no Norwegian finds theirs
+  // before anything else.
   return h('section', { class: 'stack' },
+    languagePicker(),
     h('h1', null, t('signin.title')),
     h('p', { class: 'lead' }, t('signin.intro')),
     m.idporten ? [idportenButton(), h('p', { class: 'hint' }, t('signin.idportenHint'))] : null,
     m.passkey ? (await import('./passkeys.js')).signInButton() : null,
     m.dev ? form : null,
-    !m.idporten && !m.dev && !m.passkey ? h('p', { role: 'alert' }, t('error.offline')) : null,
-    languagePicker());
+    !m.idporten && !m.dev && !m.passkey ? h('p', { role: 'alert' }, t('error.offline')) : null);
 }
 
 // start is the home screen: a household's roadmaps, or a caseworker's list.

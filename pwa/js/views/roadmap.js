@@ -21,8 +21,10 @@ async function load(id) {
 }
 
 // edit queues an op and offers to undo it.
-async function edit(id, op, message) {
-  const inverse = await sync.edit(id, op);
+// shown says the screen already shows the change (a field the person just
+// edited), so it is not drawn again under them.
+async function edit(id, op, message, shown) {
+  const inverse = await sync.edit(id, op, shown);
   toast(message || t('common.saved'), inverse.length ? { label: t('common.undo'), done: t('common.undone'), run: () => sync.undo(id, inverse) } : null);
 }
 
@@ -128,7 +130,7 @@ export async function area(id, areaId) {
   const text = (key) => {
     const el = h('textarea', { rows: 4, maxlength: 2000 });
     el.value = a[key] || '';
-    el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }));
+    el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
     return el;
   };
   const scores = [1, 2, 3, 4, 5].map((n) => [String(n), num(n)]);

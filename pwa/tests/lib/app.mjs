@@ -50,7 +50,7 @@ export async function addStep(page, { title, due, who, long, reminder }) {
   await page.getByLabel('Hva skal gjøres?').fill(title);
   if (who) await page.getByLabel('Hvem gjør det?').selectOption({ label: who });
   if (due) await page.getByLabel('Innen (valgfritt)').fill(due);
-  if (long) await page.getByRole('radio', { name: 'Lang sikt' }).check();
+  if (long) await page.getByRole('radio', { name: 'Senere' }).check();
   if (reminder) await page.getByRole('checkbox', { name: 'Minn meg på dette steget' }).check();
   await page.getByRole('button', { name: 'Lagre' }).click();
   await page.getByRole('link', { name: title }).waitFor();

@@ -8,16 +8,25 @@ import { createServer, request } from 'node:http';
 
 /**
  * @param {string} target  the server's base URL
- * @returns {Promise<{url: string, seen: (re: RegExp) => number, loseNextAnswer: (re: RegExp) => void, rewrite: (match: RegExp|null, fn?: (body: string) => string) => void, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, seen: (re: RegExp) => number, loseNextAnswer: (re: RegExp) => void, failNext: (re: RegExp, status?: number) => void, rewrite: (match: RegExp|null, fn?: (body: string) => string) => void, stop: () => Promise<void>}>}
  */
 export async function startProxy(target) {
   const to = new URL(target);
   const log = [];
   const lose = [];
+  const fail = []; // [RegExp, status]: answered by the proxy, not forwarded
   let rewrite = null;
   const srv = createServer((req, res) => {
     const line = `${req.method} ${req.url}`;
     log.push(line);
+    const f = fail.findIndex(([re]) => re.test(line));
+    if (f >= 0) {
+      const [[, status]] = fail.splice(f, 1);
+      req.resume();
+      res.writeHead(status, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
+      res.end(JSON.stringify({ type: '/problems/unavailable', title: 'Unavailable', status }));
+      return;
+    }
     const i = lose.findIndex((re) => re.test(line));
     const drop = i >= 0;
     if (drop) lose.splice(i, 1);
@@ -59,6 +68,9 @@ export async function startProxy(target) {
     url: `http://127.0.0.1:${srv.address().port}`,
     seen: (re) => log.filter((l) => re.test(l)).length,
     loseNextAnswer: (re) => lose.push(re),
+    // failNext answers the next matching request itself with status (a
+    // gateway's 502 or 503), without the server seeing it.
+    failNext: (re, status = 503) => fail.push([re, status]),
     // rewrite changes the bodies of answers to requests matching match (a
     // new release, say); null stops it.
     rewrite: (match, fn) => { rewrite = match ? { match, fn } : null; },

@@ -6,7 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, api, apiUserId, devLogin } from '../lib/server.mjs';
+import { join } from 'node:path';
+import { startServer, api, apiUserId, devLogin, repoRoot } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, settled, visit } from '../lib/app.mjs';
 
@@ -73,7 +74,8 @@ describe('your data', () => {
     await checkA11y(page, 'the data screen in Arabic');
     await page.getByRole('button', { name: 'حذف حسابي …' }).click();
     const dialog = page.getByRole('dialog', { name: 'حذف حسابي' });
-    await dialog.getByLabel('اكتب حذف للتأكيد').waitFor();
+    // No word to type on another keyboard: a box to tick, in Arabic.
+    await dialog.getByRole('checkbox', { name: JSON.parse(await readFile(join(repoRoot, 'pwa/i18n/ar.json'), 'utf8'))['data.understand'] }).waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'حذف الحساب نهائيًا' }).isDisabled());
     await checkA11y(page, 'the account deletion dialog in Arabic');
     await dialog.getByRole('button', { name: 'إلغاء' }).click();
@@ -82,15 +84,18 @@ describe('your data', () => {
     await page.locator('html[lang="nb"][dir="ltr"]').waitFor({ state: 'attached' });
   });
 
-  test('an owner deletes a roadmap, after typing the word', async () => {
+  test('an owner deletes a roadmap, after saying they understand (no word to type, in any language)', async () => {
     await visit(page, `${server.url}/#/roadmaps/${spareId}`, 'Reserveplanen');
     await page.getByRole('button', { name: 'Slett veikartet …' }).click();
     const dialog = page.getByRole('dialog', { name: 'Slette veikartet?' });
     const yes = dialog.getByRole('button', { name: 'Slett for godt' });
-    assert.ok(await yes.isDisabled(), 'nothing is deleted before the word is typed');
-    await dialog.getByLabel('Skriv SLETT for å bekrefte').fill('slet');
+    assert.ok(await yes.isDisabled(), 'nothing is deleted before the person confirms');
+    assert.equal(await dialog.getByRole('textbox').count(), 0, 'a word to type, which may need another keyboard');
+    const understand = dialog.getByRole('checkbox', { name: 'Jeg forstår at dette ikke kan angres' });
+    await understand.check();
+    await understand.uncheck();
     assert.ok(await yes.isDisabled());
-    await dialog.getByLabel('Skriv SLETT for å bekrefte').fill('slett');
+    await understand.check();
     await yes.click();
     await page.getByText('Veikartet er slettet.').waitFor();
     await page.getByRole('link', { name: /Familien Nordmann/ }).waitFor();
@@ -111,7 +116,7 @@ describe('your data', () => {
     assert.equal((await api(server.url, accessToken, 'GET', '/api/v1/me')).id, apiUserId('Kari Nordmann'));
 
     await page.getByRole('button', { name: 'Slett kontoen min …' }).click();
-    await dialog.getByLabel('Skriv SLETT for å bekrefte').fill('SLETT');
+    await dialog.getByRole('checkbox', { name: 'Jeg forstår at dette ikke kan angres' }).check();
     await dialog.getByRole('button', { name: 'Slett kontoen for godt' }).click();
     await page.getByRole('heading', { level: 1, name: 'Logg inn' }).waitFor();
     assert.equal(await storedSession(page), null, 'the device keeps no session');

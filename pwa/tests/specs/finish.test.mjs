@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launch, newPage } from '../lib/browser.mjs';
-import { signIn, createRoadmap, openArea, visit, addStep } from '../lib/app.mjs';
+import { signIn, createRoadmap, openArea, visit, addStep, settled } from '../lib/app.mjs';
+import { startProxy } from '../lib/proxy.mjs';
 import { dayISO } from '../lib/dates.mjs';
 
 // WCAG's contrast ratio of two "rgb(r, g, b)" colours.
@@ -96,7 +97,49 @@ describe('fit and finish', () => {
     }
     await page.evaluate(() => localStorage.setItem('veikart.lang', 'nb'));
     await page.setViewportSize({ width: 412, height: 915 });
-    await page.evaluate(() => { document.documentElement.style.fontSize = ''; });
+    await page.reload();
+    await page.locator('html[lang="nb"] main h1').first().waitFor();
     assert.deepEqual(wide, [], `screens that scroll sideways:\n${wide.join('\n')}`);
+  });
+
+  // After a lost answer the outbox sends again by itself, with backoff;
+  // nothing else (coming online, the app coming to the front) is needed.
+  test('a lost answer: the edit goes again by itself within seconds', async () => {
+    const proxy = await startProxy(server.url);
+    const p = await newPage(browser);
+    try {
+      await signIn(p, proxy.url, 'Fia Finish');
+      await visit(p, `${proxy.url}/#/roadmaps/${id}/areas/work`, 'Arbeid');
+      const ops = /^POST \/api\/v1\/roadmaps\/[^/]+\/operations$/;
+      // The answer lost (Chromium itself sends again once when a reused
+      // connection drops), then a gateway that is down twice: the app has
+      // to try again by itself, after 1 s and 2 s or so.
+      proxy.loseNextAnswer(ops);
+      proxy.failNext(ops, 502);
+      proxy.failNext(ops, 503);
+      const t0 = Date.now();
+      await p.getByLabel('Slik er det nå').fill('Søker jobb som sveiser.');
+      await p.getByLabel('Slik er det nå').blur();
+      await settled(p, 10_000);
+      assert.ok(proxy.seen(ops) >= 3, `sent ${proxy.seen(ops)} time(s) in ${Date.now() - t0} ms; want again and again by itself`);
+      assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+    } finally {
+      await p.context().close();
+      await proxy.stop();
+    }
+  });
+
+  // The screen is not drawn again under a finger: an edit the screen
+  // already shows, taken by the server, changes nothing on it.
+  test('an area is not redrawn when the server takes an edit it shows', async () => {
+    await visit(page, `${server.url}/#/roadmaps/${id}/areas/family`, 'Familie');
+    await page.evaluate(() => { document.querySelector('main').firstElementChild.dataset.mark = 'drawn once'; });
+    await page.getByLabel('Slik er det nå').fill('Vi ser besteforeldrene sjelden.');
+    // The finger leaves the field, on its way to tap something else.
+    await page.getByRole('heading', { level: 1, name: 'Familie' }).click();
+    await settled(page);
+    await page.waitForTimeout(300);
+    const mark = await page.evaluate(() => document.querySelector('main').firstElementChild.dataset.mark);
+    assert.equal(mark, 'drawn once', 'the area was drawn again under the person');
   });
 });

@@ -67,4 +67,28 @@ describe('dates and lists in every language', () => {
       assertNoErrors(page);
     });
   }
+
+  test('the language choice comes first on the sign-in screen, and is in the header of every screen', async () => {
+    const fresh = await newPage(browser);
+    await fresh.goto(server.url + '/');
+    await fresh.getByRole('heading', { level: 1, name: 'Logg inn' }).waitFor();
+    // The first thing to reach in the screen is the choice, each language
+    // in its own name and script.
+    const first = await fresh.evaluate(() => document.querySelector('main').querySelector('input, select, button, a, textarea')?.closest('fieldset')?.querySelector('legend')?.textContent);
+    assert.equal(first, 'Språk');
+    for (const name of ['Soomaali', 'ትግርኛ', 'العربية', 'Українська']) await fresh.getByRole('radio', { name }).waitFor();
+    // The header has it too, on every screen, signed in or not.
+    const header = fresh.getByRole('combobox', { name: /Language/ });
+    assert.deepEqual(await header.locator('option').allInnerTexts(), ['Norsk bokmål', 'Norsk nynorsk', 'English', 'العربية', 'Українська', 'Soomaali', 'ትግርኛ']);
+    await header.selectOption({ label: 'Soomaali' });
+    const so = await catalogue('so');
+    await fresh.getByRole('heading', { level: 1, name: so['signin.title'] }).waitFor();
+    await fresh.locator('html[lang="so"]').waitFor({ state: 'attached' });
+    await fresh.context().close();
+
+    await visit(page, `${server.url}/#/roadmaps/${id}/sharing`, (await catalogue('nn'))['sharing.title']);
+    await page.getByRole('combobox', { name: /Language/ }).selectOption({ label: 'العربية' });
+    await page.getByRole('heading', { level: 1, name: (await catalogue('ar'))['sharing.title'] }).waitFor();
+    await page.locator('html[dir="rtl"]').waitFor({ state: 'attached' });
+  });
 });

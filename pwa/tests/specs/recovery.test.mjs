@@ -104,7 +104,7 @@ describe('recovery after a lost phone', () => {
     // Off by default, and named after the agency once one is chosen.
     const choice = amina.getByRole('checkbox', { name: /kan hjelpe meg inn igjen hvis jeg mister telefonen$/ });
     assert.equal(await choice.isChecked(), false);
-    await amina.getByLabel('Tjeneste', { exact: true }).selectOption({ label: 'NAV Sola' });
+    await amina.getByLabel('Hvem skal få se?', { exact: true }).selectOption({ label: 'NAV Sola' });
     await amina.getByRole('group', { name: 'Bolig' }).getByRole('checkbox', { name: 'Det vi har skrevet' }).check();
     await amina.getByLabel('Hvorfor får de tilgang?').fill('Hjelp til å finne bolig');
     const help = amina.getByRole('checkbox', { name: choiceNav });
@@ -136,7 +136,7 @@ describe('recovery after a lost phone', () => {
     const kid = await createRoadmap(kari, 'Familien Haugen', [{ name: 'Kari' }]);
     await settled(kari);
     await visit(kari, `${url}/#/roadmaps/${kid}/sharing/new`, 'Gi en tjeneste tilgang');
-    await kari.getByLabel('Tjeneste', { exact: true }).waitFor();
+    await kari.getByLabel('Hvem skal få se?', { exact: true }).waitFor();
     assert.equal(await kari.getByRole('checkbox', { name: /hjelpe meg inn igjen/ }).count(), 0);
     assertNoErrors(kari);
     await kari.context().close();

@@ -64,7 +64,7 @@ describe('sharing', () => {
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
     await family.getByText('Ingen har tilgang. Bare dere ser veikartet.').waitFor();
     await family.getByRole('link', { name: 'Gi en tjeneste tilgang' }).click();
-    await family.getByLabel('Tjeneste').selectOption({ label: 'NAV Sola' });
+    await family.getByLabel('Hvem skal få se?').selectOption({ label: 'NAV Sola' });
     // One group per area, the ones with something in them first, each
     // choice saying what it shows.
     const groups = await family.locator('fieldset.area-choice > legend').allInnerTexts();
@@ -213,7 +213,7 @@ describe('sharing', () => {
     });
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
     const request = family.getByRole('listitem').filter({ hasText: 'Ber om å se: Helse.' });
-    await request.getByText('Formål: Oppfølging etter legetime').waitFor();
+    await request.getByText('Hvorfor: Oppfølging etter legetime').waitFor();
     await request.getByRole('button', { name: 'Godta i 90 dager' }).click();
     await family.getByText('Forespørselen er godtatt.').waitFor();
     await family.getByRole('listitem').filter({ hasText: 'NAV Sola' }).getByText('Ser: Helse.').waitFor();
@@ -342,7 +342,7 @@ describe('sharing', () => {
     await eva.getByRole('button', { name: 'Send spørsmålet' }).click();
     await eva.getByText('Spørsmålet er sendt. Familien svarer i Veikart.').waitFor();
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
-    await family.getByRole('listitem').filter({ hasText: 'Formål: Ny helsekontroll' }).waitFor();
+    await family.getByRole('listitem').filter({ hasText: 'Hvorfor: Ny helsekontroll' }).waitFor();
     assertNoErrors(eva, refusals);
     await eva.context().close();
   });
