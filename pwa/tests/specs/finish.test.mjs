@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
+import { checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, visit, addStep, settled } from '../lib/app.mjs';
 import { startProxy } from '../lib/proxy.mjs';
 import { dayISO } from '../lib/dates.mjs';
@@ -71,7 +71,7 @@ describe('fit and finish', () => {
 
   // Reflow (WCAG 1.4.10): 320 px at 200 % zoom is 160 CSS px; 200 % text
   // on a 320 px phone is the root font doubled. No screen scrolls sideways.
-  test('no screen scrolls sideways at 200 % zoom or 200 % text on a 320 px phone', async () => {
+  test('no screen scrolls sideways at 200 % zoom or 200 % text on a 320 px phone, and axe finds nothing at 200 % zoom', async () => {
     const screens = ['/', `/roadmaps/${id}`, `/roadmaps/${id}/areas/housing`, `/roadmaps/${id}/areas/housing/steps/new`,
       `/roadmaps/${id}/household`, `/roadmaps/${id}/sharing`, `/roadmaps/${id}/sharing/new`, `/roadmaps/${id}/sharing/invite`,
       `/roadmaps/${id}/log`, `/roadmaps/${id}/receipts`, `/roadmaps/${id}/poster`, `/roadmaps/${id}/transitions`,
@@ -93,6 +93,14 @@ describe('fit and finish', () => {
           return document.documentElement.scrollWidth > w + 1 ? out.join(' ') || 'the page' : '';
         });
         if (over) wide.push(`${label} ${s}: ${over}`);
+        // And axe finds nothing at 200 % zoom, in bokmål and Arabic.
+        if (!font) {
+          try {
+            await checkA11y(page, `${s} at 200 % zoom (${lang})`);
+          } catch (e) {
+            wide.push(e.message);
+          }
+        }
       }
     }
     await page.evaluate(() => localStorage.setItem('veikart.lang', 'nb'));
