@@ -50,8 +50,9 @@ func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error 
 	if view.Full {
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	} else {
-		// What an agency was granted is not kept on its caseworker's device,
-		// not even in the browser's cache: revoking must end it at once.
+		// A part of the roadmap (an agency's grant, a member's view) is not
+		// kept in the browser's cache: for a caseworker's device, revoking
+		// must end it at once.
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)

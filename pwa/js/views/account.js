@@ -2,7 +2,7 @@
 // devices, their security (a new phone waiting to take over the account,
 // and the log of what happened to it), and their data: download it all, or
 // delete the account.
-import { h, errorBox, toast, confirm, ask, field, uid, paged } from '../ui.js';
+import { h, errorBox, toast, confirm, ask, uid, paged } from '../ui.js';
 import { t, date, current } from '../i18n.js';
 import * as api from '../api.js';
 import { go, route } from '../nav.js';
