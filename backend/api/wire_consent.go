@@ -86,8 +86,9 @@ type meJSON struct {
 	// effect, which the person can stop.
 	Recovery *pendingRecoveryJSON `json:"recovery,omitempty"`
 	// OwnSayAge is the age from which a young member has their own say
-	// (the service's setting).
-	OwnSayAge int `json:"ownSayAge"`
+	// (the service's setting); left out of the export, which is the
+	// person's data.
+	OwnSayAge int `json:"ownSayAge,omitempty"`
 }
 
 type grantJSON struct {
