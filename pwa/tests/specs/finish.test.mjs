@@ -128,9 +128,9 @@ describe('fit and finish', () => {
       const t0 = Date.now();
       await p.getByLabel('Slik er det nå').fill('Søker jobb som sveiser.');
       await p.getByLabel('Slik er det nå').blur();
-      await settled(p, 10_000);
+      for (const end = Date.now() + 8000; proxy.seen(ops) < 3 && Date.now() < end;) await new Promise((ok) => setTimeout(ok, 100));
       assert.ok(proxy.seen(ops) >= 3, `sent ${proxy.seen(ops)} time(s) in ${Date.now() - t0} ms; want again and again by itself`);
-      assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+      await settled(p, 10_000);
     } finally {
       await p.context().close();
       await proxy.stop();
