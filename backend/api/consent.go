@@ -146,10 +146,7 @@ func (s *Server) previewGrant(c *fiber.Ctx) error {
 	view := access.Preview(r, veikart.Grant{
 		AgencyID: req.AgencyID, Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Status: veikart.GrantActive,
 	})
-	out := toRoadmapJSON(view.Roadmap)
-	a := toAccessJSON(view)
-	out.Access = &a
-	return sendJSON(c, fiber.StatusOK, out)
+	return sendJSON(c, fiber.StatusOK, partialViewJSON(view))
 }
 
 func (s *Server) createGrant(c *fiber.Ctx) error {

@@ -38,10 +38,7 @@ func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error 
 	if view.Full {
 		b, err = s.rendered.fullView(view.Roadmap)
 	} else {
-		out := toRoadmapJSON(view.Roadmap)
-		a := toAccessJSON(view)
-		out.Access = &a
-		b, err = json.Marshal(out)
+		b, err = json.Marshal(partialViewJSON(view))
 	}
 	if err != nil {
 		return err
@@ -57,6 +54,15 @@ func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error 
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(status).Send(b)
+}
+
+// partialViewJSON is a view that is not the whole roadmap (an agency's, a
+// member's) with the access it was projected through.
+func partialViewJSON(view *access.View) roadmapJSON {
+	out := toRoadmapJSON(view.Roadmap)
+	a := toAccessJSON(view)
+	out.Access = &a
+	return out
 }
 
 // getRoadmap answers with what the caller may see. A read by anyone but the

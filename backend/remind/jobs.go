@@ -197,35 +197,31 @@ func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
 // transition) and when, never what it is (a lock screen is seen by others).
 // The app shows the details once it is open and the person signed in.
 func Text(j Job, now time.Time, loc *time.Location) string {
-	if j.GrantID != "" {
-		switch days := Days(j, now, loc); {
-		case days <= 0:
-			return "En tilgang i Veikart går ut i dag."
-		case days == 1:
-			return "En tilgang i Veikart går ut i morgen."
-		default:
-			return fmt.Sprintf("En tilgang i Veikart går ut om %d dager.", days)
-		}
-	}
-	if j.TransitionID != "" {
-		switch days := Days(j, now, loc); {
-		case days <= 0:
-			return "Du har en overgang i Veikart i dag."
-		case days == 1:
-			return "Du har en overgang i Veikart i morgen."
-		default:
-			return fmt.Sprintf("Du har en overgang i Veikart om %d dager.", days)
-		}
+	w := stepWords
+	switch {
+	case j.GrantID != "":
+		w = grantWords
+	case j.TransitionID != "":
+		w = transitionWords
 	}
 	switch days := Days(j, now, loc); {
 	case days <= 0:
-		return "Du har et steg i Veikart i dag."
+		return w.today
 	case days == 1:
-		return "Du har et steg i Veikart i morgen."
+		return w.tomorrow
 	default:
-		return fmt.Sprintf("Du har et steg i Veikart om %d dager.", days)
+		return fmt.Sprintf(w.days, days)
 	}
 }
+
+// words are one kind of reminder's texts: today, tomorrow, in %d days.
+type words struct{ today, tomorrow, days string }
+
+var (
+	stepWords       = words{"Du har et steg i Veikart i dag.", "Du har et steg i Veikart i morgen.", "Du har et steg i Veikart om %d dager."}
+	transitionWords = words{"Du har en overgang i Veikart i dag.", "Du har en overgang i Veikart i morgen.", "Du har en overgang i Veikart om %d dager."}
+	grantWords      = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
+)
 
 // Days is how many days are left until the step is due, counted in
 // calendar days where the household lives (0: today; negative: overdue).

@@ -72,7 +72,13 @@ export const num = (n) => new Intl.NumberFormat(lang).format(n);
 // known says whether the browser's Intl has data for the language (the
 // bare language, not a fallback to another): Chromium's has none for
 // Somali or Tigrinya, and would write Norwegian dates and "og" for them.
-const known = (ctor) => ctor.supportedLocalesOf([lang]).some((l) => l.split('-')[0] === lang);
+// Asked once per language and kind, not for every date on a screen.
+const knownCache = new Map();
+function known(ctor) {
+  const key = `${ctor.name}:${lang}`;
+  if (!knownCache.has(key)) knownCache.set(key, ctor.supportedLocalesOf([lang]).some((l) => l.split('-')[0] === lang));
+  return knownCache.get(key);
+}
 
 const pad = (n) => String(n).padStart(2, '0');
 

@@ -82,9 +82,12 @@ let backoff = 0;
 let retry;
 async function retryLater() {
   clearTimeout(retry);
-  const left = [];
-  for (const e of await outbox.all()) if (!(await kv.get(`conflict:${e.roadmapId}`))) left.push(e);
-  if (!left.length) { backoff = 0; return; }
+  // Roadmaps waiting for the person's choice in a conflict do not count.
+  let left = false;
+  for (const id of new Set((await outbox.all()).map((e) => e.roadmapId))) {
+    if (!(await kv.get(`conflict:${id}`))) { left = true; break; }
+  }
+  if (!left) { backoff = 0; return; }
   backoff = Math.min(backoff ? backoff * 2 : 1000, 60_000);
   retry = setTimeout(() => { if (navigator.onLine) flush().catch(() => {}); }, backoff * (0.8 + Math.random() * 0.4));
 }

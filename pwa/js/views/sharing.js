@@ -23,6 +23,16 @@ export async function agencies() {
   return items;
 }
 
+// grantLines says in words what a grant shows and allows: "Ser: Bolig og
+// Bolig: steg." and, beyond seeing, "Kan også skrive kommentarer."
+function grantLines(r, sections, permissions) {
+  const more = permissions.filter((p) => p !== 'view');
+  return [
+    h('p', null, t('grant.sees', { sections: list(sections.map((x) => sectionName(r, x))) })),
+    more.length ? h('p', null, t('grant.may', { what: list(more.map((p) => t(`permission.${p}`))) })) : null,
+  ];
+}
+
 // sectionPicker is the choice of what an agency may see, grouped by area:
 // "what we wrote" and "our steps", each saying in one sentence what it
 // shows; areas with something in them first, the empty ones after. The
@@ -57,11 +67,9 @@ export async function preview(id, agencyId, agency, sections, permissions) {
   else {
     try {
       const v = await api.call('POST', path(id, '/preview'), { agencyId: agencyId || 'preview', sections, permissions });
-      box.append(h('p', { class: 'lead' }, t('preview.intro', { agency })),
-        h('p', null, t('grant.sees', { sections: list(sections.map((x) => sectionName(v, x))) })),
-        permissions.some((p) => p !== 'view') ? h('p', null, t('grant.may', { what: list(permissions.filter((p) => p !== 'view').map((p) => t(`permission.${p}`))) })) : null,
-        h('h3', null, v.title || t('roadmap.untitled')),
-        ...granted(v, v.access).filter(Boolean));
+      // DOM append, unlike h, neither flattens nor skips nulls.
+      box.append(...[h('p', { class: 'lead' }, t('preview.intro', { agency })), grantLines(v, sections, permissions),
+        h('h3', null, v.title || t('roadmap.untitled')), granted(v, v.access)].flat().filter(Boolean));
     } catch (err) {
       box.append(errorBox(err instanceof api.Offline ? t('error.offline') : err));
     }
@@ -108,8 +116,7 @@ export async function sharing(id) {
   const pending = requests.items.filter((q) => q.status === 'pending');
   const grantItem = (g) => h('li', { class: 'card grant' },
     h('h3', null, g.agencyName || byId[g.agencyId] || g.agencyId),
-    h('p', null, t('grant.sees', { sections: list(g.sections.map((x) => sectionName(r, x))) })),
-    g.permissions.filter((p) => p !== 'view').length ? h('p', null, t('grant.may', { what: list(g.permissions.filter((p) => p !== 'view').map((p) => t(`permission.${p}`))) })) : null,
+    grantLines(r, g.sections, g.permissions),
     h('p', null, g.status === 'active' ? t('grant.until', { date: date(g.expiresAt) })
       : g.status === 'scheduled' ? t('grant.from', { from: date(g.startsAt), until: date(new Date(Date.parse(g.expiresAt) - 1)) }) : t(`grant.${g.status}`)),
     // Ends within two weeks: say so, and renew with one tap.

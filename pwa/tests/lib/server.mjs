@@ -6,7 +6,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,9 @@ const run = promisify(execFile);
 
 /** The repository root (pwa/tests/lib -> three levels up). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The app's message catalogue for language l, as the tests read its words. */
+export const catalogue = (l) => JSON.parse(readFileSync(join(repoRoot, 'pwa', 'i18n', `${l}.json`), 'utf8'));
 
 const binary = join(repoRoot, 'tmp', 'veikart-browser');
 const marker = `${binary}.run`;

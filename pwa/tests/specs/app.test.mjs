@@ -13,6 +13,19 @@ import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, offlineReady, visit, openArea, addStep, settled } from '../lib/app.mjs';
 import { dayISO } from '../lib/dates.mjs';
 
+// notification waits up to ten seconds for the service worker to show the
+// notification tagged tag, and returns its title, text and address.
+async function notification(page, tag) {
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    const shown = await page.evaluate(async (t) => {
+      const n = (await (await navigator.serviceWorker.ready).getNotifications({ tag: t }))[0];
+      return n && { title: n.title, body: n.body, url: n.data.url };
+    }, tag);
+    if (shown) return shown;
+  }
+  return null;
+}
+
 describe('the installed app', () => {
   let server, proxy, browser, page;
 
@@ -98,14 +111,7 @@ describe('the installed app', () => {
       });
     });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: payload });
-    let shown;
-    for (const end = Date.now() + 10_000; !shown && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-      shown = await page.evaluate(async () => {
-        const reg = await navigator.serviceWorker.ready;
-        const n = (await reg.getNotifications({ tag: 't1' }))[0];
-        return n && { title: n.title, body: n.body, url: n.data.url };
-      });
-    }
+    let shown = await notification(page, 't1');
     const nn = JSON.parse(await readFile(join(repoRoot, 'pwa/i18n/nn.json'), 'utf8'));
     assert.deepEqual(shown, { title: 'Veikart', body: nn['push.tomorrow'], url: `/#/roadmaps/${id}/steps/${stepId}` });
     // The address the notification opens shows the step.
@@ -121,14 +127,7 @@ describe('the installed app', () => {
       url: '/#/settings/security', tag: 'security-recovery',
     });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: alert });
-    shown = null;
-    for (const end = Date.now() + 10_000; !shown && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-      shown = await page.evaluate(async () => {
-        const reg = await navigator.serviceWorker.ready;
-        const n = (await reg.getNotifications({ tag: 'security-recovery' }))[0];
-        return n && { title: n.title, body: n.body, url: n.data.url };
-      });
-    }
+    shown = await notification(page, 'security-recovery');
     assert.deepEqual(shown, { title: 'Veikart', body: nn['push.security'], url: '/#/settings/security' });
     await page.goto(proxy.url + shown.url);
     await page.getByRole('heading', { level: 1, name: nn['security.title'] }).waitFor();
@@ -137,11 +136,7 @@ describe('the installed app', () => {
     // phone was off overnight, shown today: it says "today".
     const late = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: day(0), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't2' });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: late });
-    shown = null;
-    for (const end = Date.now() + 10_000; !shown && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-      shown = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 't2' }))[0]?.body);
-    }
-    assert.equal(shown, nn['push.today']);
+    assert.equal((await notification(page, 't2'))?.body, nn['push.today']);
     assertNoErrors(page);
   });
 });

@@ -6,8 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, api, apiUserId, devLogin, repoRoot } from '../lib/server.mjs';
+import { startServer, api, apiUserId, devLogin, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, settled, visit } from '../lib/app.mjs';
 
@@ -75,7 +74,7 @@ describe('your data', () => {
     await page.getByRole('button', { name: 'حذف حسابي …' }).click();
     const dialog = page.getByRole('dialog', { name: 'حذف حسابي' });
     // No word to type on another keyboard: a box to tick, in Arabic.
-    await dialog.getByRole('checkbox', { name: JSON.parse(await readFile(join(repoRoot, 'pwa/i18n/ar.json'), 'utf8'))['data.understand'] }).waitFor();
+    await dialog.getByRole('checkbox', { name: catalogue('ar')['data.understand'] }).waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'حذف الحساب نهائيًا' }).isDisabled());
     await checkA11y(page, 'the account deletion dialog in Arabic');
     await dialog.getByRole('button', { name: 'إلغاء' }).click();

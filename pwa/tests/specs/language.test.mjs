@@ -4,13 +4,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, devLogin, createAgency, api, repoRoot } from '../lib/server.mjs';
+import { startServer, devLogin, createAgency, api, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, launch, newPage } from '../lib/browser.mjs';
 import { signIn, visit } from '../lib/app.mjs';
 
-const catalogue = async (l) => JSON.parse(await readFile(join(repoRoot, 'pwa', 'i18n', `${l}.json`), 'utf8'));
 const until = '2027-03-03T12:00:00Z'; // the last day in force is 3 March 2027
 
 describe('dates and lists in every language', () => {

@@ -5,13 +5,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, repoRoot } from '../lib/server.mjs';
+import { startServer, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, offlineReady } from '../lib/app.mjs';
 
-const catalogue = async (l) => JSON.parse(await readFile(join(repoRoot, 'pwa', 'i18n', `${l}.json`), 'utf8'));
 
 describe('a reminder on a phone without notifications', () => {
   let server, browser;

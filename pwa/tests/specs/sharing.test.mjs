@@ -8,10 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, writeFile, rm, readFile } from 'node:fs/promises';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, devLogin, createAgency, addStaff, apiUserId, api, repoRoot } from '../lib/server.mjs';
+import { startServer, devLogin, createAgency, addStaff, apiUserId, api, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, describeArea, settled, visit, offlineReady } from '../lib/app.mjs';
 import { dayISO, dayNb, dayOslo } from '../lib/dates.mjs';
@@ -195,7 +195,7 @@ describe('sharing', () => {
     assert.ok(!(await nina.locator('main').innerText()).includes('Fuktig'));
     await checkA11y(nina, 'access ended');
     // In Arabic too.
-    const ar = JSON.parse(await readFile(join(repoRoot, 'pwa/i18n/ar.json'), 'utf8'));
+    const ar = catalogue('ar');
     await nina.evaluate(() => localStorage.setItem('veikart.lang', 'ar'));
     await nina.reload();
     await nina.getByRole('heading', { level: 1, name: ar['ended.title'] }).waitFor();
