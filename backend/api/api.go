@@ -23,10 +23,10 @@ import (
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/metrics"
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/passkey"
 	"github.com/veikart/veikart/backend/ratelimit"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -108,7 +108,7 @@ type Server struct {
 
 	app       *fiber.App
 	cfg       Config
-	store     *mongo.Store
+	store     *storage.Store
 	tokens    *auth.Tokens
 	sessions  *auth.Sessions
 	validator *validate.Validator
@@ -143,7 +143,7 @@ type Server struct {
 
 // Deps are the services the server uses.
 type Deps struct {
-	Store     *mongo.Store
+	Store     *storage.Store
 	Tokens    *auth.Tokens
 	Sessions  *auth.Sessions
 	Keys      *auth.KeySet

@@ -22,8 +22,8 @@ import (
 	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/metrics"
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/openapitest"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
@@ -41,7 +41,7 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 // env is one running server on a fresh database, reached over real HTTP.
 type env struct {
 	url     string
-	store   *mongo.Store
+	store   *storage.Store
 	clock   *clock
 	tokens  *auth.Tokens
 	checker *openapitest.Checker

@@ -25,8 +25,8 @@ import (
 
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/demo"
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/openapitest"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
@@ -682,7 +682,7 @@ func TestDecodeTypes_MatchHandlers(t *testing.T) {
 // decodeServer is the whole server on a fresh database, called in process.
 type decodeServer struct {
 	s       *Server
-	store   *mongo.Store
+	store   *storage.Store
 	checker *openapitest.Checker
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -146,7 +146,7 @@ func (s *Server) createPushSubscription(c *fiber.Ctx) error {
 		return err
 	}
 	sub := veikart.PushSubscription{
-		ID: mongo.PushSubscriptionID(req.Endpoint), UserID: userID, Endpoint: req.Endpoint,
+		ID: storage.PushSubscriptionID(req.Endpoint), UserID: userID, Endpoint: req.Endpoint,
 		P256dh: req.Keys.P256dh, Auth: req.Keys.Auth,
 		CreatedAt: s.now().UTC().Truncate(time.Millisecond), UserAgent: userAgent(c),
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/veikart/veikart/backend/api"
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -85,7 +85,7 @@ func TestPush_Devices(t *testing.T) {
 	}
 	made := r.json(t)
 	id := made["id"].(string)
-	if id != mongo.PushSubscriptionID(fcmEndpoint) || made["endpointHost"] != "fcm.googleapis.com" || made["userAgent"] != ua {
+	if id != storage.PushSubscriptionID(fcmEndpoint) || made["endpointHost"] != "fcm.googleapis.com" || made["userAgent"] != ua {
 		t.Errorf("subscribe: %s", r.body)
 	}
 
@@ -127,7 +127,7 @@ func TestPush_Devices(t *testing.T) {
 	}
 
 	// Someone else's device is not found, and stays.
-	olaID := mongo.PushSubscriptionID("https://fcm.googleapis.com/fcm/send/OLA-DEVICE")
+	olaID := storage.PushSubscriptionID("https://fcm.googleapis.com/fcm/send/OLA-DEVICE")
 	for _, path := range []string{olaID, strings.Repeat("0", 32), "not-an-id", strings.ToUpper(id)} {
 		if r := e.do(t, "DELETE", "/api/v1/push/subscriptions/"+path, kari.access, nil); r.status != 404 {
 			t.Errorf("delete %s: %d %s", path, r.status, r.body)
@@ -194,7 +194,7 @@ func TestPush_Access(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{"person": kari.access, "operator": op, "anonymous": "", "forged": forgedToken(t, kari.userID), "garbage": "not.a.token"}
-	id := mongo.PushSubscriptionID(fcmEndpoint)
+	id := storage.PushSubscriptionID(fcmEndpoint)
 	routes := []struct {
 		name, method, path string
 		body               func() any
@@ -337,7 +337,7 @@ func TestPush_NotConfigured(t *testing.T) {
 		{"POST", "/api/v1/push/subscriptions", subscription(t, fcmEndpoint), 503},
 		{"POST", "/api/v1/push/subscriptions", `{"not": "checked"}`, 503},
 		{"GET", "/api/v1/push/subscriptions", nil, 200},
-		{"DELETE", "/api/v1/push/subscriptions/" + mongo.PushSubscriptionID(fcmEndpoint), nil, 404},
+		{"DELETE", "/api/v1/push/subscriptions/" + storage.PushSubscriptionID(fcmEndpoint), nil, 404},
 	} {
 		r := e.do(t, rt.method, rt.path, kari.access, rt.body)
 		if r.status != rt.status {

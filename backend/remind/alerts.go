@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 )
 
 // Alerts tells all of a person's devices at once that something about
@@ -16,7 +16,7 @@ import (
 // becomes of the push, so a process that stops before delivering loses
 // only the nudge.
 type Alerts struct {
-	Store  *mongo.Store
+	Store  *storage.Store
 	Sender Sender
 	Now    func() time.Time
 	Log    *slog.Logger

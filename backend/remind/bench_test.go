@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/push/pushtest"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -37,7 +37,7 @@ func BenchmarkDueToDelivered(b *testing.B) {
 			d := svc.Subscribe(b, vapid.PublicKey)
 			devices[h] = d
 			user := fmt.Sprintf("u%d", h)
-			if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(d.Endpoint), UserID: user, Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: day}); err != nil {
+			if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(d.Endpoint), UserID: user, Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: day}); err != nil {
 				b.Fatal(err)
 			}
 			r, err := veikart.NewRoadmap(fmt.Sprintf("rm%d", h), user, "F", nil, day)

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/push/pushtest"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 
 func child() error {
 	ctx := context.Background()
-	store, err := mongo.Open(ctx, os.Getenv("CHILD_URI"), os.Getenv("CHILD_DB"), mongo.Options{})
+	store, err := storage.Open(ctx, os.Getenv("CHILD_URI"), os.Getenv("CHILD_DB"), storage.Options{})
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func TestReminders_TwoServerProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := testenv.MustStore(t)
-	s := testenv.OpenAgain(t, base, mongo.Options{})
+	s := testenv.OpenAgain(t, base, storage.Options{})
 	dir := t.TempDir()
 	clockFile := filepath.Join(dir, "clock")
 	setClock := func(at time.Time) {
@@ -132,7 +132,7 @@ func TestReminders_TwoServerProcesses(t *testing.T) {
 	setClock(at)
 
 	phone := svc.Subscribe(t, vapid.PublicKey)
-	if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(phone.Endpoint), UserID: "kari",
+	if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(phone.Endpoint), UserID: "kari",
 		Endpoint: phone.Endpoint, P256dh: phone.P256dh, Auth: phone.Auth, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/push/pushtest"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -34,7 +34,7 @@ func TestReminders_ThroughARealPushService(t *testing.T) {
 
 	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
 	for _, d := range []pushtest.Subscription{phone, tablet} {
-		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(d.Endpoint), UserID: "kari",
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(d.Endpoint), UserID: "kari",
 			Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +113,7 @@ func TestAlerts_ThroughARealPushService(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
 	for _, d := range []pushtest.Subscription{phone, tablet} {
-		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(d.Endpoint), UserID: "pk-amina",
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(d.Endpoint), UserID: "pk-amina",
 			Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
 		front *pushtest.Front
 	}{{phone, phoneFront}, {tablet, tabletFront}} {
 		ep := d.front.Endpoint(d.sub)
-		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: "kari",
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: "kari",
 			Endpoint: ep, P256dh: d.sub.P256dh, Auth: d.sub.Auth, CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
 	if n := len(svc.Messages(t, phone)); n != 0 {
 		t.Fatalf("the phone got %d messages while its service said wait", n)
 	}
-	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != mongo.ReminderPending {
+	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != storage.ReminderPending {
 		t.Fatalf("after the first round the job is %+v, %v; want it still pending for the phone", j, err)
 	}
 
@@ -226,7 +226,7 @@ func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
 	if got := ttl(reqs[len(reqs)-1]); got < time.Hour {
 		t.Errorf("the phone's push had TTL %s, want at least an hour", got)
 	}
-	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != mongo.ReminderSent {
+	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != storage.ReminderSent {
 		t.Fatalf("the job is %+v, %v; want sent", j, err)
 	}
 }
@@ -250,7 +250,7 @@ func TestReminders_DeviceBackOnlineHalfAnHourLater(t *testing.T) {
 	phone, tablet := svc.Subscribe(t, vapid.PublicKey), svc.Subscribe(t, vapid.PublicKey)
 	for _, d := range []pushtest.Subscription{phone, tablet} {
 		ep := front.Endpoint(d)
-		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: "kari",
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: "kari",
 			Endpoint: ep, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +268,7 @@ func TestReminders_DeviceBackOnlineHalfAnHourLater(t *testing.T) {
 	if n, err := sch.Tick(ctx); err != nil || n != 1 {
 		t.Fatalf("sent %d, %v", n, err)
 	}
-	if j, err := s.Reminder(ctx, remind.Jobs(r, oslo)[0].ID); err != nil || j.Status != mongo.ReminderSent {
+	if j, err := s.Reminder(ctx, remind.Jobs(r, oslo)[0].ID); err != nil || j.Status != storage.ReminderSent {
 		t.Fatalf("the job is %+v, %v; want sent (the push service took it)", j, err)
 	}
 

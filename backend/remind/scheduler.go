@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/veikart/veikart/backend/metrics"
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -45,7 +45,7 @@ type Sender interface {
 // Scheduler sends due reminders. Any number of schedulers may run against one
 // database (one per server process); each job is sent once.
 type Scheduler struct {
-	Store  *mongo.Store
+	Store  *storage.Store
 	Sender Sender
 	Now    func() time.Time
 	Loc    *time.Location // the households' time zone
@@ -161,34 +161,34 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 	if err != nil {
 		return false, err
 	}
-	if j.Status != mongo.ReminderPending || now.Before(j.At) || now.Before(j.NotBefore) {
+	if j.Status != storage.ReminderPending || now.Before(j.At) || now.Before(j.NotBefore) {
 		return false, nil
 	}
 	if now.Sub(j.At) > s.maxLate() {
-		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "too late", now)
+		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderSkipped, "too late", now)
 	}
 	if quiet, until := Quiet(now, s.Loc); quiet {
 		return false, s.Store.AddToSlot(ctx, until, id)
 	}
 	claim, until, err := s.Store.ClaimReminder(ctx, id, s.Owner, now, now.Add(s.lease()))
-	if err != nil || claim == mongo.Done {
+	if err != nil || claim == storage.Done {
 		return false, err
 	}
-	if claim == mongo.Held {
+	if claim == storage.Held {
 		// Look again when that lease ends, in case its holder died.
 		return false, s.Store.AddToSlot(ctx, until.Add(time.Minute), id)
 	}
 
 	r, err := s.Store.Roadmap(ctx, j.RoadmapID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "roadmap deleted", now)
+		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderCancelled, "roadmap deleted", now)
 	}
 	if err != nil {
 		return false, err
 	}
 	job, ok := Wanted(r, id, s.Loc)
 	if !ok {
-		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "step changed", now)
+		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderCancelled, "step changed", now)
 	}
 	users, err := s.recipients(ctx, r, job, now)
 	if err != nil {
@@ -255,7 +255,7 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 		return false, err
 	}
 	if len(deliveredTo)+len(j.DeliveredTo) == 0 {
-		return false, s.Store.SetReminderStatus(ctx, id, mongo.ReminderSkipped, "no device got it", now)
+		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderSkipped, "no device got it", now)
 	}
 	s.Metrics.ReminderLag(now.Sub(j.At))
 	return true, nil
@@ -367,7 +367,7 @@ func (s *Scheduler) Sync(ctx context.Context, old, next *veikart.Roadmap) error 
 		}
 	}
 	for _, id := range cancel {
-		if err := s.Store.SetReminderStatus(ctx, id, mongo.ReminderCancelled, "step changed", now); err != nil {
+		if err := s.Store.SetReminderStatus(ctx, id, storage.ReminderCancelled, "step changed", now); err != nil {
 			return err
 		}
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -55,12 +55,12 @@ func TestScheduler_TwoProcessesSendEachReminderOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	base := testenv.MustStore(t)
-	a, b := testenv.OpenAgain(t, base, mongo.Options{}), testenv.OpenAgain(t, base, mongo.Options{})
+	a, b := testenv.OpenAgain(t, base, storage.Options{}), testenv.OpenAgain(t, base, storage.Options{})
 	clk := &testClock{t: time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)} // 08:00 in Oslo
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	for _, ep := range []string{"https://fcm.googleapis.com/fcm/send/dev1", "https://fcm.googleapis.com/fcm/send/dev2"} {
-		if err := a.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: "kari", Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
+		if err := a.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: "kari", Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -160,7 +160,7 @@ func TestScheduler_ChangedStepsAndQuietHours(t *testing.T) {
 	sch := &remind.Scheduler{Store: s, Sender: rec, Now: clk.Now, Loc: oslo, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Owner: "p"}
 	for _, u := range []string{"kari", "nina"} {
 		ep := "https://fcm.googleapis.com/fcm/send/" + u
-		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: u, Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: u, Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -55,7 +55,7 @@ func TestScheduler_TransitionReminders(t *testing.T) {
 	}
 	const home, office = "https://fcm.googleapis.com/fcm/send/kari", "https://fcm.googleapis.com/fcm/send/cw"
 	for user, ep := range map[string]string{"kari": home, "cw": office} {
-		if err := store.AddPushSubscription(ctx, veikart.PushSubscription{ID: mongo.PushSubscriptionID(ep), UserID: user, Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
+		if err := store.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: user, Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

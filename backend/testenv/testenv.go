@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/veikart/veikart/backend/embedded"
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 )
 
 var (
@@ -54,13 +54,13 @@ func URI(tb testing.TB) string {
 
 // MustStore returns a store on a fresh database with its schema in place. The
 // database is dropped when the test ends.
-func MustStore(tb testing.TB) *mongo.Store {
+func MustStore(tb testing.TB) *storage.Store {
 	tb.Helper()
 	ctx := context.Background()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "t" + hex.EncodeToString(b)
-	s, err := mongo.Open(ctx, URI(tb), name, mongo.Options{Exclusive: !External(), NoSecondaryIndexes: !External()})
+	s, err := storage.Open(ctx, URI(tb), name, storage.Options{Exclusive: !External(), NoSecondaryIndexes: !External()})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -83,10 +83,10 @@ func MustStore(tb testing.TB) *mongo.Store {
 // same one after a restart) would, and closes it when the test ends. With
 // zero Options it is a shared-mode store: no in-memory copies, every read and
 // write on the database.
-func OpenAgain(tb testing.TB, s *mongo.Store, opts mongo.Options) *mongo.Store {
+func OpenAgain(tb testing.TB, s *storage.Store, opts storage.Options) *storage.Store {
 	tb.Helper()
 	ctx := context.Background()
-	o, err := mongo.Open(ctx, URI(tb), s.DatabaseName(), opts)
+	o, err := storage.Open(ctx, URI(tb), s.DatabaseName(), opts)
 	if err != nil {
 		tb.Fatalf("open the store again: %v", err)
 	}

@@ -91,7 +91,7 @@ func (p *Provider) ForceFlush(ctx context.Context) error { return p.tp.ForceFlus
 // collection, "find roadmaps"; the filter, documents and error messages
 // (a duplicate key error quotes the key) stay out.
 func (p *Provider) CommandMonitor() *event.CommandMonitor {
-	tracer := p.tp.Tracer("github.com/veikart/veikart/backend/mongo")
+	tracer := p.tp.Tracer("github.com/veikart/veikart/backend/storage")
 	var spans sync.Map // connection id and request id -> trace.Span
 	type key struct {
 		conn string

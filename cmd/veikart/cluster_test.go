@@ -120,7 +120,7 @@ func TestCluster(t *testing.T) {
 					}
 					// Each client writes its own roadmap, so the replicas never
 					// race on one document (FerretDB's filtered replace is not
-					// atomic; see backend/mongo); reads and writes alternate.
+					// atomic; see backend/storage); reads and writes alternate.
 					path, method, body := "/api/v1/roadmaps/"+ids[i], "GET", any(nil)
 					if n%2 == 1 {
 						path, method = path+"/operations", "POST"

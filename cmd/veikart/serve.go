@@ -27,10 +27,10 @@ import (
 	"github.com/veikart/veikart/backend/demo"
 	"github.com/veikart/veikart/backend/embedded"
 	"github.com/veikart/veikart/backend/metrics"
-	"github.com/veikart/veikart/backend/mongo"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/push"
 	"github.com/veikart/veikart/backend/remind"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/tracing"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
@@ -44,7 +44,7 @@ type app struct {
 	cfg      config
 	log      *slog.Logger
 	embedded *embedded.Server
-	store    *mongo.Store
+	store    *storage.Store
 	keys     *auth.KeySet
 	tokens   *auth.Tokens
 	sessions *auth.Sessions
@@ -95,7 +95,7 @@ func openTraced(ctx context.Context, cfg config, log *slog.Logger, tp *tracing.P
 		a.embedded = srv
 		uri = srv.URI()
 	}
-	store, err := mongo.Open(ctx, uri, cfg.Database, mongo.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize, Monitor: monitor})
+	store, err := storage.Open(ctx, uri, cfg.Database, storage.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize, Monitor: monitor})
 	if err != nil {
 		a.close(ctx)
 		return nil, err
@@ -261,7 +261,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 
 // sweep deletes expired one-time records (sign-ins never finished, codes
 // never used) every hour, until ctx ends.
-func sweep(ctx context.Context, store *mongo.Store, log *slog.Logger) {
+func sweep(ctx context.Context, store *storage.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -300,7 +300,7 @@ const dbStartWait = 60 * time.Second
 
 // waitForDatabase pings the database until it answers or wait has passed.
 // Each ping fails after the driver's short server-selection timeout.
-func waitForDatabase(ctx context.Context, store *mongo.Store, wait time.Duration, log *slog.Logger) error {
+func waitForDatabase(ctx context.Context, store *storage.Store, wait time.Duration, log *slog.Logger) error {
 	deadline := time.Now().Add(wait)
 	for {
 		err := store.Ping(ctx)

@@ -9,7 +9,7 @@
 // spreads the load evenly and routes each of those to exactly one shard.
 // Queries on other fields (a person's sessions at sign-out everywhere,
 // erasure's clean-up by prefix) are rare and go to every shard; their
-// secondary indexes exist on every shard. backend/mongo's tests fail when a
+// secondary indexes exist on every shard. backend/storage's tests fail when a
 // collection is added without a decision here.
 const name = process.env.VEIKART_DB || 'veikart';
 const target = db.getSiblingDB(name);

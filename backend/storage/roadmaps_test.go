@@ -1,4 +1,4 @@
-package mongo_test
+package storage_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -187,7 +187,7 @@ func TestRoadmaps_ConcurrentWritersAllStored(t *testing.T) {
 	}
 	wg.Wait()
 
-	direct := testenv.OpenAgain(t, s, mongo.Options{})
+	direct := testenv.OpenAgain(t, s, storage.Options{})
 	for i := range roadmaps {
 		got, err := direct.Roadmap(ctx, fmt.Sprintf("rm%d", i))
 		if err != nil {
@@ -281,7 +281,7 @@ func TestRoadmaps_SharedModeSeesAWriteThatKeepsTheVersion(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	base := testenv.MustStore(t)
-	a, b := testenv.OpenAgain(t, base, mongo.Options{}), testenv.OpenAgain(t, base, mongo.Options{})
+	a, b := testenv.OpenAgain(t, base, storage.Options{}), testenv.OpenAgain(t, base, storage.Options{})
 	if err := a.CreateRoadmap(ctx, mustRoadmap(t, "rm-rev", "u1")); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package mongo_test
+package storage_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package mongo_test
+package storage_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -39,7 +39,7 @@ func TestAudit_AppendAndPage(t *testing.T) {
 	}
 
 	// A fresh store knows nothing in memory: it must find where the log ends.
-	fresh := testenv.OpenAgain(t, s, mongo.Options{Exclusive: !testenv.External()})
+	fresh := testenv.OpenAgain(t, s, storage.Options{Exclusive: !testenv.External()})
 	if err := fresh.AppendAudit(ctx, "rm1", veikart.AuditEvent{ID: "last", At: t0.Add(time.Hour), UserID: "nina", Role: "caseworker", Action: veikart.AuditComment}); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestCommitter_InsertErrorsAreOwn(t *testing.T) {
 	if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{ID: "a", At: time.Now(), UserID: "u", Role: "caseworker", Action: veikart.AuditRead}); err != nil {
 		t.Fatal(err)
 	}
-	errs := mongo.InsertAuditRawForTest(ctx, s, []string{"rm1/000000000001", "rm1/000000000002", "rm1/000000000003"})
+	errs := storage.InsertAuditRawForTest(ctx, s, []string{"rm1/000000000001", "rm1/000000000002", "rm1/000000000003"})
 	if veikart.ErrorCode(errs[0]) != veikart.ECONFLICT || errs[1] != nil || errs[2] != nil {
 		t.Fatalf("errors %v, want a conflict for the first only", errs)
 	}

@@ -1,11 +1,11 @@
-package mongo_test
+package storage_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -37,7 +37,7 @@ func TestErase_RetryFinishesAHalfDoneErasure(t *testing.T) {
 	}
 	// The first attempt twice (a retry that stopped at the same place):
 	// the second finds the roadmap gone and the record there.
-	if err := mongo.BeginErasureForTest(ctx, s, r.ID, now); err != nil {
+	if err := storage.BeginErasureForTest(ctx, s, r.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Roadmap(ctx, r.ID); veikart.ErrorCode(err) != veikart.ENOTFOUND {

@@ -1,4 +1,4 @@
-package mongo_test
+package storage_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/veikart/veikart/backend/demo"
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -16,14 +16,14 @@ import (
 // BenchmarkRoadmap reads and writes one 4 KB roadmap in stores holding 1,000
 // and 100,000 roadmaps. "read-db" bypasses the in-memory copy and measures the
 // database itself; with the _id index fix, it and "write" stay flat as the
-// collection grows. Run with: go test -run '^$' -bench Roadmap ./backend/mongo
+// collection grows. Run with: go test -run '^$' -bench Roadmap ./backend/storage
 func BenchmarkRoadmap(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		b.Run(fmt.Sprintf("roadmaps=%d", n), func(b *testing.B) {
 			ctx := context.Background()
 			s := testenv.MustStore(b)
 			seed(b, s, n)
-			direct := testenv.OpenAgain(b, s, mongo.Options{})
+			direct := testenv.OpenAgain(b, s, storage.Options{})
 
 			b.Run("read-db", func(b *testing.B) {
 				i := 0
@@ -61,7 +61,7 @@ func BenchmarkRoadmap(b *testing.B) {
 	}
 }
 
-func seed(tb testing.TB, s *mongo.Store, n int) {
+func seed(tb testing.TB, s *storage.Store, n int) {
 	tb.Helper()
 	now := time.Now()
 	rs := make([]*veikart.Roadmap, 0, 1000)

@@ -1,4 +1,4 @@
-package mongo_test
+package storage_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/mongo"
+	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -43,7 +43,7 @@ func TestPush_AddListRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []veikart.PushSubscription{pushSub("kari", phone, t0), pushSub("kari", laptop, t0.Add(time.Minute))}
-	want[0].ID, want[1].ID = mongo.PushSubscriptionID(phone), mongo.PushSubscriptionID(laptop)
+	want[0].ID, want[1].ID = storage.PushSubscriptionID(phone), storage.PushSubscriptionID(laptop)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got\n%+v\nwant\n%+v", got, want)
 	}

@@ -1,10 +1,10 @@
-// Package mongo stores Veikart's documents in MongoDB, or in anything that
+// Package storage stores Veikart's documents in MongoDB, or in anything that
 // speaks its protocol (the embedded FerretDB), through the official driver.
 //
 // Each user action is one atomic single-document write: the embedded store has
 // no transactions. Documents are read and written by _id wherever a hot path
 // allows, because on the embedded store only _id equality reaches an index.
-package mongo
+package storage
 
 import (
 	"context"
