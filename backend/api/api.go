@@ -22,6 +22,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/passkey"
@@ -116,7 +117,7 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	rendered  *renderCache
-	reminders ReminderSync
+	household *household.Service
 	metrics   *metrics.Metrics
 	idporten  *oidc.Client
 	// agencyOIDC holds the agencies' own OpenID providers, by agency id.
@@ -151,7 +152,7 @@ type Deps struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	// Reminders, if set, hears of every roadmap change (package remind).
-	Reminders ReminderSync
+	Reminders household.Reminders
 	// Metrics, if set, counts every request.
 	Metrics *metrics.Metrics
 	// IDPorten, if set, signs citizens in through ID-porten.
@@ -185,7 +186,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
-		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), reminders: d.Reminders, metrics: d.Metrics,
+		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), metrics: d.Metrics,
 		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC, alerts: d.Alerts,
 		signInLimit:  ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now),
 		accountLimit: ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now),
@@ -198,6 +199,8 @@ func New(cfg Config, d Deps) *Server {
 	if !cfg.UserRate.Off() {
 		s.userLimit = ratelimit.NewKeyed[string](cfg.UserRate, 0, d.Now)
 	}
+	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location},
+		useCaseStore{d.Store}, d.Reminders, d.Log, d.Now)
 	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
@@ -218,6 +221,16 @@ func New(cfg Config, d Deps) *Server {
 	s.app.Server().HeaderReceived = s.reading.headerReceived
 	s.routes()
 	return s
+}
+
+// useCaseStore is the store as the use cases see it.
+type useCaseStore struct{ *storage.Store }
+
+// EraseRoadmap erases as the store does; the use cases need not know what
+// it erased.
+func (u useCaseStore) EraseRoadmap(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) error {
+	_, err := u.Store.EraseRoadmap(ctx, id, now, newID, check)
+	return err
 }
 
 // Serve serves HTTP on ln until Shutdown.
@@ -376,7 +389,7 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	if s.cfg.HSTS {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeout(household.WithRequestID(context.Background(), id), s.cfg.RequestTimeout)
 	defer cancel()
 	if s.tracer != nil {
 		var span trace.Span

@@ -14,6 +14,7 @@ import (
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -165,14 +166,14 @@ func newWorld(t testing.TB, e *env) *world {
 		t.Fatal(err)
 	}
 	w.inviteCode = fmt.Sprintf("code-%d-%s", n, strings.Repeat("x", 20))
-	if r, _, err = r.AddInvitation(veikart.Invitation{ID: "i1", Kind: veikart.InviteAgency, CodeHash: api.HashInvitationCode(w.inviteCode), CreatedBy: uid("owner"),
+	if r, _, err = r.AddInvitation(veikart.Invitation{ID: "i1", Kind: veikart.InviteAgency, CodeHash: household.HashInvitationCode(w.inviteCode), CreatedBy: uid("owner"),
 		Sections: []veikart.Section{veikart.AreaSection("work")}, Permissions: []veikart.Permission{veikart.View}, Purpose: "Work", GrantExpiresAt: now.Add(24 * time.Hour)}, now, policy); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.CreateRoadmap(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.AddInvitationCode(ctx, api.HashInvitationCode(w.inviteCode), w.id, now.Add(time.Hour)); err != nil {
+	if err := e.store.AddInvitationCode(ctx, household.HashInvitationCode(w.inviteCode), w.id, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	for _, ix := range []struct{ agency, roadmap string }{{w.nav, w.id}, {w.childWelfare, w.id}, {w.housing, w.id}} {

@@ -14,8 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -366,8 +366,8 @@ func TestErase_ReapplyAfterRestore(t *testing.T) {
 	}
 	scheduleJobs(t, e, restored)
 	hashes := map[string]any{"hashes": []string{
-		api.ErasureHash("roadmap", restored), api.ErasureHash("user", other),
-		api.ErasureHash("roadmap", "00000000-0000-4000-8000-000000000009"),
+		household.ErasureHash("roadmap", restored), household.ErasureHash("user", other),
+		household.ErasureHash("roadmap", "00000000-0000-4000-8000-000000000009"),
 	}}
 	for _, role := range []string{"owner", "caseworker", "agency-admin", "other-person"} {
 		if r := e.do(t, "POST", "/api/v1/admin/erasures", w.tokens[role], hashes); r.status != 403 {

@@ -1,14 +1,12 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -21,10 +19,6 @@ import (
 
 // exportFormatVersion changes when the export's shape does.
 const exportFormatVersion = 1
-
-// maxExportLog bounds the entries of one log in an export, so that one
-// request's memory stays bounded; a log that long is cut, newest kept.
-const maxExportLog = 100_000
 
 type exportJSON struct {
 	Format            string                   `json:"format"`
@@ -89,174 +83,63 @@ func toSecurityEventJSON(e veikart.AuditEvent) securityEventJSON {
 	return out
 }
 
+// exportMe answers with everything the service holds about the caller, as
+// a file to keep (household.ExportPerson), and the sessions they have on.
 func (s *Server) exportMe(c *fiber.Ctx) error {
-	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return errOperatorAccount
-	}
-	ctx := c.UserContext()
-	u, err := s.store.User(ctx, actor.UserID)
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
-	}
+	x, err := s.household.ExportPerson(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	// The person's own data, whichever role the token acts in.
-	person := access.Actor{Kind: access.Person, UserID: u.ID}
 	out := exportJSON{
-		Format: "veikart-export", Version: exportFormatVersion, ExportedAt: now.UTC(),
-		Profile:  meJSON{ID: u.ID, Name: u.Name, ActingFor: actor.AgencyID, Agencies: []membershipJSON{}},
-		Roadmaps: []exportedRoadmapJSON{}, MemberOf: []roadmapJSON{}, SecurityLog: []securityEventJSON{},
+		Format: "veikart-export", Version: exportFormatVersion, ExportedAt: x.At.UTC(),
+		Profile:  meJSON{ID: x.User.ID, Name: x.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: []membershipJSON{}},
+		Roadmaps: []exportedRoadmapJSON{}, MemberOf: mapJSON(x.MemberOf, partialViewJSON),
+		SecurityLog: mapJSON(x.SecurityLog, toSecurityEventJSON),
 	}
-	for _, id := range u.AgencyIDs {
-		a, err := s.store.Agency(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if roles := a.Roles(u.ID); len(roles) > 0 {
-			out.Profile.Agencies = append(out.Profile.Agencies, membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(roles)})
-		}
+	for _, a := range x.Agencies {
+		out.Profile.Agencies = append(out.Profile.Agencies, membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(a.Roles(x.User.ID))})
 	}
-
-	for _, id := range u.RoadmapIDs {
-		r, err := s.store.Roadmap(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		view := access.Project(person, r, now)
-		switch {
-		case view == nil:
-			continue
-		case view.Role == access.RoleOwner && access.Decide(person, access.ManageConsent, r, "", now).Allowed &&
-			access.Decide(person, access.ReadLog, r, "", now).Allowed:
-			x, err := s.exportOwned(ctx, r, u.ID, now)
-			if err != nil {
-				return err
-			}
-			out.Roadmaps = append(out.Roadmaps, x)
-		case view.Role == access.RoleMember:
-			// A member's read is in the household's log, as on GET.
-			if err := s.store.AppendAudit(ctx, r.ID, veikart.AuditEvent{
-				ID: auth.RandomID(9), At: now.UTC().Truncate(time.Millisecond), UserID: u.ID,
-				Role: view.Role, Action: veikart.AuditRead, Sections: view.Sections,
-			}); err != nil {
-				return err
-			}
-			m := toRoadmapJSON(view.Roadmap)
-			a := toAccessJSON(view)
-			m.Access = &a
-			out.MemberOf = append(out.MemberOf, m)
-		}
+	for _, o := range x.Owned {
+		out.Roadmaps = append(out.Roadmaps, exportedRoadmap(o, x.User.ID, x.At))
 	}
-
-	live, err := s.liveSessions(ctx, u.ID)
-	if err != nil {
+	if out.Sessions.Items, err = s.sessionList(c, x.User.ID); err != nil {
 		return err
 	}
-	out.Sessions.Items = make([]sessionJSON, 0, len(live))
-	for _, sess := range live {
-		out.Sessions.Items = append(out.Sessions.Items, sessionJSON{
-			ID: sess.ID, Method: methodOf(sess), Device: sess.UserAgent,
-			CreatedAt: sess.CreatedAt, LastUsedAt: sess.LastUsedAt, ActingFor: sess.AgencyID,
-			Current: sess.ID == sessionOf(c),
-		})
-	}
-	keys, err := s.store.Passkeys(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	out.Passkeys.Items = make([]passkeyJSON, len(keys))
-	for i, k := range keys {
-		out.Passkeys.Items[i] = toPasskeyJSON(k)
-	}
-	subs, err := s.store.PushSubscriptions(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	out.PushSubscriptions.Items = make([]pushSubscriptionJSON, len(subs))
-	for i, p := range subs {
-		out.PushSubscriptions.Items[i] = toPushSubscriptionJSON(p)
-	}
-	events, err := s.wholeLog(ctx, veikart.SecurityLogKey(u.ID))
-	if err != nil {
-		return err
-	}
-	for _, e := range events {
-		out.SecurityLog = append(out.SecurityLog, toSecurityEventJSON(e))
-	}
-
+	out.Passkeys.Items = mapJSON(x.Passkeys, toPasskeyJSON)
+	out.PushSubscriptions.Items = mapJSON(x.Push, toPushSubscriptionJSON)
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="veikart-export-`+now.In(s.cfg.Location).Format(time.DateOnly)+`.json"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="veikart-export-`+x.At.In(s.cfg.Location).Format(time.DateOnly)+`.json"`)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(fiber.StatusOK).Send(b)
 }
 
-// exportOwned is one owned roadmap with its consent records and access log.
-func (s *Server) exportOwned(ctx context.Context, r *veikart.Roadmap, userID string, now time.Time) (exportedRoadmapJSON, error) {
+// exportedRoadmap is one owned roadmap with its consent records and log.
+func exportedRoadmap(o household.Owned, userID string, now time.Time) exportedRoadmapJSON {
+	r := o.Roadmap
 	x := exportedRoadmapJSON{
 		Roadmap:        toRoadmapJSON(r),
 		Grants:         make([]grantJSON, len(r.Grants)),
-		AccessRequests: make([]accessRequestJSON, len(r.Requests)),
-		Invitations:    make([]exportInvitationJSON, len(r.Invitations)),
-		Receipts:       make([]receiptJSON, len(r.Receipts)),
-		AccessLog:      []auditEventJSON{},
+		AccessRequests: mapJSON(r.Requests, toAccessRequestJSON),
+		Invitations:    mapJSON(r.Invitations, toExportInvitationJSON),
+		Receipts:       mapJSON(r.Receipts, toReceiptJSON),
+		AccessLog:      mapJSON(o.Log, toAuditEventJSON),
 	}
 	for i, g := range r.Grants {
 		x.Grants[i] = toGrantJSON(g, now)
 		x.Grants[i].Recovery = grantRecoveryFor(g, userID)
-		if a, err := s.store.Agency(ctx, g.AgencyID); err == nil {
-			x.Grants[i].AgencyName = a.Name
-		}
+		x.Grants[i].AgencyName = o.AgencyNames[g.AgencyID]
 	}
-	for i, q := range r.Requests {
-		x.AccessRequests[i] = toAccessRequestJSON(q)
-	}
-	for i, n := range r.Invitations {
-		x.Invitations[i] = exportInvitationJSON{
-			ID: n.ID, Kind: string(n.Kind), CreatedAt: n.CreatedAt, ExpiresAt: n.ExpiresAt,
-			Sections: sectionsToStrings(n.Sections), Permissions: permsToStrings(n.Permissions), Purpose: n.Purpose,
-			GrantExpiresAt: timePtr(n.GrantExpiresAt), MemberID: n.MemberID, UsedAt: timePtr(n.UsedAt), UsedByAgency: n.UsedByAgency,
-		}
-	}
-	for i, rc := range r.Receipts {
-		x.Receipts[i] = toReceiptJSON(rc)
-	}
-	events, err := s.wholeLog(ctx, r.ID)
-	if err != nil {
-		return x, err
-	}
-	for _, e := range events {
-		x.AccessLog = append(x.AccessLog, toAuditEventJSON(e))
-	}
-	return x, nil
+	return x
 }
 
-// wholeLog reads a log from the newest entry down, up to maxExportLog.
-func (s *Server) wholeLog(ctx context.Context, key string) ([]veikart.AuditEvent, error) {
-	var all []veikart.AuditEvent
-	cursor := ""
-	for len(all) < maxExportLog {
-		page, next, err := s.store.AuditPage(ctx, key, cursor, 100)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if next == "" {
-			break
-		}
-		cursor = next
+func toExportInvitationJSON(n veikart.Invitation) exportInvitationJSON {
+	return exportInvitationJSON{
+		ID: n.ID, Kind: string(n.Kind), CreatedAt: n.CreatedAt, ExpiresAt: n.ExpiresAt,
+		Sections: sectionsToStrings(n.Sections), Permissions: permsToStrings(n.Permissions), Purpose: n.Purpose,
+		GrantExpiresAt: timePtr(n.GrantExpiresAt), MemberID: n.MemberID, UsedAt: timePtr(n.UsedAt), UsedByAgency: n.UsedByAgency,
 	}
-	return all, nil
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veikart/veikart/backend/api"
 	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -118,7 +118,7 @@ func TestExport_HoldsExactlyMine(t *testing.T) {
 			t.Fatalf("export lacks %q", want)
 		}
 	}
-	for _, not := range []string{mOtherHome, w.id + "-other", "OTHER-HOUSEHOLD-LOG", "SEC-COOWNER-SESSION", "codeHash", api.HashInvitationCode(w.inviteCode), w.inviteCode} {
+	for _, not := range []string{mOtherHome, w.id + "-other", "OTHER-HOUSEHOLD-LOG", "SEC-COOWNER-SESSION", "codeHash", household.HashInvitationCode(w.inviteCode), w.inviteCode} {
 		if strings.Contains(r.body, not) {
 			t.Fatalf("export holds someone else's data or a secret: %q", not)
 		}

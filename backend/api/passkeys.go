@@ -218,7 +218,7 @@ func (s *Server) createEnrolment(c *fiber.Ctx) error {
 			return &veikart.Error{Code: veikart.EINVALID, Message: "Give the person's name.", Pointer: "/name"}
 		}
 	}
-	code := newCode()
+	code := auth.NewCode()
 	e.CodeHash = HashEnrolmentCode(code)
 	if err := s.store.CreateEnrolment(ctx, e); err != nil {
 		return err

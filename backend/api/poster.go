@@ -30,13 +30,13 @@ func (s *Server) posterLink(roadmapID string) string {
 // Nothing of the household is in it but the roadmap's id, so it is not
 // logged as an access.
 func (s *Server) posterQR(c *fiber.Ctx) error {
-	r, err := s.readRoadmap(c)
+	id, err := roadmapID(c)
 	if err != nil {
 		return err
 	}
-	actor := actorOf(c)
-	if !access.Decide(actor, access.PrintPoster, r, "", s.now()).Allowed {
-		return s.denied(actor, r, errPosterFamilyOnly)
+	r, err := s.household.ReadFor(c.UserContext(), actorOf(c), id, access.PrintPoster, errPosterFamilyOnly)
+	if err != nil {
+		return err
 	}
 	svg, err := qr.SVG(s.posterLink(r.ID))
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -93,12 +93,6 @@ type requestError struct {
 
 func (e *requestError) Error() string { return e.kind.slug + ": " + e.detail }
 
-// accessEndedError answers a caseworker whose agency's grant ended (see
-// access.Ended).
-type accessEndedError struct{ access.Ending }
-
-func (e *accessEndedError) Error() string { return "access ended" }
-
 func newProblem(k problemKind, detail string) *problem {
 	return &problem{Type: "/problems/" + k.slug, Title: k.title, Status: k.status, Detail: detail}
 }
@@ -149,7 +143,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
-	var ae *accessEndedError
+	var ae *household.EndedError
 	if errors.As(err, &ae) {
 		p := newProblem(kindAccessEnded, "The household revoked your agency's access to this roadmap.")
 		p.Reason = "revoked"
@@ -209,11 +203,7 @@ func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
 	var ce *veikart.ConflictError
 	if errors.As(err, &ce) {
 		p := newProblem(kindConflict, ce.Error())
-		actor := actorOf(c)
-		var cur *veikart.Roadmap
-		if v := s.project(actor, ce.Current); v != nil {
-			cur = v.Roadmap
-		}
+		cur := ce.Current // as the caller may see it (household.ApplyOperations)
 		for _, cf := range ce.Conflicts {
 			fields := cf.Fields
 			if fields == nil {

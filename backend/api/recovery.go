@@ -84,13 +84,14 @@ func (s *Server) recoveryWait() time.Duration {
 // recoveryPeople lists, for a caseworker, the owners of the roadmap their
 // agency may help back in: by name and by a key of the agency's own.
 func (s *Server) recoveryPeople(c *fiber.Ctx) error {
-	r, err := s.readRoadmap(c)
+	id, err := roadmapID(c)
 	if err != nil {
 		return err
 	}
 	actor := actorOf(c)
-	if !access.Decide(actor, access.RecoverAccount, r, "", s.now()).Allowed {
-		return s.denied(actor, r, errNoRecovery)
+	r, err := s.household.ReadFor(c.UserContext(), actor, id, access.RecoverAccount, errNoRecovery)
+	if err != nil {
+		return err
 	}
 	out := recoveryPeopleJSON{Items: []recoveryPersonJSON{}}
 	for _, id := range access.Recoverable(actor, r, s.now()) {

@@ -2,34 +2,18 @@ package api
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// errNoRoadmap is what a caller gets for a roadmap that does not exist and for
-// one they may not see alike, so that ids reveal nothing.
-var errNoRoadmap = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no roadmap with this id that you can see."}
-
-// maxListed bounds "my roadmaps"; a household has a handful.
-const maxListed = 1000
-
 // roadmapID returns the :roadmapId parameter, copied (Fiber reuses the
 // buffer), or an error if it cannot be an id.
-func roadmapID(c *fiber.Ctx) (string, error) { return pathID(c, "roadmapId", errNoRoadmap) }
-
-// project returns what actor may see of r (nil for nothing).
-func (s *Server) project(actor access.Actor, r *veikart.Roadmap) *access.View {
-	if r == nil {
-		return nil
-	}
-	return access.Project(actor, r, s.now())
-}
+func roadmapID(c *fiber.Ctx) (string, error) { return pathID(c, "roadmapId", household.ErrNoRoadmap) }
 
 // sendRoadmap writes the actor's view of a roadmap with its ETag.
 func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error {
@@ -65,140 +49,83 @@ func partialViewJSON(view *access.View) roadmapJSON {
 	return out
 }
 
-// getRoadmap answers with what the caller may see. A read by anyone but the
-// owners is in the access log before the answer leaves.
+// ifMatch is the request's If-Match as a precondition, nil when absent.
+func ifMatch(c *fiber.Ctx) household.Precondition {
+	h := strings.Clone(c.Get(fiber.HeaderIfMatch))
+	if h == "" {
+		return nil
+	}
+	return func(r *veikart.Roadmap) bool { return matchesETag(h, etag(r)) }
+}
+
+// getRoadmap answers with what the caller may see.
 func (s *Server) getRoadmap(c *fiber.Ctx) error {
-	r, err := s.readRoadmap(c)
+	id, err := roadmapID(c)
 	if err != nil {
 		return err
 	}
-	view := s.project(actorOf(c), r)
-	if view == nil {
-		// A caseworker whose agency's grant ended is told so, and why,
-		// rather than "not found": their app then says it in plain words
-		// and forgets what it showed.
-		if e, ok := access.Ended(actorOf(c), r, s.now()); ok {
-			return &accessEndedError{e}
-		}
-		return errNoRoadmap
+	var known func(*veikart.Roadmap) bool
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
+		known = func(r *veikart.Roadmap) bool { return matchesETag(inm, etag(r)) }
 	}
-	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && matchesETag(inm, etag(view.Roadmap)) {
+	view, unchanged, err := s.household.Read(c.UserContext(), actorOf(c), id, known)
+	if err != nil {
+		return err
+	}
+	if unchanged {
 		c.Set(fiber.HeaderETag, etag(view.Roadmap))
 		return c.SendStatus(fiber.StatusNotModified)
-	}
-	if !view.Full {
-		if err := s.logAccess(c, r.ID, view.Role, veikart.AuditRead, view.Sections, ""); err != nil {
-			return err
-		}
 	}
 	return s.sendRoadmap(c, fiber.StatusOK, view)
 }
 
 func (s *Server) listRoadmaps(c *fiber.Ctx) error {
-	actor := actorOf(c)
-	ctx := c.UserContext()
-	u, err := s.store.User(ctx, actor.UserID)
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
-	}
+	rs, err := s.household.List(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	out := roadmapListJSON{Items: []roadmapSummaryJSON{}}
-	for _, id := range u.RoadmapIDs {
-		if len(out.Items) == maxListed {
-			break
-		}
-		r, err := s.store.Roadmap(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue // deleted; the index is tidied by the deleter
-		}
-		if err != nil {
-			return err
-		}
-		d := access.Decide(actor, access.Read, r, "", s.now())
-		if !d.Allowed {
-			continue
-		}
-		out.Items = append(out.Items, roadmapSummaryJSON{
+	out := roadmapListJSON{Items: mapJSON(rs, func(x household.Listed) roadmapSummaryJSON {
+		r := x.Roadmap
+		return roadmapSummaryJSON{
 			ID: r.ID, Title: r.Title, Version: r.Version, UpdatedAt: r.UpdatedAt,
-			MemberCount: len(r.Members), StepCount: len(r.Steps), Role: d.Role,
-		})
-	}
-	slices.SortFunc(out.Items, func(a, b roadmapSummaryJSON) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+			MemberCount: len(r.Members), StepCount: len(r.Steps), Role: x.Role,
+		}
+	})}
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	return c.JSON(out)
 }
 
-// createRoadmap creates a roadmap owned by the caller. A client may choose the
-// id (a phone creating a roadmap offline does), but only a random UUID (the
-// schema says so): the id travels in push payloads and logs and must not
-// carry a name. Sending the same creation again returns the existing roadmap
-// instead of failing.
+// createRoadmap creates a roadmap owned by the caller. A client may choose
+// the id (a phone creating a roadmap offline does), but only a random UUID
+// (the schema says so): the id travels in push payloads and logs and must
+// not carry a name.
 func (s *Server) createRoadmap(c *fiber.Ctx) error {
 	var req createRoadmapRequest
 	if err := s.decode(c, "create-roadmap-request.schema.json", &req); err != nil {
 		return err
 	}
-	actor := actorOf(c)
-	if !access.Permit(actor, access.ActAsPerson, "") {
-		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Households create roadmaps. Act for yourself, not for an agency, to create one."}
-	}
-	ctx := c.UserContext()
-	if _, err := s.store.User(ctx, actor.UserID); err != nil {
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
-		}
-		return err
-	}
-	id := req.ID
-	if id == "" {
-		id = auth.NewUUID()
-	}
-	members := make([]veikart.Member, len(req.Members))
-	for i, m := range req.Members {
-		members[i] = m.toDomain()
-	}
-	r, err := veikart.NewRoadmap(id, actor.UserID, req.Title, members, s.now())
+	view, created, err := s.household.Create(c.UserContext(), actorOf(c), req.ID, req.Title, mapJSON(req.Members, newMemberJSON.toDomain))
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusCreated
-	if err := s.store.CreateRoadmap(ctx, r); veikart.ErrorCode(err) == veikart.ECONFLICT {
-		existing, gerr := s.store.Roadmap(ctx, id)
-		if gerr != nil || !access.Decide(actor, access.Read, existing, "", s.now()).Allowed || !existing.IsOwner(actor.UserID) {
-			return &veikart.Error{Code: veikart.ECONFLICT, Message: "This id cannot be used. Choose another.", Pointer: "/id"}
-		}
-		r, status = existing, fiber.StatusOK
-	} else if err != nil {
-		return err
-	}
-	// Second write: the owner's index. Idempotent, so a retried creation
-	// repairs it if the process died between the two writes.
-	if err := s.store.AddUserRoadmap(ctx, actor.UserID, r.ID); err != nil {
-		return err
-	}
-	c.Location("/api/v1/roadmaps/" + r.ID)
-	return s.sendRoadmap(c, status, s.project(actor, r))
+	c.Location("/api/v1/roadmaps/" + view.Roadmap.ID)
+	return s.sendRoadmap(c, createdOrOK(created), view)
 }
 
-// deleteRoadmap erases the roadmap with everything that belongs to it; see
-// eraseRoadmap (erase.go).
+// deleteRoadmap erases the roadmap with everything that belongs to it.
 func (s *Server) deleteRoadmap(c *fiber.Ctx) error {
 	id, err := roadmapID(c)
 	if err != nil {
 		return err
 	}
-	if err := s.eraseRoadmap(c, actorOf(c), id, strings.Clone(c.Get(fiber.HeaderIfMatch))); err != nil {
+	if err := s.household.EraseRoadmap(c.UserContext(), actorOf(c), id, ifMatch(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// applyOperations applies a batch of field-level operations atomically. Each
-// operation carries a client-made id, so a batch a phone sends twice is applied
-// once; each names the version it was based on, so a stale edit is refused
-// with the current state (409) rather than silently overwriting.
+// applyOperations applies a batch of field-level operations atomically
+// (household.ApplyOperations).
 func (s *Server) applyOperations(c *fiber.Ctx) error {
 	id, err := roadmapID(c)
 	if err != nil {
@@ -214,30 +141,10 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	actor := actorOf(c)
-	ifMatch := strings.Clone(c.Get(fiber.HeaderIfMatch))
-	var results []veikart.Result
-	var prev *veikart.Roadmap
-	next, err := s.store.UpdateRoadmap(c.UserContext(), id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
-		prev = cur
-		if !access.Decide(actor, access.Change, cur, "", s.now()).Allowed {
-			return nil, s.denied(actor, cur, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can change the roadmap. Comment or propose a step instead, if the household allows it."})
-		}
-		if ifMatch != "" && !matchesETag(ifMatch, etag(cur)) {
-			return nil, &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
-		}
-		n, res, err := cur.Apply(ops, s.now())
-		results = res
-		return n, err
-	})
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoRoadmap
-	}
+	view, results, err := s.household.ApplyOperations(c.UserContext(), actorOf(c), id, ifMatch(c), ops)
 	if err != nil {
 		return err
 	}
-	s.syncReminders(c, prev, next)
-	view := s.project(actor, next)
 	out := operationsResponse{Roadmap: toRoadmapJSON(view.Roadmap), Results: make([]resultJSON, len(results))}
 	for i, r := range results {
 		out.Results[i] = resultJSON{OpID: r.OpID, Outcome: string(r.Outcome)}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -66,20 +67,26 @@ func (s *Server) listSessions(c *fiber.Ctx) error {
 	if !access.Permit(actor, access.UseAccount, "") {
 		return errOperatorAccount
 	}
-	live, err := s.liveSessions(c.UserContext(), actor.UserID)
+	items, err := s.sessionList(c, actor.UserID)
 	if err != nil {
 		return err
 	}
-	out := sessionListJSON{Items: make([]sessionJSON, 0, len(live))}
-	for _, sess := range live {
-		out.Items = append(out.Items, sessionJSON{
+	return sendJSON(c, fiber.StatusOK, sessionListJSON{Items: items})
+}
+
+// sessionList is the person's sessions that are on, the caller's marked.
+func (s *Server) sessionList(c *fiber.Ctx, userID string) ([]sessionJSON, error) {
+	live, err := s.liveSessions(c.UserContext(), userID)
+	if err != nil {
+		return nil, err
+	}
+	return mapJSON(live, func(sess *veikart.Session) sessionJSON {
+		return sessionJSON{
 			ID: sess.ID, Method: methodOf(sess), Device: sess.UserAgent,
 			CreatedAt: sess.CreatedAt, LastUsedAt: sess.LastUsedAt, ActingFor: sess.AgencyID,
 			Current: sess.ID == sessionOf(c),
-		})
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return sendJSON(c, fiber.StatusOK, out)
+		}
+	}), nil
 }
 
 // methodOf is how a session signed in; sessions from before methods were
@@ -96,7 +103,7 @@ func sessionOf(c *fiber.Ctx) string {
 	return id
 }
 
-var errOperatorAccount = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
+var errOperatorAccount = household.ErrOperatorAccount
 
 // revokeSession signs one of the person's devices out.
 func (s *Server) revokeSession(c *fiber.Ctx) error {

@@ -243,6 +243,15 @@ func randomID(n int) string {
 // RandomID returns a random hex id of n bytes, for server-made ids.
 func RandomID(n int) string { return randomID(n) }
 
+// NewCode returns a one-time code for a link or a QR code (an invitation,
+// an enrolment): 192 bits, not guessable within the minutes it is valid,
+// in base64url.
+func NewCode() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // never fails on Linux; see crypto/rand
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // NewUUID returns a random (version 4) UUID in lower case, the form roadmap
 // ids take: opaque, so that nothing about a household can be read from one.
 func NewUUID() string {

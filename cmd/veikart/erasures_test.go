@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/household"
 )
 
 func TestErasureHashes(t *testing.T) {
@@ -73,7 +73,7 @@ func TestErasures_Reapply(t *testing.T) {
 
 	logFile := filepath.Join(t.TempDir(), "veikart.log")
 	lines := fmt.Sprintf("time=2026-11-26T08:00:00Z level=INFO msg=\"roadmap erased\" erasure=%s\n{\"msg\":\"account erased\",\"erasure\":\"%s\"}\n",
-		api.ErasureHash("roadmap", "00000000-0000-4000-8000-000000000016"), api.ErasureHash("user", kariID))
+		household.ErasureHash("roadmap", "00000000-0000-4000-8000-000000000016"), household.ErasureHash("user", kariID))
 	if err := os.WriteFile(logFile, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}

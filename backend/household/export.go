@@ -1,0 +1,155 @@
+package household
+
+import (
+	"context"
+	"time"
+
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+// MaxExportLog bounds the entries of one log in an export, so that one
+// request cannot read without end.
+const MaxExportLog = 100_000
+
+// Export is everything the service holds about a person, for them to take
+// away (GDPR art. 15 and 20).
+type Export struct {
+	User *veikart.User
+	// Agencies are those the person works for, with their roles there.
+	Agencies []*veikart.Agency
+	// Owned are the roadmaps the person owns, with their consent records
+	// and access logs.
+	Owned []Owned
+	// MemberOf are the views of the roadmaps the person is a linked
+	// member of.
+	MemberOf    []*access.View
+	Passkeys    []veikart.Passkey
+	Push        []veikart.PushSubscription
+	SecurityLog []veikart.AuditEvent
+	At          time.Time
+}
+
+// Owned is an owned roadmap in an export.
+type Owned struct {
+	Roadmap *veikart.Roadmap
+	// AgencyNames names the agencies of its grants, by id.
+	AgencyNames map[string]string
+	Log         []veikart.AuditEvent
+}
+
+// ExportPerson gathers actor's own data, whichever role their sign-in acts
+// in. A member's read of a family's roadmap is in that family's log, as a
+// read of it is.
+func (s *Service) ExportPerson(ctx context.Context, actor access.Actor) (*Export, error) {
+	if !access.Permit(actor, access.UseAccount, "") {
+		return nil, ErrOperatorAccount
+	}
+	u, err := s.store.User(ctx, actor.UserID)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return nil, ErrSignInAgain
+	}
+	if err != nil {
+		return nil, err
+	}
+	x := &Export{User: u, At: s.now()}
+	if x.Agencies, err = s.agenciesOf(ctx, u); err != nil {
+		return nil, err
+	}
+	if err := s.exportRoadmaps(ctx, x); err != nil {
+		return nil, err
+	}
+	if x.Passkeys, err = s.store.Passkeys(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if x.Push, err = s.store.PushSubscriptions(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if x.SecurityLog, err = s.wholeLog(ctx, veikart.SecurityLogKey(u.ID)); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// ErrOperatorAccount refuses an operator's token what only a person does.
+var ErrOperatorAccount = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
+
+// agenciesOf is the agencies u still works for.
+func (s *Service) agenciesOf(ctx context.Context, u *veikart.User) ([]*veikart.Agency, error) {
+	var out []*veikart.Agency
+	for _, id := range u.AgencyIDs {
+		a, err := s.store.Agency(ctx, id)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(a.Roles(u.ID)) > 0 {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// exportRoadmaps adds the roadmaps the person owns or is a member of.
+func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
+	person := access.Actor{Kind: access.Person, UserID: x.User.ID}
+	for _, id := range x.User.RoadmapIDs {
+		r, err := s.store.Roadmap(ctx, id)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		view := access.Project(person, r, x.At)
+		switch {
+		case view == nil:
+			continue
+		case view.Role == access.RoleOwner && access.Decide(person, access.ManageConsent, r, "", x.At).Allowed &&
+			access.Decide(person, access.ReadLog, r, "", x.At).Allowed:
+			o, err := s.exportOwned(ctx, r)
+			if err != nil {
+				return err
+			}
+			x.Owned = append(x.Owned, o)
+		case view.Role == access.RoleMember:
+			if err := s.logAccess(ctx, person, r.ID, view.Role, veikart.AuditRead, view.Sections, ""); err != nil {
+				return err
+			}
+			x.MemberOf = append(x.MemberOf, view)
+		}
+	}
+	return nil
+}
+
+func (s *Service) exportOwned(ctx context.Context, r *veikart.Roadmap) (Owned, error) {
+	o := Owned{Roadmap: r, AgencyNames: map[string]string{}}
+	for _, g := range r.Grants {
+		if _, ok := o.AgencyNames[g.AgencyID]; !ok {
+			o.AgencyNames[g.AgencyID] = s.agencyName(ctx, g.AgencyID)
+		}
+	}
+	var err error
+	o.Log, err = s.wholeLog(ctx, r.ID)
+	return o, err
+}
+
+// wholeLog reads a log from the newest entry down, up to MaxExportLog.
+func (s *Service) wholeLog(ctx context.Context, key string) ([]veikart.AuditEvent, error) {
+	var all []veikart.AuditEvent
+	cursor := ""
+	for len(all) < MaxExportLog {
+		page, next, err := s.store.AuditPage(ctx, key, cursor, 100)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return all, nil
+}
