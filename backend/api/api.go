@@ -200,7 +200,7 @@ func New(cfg Config, d Deps) *Server {
 		s.userLimit = ratelimit.NewKeyed[string](cfg.UserRate, 0, d.Now)
 	}
 	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location},
-		useCaseStore{d.Store}, d.Reminders, d.Log, d.Now)
+		d.Store, d.Reminders, d.Log, d.Now)
 	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
@@ -221,16 +221,6 @@ func New(cfg Config, d Deps) *Server {
 	s.app.Server().HeaderReceived = s.reading.headerReceived
 	s.routes()
 	return s
-}
-
-// useCaseStore is the store as the use cases see it.
-type useCaseStore struct{ *storage.Store }
-
-// EraseRoadmap erases as the store does; the use cases need not know what
-// it erased.
-func (u useCaseStore) EraseRoadmap(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) error {
-	_, err := u.Store.EraseRoadmap(ctx, id, now, newID, check)
-	return err
 }
 
 // Serve serves HTTP on ln until Shutdown.

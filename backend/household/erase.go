@@ -40,7 +40,7 @@ func (s *Service) EraseRoadmap(ctx context.Context, actor access.Actor, id strin
 		return ErrNoRoadmap
 	}
 	now := s.now()
-	err := s.store.EraseRoadmap(ctx, id, now, noticeID, func(cur *veikart.Roadmap) error {
+	_, err := s.store.EraseRoadmap(ctx, id, now, noticeID, func(cur *veikart.Roadmap) error {
 		if !access.Decide(actor, access.Delete, cur, "", now).Allowed {
 			return s.denied(actor, cur, errDeleteOwnersOnly)
 		}
@@ -204,7 +204,7 @@ func (s *Service) ReapplyErasures(ctx context.Context, actor access.Actor, hashe
 	}
 	var out Reapplied
 	for _, id := range roadmaps {
-		err := s.store.EraseRoadmap(ctx, id, s.now(), noticeID, func(*veikart.Roadmap) error { return nil })
+		_, err := s.store.EraseRoadmap(ctx, id, s.now(), noticeID, func(*veikart.Roadmap) error { return nil })
 		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
 			continue // erased meanwhile, with an account below or by its owner
 		}

@@ -80,7 +80,7 @@ type Erasures interface {
 	// EraseRoadmap calls check with the current roadmap before anything
 	// is erased; an error from it erases nothing. newID names the notices
 	// it leaves the agencies that had a grant.
-	EraseRoadmap(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) error
+	EraseRoadmap(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) (*veikart.Erasure, error)
 }
 
 // Store is all the storage the use cases need.

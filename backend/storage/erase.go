@@ -136,17 +136,6 @@ func compact(ss []string) []string {
 	return slices.Compact(ss)
 }
 
-// Erasure is what an erased roadmap's erasure reached, for the caller to act
-// on (tell agencies' caseworkers, forget cached state).
-type Erasure struct {
-	RoadmapID string
-	// Roadmap is the roadmap as it was, or nil when this call finished an
-	// erasure that an earlier call began.
-	Roadmap *veikart.Roadmap
-	// Told are the agencies that got a notice.
-	Told []string
-}
-
 // EraseRoadmap deletes roadmap id and everything that refers to it: its
 // access log, reminder jobs and their slot entries and claims, invitation
 // codes, the agencies' and people's indexes that name it, and one-time
@@ -157,7 +146,7 @@ type Erasure struct {
 // gone but its erasure record is not: check then sees a roadmap with only
 // its id, owners and version, and the erasure is finished. newID makes
 // notice ids. ENOTFOUND if there is neither roadmap nor record.
-func (s *Store) EraseRoadmap(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) (*Erasure, error) {
+func (s *Store) EraseRoadmap(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) (*veikart.Erasure, error) {
 	rec, r, err := s.beginErasure(ctx, id, now, newID, check)
 	if err != nil {
 		return nil, err
@@ -165,7 +154,7 @@ func (s *Store) EraseRoadmap(ctx context.Context, id string, now time.Time, newI
 	if err := s.finishErasure(ctx, rec); err != nil {
 		return nil, err
 	}
-	out := &Erasure{RoadmapID: id, Roadmap: r}
+	out := &veikart.Erasure{RoadmapID: id, Roadmap: r}
 	for _, n := range rec.Notices {
 		out.Told = append(out.Told, n.AgencyID)
 	}

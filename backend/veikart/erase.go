@@ -108,3 +108,14 @@ func (a *Agency) WithoutPerson(userID string, now time.Time) *Agency {
 	n.UpdatedAt = now.UTC()
 	return n
 }
+
+// Erasure is what an erased roadmap's erasure reached, for the caller to act
+// on (tell agencies' caseworkers, forget cached state).
+type Erasure struct {
+	RoadmapID string
+	// Roadmap is the roadmap as it was, or nil when this call finished an
+	// erasure that an earlier call began.
+	Roadmap *Roadmap
+	// Told are the agencies that got a notice.
+	Told []string
+}
