@@ -21,11 +21,11 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/account"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/oidc"
-	"github.com/veikart/veikart/backend/passkey"
 	"github.com/veikart/veikart/backend/ratelimit"
 	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/validate"
@@ -124,8 +124,7 @@ type Server struct {
 	agencyOIDC map[string]*oidc.Client
 	// signInLimit counts sign-in attempts per client address;
 	// accountLimit per account, wherever they come from.
-	signInLimit  *ratelimit.Limiter
-	accountLimit *ratelimit.Limiter
+	signInLimit *ratelimit.Limiter
 	// ipLimit and userLimit hold every API request to Config.IPRate and
 	// UserRate; nil when off. trusted are the proxies whose
 	// X-Forwarded-For names the client (see clientIP).
@@ -133,13 +132,10 @@ type Server struct {
 	userLimit *ratelimit.Keyed[string]
 	trusted   []netip.Prefix
 	tracer    trace.Tracer
-	// webauthn is the passkey relying party; nil if PublicURL cannot be one.
-	webauthn *passkey.RP
-	// alive remembers sessions recently found live.
-	alive liveCache
-	// alerts tells a person's devices of a recovery of their account; nil:
-	// the security log and the app tell them.
-	alerts SecurityAlerter
+	// passkeys says whether the passkey relying party is configured.
+	passkeys bool
+	// account runs the use cases of a person's account.
+	account *account.Service
 }
 
 // Deps are the services the server uses.
@@ -187,11 +183,10 @@ func New(cfg Config, d Deps) *Server {
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
 		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), metrics: d.Metrics,
-		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC, alerts: d.Alerts,
-		signInLimit:  ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now),
-		accountLimit: ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now),
-		trusted:      parseTrusted(cfg.TrustedProxies),
-		tracer:       cfg.Tracer,
+		idporten: d.IDPorten, agencyOIDC: d.AgencyOIDC,
+		signInLimit: ratelimit.New(cfg.SignInBurst, cfg.SignInEvery, d.Now),
+		trusted:     parseTrusted(cfg.TrustedProxies),
+		tracer:      cfg.Tracer,
 	}
 	if !cfg.IPRate.Off() {
 		s.ipLimit = ratelimit.NewKeyed[[16]byte](cfg.IPRate, 0, d.Now)
@@ -201,7 +196,11 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location},
 		d.Store, d.Reminders, d.Log, d.Now)
-	s.webauthn = newRelyingParty(cfg.PublicURL, d.Log)
+	rp := newRelyingParty(cfg.PublicURL, d.Log)
+	s.passkeys = rp != nil
+	s.account = account.New(account.Config{
+		RecoveryWait: cfg.RecoveryWait, Location: cfg.Location, AccountBurst: cfg.AccountBurst, AccountEvery: cfg.AccountEvery,
+	}, account.Deps{Store: d.Store, Sessions: d.Sessions, RP: rp, Alerts: d.Alerts, Metrics: d.Metrics, Log: d.Log, Now: d.Now})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
 		BodyLimit:             cfg.BodyLimit,
@@ -451,7 +450,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	// keys on disk and live for minutes.
 	var method string
 	if !p.Operator {
-		if method, err = s.checkSession(c.UserContext(), p.SessionID, p.UserID); err != nil {
+		if method, err = s.account.CheckSession(c.UserContext(), p.SessionID, p.UserID); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"cmp"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -36,31 +35,14 @@ func (s *Server) devLogin(c *fiber.Ctx) error {
 	return s.signIn(c, u, req.AgencyID, veikart.SignInDev)
 }
 
-// signIn starts a session for a person who has proved who they are, records
-// it in their security log, and answers with the session's first tokens.
-// Every way of signing in ends here.
+// signIn starts a session for a person who has proved who they are and
+// answers with its first tokens (account.SignIn).
 func (s *Server) signIn(c *fiber.Ctx, u *veikart.User, agencyID, method string) error {
-	ctx := c.UserContext()
-	pair, err := s.sessions.Start(ctx, u.ID, agencyID, strings.Clone(c.Get(fiber.HeaderUserAgent)), method)
+	pair, err := s.account.SignIn(c.UserContext(), u, agencyID, method, deviceOf(c))
 	if err != nil {
 		return err
 	}
-	if err := s.store.AddUserSession(ctx, u.ID, pair.SessionID); err != nil {
-		s.log.Warn("index session", "err", err) // the session works; only its listing lags
-	}
-	s.security(ctx, u.ID, veikart.AuditSignIn, method, pair.SessionID)
 	return s.sendTokens(c, pair, u, pair.AgencyID)
-}
-
-// security appends to a person's own log of sign-ins and sign-outs. A
-// failure to write it is logged, not fatal: it must not lock people out.
-func (s *Server) security(ctx context.Context, userID string, action veikart.AuditAction, method, sessionID string) {
-	e := veikart.AuditEvent{ID: auth.RandomID(8), At: s.now().UTC(), UserID: userID, Role: method, Action: action, Ref: sessionID}
-	if err := s.store.AppendAudit(ctx, veikart.SecurityLogKey(userID), e); err != nil {
-		s.log.Error("security log", "action", string(action), "err", err)
-	}
-	// The log line holds no person: only what happened and how.
-	s.log.Info("auth", "action", string(action), "method", method)
 }
 
 // DevUserID is the user id the development login gives a name.
@@ -90,15 +72,8 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.decode(c, "refresh-request.schema.json", &req); err != nil {
 		return err
 	}
-	ended, err := s.sessions.Revoke(c.UserContext(), req.RefreshToken)
-	if err != nil {
+	if err := s.account.SignOut(c.UserContext(), req.RefreshToken); err != nil {
 		return err
-	}
-	if ended != nil {
-		// Like signing a device out from the list: its access tokens stop
-		// on this replica's very next request, not after liveFor.
-		s.alive.forget(ended.ID)
-		s.security(c.UserContext(), ended.UserID, veikart.AuditSignOut, ended.Method, ended.ID)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -38,16 +38,8 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.forgetSessions(sessions)
-	s.alive.forget(sessionOf(c))
+	s.account.ForgetSessions(append(sessions, sessionOf(c))...)
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-// forgetSessions stops this process from taking ended sessions as live.
-func (s *Server) forgetSessions(ids []string) {
-	for _, id := range ids {
-		s.alive.forget(id)
-	}
 }
 
 // noticeJSON tells a caseworker that a roadmap shared with their agency was
@@ -84,6 +76,6 @@ func (s *Server) reapplyErasures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.forgetSessions(done.Sessions)
+	s.account.ForgetSessions(done.Sessions...)
 	return sendJSON(c, fiber.StatusOK, reapplyJSON{Roadmaps: done.Roadmaps, Accounts: done.Accounts})
 }

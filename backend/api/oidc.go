@@ -190,7 +190,7 @@ type methodsJSON struct {
 // signInMethods tells the app which ways of signing in this server offers.
 func (s *Server) signInMethods(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return sendJSON(c, fiber.StatusOK, methodsJSON{IDPorten: s.idporten != nil, Passkey: s.webauthn != nil, Dev: s.cfg.Dev})
+	return sendJSON(c, fiber.StatusOK, methodsJSON{IDPorten: s.idporten != nil, Passkey: s.passkeys, Dev: s.cfg.Dev})
 }
 
 // IDPortenRedirect is the callback address to register with ID-porten.

@@ -79,6 +79,7 @@ var kindByCode = map[string]problemKind{
 	veikart.ECONFLICT:     kindConflict,
 	veikart.EPRECONDITION: kindPrecondition,
 	veikart.EUNAVAILABLE:  kindUnavailable,
+	veikart.ETOOMANY:      kindRateLimited,
 	veikart.ESTORAGEFULL:  kindStorageFull,
 	veikart.EINTERNAL:     kindInternal,
 }

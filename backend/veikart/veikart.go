@@ -20,6 +20,7 @@ const (
 	EPRECONDITION = "precondition_failed"
 	EUNAVAILABLE  = "unavailable"
 	ESTORAGEFULL  = "storage_full" // the database's disk is full: nothing can be written
+	ETOOMANY      = "too_many"     // a limit on attempts or codes is reached: wait
 	EINTERNAL     = "internal"
 )
 
