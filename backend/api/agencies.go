@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/auth"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -14,10 +14,7 @@ import (
 // people, and every signed-in person can look them up by name (an owner
 // chooses whom to grant).
 
-var errNoAgency = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such agency."}
-
-// maxAgencies bounds the directory listing.
-const maxAgencies = 1000
+var errNoAgency = agency.ErrNoAgency
 
 func (s *Server) createAgency(c *fiber.Ctx) error {
 	if !access.Permit(actorOf(c), access.CreateAgency, "") {
@@ -27,18 +24,8 @@ func (s *Server) createAgency(c *fiber.Ctx) error {
 	if err := s.decode(c, "create-agency-request.schema.json", &req); err != nil {
 		return err
 	}
-	id := req.ID
-	if id == "" {
-		id = "ag-" + auth.RandomID(9)
-	}
-	a, err := veikart.NewAgency(id, veikart.AgencyKind(req.Kind), req.Name, req.Region, s.now())
+	a, err := s.agencies.Create(c.UserContext(), actorOf(c), req.ID, veikart.AgencyKind(req.Kind), req.Name, req.Region)
 	if err != nil {
-		return err
-	}
-	if err := s.store.CreateAgency(c.UserContext(), a); err != nil {
-		if veikart.ErrorCode(err) == veikart.ECONFLICT {
-			return &veikart.Error{Code: veikart.ECONFLICT, Message: "An agency with this id exists.", Pointer: "/id"}
-		}
 		return err
 	}
 	c.Location("/api/v1/agencies/" + a.ID)
@@ -47,16 +34,11 @@ func (s *Server) createAgency(c *fiber.Ctx) error {
 
 // listAgencies is the directory: names, kinds and regions, never staff.
 func (s *Server) listAgencies(c *fiber.Ctx) error {
-	as, err := s.store.Agencies(c.UserContext(), maxAgencies)
+	as, withStaff, err := s.agencies.List(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	withStaff := access.Permit(actorOf(c), access.SeeAllStaff, "")
-	out := agencyListJSON{Items: make([]agencyJSON, len(as))}
-	for i, a := range as {
-		out.Items[i] = toAgencyJSON(a, withStaff)
-	}
-	return sendJSON(c, fiber.StatusOK, out)
+	return sendJSON(c, fiber.StatusOK, agencyListJSON{Items: mapJSON(as, func(a *veikart.Agency) agencyJSON { return toAgencyJSON(a, withStaff) })})
 }
 
 // getAgency shows an agency; its staff list only to its administrators and
@@ -66,14 +48,11 @@ func (s *Server) getAgency(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Agency(c.UserContext(), id)
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoAgency
-	}
+	a, withStaff, err := s.agencies.Get(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, access.Permit(actorOf(c), access.ManageStaff, id)))
+	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, withStaff))
 }
 
 // setStaff adds a person to the agency or changes their roles.
@@ -87,56 +66,24 @@ func (s *Server) setStaff(c *fiber.Ctx) error {
 	if err := s.decode(c, "staff-request.schema.json", &req); err != nil {
 		return err
 	}
-	actor := actorOf(c)
-	if !access.Permit(actor, access.ManageStaff, id) {
-		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the agency's administrators can manage its people."}
-	}
-	ctx := c.UserContext()
-	if _, err := s.store.User(ctx, userID); err != nil {
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			return &veikart.Error{Code: veikart.EINVALID, Message: "There is no user with this id. They must sign in once first.", Pointer: "userId"}
-		}
-		return err
-	}
 	roles := make([]veikart.AgencyRole, len(req.Roles))
 	for i, r := range req.Roles {
 		roles[i] = veikart.AgencyRole(r)
 	}
-	a, err := s.store.UpdateAgency(ctx, id, func(cur *veikart.Agency) (*veikart.Agency, error) {
-		return cur.SetStaff(userID, roles, actor.UserID, s.now())
-	})
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoAgency
-	}
+	a, err := s.agencies.SetStaff(c.UserContext(), actorOf(c), id, userID, roles)
 	if err != nil {
-		return err
-	}
-	if err := s.store.AddUserAgency(ctx, userID, id); err != nil {
 		return err
 	}
 	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, true))
 }
 
-// removeStaff takes a person out of the agency. Their next request acting for
-// it is refused.
+// removeStaff takes a person out of the agency.
 func (s *Server) removeStaff(c *fiber.Ctx) error {
 	id, err := pathID(c, "agencyId", errNoAgency)
 	if err != nil {
 		return err
 	}
-	userID := strings.Clone(c.Params("userId"))
-	actor := actorOf(c)
-	if !access.Permit(actor, access.ManageStaff, id) {
-		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the agency's administrators can manage its people."}
-	}
-	ctx := c.UserContext()
-	_, err = s.store.UpdateAgency(ctx, id, func(cur *veikart.Agency) (*veikart.Agency, error) {
-		return cur.RemoveStaff(userID, s.now())
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.store.RemoveUserAgency(ctx, userID, id); err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+	if err := s.agencies.RemoveStaff(c.UserContext(), actorOf(c), id, strings.Clone(c.Params("userId"))); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -151,7 +98,7 @@ func (s *Server) act(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	pair, err := s.sessions.Act(ctx, req.RefreshToken, req.AgencyID, func(userID string) error {
-		return s.checkStaff(c, userID, req.AgencyID)
+		return s.agencies.CheckStaff(ctx, userID, req.AgencyID)
 	})
 	if err != nil {
 		return err
@@ -161,19 +108,4 @@ func (s *Server) act(c *fiber.Ctx) error {
 		return err
 	}
 	return s.sendTokens(c, pair, u, req.AgencyID)
-}
-
-// checkStaff is nil when agencyID is "" or the user works there.
-func (s *Server) checkStaff(c *fiber.Ctx, userID, agencyID string) error {
-	if agencyID == "" {
-		return nil
-	}
-	a, err := s.store.Agency(c.UserContext(), agencyID)
-	if err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
-		return err
-	}
-	if len(a.Roles(userID)) == 0 {
-		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "You do not work for this agency.", Pointer: "/agencyId"}
-	}
-	return nil
 }

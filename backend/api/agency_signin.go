@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -107,18 +106,7 @@ func (s *Server) setRequireSignIn(c *fiber.Ctx) error {
 	if err := s.decode(c, "require-sign-in-request.schema.json", &req); err != nil {
 		return err
 	}
-	if !access.Permit(actorOf(c), access.ManageStaff, id) {
-		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the agency's administrators can decide how its people sign in."}
-	}
-	if req.Require == veikart.SignInAgencyOIDC && s.agencyOIDC[id] == nil {
-		return &veikart.Error{Code: veikart.EINVALID, Message: "This agency has no sign-in of its own configured on this server; ask the operator first.", Pointer: "/require"}
-	}
-	a, err := s.store.UpdateAgency(c.UserContext(), id, func(cur *veikart.Agency) (*veikart.Agency, error) {
-		return cur.SetRequireSignIn(req.Require, s.now())
-	})
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return errNoAgency
-	}
+	a, err := s.agencies.RequireSignIn(c.UserContext(), actorOf(c), id, req.Require)
 	if err != nil {
 		return err
 	}

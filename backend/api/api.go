@@ -22,6 +22,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/account"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/metrics"
@@ -134,8 +135,10 @@ type Server struct {
 	tracer    trace.Tracer
 	// passkeys says whether the passkey relying party is configured.
 	passkeys bool
-	// account runs the use cases of a person's account.
-	account *account.Service
+	// account runs the use cases of a person's account, agencies those of
+	// the agencies.
+	account  *account.Service
+	agencies *agency.Service
 }
 
 // Deps are the services the server uses.
@@ -196,6 +199,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location},
 		d.Store, d.Reminders, d.Log, d.Now)
+	s.agencies = agency.New(d.Store, func(id string) bool { return d.AgencyOIDC[id] != nil }, d.Now)
 	rp := newRelyingParty(cfg.PublicURL, d.Log)
 	s.passkeys = rp != nil
 	s.account = account.New(account.Config{
@@ -460,28 +464,13 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	case p.Operator:
 		actor = access.Actor{Kind: access.Operator, UserID: p.UserID}
 	case p.AgencyID != "":
-		// The token names an agency; whether the person works there is read
-		// now, from the agency itself, so that removing someone from an
-		// agency holds on their next request.
-		a, err := s.store.Agency(c.UserContext(), p.AgencyID)
-		if err != nil && veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		if actor, err = s.agencies.Acting(c.UserContext(), p.UserID, p.AgencyID, method); err != nil {
 			return err
 		}
-		roles := a.Roles(p.UserID)
-		if len(roles) == 0 {
-			return errNotStaff
-		}
-		// The agency's administrators may require one way of signing in.
-		if a.RequireSignIn != "" && method != a.RequireSignIn {
-			return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "This agency requires signing in with " + a.RequireSignIn + ". Sign in that way to act for it."}
-		}
-		actor = access.Actor{Kind: access.Agency, UserID: p.UserID, AgencyID: p.AgencyID, AgencyRoles: roles}
 	}
 	c.Locals(ctxActor, actor)
 	return c.Next()
 }
-
-var errNotStaff = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "You do not work for the agency this sign-in acts for. Switch agency or sign in again."}
 
 // decode checks the request's content type, validates its body against the
 // named schema and decodes it into v. Unknown fields, wrong types and

@@ -29,7 +29,7 @@ func (s *Server) devLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkStaff(c, u.ID, req.AgencyID); err != nil {
+	if err := s.agencies.CheckStaff(c.UserContext(), u.ID, req.AgencyID); err != nil {
 		return err
 	}
 	return s.signIn(c, u, req.AgencyID, veikart.SignInDev)
