@@ -45,6 +45,10 @@ type Store interface {
 	PendingRecovery(ctx context.Context, userID string) (*veikart.PendingRecovery, error)
 	CancelRecovery(ctx context.Context, userID string) (*veikart.PendingRecovery, error)
 	CompleteRecovery(ctx context.Context, userID, passkeyID string, now time.Time) (*veikart.PendingRecovery, []string, error)
+
+	PushSubscriptions(ctx context.Context, userID string) ([]veikart.PushSubscription, error)
+	AddPushSubscription(ctx context.Context, sub veikart.PushSubscription) error
+	RemovePushSubscription(ctx context.Context, userID, endpoint string) (bool, error)
 }
 
 // Alerter tells a person's devices, by push, that something about their
@@ -75,6 +79,7 @@ type Config struct {
 // Deps are the services the use cases use.
 type Deps struct {
 	Store    Store
+	Once     Once
 	Sessions *auth.Sessions
 	// RP is the passkey relying party; nil: passkeys are off.
 	RP *passkey.RP
@@ -88,6 +93,7 @@ type Deps struct {
 // Service runs the account use cases.
 type Service struct {
 	store        Store
+	once         Once
 	sessions     *auth.Sessions
 	rp           *passkey.RP
 	alerts       Alerter
@@ -112,7 +118,7 @@ func New(cfg Config, d Deps) *Service {
 		cfg.AccountBurst, cfg.AccountEvery = 10, time.Minute
 	}
 	return &Service{
-		store: d.Store, sessions: d.Sessions, rp: d.RP, alerts: d.Alerts, metrics: d.Metrics, log: d.Log, now: d.Now, cfg: cfg,
+		store: d.Store, once: d.Once, sessions: d.Sessions, rp: d.RP, alerts: d.Alerts, metrics: d.Metrics, log: d.Log, now: d.Now, cfg: cfg,
 		accountLimit: ratelimit.New(cfg.AccountBurst, cfg.AccountEvery, d.Now),
 	}
 }

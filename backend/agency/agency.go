@@ -189,3 +189,24 @@ func (s *Service) Acting(ctx context.Context, userID, agencyID, method string) (
 	}
 	return access.Actor{Kind: access.Agency, UserID: userID, AgencyID: agencyID, AgencyRoles: roles}, nil
 }
+
+// Vouch makes userID a caseworker of agencyID on their first sign-in
+// through the agency's own provider: the provider vouches for them. Two
+// writes, the agency first, as for SetStaff; someone already staff keeps
+// their roles.
+func (s *Service) Vouch(ctx context.Context, agencyID, userID string) error {
+	a, err := s.store.Agency(ctx, agencyID)
+	if err != nil {
+		return err
+	}
+	if len(a.Roles(userID)) > 0 {
+		return nil
+	}
+	_, err = s.store.UpdateAgency(ctx, agencyID, func(cur *veikart.Agency) (*veikart.Agency, error) {
+		return cur.SetStaff(userID, []veikart.AgencyRole{veikart.CaseworkerRole}, veikart.SignInAgencyOIDC, s.now())
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.AddUserAgency(ctx, userID, agencyID)
+}

@@ -68,26 +68,14 @@ func (s *Server) agencySignInCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return s.refuseSignIn(c, err)
 	}
-	u, err := s.store.EnsureUser(ctx, &veikart.User{ID: "ag-" + id.Subject[:40], CreatedAt: s.now().UTC()})
+	u, err := s.account.ProviderUser(ctx, "ag-", id.Subject)
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Agency(ctx, p.AgencyID)
-	if err != nil {
+	if err := s.agencies.Vouch(ctx, p.AgencyID, u.ID); err != nil {
 		return err
 	}
-	if len(a.Roles(u.ID)) == 0 { // first time: the provider vouches for them
-		_, err := s.store.UpdateAgency(ctx, p.AgencyID, func(cur *veikart.Agency) (*veikart.Agency, error) {
-			return cur.SetStaff(u.ID, []veikart.AgencyRole{veikart.CaseworkerRole}, veikart.SignInAgencyOIDC, s.now())
-		})
-		if err != nil {
-			return err
-		}
-		if err := s.store.AddUserAgency(ctx, u.ID, p.AgencyID); err != nil {
-			return err
-		}
-	}
-	return s.handOver(c, handover{UserID: u.ID, Method: veikart.SignInAgencyOIDC, AgencyID: p.AgencyID})
+	return s.handOver(c, u.ID, veikart.SignInAgencyOIDC, p.AgencyID)
 }
 
 type requireSignInRequest struct {

@@ -204,7 +204,7 @@ func New(cfg Config, d Deps) *Server {
 	s.passkeys = rp != nil
 	s.account = account.New(account.Config{
 		RecoveryWait: cfg.RecoveryWait, Location: cfg.Location, AccountBurst: cfg.AccountBurst, AccountEvery: cfg.AccountEvery,
-	}, account.Deps{Store: d.Store, Sessions: d.Sessions, RP: rp, Alerts: d.Alerts, Metrics: d.Metrics, Log: d.Log, Now: d.Now})
+	}, account.Deps{Store: d.Store, Once: d.Store, Sessions: d.Sessions, RP: rp, Alerts: d.Alerts, Metrics: d.Metrics, Log: d.Log, Now: d.Now})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "veikart",
 		BodyLimit:             cfg.BodyLimit,

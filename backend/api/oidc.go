@@ -7,7 +7,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -23,23 +22,14 @@ import (
 //  3. POST /auth/exchange gives the app its tokens for that code (once, for
 //     two minutes). Tokens never travel in an address.
 
-const (
-	loginTTL    = 10 * time.Minute
-	handoverTTL = 2 * time.Minute
-)
+// loginTTL is how long a sign-in on its way at the provider is waited for.
+const loginTTL = 10 * time.Minute
 
 // pendingLogin is what is kept of a sign-in on its way (package oidc's
 // Pending, less the state, which is the key).
 type pendingLogin struct {
 	Nonce    string `bson:"nonce"`
 	Verifier string `bson:"verifier"`
-}
-
-// handover is what a one-time sign-in code stands for.
-type handover struct {
-	UserID   string `bson:"userId"`
-	Method   string `bson:"method"`
-	AgencyID string `bson:"agencyId,omitempty"` // the session acts for it
 }
 
 var errNoIDPorten = &veikart.Error{Code: veikart.ENOTFOUND, Message: "Sign-in with ID-porten is not set up on this server."}
@@ -101,18 +91,18 @@ func (s *Server) idportenCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return s.refuseSignIn(c, err)
 	}
-	u, err := s.store.EnsureUser(ctx, &veikart.User{ID: "id-" + id.Subject[:40], CreatedAt: s.now().UTC()})
+	u, err := s.account.ProviderUser(ctx, "id-", id.Subject)
 	if err != nil {
 		return err
 	}
-	return s.handOver(c, handover{UserID: u.ID, Method: veikart.SignInIDPorten})
+	return s.handOver(c, u.ID, veikart.SignInIDPorten, "")
 }
 
 // handOver ends a provider sign-in: the browser goes back to the app with a
-// one-time code that stands for h (see exchange).
-func (s *Server) handOver(c *fiber.Ctx, h handover) error {
-	code := auth.RandomID(32)
-	if err := s.store.PutOnce(c.UserContext(), "handover", code, h, s.now().Add(handoverTTL)); err != nil {
+// one-time code that stands for it (see exchange).
+func (s *Server) handOver(c *fiber.Ctx, userID, method, agencyID string) error {
+	code, err := s.account.HandOver(c.UserContext(), userID, method, agencyID)
+	if err != nil {
 		return err
 	}
 	return s.backToApp(c, "signed-in/"+code)
@@ -164,21 +154,11 @@ func (s *Server) exchange(c *fiber.Ctx) error {
 	if err := s.decode(c, "exchange-request.schema.json", &req); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	var h handover
-	ok, err := s.store.TakeOnce(ctx, "handover", req.Code, s.now(), &h)
+	in, err := s.account.Exchange(c.UserContext(), req.Code, deviceOf(c))
 	if err != nil {
 		return err
 	}
-	if !ok {
-		s.metrics.SignInFailed("handover")
-		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "The sign-in code is not valid (used, expired or unknown). Sign in again."}
-	}
-	u, err := s.store.User(ctx, h.UserID)
-	if err != nil {
-		return err
-	}
-	return s.signIn(c, u, h.AgencyID, h.Method)
+	return s.sendTokens(c, in.Pair, in.User, in.Pair.AgencyID)
 }
 
 type methodsJSON struct {

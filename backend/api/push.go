@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/storage"
+	"github.com/veikart/veikart/backend/account"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -31,9 +30,8 @@ type EndpointChecker interface {
 }
 
 var (
-	errNoSubscription   = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such device."}
-	errPushOff          = &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "Push is not configured."}
-	errPushNotOperators = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API: sign in as yourself to receive reminders."}
+	errNoSubscription = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such device."}
+	errPushOff        = &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "Push is not configured."}
 )
 
 // maxUserAgent bounds the User-Agent kept with a subscription (in bytes, so
@@ -78,19 +76,9 @@ func endpointHost(endpoint string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// pushPerson is the person a push route acts for: anyone signed in as a
-// person, for themselves or for an agency; never an operator.
-func pushPerson(c *fiber.Ctx) (string, error) {
-	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return "", errPushNotOperators
-	}
-	return actor.UserID, nil
-}
-
 func (s *Server) pushKey(c *fiber.Ctx) error {
-	if _, err := pushPerson(c); err != nil {
-		return err
+	if !access.Permit(actorOf(c), access.UseAccount, "") {
+		return account.ErrPushNotOperators
 	}
 	if s.cfg.VAPIDPublicKey == "" {
 		return errPushOff
@@ -104,28 +92,18 @@ func (s *Server) pushKey(c *fiber.Ctx) error {
 }
 
 func (s *Server) listPushSubscriptions(c *fiber.Ctx) error {
-	userID, err := pushPerson(c)
+	subs, err := s.account.Devices(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	subs, err := s.store.PushSubscriptions(c.UserContext(), userID)
-	if err != nil {
-		return err
-	}
-	out := pushSubscriptionListJSON{Items: make([]pushSubscriptionJSON, 0, len(subs))}
-	for i := len(subs) - 1; i >= 0; i-- { // newest first
-		out.Items = append(out.Items, toPushSubscriptionJSON(subs[i]))
-	}
-	return sendJSON(c, fiber.StatusOK, out)
+	return sendJSON(c, fiber.StatusOK, pushSubscriptionListJSON{Items: mapJSON(subs, toPushSubscriptionJSON)})
 }
 
-// createPushSubscription stores this device's subscription. The same
-// endpoint again (a browser renewing its keys, or an app resending its
-// subscription at start) is the same subscription: 200 with the same id.
+// createPushSubscription stores this device's subscription
+// (account.Subscribe): 201 for a new one, 200 for the same endpoint again.
 func (s *Server) createPushSubscription(c *fiber.Ctx) error {
-	userID, err := pushPerson(c)
-	if err != nil {
-		return err
+	if !access.Permit(actorOf(c), access.UseAccount, "") {
+		return account.ErrPushNotOperators
 	}
 	if s.cfg.PushEndpoints == nil {
 		return errPushOff
@@ -137,31 +115,13 @@ func (s *Server) createPushSubscription(c *fiber.Ctx) error {
 	if err := s.checkPushSubscription(req); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	if _, err := s.store.User(ctx, userID); err != nil {
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			// A valid token for a person who no longer exists (erased).
-			return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
-		}
-		return err
-	}
-	sub := veikart.PushSubscription{
-		ID: storage.PushSubscriptionID(req.Endpoint), UserID: userID, Endpoint: req.Endpoint,
-		P256dh: req.Keys.P256dh, Auth: req.Keys.Auth,
-		CreatedAt: s.now().UTC().Truncate(time.Millisecond), UserAgent: userAgent(c),
-	}
-	status := fiber.StatusCreated
-	have, err := s.store.PushSubscriptions(ctx, userID)
+	sub, created, err := s.account.Subscribe(c.UserContext(), actorOf(c), veikart.PushSubscription{
+		Endpoint: req.Endpoint, P256dh: req.Keys.P256dh, Auth: req.Keys.Auth, UserAgent: userAgent(c),
+	})
 	if err != nil {
 		return err
 	}
-	if i := slices.IndexFunc(have, func(p veikart.PushSubscription) bool { return p.Endpoint == sub.Endpoint }); i >= 0 {
-		status, sub.CreatedAt = fiber.StatusOK, have[i].CreatedAt
-	}
-	if err := s.store.AddPushSubscription(ctx, sub); err != nil {
-		return err
-	}
-	return sendJSON(c, status, toPushSubscriptionJSON(sub))
+	return sendJSON(c, createdOrOK(created), toPushSubscriptionJSON(sub))
 }
 
 // checkPushSubscription checks what the schema cannot: that the endpoint is
@@ -231,29 +191,15 @@ func userAgent(c *fiber.Ctx) string {
 // deletePushSubscription stops reminders on one of the caller's devices.
 // Another person's subscription is not found, like one that never was.
 func (s *Server) deletePushSubscription(c *fiber.Ctx) error {
-	userID, err := pushPerson(c)
-	if err != nil {
-		return err
+	if !access.Permit(actorOf(c), access.UseAccount, "") {
+		return account.ErrPushNotOperators
 	}
 	id := strings.Clone(c.Params("subscriptionId"))
 	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
 		return errNoSubscription
 	}
-	ctx := c.UserContext()
-	subs, err := s.store.PushSubscriptions(ctx, userID)
-	if err != nil {
+	if err := s.account.Unsubscribe(c.UserContext(), actorOf(c), id); err != nil {
 		return err
-	}
-	i := slices.IndexFunc(subs, func(p veikart.PushSubscription) bool { return p.ID == id })
-	if i < 0 {
-		return errNoSubscription
-	}
-	removed, err := s.store.RemovePushSubscription(ctx, userID, subs[i].Endpoint)
-	if err != nil {
-		return err
-	}
-	if !removed {
-		return errNoSubscription // removed by a concurrent request
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

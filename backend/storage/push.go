@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -52,10 +50,7 @@ func (d pushSubDoc) toDomain(userID string) veikart.PushSubscription {
 // the first 32 hex digits of its SHA-256. The endpoint names the device's
 // subscription at its push service, so the same endpoint is the same
 // subscription, and the id says nothing of the endpoint itself.
-func PushSubscriptionID(endpoint string) string {
-	sum := sha256.Sum256([]byte(endpoint))
-	return hex.EncodeToString(sum[:])[:32]
-}
+func PushSubscriptionID(endpoint string) string { return veikart.PushSubscriptionID(endpoint) }
 
 // PushSubscriptions returns userID's subscriptions, oldest first; none is an
 // empty list, not an error.

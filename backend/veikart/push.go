@@ -1,6 +1,10 @@
 package veikart
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // MaxPushSubscriptions is how many devices one person can receive reminders on.
 const MaxPushSubscriptions = 20
@@ -17,4 +21,11 @@ type PushSubscription struct {
 	Auth      string // the shared auth secret, base64url
 	CreatedAt time.Time
 	UserAgent string
+}
+
+// PushSubscriptionID is the id of the subscription with the given endpoint:
+// the same device subscribing again is the same subscription.
+func PushSubscriptionID(endpoint string) string {
+	sum := sha256.Sum256([]byte(endpoint))
+	return hex.EncodeToString(sum[:])[:32]
 }
