@@ -99,6 +99,29 @@ func (n *normalizer) walk(sch *jsonschema.Schema, v any, loc []string, depth int
 		return v
 	}
 	depth++
+	v = n.applicators(sch, v, loc, depth)
+	v = n.switches(sch, v, loc, depth)
+	switch x := v.(type) {
+	case json.Number:
+		if sch.Types != nil && *sch.Types&integerType != 0 {
+			return n.integer(x, loc)
+		}
+	case string:
+		if sch.Format != nil && sch.Format.Name == "date-time" {
+			return n.dateTime(x, loc)
+		}
+	case map[string]any:
+		n.object(sch, x, loc, depth)
+	case []any:
+		n.array(sch, x, loc, depth)
+	}
+	return v
+}
+
+// applicators walks v through the subschemas that apply to it as a whole:
+// $ref, $dynamicRef, allOf, the anyOf and oneOf alternatives v matches,
+// and if/then/else.
+func (n *normalizer) applicators(sch *jsonschema.Schema, v any, loc []string, depth int) any {
 	v = n.walk(sch.Ref, v, loc, depth)
 	if sch.DynamicRef != nil {
 		v = n.walk(sch.DynamicRef.Ref, v, loc, depth)
@@ -109,14 +132,11 @@ func (n *normalizer) walk(sch *jsonschema.Schema, v any, loc []string, depth int
 	// Normalising never changes whether a value matches a subschema (1.0
 	// and 1 are the same number to JSON Schema, and the date-times stay
 	// valid), so the order of these checks does not matter.
-	for _, s := range sch.AnyOf {
-		if s.Validate(v) == nil {
-			v = n.walk(s, v, loc, depth)
-		}
-	}
-	for _, s := range sch.OneOf {
-		if s.Validate(v) == nil {
-			v = n.walk(s, v, loc, depth)
+	for _, alternatives := range [][]*jsonschema.Schema{sch.AnyOf, sch.OneOf} {
+		for _, s := range alternatives {
+			if s.Validate(v) == nil {
+				v = n.walk(s, v, loc, depth)
+			}
 		}
 	}
 	if sch.If != nil {
@@ -126,6 +146,12 @@ func (n *normalizer) walk(sch *jsonschema.Schema, v any, loc []string, depth int
 			v = n.walk(sch.Else, v, loc, depth)
 		}
 	}
+	return v
+}
+
+// switches walks v through the case of each switch (rewrite.go) that it
+// takes: by its property for an object, else every case it matches.
+func (n *normalizer) switches(sch *jsonschema.Schema, v any, loc []string, depth int) any {
 	for _, ext := range sch.Extensions {
 		sw, ok := ext.(*switchExt)
 		if !ok {
@@ -143,46 +169,42 @@ func (n *normalizer) walk(sch *jsonschema.Schema, v any, loc []string, depth int
 			}
 		}
 	}
+	return v
+}
 
-	switch x := v.(type) {
-	case json.Number:
-		if sch.Types != nil && *sch.Types&integerType != 0 {
-			return n.integer(x, loc)
+// object walks each field of x through properties, patternProperties and
+// (for a field neither names) additionalProperties.
+func (n *normalizer) object(sch *jsonschema.Schema, x map[string]any, loc []string, depth int) {
+	for name, val := range x {
+		matched := false
+		if s, ok := sch.Properties[name]; ok {
+			val = n.walk(s, val, append(loc, name), depth)
+			matched = true
 		}
-	case string:
-		if sch.Format != nil && sch.Format.Name == "date-time" {
-			return n.dateTime(x, loc)
-		}
-	case map[string]any:
-		for name, val := range x {
-			matched := false
-			if s, ok := sch.Properties[name]; ok {
+		for re, s := range sch.PatternProperties {
+			if re.MatchString(name) {
 				val = n.walk(s, val, append(loc, name), depth)
 				matched = true
 			}
-			for re, s := range sch.PatternProperties {
-				if re.MatchString(name) {
-					val = n.walk(s, val, append(loc, name), depth)
-					matched = true
-				}
-			}
-			if s, ok := sch.AdditionalProperties.(*jsonschema.Schema); ok && !matched {
-				val = n.walk(s, val, append(loc, name), depth)
-			}
-			x[name] = val
 		}
-	case []any:
-		for i := range x {
-			s := sch.Items2020
-			if i < len(sch.PrefixItems) {
-				s = sch.PrefixItems[i]
-			}
-			if s != nil {
-				x[i] = n.walk(s, x[i], append(loc, strconv.Itoa(i)), depth)
-			}
+		if s, ok := sch.AdditionalProperties.(*jsonschema.Schema); ok && !matched {
+			val = n.walk(s, val, append(loc, name), depth)
+		}
+		x[name] = val
+	}
+}
+
+// array walks each item of x through prefixItems or items.
+func (n *normalizer) array(sch *jsonschema.Schema, x []any, loc []string, depth int) {
+	for i := range x {
+		s := sch.Items2020
+		if i < len(sch.PrefixItems) {
+			s = sch.PrefixItems[i]
+		}
+		if s != nil {
+			x[i] = n.walk(s, x[i], append(loc, strconv.Itoa(i)), depth)
 		}
 	}
-	return v
 }
 
 // integer returns num as digits if it is an integer within int64.

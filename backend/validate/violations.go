@@ -168,6 +168,17 @@ func intersect(lists [][]violation) []violation {
 // message says what a failed keyword wants. It uses only the schema's side
 // of the error (Want), never the instance's (Got).
 func message(k jsonschema.ErrorKind) string {
+	for _, say := range []func(jsonschema.ErrorKind) string{valueMessage, sizeMessage, numberMessage} {
+		if m := say(k); m != "" {
+			return m
+		}
+	}
+	return "is invalid"
+}
+
+// valueMessage says what a keyword about the value's kind and form wants,
+// or "" for another keyword.
+func valueMessage(k jsonschema.ErrorKind) string {
 	switch k := k.(type) {
 	case *kind.Type:
 		want := make([]string, len(k.Want))
@@ -187,12 +198,21 @@ func message(k jsonschema.ErrorKind) string {
 			return "must be a date and time (RFC 3339, like 2026-01-31T12:00:00Z)"
 		}
 		return "must be a valid " + k.Want
+	case *kind.Pattern:
+		return "must match the pattern " + k.Want
+	case *kind.FalseSchema:
+		return "is not allowed"
+	}
+	return ""
+}
+
+// sizeMessage says what a keyword about length or count wants, or "".
+func sizeMessage(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
 	case *kind.MinLength:
 		return fmt.Sprintf("must be at least %d characters long", k.Want)
 	case *kind.MaxLength:
 		return fmt.Sprintf("must be at most %d characters long", k.Want)
-	case *kind.Pattern:
-		return "must match the pattern " + k.Want
 	case *kind.MinItems:
 		return fmt.Sprintf("must have at least %d item(s)", k.Want)
 	case *kind.MaxItems:
@@ -203,6 +223,13 @@ func message(k jsonschema.ErrorKind) string {
 		return fmt.Sprintf("must have at least %d field(s)", k.Want)
 	case *kind.MaxProperties:
 		return fmt.Sprintf("must have at most %d field(s)", k.Want)
+	}
+	return ""
+}
+
+// numberMessage says what a keyword about a number's value wants, or "".
+func numberMessage(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
 	case *kind.Minimum:
 		return "must be at least " + ratString(k.Want)
 	case *kind.Maximum:
@@ -213,10 +240,8 @@ func message(k jsonschema.ErrorKind) string {
 		return "must be less than " + ratString(k.Want)
 	case *kind.MultipleOf:
 		return "must be a multiple of " + ratString(k.Want)
-	case *kind.FalseSchema:
-		return "is not allowed"
 	}
-	return "is invalid"
+	return ""
 }
 
 func article(jsonType string) string {

@@ -106,6 +106,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 		OTelEndpoint:         getenv("VEIKART_OTEL_ENDPOINT"),
 		Tracing:              tracing.Enabled(getenv),
 	}
+	for _, step := range []func(*config, func(string) string) error{
+		(*config).readProxies, (*config).readRates, (*config).readIDPorten, (*config).readPush,
+		(*config).readFlags, (*config).readDurations, (*config).readNumbers, (*config).derive,
+	} {
+		if err := step(&c, getenv); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// readProxies reads VEIKART_TRUSTED_PROXIES.
+func (c *config) readProxies(getenv func(string) string) error {
 	for _, p := range strings.Split(getenv("VEIKART_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
@@ -113,9 +126,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	for _, p := range c.TrustedProxies {
 		if !api.ValidTrustedProxy(p) {
-			return c, fmt.Errorf("VEIKART_TRUSTED_PROXIES: %q is not an address or a CIDR range", p)
+			return fmt.Errorf("VEIKART_TRUSTED_PROXIES: %q is not an address or a CIDR range", p)
 		}
 	}
+	return nil
+}
+
+// readRates reads the rate limits.
+func (c *config) readRates(getenv func(string) string) error {
 	for _, r := range []struct {
 		name string
 		dst  *ratelimit.Rate
@@ -123,17 +141,27 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if v := getenv(r.name); v != "" {
 			rate, err := ratelimit.ParseRate(v)
 			if err != nil {
-				return c, fmt.Errorf("%s: %w", r.name, err)
+				return fmt.Errorf("%s: %w", r.name, err)
 			}
 			*r.dst = rate
 		}
 	}
+	return nil
+}
+
+// readIDPorten checks the ID-porten settings: all of them or none.
+func (c *config) readIDPorten(func(string) string) error {
 	if c.IDPortenIssuer != "" && (c.IDPortenClientID == "" || c.IDPortenClientSecret == "") {
-		return c, fmt.Errorf("VEIKART_IDPORTEN_ISSUER is set: VEIKART_IDPORTEN_CLIENT_ID and VEIKART_IDPORTEN_CLIENT_SECRET are needed too")
+		return fmt.Errorf("VEIKART_IDPORTEN_ISSUER is set: VEIKART_IDPORTEN_CLIENT_ID and VEIKART_IDPORTEN_CLIENT_SECRET are needed too")
 	}
 	if !oidc.ValidLevel(c.IDPortenLevel) {
-		return c, fmt.Errorf("VEIKART_IDPORTEN_LEVEL: %q is not idporten-loa-substantial or idporten-loa-high", c.IDPortenLevel)
+		return fmt.Errorf("VEIKART_IDPORTEN_LEVEL: %q is not idporten-loa-substantial or idporten-loa-high", c.IDPortenLevel)
 	}
+	return nil
+}
+
+// readPush reads the push services allowed.
+func (c *config) readPush(getenv func(string) string) error {
 	if v := getenv("VEIKART_PUSH_HOSTS"); v != "" {
 		c.PushHosts = nil
 		for _, h := range strings.Split(v, ",") {
@@ -142,55 +170,76 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 		}
 	}
+	return nil
+}
+
+// readFlags reads the time zone and the switches.
+func (c *config) readFlags(getenv func(string) string) error {
 	var err error
 	if c.Location, err = time.LoadLocation(c.TimeZone); err != nil {
-		return c, fmt.Errorf("VEIKART_TIMEZONE: %q is not a time zone like Europe/Oslo", c.TimeZone)
+		return fmt.Errorf("VEIKART_TIMEZONE: %q is not a time zone like Europe/Oslo", c.TimeZone)
 	}
-	if c.Dev, err = parseBool(getenv, "VEIKART_DEV"); err != nil {
-		return c, err
-	}
-	if c.AccessLog, err = parseBool(getenv, "VEIKART_ACCESS_LOG"); err != nil {
-		return c, err
-	}
-	if c.Pprof, err = parseBool(getenv, "VEIKART_PPROF"); err != nil {
-		return c, err
-	}
-	if c.Pprof && c.MetricsAddr == "" {
-		return c, fmt.Errorf("VEIKART_PPROF needs VEIKART_METRICS_ADDR: profiles are served on the internal metrics listener only")
-	}
-	if c.PushLoopback, err = parseBool(getenv, "VEIKART_PUSH_LOOPBACK"); err != nil {
-		return c, err
-	}
-	if v := getenv("VEIKART_REMINDERS"); v != "" {
-		if c.Reminders, err = parseBool(getenv, "VEIKART_REMINDERS"); err != nil {
-			return c, err
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{{"VEIKART_DEV", &c.Dev}, {"VEIKART_ACCESS_LOG", &c.AccessLog}, {"VEIKART_PPROF", &c.Pprof}, {"VEIKART_PUSH_LOOPBACK", &c.PushLoopback}} {
+		if *f.dst, err = parseBool(getenv, f.name); err != nil {
+			return err
 		}
 	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return fmt.Errorf("VEIKART_PPROF needs VEIKART_METRICS_ADDR: profiles are served on the internal metrics listener only")
+	}
+	if getenv("VEIKART_REMINDERS") != "" {
+		if c.Reminders, err = parseBool(getenv, "VEIKART_REMINDERS"); err != nil {
+			return err
+		}
+	}
+	if c.PushLoopback && !c.Dev {
+		return fmt.Errorf("VEIKART_PUSH_LOOPBACK only works with VEIKART_DEV: loopback push endpoints are for development and tests")
+	}
+	return nil
+}
+
+// readDurations reads the durations: each positive.
+func (c *config) readDurations(getenv func(string) string) error {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
 	}{{"VEIKART_ACCESS_TTL", &c.AccessTTL}, {"VEIKART_SESSION_IDLE", &c.SessionIdle}, {"VEIKART_SESSION_MAX", &c.SessionMax}, {"VEIKART_SHUTDOWN_GRACE", &c.ShutdownGrace}, {"VEIKART_GRANT_MAX", &c.GrantMax}, {"VEIKART_RECOVERY_WAIT", &c.RecoveryWait}} {
 		if v := getenv(d.name); v != "" {
+			var err error
 			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
-				return c, fmt.Errorf("%s: %q is not a positive duration like 10m", d.name, v)
+				return fmt.Errorf("%s: %q is not a positive duration like 10m", d.name, v)
 			}
 		}
 	}
+	return nil
+}
+
+// readNumbers reads the sizes and the young member's own-say age.
+func (c *config) readNumbers(getenv func(string) string) error {
+	var err error
 	for _, n := range []struct {
 		name string
 		dst  *int
 	}{{"VEIKART_BODY_LIMIT", &c.BodyLimit}, {"VEIKART_CACHE_SIZE", &c.CacheSize}} {
 		if v := getenv(n.name); v != "" {
 			if *n.dst, err = strconv.Atoi(v); err != nil || *n.dst <= 0 {
-				return c, fmt.Errorf("%s: %q is not a positive number", n.name, v)
+				return fmt.Errorf("%s: %q is not a positive number", n.name, v)
 			}
 		}
 	}
 	if v := getenv("VEIKART_OWN_SAY_AGE"); v != "" {
 		if c.OwnSayAge, err = strconv.Atoi(v); err != nil || c.OwnSayAge < 10 || c.OwnSayAge > 18 {
-			return c, fmt.Errorf("VEIKART_OWN_SAY_AGE: %q is not an age from 10 to 18", v)
+			return fmt.Errorf("VEIKART_OWN_SAY_AGE: %q is not an age from 10 to 18", v)
 		}
 	}
+	return nil
+}
+
+// derive fills in what follows from the rest.
+func (c *config) derive(func(string) string) error {
 	if c.KeysDir == "" {
 		c.KeysDir = filepath.Join(c.DataDir, "keys")
 	}
@@ -198,7 +247,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.PublicURL = "http://" + c.Addr
 	}
 	if _, err := url.Parse(c.PublicURL); err != nil {
-		return c, fmt.Errorf("VEIKART_PUBLIC_URL: %w", err)
+		return fmt.Errorf("VEIKART_PUBLIC_URL: %w", err)
 	}
 	if c.VAPIDSubject == "" {
 		// Push services contact the sender through this; an https public
@@ -208,10 +257,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.VAPIDSubject = c.PublicURL
 		}
 	}
-	if c.PushLoopback && !c.Dev {
-		return c, fmt.Errorf("VEIKART_PUSH_LOOPBACK only works with VEIKART_DEV: loopback push endpoints are for development and tests")
-	}
-	return c, nil
+	return nil
 }
 
 // checkDevAllowed refuses development mode unless the server listens on
