@@ -98,53 +98,65 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 	}
 	switch actor.Kind {
 	case Person:
-		if r.IsOwner(actor.UserID) {
-			switch action {
-			case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster:
-				return Decision{Allowed: true, Role: RoleOwner}
-			case Comment:
-				return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
-			}
-			return deny
-		}
-		if isMember(r, actor.UserID) {
-			// A household member with an account reads the household's
-			// roadmap and may take their own part of it with them;
-			// changing it and deciding on consent are the owners'.
-			if action == Read || action == PrintPoster || action == TakeOwn {
-				return Decision{Allowed: true, Role: RoleMember}
-			}
-			return deny
-		}
-		// Anyone signed in may try an invitation code; the code decides.
-		return Decision{Allowed: action == AcceptInvite}
+		return decidePerson(actor, action, r, section)
 	case Agency:
-		if !actor.Caseworker() {
-			return deny // administrators manage people, not roadmaps
-		}
-		switch action {
-		case RequestAccess, AcceptInvite:
-			return Decision{Allowed: true, Role: RoleCaseworker}
-		}
-		g, ok := r.ActiveGrant(actor.AgencyID, now)
-		if !ok {
-			return deny
-		}
-		var allowed bool
-		switch action {
-		case Read, RecoverAccount:
-			allowed = true
-		case Comment:
-			allowed = g.Allows(veikart.CommentOn, section) && r.HasSection(section)
-		case Propose:
-			allowed = section.IsSteps() && g.Allows(veikart.Propose, section) && r.HasSection(section)
-		}
-		if !allowed {
-			return deny
-		}
-		return Decision{Allowed: true, Role: RoleCaseworker, Grant: &g}
+		return decideAgency(actor, action, r, section, now)
 	}
 	return deny
+}
+
+// decidePerson is Decide for a person acting for themselves: an owner, a
+// household member with an account, or anyone else.
+func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikart.Section) Decision {
+	if r.IsOwner(actor.UserID) {
+		switch action {
+		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster:
+			return Decision{Allowed: true, Role: RoleOwner}
+		case Comment:
+			return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
+		}
+		return deny
+	}
+	if isMember(r, actor.UserID) {
+		// A household member with an account reads the household's
+		// roadmap and may take their own part of it with them; changing
+		// it and deciding on consent are the owners'.
+		if action == Read || action == PrintPoster || action == TakeOwn {
+			return Decision{Allowed: true, Role: RoleMember}
+		}
+		return deny
+	}
+	// Anyone signed in may try an invitation code; the code decides.
+	return Decision{Allowed: action == AcceptInvite}
+}
+
+// decideAgency is Decide for a caseworker acting for their agency: what
+// the agency's grant in force allows, now.
+func decideAgency(actor Actor, action Action, r *veikart.Roadmap, section veikart.Section, now time.Time) Decision {
+	if !actor.Caseworker() {
+		return deny // administrators manage people, not roadmaps
+	}
+	switch action {
+	case RequestAccess, AcceptInvite:
+		return Decision{Allowed: true, Role: RoleCaseworker}
+	}
+	g, ok := r.ActiveGrant(actor.AgencyID, now)
+	if !ok {
+		return deny
+	}
+	var allowed bool
+	switch action {
+	case Read, RecoverAccount:
+		allowed = true
+	case Comment:
+		allowed = g.Allows(veikart.CommentOn, section) && r.HasSection(section)
+	case Propose:
+		allowed = section.IsSteps() && g.Allows(veikart.Propose, section) && r.HasSection(section)
+	}
+	if !allowed {
+		return deny
+	}
+	return Decision{Allowed: true, Role: RoleCaseworker, Grant: &g}
 }
 
 func isMember(r *veikart.Roadmap, userID string) bool {

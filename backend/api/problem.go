@@ -144,107 +144,145 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) toProblem(c *fiber.Ctx, err error) *problem {
-	var ae *household.EndedError
-	if errors.As(err, &ae) {
-		p := newProblem(kindAccessEnded, "The household revoked your agency's access to this roadmap.")
-		p.Reason = "revoked"
-		if !ae.Revoked {
-			p.Detail, p.Reason = "Your agency's access to this roadmap ran out.", "expired"
+	for _, known := range []func(error) *problem{accessEnded, requestProblem, validationProblem, fiberProblem, conflictProblem} {
+		if p := known(err); p != nil {
+			return p
 		}
-		at := ae.At.UTC()
-		p.EndedAt = &at
-		return p
 	}
+	var de *veikart.Error
+	if errors.As(err, &de) {
+		return s.domainProblem(c, err, de)
+	}
+	s.log.Error("internal error", "err", err, "request_id", requestID(c), "path", c.Path())
+	return newProblem(kindInternal, "")
+}
+
+// accessEnded answers a caseworker whose agency's grant ended: when, and
+// whether revoked or run out.
+func accessEnded(err error) *problem {
+	var ae *household.EndedError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	p := newProblem(kindAccessEnded, "The household revoked your agency's access to this roadmap.")
+	p.Reason = "revoked"
+	if !ae.Revoked {
+		p.Detail, p.Reason = "Your agency's access to this roadmap ran out.", "expired"
+	}
+	at := ae.At.UTC()
+	p.EndedAt = &at
+	return p
+}
+
+func requestProblem(err error) *problem {
 	var re *requestError
-	if errors.As(err, &re) {
-		p := newProblem(re.kind, re.detail)
-		p.Errors = re.errors
-		return p
+	if !errors.As(err, &re) {
+		return nil
 	}
+	p := newProblem(re.kind, re.detail)
+	p.Errors = re.errors
+	return p
+}
+
+// validationProblem is a body the schema or the I-JSON rules refused.
+func validationProblem(err error) *problem {
 	var ve *validate.Error
-	if errors.As(err, &ve) {
+	switch {
+	case errors.As(err, &ve):
 		p := newProblem(kindValidation, "Some fields are not valid.")
 		for _, v := range ve.Violations {
 			p.Errors = append(p.Errors, fieldError{Pointer: v.Pointer, Message: v.Message})
 		}
 		return p
-	}
-	if errors.Is(err, validate.ErrNotText) {
+	case errors.Is(err, validate.ErrNotText):
 		return newProblem(kindMalformed, "The body must be UTF-8 text with no lone surrogates or noncharacters (I-JSON, RFC 7493).")
-	}
-	if errors.Is(err, validate.ErrMalformed) {
+	case errors.Is(err, validate.ErrMalformed):
 		return newProblem(kindMalformed, "The body could not be parsed as JSON.")
 	}
+	return nil
+}
+
+// fiberProblems are the answers to Fiber's own errors by status.
+var fiberProblems = map[int]struct {
+	kind   problemKind
+	detail string
+}{
+	fiber.StatusNotFound:              {kindNotFound, "There is nothing at this address."},
+	fiber.StatusMethodNotAllowed:      {kindMethod, "This address does not accept this method."},
+	fiber.StatusRequestEntityTooLarge: {kindTooLarge, "The request body is larger than allowed."},
+	fiber.StatusTooManyRequests:       {kindRateLimited, "Slow down and try again shortly."},
+	// The connection's read deadline passed (fasthttp), possibly on an
+	// idle keep-alive connection: say 408 and close it. Clients know that
+	// answer on an idle connection means "closed, send again elsewhere"; a
+	// 503 there read as an unsolicited response.
+	fiber.StatusRequestTimeout:     {kindTimeout, "Send the request again."},
+	fiber.StatusServiceUnavailable: {kindUnavailable, "Try again shortly."},
+}
+
+func fiberProblem(err error) *problem {
 	var fe *fiber.Error
-	if errors.As(err, &fe) {
-		switch fe.Code {
-		case fiber.StatusNotFound:
-			return newProblem(kindNotFound, "There is nothing at this address.")
-		case fiber.StatusMethodNotAllowed:
-			return newProblem(kindMethod, "This address does not accept this method.")
-		case fiber.StatusRequestEntityTooLarge:
-			return newProblem(kindTooLarge, "The request body is larger than allowed.")
-		case fiber.StatusTooManyRequests:
-			return newProblem(kindRateLimited, "Slow down and try again shortly.")
-		case fiber.StatusRequestTimeout:
-			// The connection's read deadline passed (fasthttp), possibly on
-			// an idle keep-alive connection: say 408 and close it. Clients
-			// know that answer on an idle connection means "closed, send
-			// again elsewhere"; a 503 there read as an unsolicited response.
-			return newProblem(kindTimeout, "Send the request again.")
-		case fiber.StatusServiceUnavailable:
-			return newProblem(kindUnavailable, "Try again shortly.")
-		}
-		if fe.Code >= 400 && fe.Code < 500 {
-			p := newProblem(kindBadRequest, "The request could not be understood.")
-			p.Status = fe.Code
-			return p
-		}
+	if !errors.As(err, &fe) {
+		return nil
 	}
+	if k, ok := fiberProblems[fe.Code]; ok {
+		return newProblem(k.kind, k.detail)
+	}
+	if fe.Code >= 400 && fe.Code < 500 {
+		p := newProblem(kindBadRequest, "The request could not be understood.")
+		p.Status = fe.Code
+		return p
+	}
+	return nil
+}
+
+// conflictProblem is a batch of operations that conflicts with the roadmap
+// as it is now, with the current state as the caller may see it
+// (household.ApplyOperations projected it).
+func conflictProblem(err error) *problem {
 	var ce *veikart.ConflictError
-	if errors.As(err, &ce) {
-		p := newProblem(kindConflict, ce.Error())
-		cur := ce.Current // as the caller may see it (household.ApplyOperations)
-		for _, cf := range ce.Conflicts {
-			fields := cf.Fields
-			if fields == nil {
-				fields = []string{}
-			}
-			p.Conflicts = append(p.Conflicts, conflictJSON{OpID: cf.OpID, Target: cf.Target, Fields: fields, Current: conflictCurrent(cur, cf.Target)})
-		}
-		if cur != nil {
-			p.CurrentVersion = &cur.Version
-			rj := toRoadmapJSON(cur)
-			p.Current = &rj
-		}
-		return p
+	if !errors.As(err, &ce) {
+		return nil
 	}
-	var de *veikart.Error
-	if errors.As(err, &de) {
-		k, ok := kindByCode[de.Code]
-		if !ok {
-			k = kindInternal
+	p := newProblem(kindConflict, ce.Error())
+	cur := ce.Current
+	for _, cf := range ce.Conflicts {
+		fields := cf.Fields
+		if fields == nil {
+			fields = []string{}
 		}
-		if k == kindInternal {
-			// The route pattern, not the path: paths hold ids.
-			s.log.Error("internal error", "err", err, "request_id", requestID(c), "route", c.Route().Path)
-			return newProblem(kindInternal, "")
-		}
-		if k == kindUnavailable {
-			// The database out of reach, or a feature not configured: err says which.
-			s.log.Warn("unavailable", "err", err, "request_id", requestID(c))
-		}
-		if k == kindStorageFull && s.storageFull.CompareAndSwap(false, true) {
-			// Once, until readiness finds the store writing again.
-			s.log.Error("storage full: writes are refused (507) and readiness fails until the database can write again; "+
-				"free space on the database's disk (see deploy/runbooks/disk-full.md for how much)", "err", err, "request_id", requestID(c))
-		}
-		p := newProblem(k, de.Message)
-		if de.Pointer != "" {
-			p.Errors = []fieldError{{Pointer: de.Pointer, Message: de.Message}}
-		}
-		return p
+		p.Conflicts = append(p.Conflicts, conflictJSON{OpID: cf.OpID, Target: cf.Target, Fields: fields, Current: conflictCurrent(cur, cf.Target)})
 	}
-	s.log.Error("internal error", "err", err, "request_id", requestID(c), "path", c.Path())
-	return newProblem(kindInternal, "")
+	if cur != nil {
+		p.CurrentVersion = &cur.Version
+		rj := toRoadmapJSON(cur)
+		p.Current = &rj
+	}
+	return p
+}
+
+// domainProblem answers a domain error by its code (kindByCode); what has
+// no code there is internal, logged and not shown.
+func (s *Server) domainProblem(c *fiber.Ctx, err error, de *veikart.Error) *problem {
+	k, ok := kindByCode[de.Code]
+	if !ok {
+		k = kindInternal
+	}
+	switch {
+	case k == kindInternal:
+		// The route pattern, not the path: paths hold ids.
+		s.log.Error("internal error", "err", err, "request_id", requestID(c), "route", c.Route().Path)
+		return newProblem(kindInternal, "")
+	case k == kindUnavailable:
+		// The database out of reach, or a feature not configured: err says which.
+		s.log.Warn("unavailable", "err", err, "request_id", requestID(c))
+	case k == kindStorageFull && s.storageFull.CompareAndSwap(false, true):
+		// Once, until readiness finds the store writing again.
+		s.log.Error("storage full: writes are refused (507) and readiness fails until the database can write again; "+
+			"free space on the database's disk (see deploy/runbooks/disk-full.md for how much)", "err", err, "request_id", requestID(c))
+	}
+	p := newProblem(k, de.Message)
+	if de.Pointer != "" {
+		p.Errors = []fieldError{{Pointer: de.Pointer, Message: de.Message}}
+	}
+	return p
 }

@@ -148,31 +148,17 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	log.Info("starting veikart", cfg.logValue()...)
 
-	var tp *tracing.Provider
-	if cfg.Tracing {
-		var err error
-		if tp, err = tracing.New(ctx, cfg.OTelEndpoint, buildRevision()); err != nil {
-			return err
-		}
-		defer func() {
-			// Last, after HTTP and the database: what is still batched goes out.
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if err := tp.Shutdown(sctx); err != nil {
-				log.Warn("flush traces", "err", err)
-			}
-		}()
+	tp, flushTraces, err := startTracing(ctx, cfg, log)
+	if err != nil {
+		return err
 	}
+	defer flushTraces() // last, after HTTP and the database: what is still batched goes out
 	a, err := openTraced(ctx, cfg, log, tp)
 	if err != nil {
 		return err
 	}
 	defer a.close(context.WithoutCancel(ctx))
 
-	v, err := validate.New()
-	if err != nil {
-		return fmt.Errorf("load schemas: %w", err)
-	}
 	if cfg.Dev {
 		// The demo is a convenience: a development server whose demo
 		// cannot be seeded (the developer changed it, the database
@@ -180,19 +166,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		if err := seedDemo(ctx, a); err != nil {
 			log.Warn("demo not seeded, starting without it", "err", err)
 		}
-	}
-
-	static, err := staticFiles()
-	if err != nil {
-		return err
-	}
-	idporten, err := a.idporten()
-	if err != nil {
-		return err
-	}
-	agencyOIDC, err := a.agencyProviders()
-	if err != nil {
-		return err
 	}
 	m := metrics.New()
 	sched, err := a.scheduler(m)
@@ -206,17 +179,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 		defer stop()
 	}
-	srv := api.New(api.Config{
-		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
-		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, OwnSayAge: cfg.OwnSayAge, PublicURL: cfg.PublicURL,
-		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
-		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
-		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(), RecoveryWait: cfg.RecoveryWait,
-	}, api.Deps{
-		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
-		Reminders: sched, Metrics: m, IDPorten: idporten, AgencyOIDC: agencyOIDC,
-		Alerts: remind.Alerts{Store: a.store, Sender: sched.Sender, Now: time.Now, Log: log},
-	})
+	srv, err := a.server(log, m, sched)
+	if err != nil {
+		return err
+	}
 	rctx, stopReminders := context.WithCancel(context.WithoutCancel(ctx))
 	remindersDone := make(chan struct{})
 	go func() {
@@ -230,6 +196,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	defer func() { stopReminders(); <-remindersDone }()
 	go sweep(rctx, a.store, log)
 
+	return listenUntilDone(ctx, cfg, srv, log)
+}
+
+// listenUntilDone serves on cfg.Addr until ctx ends, then stops HTTP
+// first, so that requests in flight finish against a live database (the
+// caller's deferred calls then stop the rest).
+func listenUntilDone(ctx context.Context, cfg config, srv *api.Server, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -247,8 +220,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	// HTTP first, so in-flight requests finish against a live database; the
-	// deferred close then stops the database.
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
@@ -257,6 +228,58 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startTracing starts the trace exporter when tracing is configured, and
+// returns what flushes it at the end.
+func startTracing(ctx context.Context, cfg config, log *slog.Logger) (*tracing.Provider, func(), error) {
+	if !cfg.Tracing {
+		return nil, func() {}, nil
+	}
+	tp, err := tracing.New(ctx, cfg.OTelEndpoint, buildRevision())
+	if err != nil {
+		return nil, nil, err
+	}
+	return tp, func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tp.Shutdown(sctx); err != nil {
+			log.Warn("flush traces", "err", err)
+		}
+	}, nil
+}
+
+// server builds the HTTP server of this process: the schemas, the app's
+// files, the sign-in providers and the use cases on the store.
+func (a *app) server(log *slog.Logger, m *metrics.Metrics, sched *remind.Scheduler) (*api.Server, error) {
+	cfg := a.cfg
+	v, err := validate.New()
+	if err != nil {
+		return nil, fmt.Errorf("load schemas: %w", err)
+	}
+	static, err := staticFiles()
+	if err != nil {
+		return nil, err
+	}
+	idporten, err := a.idporten()
+	if err != nil {
+		return nil, err
+	}
+	agencyOIDC, err := a.agencyProviders()
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Config{
+		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
+		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, OwnSayAge: cfg.OwnSayAge, PublicURL: cfg.PublicURL,
+		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
+		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
+		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(), RecoveryWait: cfg.RecoveryWait,
+	}, api.Deps{
+		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
+		Reminders: sched, Metrics: m, IDPorten: idporten, AgencyOIDC: agencyOIDC,
+		Alerts: remind.Alerts{Store: a.store, Sender: sched.Sender, Now: time.Now, Log: log},
+	}), nil
 }
 
 // sweep deletes expired one-time records (sign-ins never finished, codes
