@@ -3,7 +3,7 @@
 // The refresh token is single-use, so two tabs refreshing at once would
 // sign each other out; a Web Lock makes them take turns, and the second one
 // finds the session the first one stored.
-import { kv } from './db.js';
+import { kv, wipe } from './db.js';
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -26,10 +26,14 @@ export async function loadSession() {
 }
 export const currentSession = () => session;
 
-// persist stores the session again (after the device's data was wiped).
-export const persist = () => kv.set('session', session);
-
+// saveSession keeps the session a sign-in, a refresh or a switch of agency
+// answered with. Every way of signing in ends here, so this is the one
+// place that asks who used this phone before: someone else, and nothing
+// of theirs may remain.
 async function saveSession(tokens) {
+  const before = await kv.get('user');
+  if (before && before !== tokens.user.id) await wipe();
+  await kv.set('user', tokens.user.id);
   session = {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,

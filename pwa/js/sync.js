@@ -235,6 +235,18 @@ export async function refresh(id) {
   return local(id);
 }
 
+// load is a roadmap as fresh as can be: the server's, or the device's copy
+// when the network is down. A refusal (gone, or no longer shared) is
+// thrown for the screen to say.
+export async function load(id) {
+  try {
+    return await refresh(id);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    return local(id);
+  }
+}
+
 // forgetShared deletes every agency's view of a roadmap from the device. A
 // caseworker's app never keeps one (caseworker.js reads it from the server
 // each time, so that revoking ends it at once); earlier versions did, and a

@@ -4,7 +4,7 @@ import { h, field, choice, errorBox, toast, confirm } from '../ui.js';
 import { t, plural, LANGS, current } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
-import { wipe, kv } from '../db.js';
+import { kv } from '../db.js';
 import { changeLanguage, go } from '../nav.js';
 import * as push from '../push.js';
 import { methods, idportenButton, me as fetchMe, recoveryBanner, signOutHere } from './account.js';
@@ -37,14 +37,7 @@ export async function signIn() {
       e.preventDefault();
       out.replaceChildren();
       try {
-        const s = await api.signIn(name.value.trim());
-        const prev = await kv.get('user');
-        if (prev && prev !== s.user.id) {
-          // Someone else used this phone: nothing of theirs may remain.
-          await wipe();
-          await api.persist();
-        }
-        await kv.set('user', s.user.id);
+        await api.signIn(name.value.trim());
         const me = await api.call('GET', '/me');
         await kv.set('me', me);
         const back = sessionStorage.getItem('veikart.after');

@@ -7,7 +7,6 @@
 import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
-import { wipe, kv } from '../db.js';
 import { go, route } from '../nav.js';
 import * as wa from '../webauthn.js';
 
@@ -19,17 +18,11 @@ const waitingFor = () => {
   try { return JSON.parse(localStorage.getItem(WAITING) || 'null'); } catch { return null; }
 };
 
-// started keeps the session a passkey ceremony answered with. Someone else
-// used this phone before: nothing of theirs may remain.
+// started keeps the session a passkey ceremony answered with (api.start
+// wipes what another person left on this phone).
 async function started(tokens) {
   const s = await api.start(tokens);
   localStorage.removeItem(WAITING);
-  const prev = await kv.get('user');
-  if (prev && prev !== s.user.id) {
-    await wipe();
-    await api.persist();
-  }
-  await kv.set('user', s.user.id);
   return s;
 }
 

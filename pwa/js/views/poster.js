@@ -26,14 +26,6 @@ function stylesheet() {
   return styled;
 }
 
-async function load(id) {
-  try {
-    return await sync.refresh(id);
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    return sync.local(id);
-  }
-}
 
 // qrCode is the poster's QR code (an SVG the server draws): kept on the
 // device, so that a poster prints offline too. It holds only the roadmap's
@@ -79,7 +71,7 @@ const along = (steps) => steps.filter((st) => st.status !== 'dropped')
 // poster is the screen: choices, a print button, and the poster itself.
 export async function poster(id) {
   if (currentSession()?.actingFor) throw new ApiError(404, { title: t('error.notFound') });
-  const [r] = await Promise.all([load(id), stylesheet()]);
+  const [r] = await Promise.all([sync.load(id), stylesheet()]);
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
   const agencies = await agencyNames();
   const saved = (await kv.get(`poster:${id}`)) || {};

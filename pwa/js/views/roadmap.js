@@ -11,14 +11,6 @@ import { kv, outbox } from '../db.js';
 import * as push from '../push.js';
 
 
-async function load(id) {
-  try {
-    return await sync.refresh(id);
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    return sync.local(id);
-  }
-}
 
 // edit queues an op and offers to undo it.
 // shown says the screen already shows the change (a field the person just
@@ -71,7 +63,7 @@ export const agencyNames = async () => (await kv.get('agencyNames')) || {};
 
 // overview shows every area's road and what is next.
 export async function overview(id) {
-  const r = await load(id);
+  const r = await sync.load(id);
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
   const areas = r.areas.map((a) => {
     const steps = r.steps.filter((x) => x.areaId === a.id);
@@ -123,7 +115,7 @@ export async function overview(id) {
 
 // area: where the family stands and where it wants to be, in its own words.
 export async function area(id, areaId) {
-  const r = await load(id);
+  const r = await sync.load(id);
   const a = r?.areas.find((x) => x.id === areaId);
   if (!a) throw new ApiError(404, { title: t('error.notFound') });
   const names = await agencyNames();
@@ -181,7 +173,7 @@ export async function newArea(id) {
 
 // stepForm adds a step, or changes one (sending only what changed).
 export async function stepForm(id, stepId, areaId) {
-  const r = await load(id);
+  const r = await sync.load(id);
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
   const st = stepId ? r.steps.find((x) => x.id === stepId) : null;
   if (stepId && !st) throw new ApiError(404, { title: t('error.notFound') });
@@ -269,7 +261,7 @@ export async function stepForm(id, stepId, areaId) {
 
 // household: the roadmap's name and the people in it.
 export async function household(id) {
-  const r = await load(id);
+  const r = await sync.load(id);
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
   const titleIn = h('input', { type: 'text', maxlength: 200, value: r.title });
   titleIn.addEventListener('change', () => titleIn.value.trim() && edit(id, { type: 'roadmap.setTitle', title: titleIn.value.trim() }));

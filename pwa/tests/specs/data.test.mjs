@@ -131,3 +131,55 @@ describe('your data', () => {
     assertNoErrors(page, [/status of 401/]);
   });
 });
+
+// One phone, two people: Kari's sign-in lapses (her session is gone from
+// the phone, her data is not), and Ola signs in on the same phone. Every
+// way of signing in keeps its session in one place (api.js), which wipes
+// what another person left before it keeps the new session.
+describe('one phone, two people', () => {
+  let server, browser, page;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+    page = await newPage(browser);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  // kept is what the app keeps on the phone: the roadmaps' titles and the
+  // person it belongs to.
+  const kept = () => page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => { const r = indexedDB.open('veikart'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+    const all = (store) => new Promise((ok, fail) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+    const get = (k) => new Promise((ok, fail) => { const r = db.transaction('kv').objectStore('kv').get(k); r.onsuccess = () => ok(r.result ?? null); r.onerror = () => fail(r.error); });
+    try {
+      return { titles: (await all('roadmaps')).map((x) => x.data.title), user: await get('user') };
+    } finally {
+      db.close();
+    }
+  });
+
+  test("the next person finds nothing of the last one's", async () => {
+    await signIn(page, server.url, 'Kari Nordmann');
+    await createRoadmap(page, 'Familien Nordmann', [{ name: 'Kari' }]);
+    await settled(page);
+    assert.deepEqual((await kept()).titles, ['Familien Nordmann']);
+    // Her sign-in lapses: the session goes, her roadmap stays on the phone.
+    await page.evaluate(async () => {
+      const db = await new Promise((ok, fail) => { const r = indexedDB.open('veikart'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+      await new Promise((ok, fail) => { const tx = db.transaction('kv', 'readwrite'); tx.objectStore('kv').delete('session'); tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+      db.close();
+    });
+    await signIn(page, server.url, 'Ola Hansen');
+    await page.getByRole('link', { name: 'Lag et nytt veikart' }).waitFor();
+    assert.equal(await page.getByText('Familien Nordmann').count(), 0, "Kari's roadmap on Ola's screen");
+    const after = await kept();
+    assert.deepEqual(after.titles, [], "Kari's roadmap kept on the phone after Ola signed in");
+    assert.equal(after.user, apiUserId('Ola Hansen'));
+    assertNoErrors(page);
+  });
+});
