@@ -28,7 +28,6 @@ import (
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/ratelimit"
-	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -110,7 +109,7 @@ type Server struct {
 
 	app       *fiber.App
 	cfg       Config
-	store     *storage.Store
+	store     Store
 	tokens    *auth.Tokens
 	sessions  *auth.Sessions
 	validator *validate.Validator
@@ -141,9 +140,20 @@ type Server struct {
 	agencies *agency.Service
 }
 
+// Store is the storage the server's use cases and its health checks need;
+// package storage implements it.
+type Store interface {
+	household.Store
+	account.Store
+	account.Once
+	agency.Store
+	Ping(ctx context.Context) error
+	ProbeWrite(ctx context.Context) error
+}
+
 // Deps are the services the server uses.
 type Deps struct {
-	Store     *storage.Store
+	Store     Store
 	Tokens    *auth.Tokens
 	Sessions  *auth.Sessions
 	Keys      *auth.KeySet

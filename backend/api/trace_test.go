@@ -77,7 +77,7 @@ func TestTrace_ExportsRouteSpans(t *testing.T) {
 	e := mustEnvWith(t, api.Config{Dev: true, Tracer: tp.Tracer()}, nil, func(_ string, _ *api.Config, d *api.Deps) {
 		// A store without in-memory copies, so that reads reach the
 		// database and show as spans.
-		d.Store = testenv.OpenAgain(t, d.Store, storage.Options{Monitor: tp.CommandMonitor()})
+		d.Store = testenv.OpenAgain(t, d.Store.(*storage.Store), storage.Options{Monitor: tp.CommandMonitor()})
 	})
 	kari := e.login(t, "Kari Tracenordmann")
 	e.createRoadmap(t, kari, "00000000-0000-4000-8000-000000000019", "MEMBERTRACE")
