@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/metrics"
 	"github.com/veikart/veikart/backend/passkey"
@@ -161,4 +163,39 @@ func (s *Service) SecurityLog(ctx context.Context, userID, cursor string, limit 
 		}
 	}
 	return events, names, next, nil
+}
+
+// Profile is what the app knows of the person signed in.
+type Profile struct {
+	User *veikart.User
+	// Agencies are those they work for.
+	Agencies []*veikart.Agency
+	// RecoverableByAgency says an agency may help them back in (their
+	// only way in is a passkey); Pending is such a recovery that waits.
+	RecoverableByAgency bool
+	Pending             *Pending
+}
+
+// Me is the profile of the person actor is.
+func (s *Service) Me(ctx context.Context, actor access.Actor) (*Profile, error) {
+	if err := Own(actor); err != nil {
+		return nil, err
+	}
+	u, err := s.store.User(ctx, actor.UserID)
+	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+		return nil, ErrSignInAgain // a valid token of a person erased since
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &Profile{User: u, RecoverableByAgency: veikart.RecoverableByAgency(u.ID)}
+	if p.Agencies, err = agency.Memberships(ctx, s.store, u); err != nil {
+		return nil, err
+	}
+	if p.RecoverableByAgency {
+		if p.Pending, err = s.PendingRecovery(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

@@ -210,3 +210,28 @@ func (s *Service) Vouch(ctx context.Context, agencyID, userID string) error {
 	}
 	return s.store.AddUserAgency(ctx, userID, agencyID)
 }
+
+// Agencies is the lookup of agencies Memberships needs.
+type Agencies interface {
+	Agency(ctx context.Context, id string) (*veikart.Agency, error)
+}
+
+// Memberships is the agencies u works for: the agency's staff list is the
+// truth, the person's index of agencies may lag (an agency gone, or one
+// that removed them, is left out).
+func Memberships(ctx context.Context, store Agencies, u *veikart.User) ([]*veikart.Agency, error) {
+	var out []*veikart.Agency
+	for _, id := range u.AgencyIDs {
+		a, err := store.Agency(ctx, id)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(a.Roles(u.ID)) > 0 {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

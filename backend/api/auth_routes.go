@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -88,39 +87,21 @@ func (s *Server) sendTokens(c *fiber.Ctx, pair *auth.TokenPair, u *veikart.User,
 }
 
 func (s *Server) me(c *fiber.Ctx) error {
-	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
-	}
-	ctx := c.UserContext()
-	u, err := s.store.User(ctx, actor.UserID)
-	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		// A valid token for a person who no longer exists (erased).
-		return &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
-	}
+	p, err := s.account.Me(c.UserContext(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	out := meJSON{ID: u.ID, Name: u.Name, ActingFor: actor.AgencyID, Agencies: []membershipJSON{}, OwnSayAge: cmp.Or(s.cfg.OwnSayAge, veikart.DefaultOwnSayAge)}
-	for _, id := range u.AgencyIDs {
-		a, err := s.store.Agency(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		// The agency's staff list is the truth; the user's index may lag.
-		if roles := a.Roles(u.ID); len(roles) > 0 {
-			out.Agencies = append(out.Agencies, membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(roles)})
-		}
+	out := meJSON{ID: p.User.ID, Name: p.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: memberships(p.Agencies, p.User.ID),
+		OwnSayAge: cmp.Or(s.cfg.OwnSayAge, veikart.DefaultOwnSayAge), RecoverableByAgency: p.RecoverableByAgency}
+	if pr := p.Pending; pr != nil {
+		out.Recovery = &pendingRecoveryJSON{AgencyID: pr.AgencyID, AgencyName: pr.AgencyName, CaseworkerName: pr.CreatedByName, StartedAt: pr.StartedAt, EffectiveAt: pr.EffectiveAt}
 	}
-	if veikart.RecoverableByAgency(u.ID) {
-		out.RecoverableByAgency = true
-		if out.Recovery, err = s.pendingRecoveryJSON(ctx, u.ID); err != nil {
-			return err
-		}
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return sendJSON(c, fiber.StatusOK, out)
+}
+
+// memberships renders the agencies a person works for, with their roles.
+func memberships(as []*veikart.Agency, userID string) []membershipJSON {
+	return mapJSON(as, func(a *veikart.Agency) membershipJSON {
+		return membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(a.Roles(userID))}
+	})
 }

@@ -92,12 +92,9 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 	}
 	out := exportJSON{
 		Format: "veikart-export", Version: exportFormatVersion, ExportedAt: x.At.UTC(),
-		Profile:  meJSON{ID: x.User.ID, Name: x.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: []membershipJSON{}},
+		Profile:  meJSON{ID: x.User.ID, Name: x.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: memberships(x.Agencies, x.User.ID)},
 		Roadmaps: []exportedRoadmapJSON{}, MemberOf: mapJSON(x.MemberOf, partialViewJSON),
 		SecurityLog: mapJSON(x.SecurityLog, toSecurityEventJSON),
-	}
-	for _, a := range x.Agencies {
-		out.Profile.Agencies = append(out.Profile.Agencies, membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(a.Roles(x.User.ID))})
 	}
 	for _, o := range x.Owned {
 		out.Roadmaps = append(out.Roadmaps, exportedRoadmap(o, x.User.ID, x.At))

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"slices"
 	"time"
 
@@ -63,16 +62,6 @@ func (s *Server) recoveryPeople(c *fiber.Ctx) error {
 	return sendJSON(c, fiber.StatusOK, recoveryPeopleJSON{Items: mapJSON(people, func(p account.Recoverable) recoveryPersonJSON {
 		return recoveryPersonJSON{Key: p.Key, Name: p.Name}
 	})})
-}
-
-// pendingRecoveryJSON is the recovery of the person's account that waits,
-// if any: the app shows it on every device with a way to stop it.
-func (s *Server) pendingRecoveryJSON(ctx context.Context, userID string) (*pendingRecoveryJSON, error) {
-	pr, err := s.account.PendingRecovery(ctx, userID)
-	if err != nil || pr == nil {
-		return nil, err
-	}
-	return &pendingRecoveryJSON{AgencyID: pr.AgencyID, AgencyName: pr.AgencyName, CaseworkerName: pr.CreatedByName, StartedAt: pr.StartedAt, EffectiveAt: pr.EffectiveAt}, nil
 }
 
 // cancelRecovery stops the waiting recovery of the signed-in person's

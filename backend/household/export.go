@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -53,7 +54,7 @@ func (s *Service) ExportPerson(ctx context.Context, actor access.Actor) (*Export
 		return nil, err
 	}
 	x := &Export{User: u, At: s.now()}
-	if x.Agencies, err = s.agenciesOf(ctx, u); err != nil {
+	if x.Agencies, err = agency.Memberships(ctx, s.store, u); err != nil {
 		return nil, err
 	}
 	if err := s.exportRoadmaps(ctx, x); err != nil {
@@ -73,24 +74,6 @@ func (s *Service) ExportPerson(ctx context.Context, actor access.Actor) (*Export
 
 // ErrOperatorAccount refuses an operator's token what only a person does.
 var ErrOperatorAccount = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
-
-// agenciesOf is the agencies u still works for.
-func (s *Service) agenciesOf(ctx context.Context, u *veikart.User) ([]*veikart.Agency, error) {
-	var out []*veikart.Agency
-	for _, id := range u.AgencyIDs {
-		a, err := s.store.Agency(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(a.Roles(u.ID)) > 0 {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
 
 // exportRoadmaps adds the roadmaps the person owns or is a member of.
 func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
