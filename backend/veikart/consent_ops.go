@@ -577,7 +577,7 @@ func (r *Roadmap) DecideProposal(id, stepID, by string, accept bool, now time.Ti
 		s := r.Proposals[i].Step
 		s.ID = stepID
 		var err error
-		if n, _, err = r.Apply([]Op{{ID: "proposal-" + id, Type: OpAddStep, Step: s}}, now); err != nil {
+		if n, _, err = r.Apply([]Op{AddStep{ID: "proposal-" + id, Step: s}}, now); err != nil {
 			return nil, Proposal{}, err
 		}
 		n.Version = r.Version // next() below counts the change once
