@@ -237,7 +237,7 @@ type SetTitle struct {
 }
 
 func (op SetTitle) header() (string, int64) { return op.ID, op.BaseVersion }
-func (SetTitle) kind() OpType                { return OpSetTitle }
+func (SetTitle) kind() OpType               { return OpSetTitle }
 
 func (op SetTitle) apply(a *applier, ptr string) (bool, error) {
 	r := a.r
