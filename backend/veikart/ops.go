@@ -257,9 +257,9 @@ func (op SetTitle) apply(a *applier, ptr string) (bool, error) {
 // refused when the batch is applied, not when it is decoded, so that the
 // error points at it like any other invalid operation.
 type unknownOp struct {
-	ID          string
-	BaseVersion int64
-	Type        OpType
+	ID          string `json:"opId"`
+	BaseVersion int64  `json:"baseVersion"`
+	Type        OpType `json:"-"` // EncodeOp writes it
 }
 
 func (op unknownOp) header() (string, int64) { return op.ID, op.BaseVersion }

@@ -301,3 +301,33 @@ func pretty(w *bytes.Buffer, raw []byte, indent string) error {
 	}
 	return nil
 }
+
+// TestDecodeOp_RoundTrip encodes every operation of the case table and
+// decodes it again: the API echoes what it decoded (the fuzz tests compare
+// the echo), so the two must agree.
+func TestDecodeOp_RoundTrip(t *testing.T) {
+	b, err := os.ReadFile(casesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table opCases
+	if err := json.Unmarshal(b, &table); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range table.Cases {
+		for _, raw := range c.Ops {
+			op, err := veikart.DecodeOp(raw)
+			if err != nil {
+				t.Fatalf("%s: %v", raw, err)
+			}
+			enc, err := veikart.EncodeOp(op)
+			if err != nil {
+				t.Fatalf("%s: %v", raw, err)
+			}
+			again, err := veikart.DecodeOp(enc)
+			if err != nil || !reflect.DeepEqual(op, again) {
+				t.Fatalf("%s\nencoded as %s\ndecodes to %#v (%v), not %#v", raw, enc, again, err, op)
+			}
+		}
+	}
+}
