@@ -193,8 +193,10 @@ class Batch {
 }
 
 // add, update and remove, the same for members, areas and steps but for
-// what differs between them (below).
-function add(b, kind, op, ptr, { item, check, same, limit }) {
+// what differs between them (below). An add of an id that is taken is a
+// duplicate when check(item) is the same as what is there (same), and a
+// conflict otherwise; create checks and makes the new item.
+function add(b, kind, op, { item, check, same, create }) {
   const { list } = kinds[kind];
   const cur = b.r[list].find((x) => x.id === item.id);
   if (cur) {
@@ -202,7 +204,7 @@ function add(b, kind, op, ptr, { item, check, same, limit }) {
     try { ok = same(check(item), cur); } catch (e) { if (!(e instanceof Invalid)) throw e; }
     return ok ? 'dup' : b.conflict(op.opId, `${kind}:${item.id}`);
   }
-  b.r[list] = [...b.r[list], { ...limit(item), version: b.v }];
+  b.r[list] = [...b.r[list], { ...create(item), version: b.v }];
   return 'applied';
 }
 
@@ -219,7 +221,8 @@ function update(b, kind, op, ptr, apply) {
   const next = { ...cur };
   for (const f of fields) next[f] = structuredClone(set[f] ?? known[f]);
   const done = apply(next, cur);
-  b.r[list] = b.r[list].with(i, { ...done, version: b.v, changed: b.touch(cur.changed, fields) });
+  const item = { ...done, version: b.v, changed: b.touch(cur.changed, fields) };
+  b.r[list] = b.r[list].map((x, j) => (j === i ? item : x));
   return 'applied';
 }
 
@@ -251,11 +254,11 @@ const operations = {
   'member.add'(b, op, ptr) {
     const p = `${ptr}/member`;
     const item = { id: '', name: '', role: '', ...pick(op.member, 'id', 'name', 'birthYear', 'role') };
-    return add(b, 'member', op, ptr, {
+    return add(b, 'member', op, {
       item,
       check: (m) => checkMember(m, p),
       same: (m, cur) => m.name === cur.name && (m.birthYear ?? 0) === (cur.birthYear ?? 0) && m.role === cur.role,
-      limit: (m) => {
+      create: (m) => {
         if (!validId(m.id)) throw new Invalid(`${p}/id`);
         if (b.r.members.length >= MAX.members) throw new Invalid(p);
         return checkMember(m, p);
@@ -285,12 +288,12 @@ const operations = {
     const p = `${ptr}/area`;
     const item = { id: '', title: '', now: '', desired: '', ...pick(op.area, 'id', 'title', 'now', 'desired', 'scoreNow', 'scoreDesired', 'memberIds'), kind: 'custom' };
     if (!validId(item.id)) throw new Invalid(`${p}/id`);
-    return add(b, 'area', op, ptr, {
+    return add(b, 'area', op, {
       item,
       check: (a) => checkArea(b.r, a, p),
       same: (a, cur) => a.title === cur.title && a.now === cur.now && a.desired === cur.desired &&
         (a.scoreNow ?? 0) === (cur.scoreNow ?? 0) && (a.scoreDesired ?? 0) === (cur.scoreDesired ?? 0) && sameList(a.memberIds, cur.memberIds ?? []),
-      limit: (a) => {
+      create: (a) => {
         if (b.r.areas.length >= MAX.areas) throw new Invalid(ptr);
         return checkArea(b.r, a, p);
       },
@@ -319,12 +322,12 @@ const operations = {
     const item = { id: '', areaId: '', title: '', note: '', term: '', ...pick(op.step, ...fields) };
     if (!validId(item.id)) throw new Invalid(`${p}/id`);
     item.status ||= 'planned';
-    return add(b, 'step', op, ptr, {
+    return add(b, 'step', op, {
       item,
       check: (s) => checkStep(b.r, s, p),
       same: (s, cur) => s.areaId === cur.areaId && s.title === cur.title && s.note === cur.note && sameResponsible(s.responsible, cur.responsible) &&
         (s.due ?? '') === (cur.due ?? '') && s.status === cur.status && s.term === cur.term && sameList(s.memberIds, cur.memberIds ?? []),
-      limit: (s) => {
+      create: (s) => {
         if (b.r.steps.length >= MAX.steps) throw new Invalid(ptr);
         return { ...checkStep(b.r, s, p), createdAt: b.now, updatedAt: b.now };
       },
@@ -380,12 +383,13 @@ function run(r, ops, now, strict) {
     let out;
     if (strict) out = one(b, op, ptr);
     else {
-      const before = { r: copy(b.r), title: b.r.title, titleVersion: b.r.titleVersion, n: b.conflicts.length };
+      const saved = copy(b.r);
+      // Anything thrown counts as refused: a queued operation of a shape
+      // this version does not know must not blank the screen.
       try { out = one(b, op, ptr); } catch { out = 'refused'; }
       if (out === 'conflict' || out === 'refused') {
-        Object.assign(b.r, before.r, { title: before.title, titleVersion: before.titleVersion });
-        if (before.titleVersion === undefined) delete b.r.titleVersion;
-        b.conflicts.length = before.n;
+        b.r = saved;
+        b.conflicts.length = 0;
         continue;
       }
     }
