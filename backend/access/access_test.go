@@ -311,8 +311,8 @@ func TestProject_NoHouseholdIDsForAgencies(t *testing.T) {
 	var err error
 	members := []string{"m1", "m2"}
 	if r, _, err = r.Apply([]veikart.Op{
-		{ID: "o1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: r.Version, AreaPatch: veikart.AreaPatch{MemberIDs: &members}},
-		{ID: "o2", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s1", AreaID: "housing", Title: "Søke bolig", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m2"}}},
+		veikart.UpdateArea{ID: "o1", AreaID: "housing", BaseVersion: r.Version, Set: veikart.AreaPatch{MemberIDs: &members}},
+		veikart.AddStep{ID: "o2", Step: veikart.Step{ID: "s1", AreaID: "housing", Title: "Søke bolig", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m2"}}},
 	}, t0); err != nil {
 		t.Fatal(err)
 	}

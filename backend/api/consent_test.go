@@ -105,11 +105,11 @@ func newWorld(t testing.TB, e *env) *world {
 	r.Members[1].OwnAllowed = true // Mia may take a roadmap of her own
 	housingNow, healthNow := mHousing, mHealth
 	if r, _, err = r.Apply([]veikart.Op{
-		{ID: "o1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &housingNow}},
-		{ID: "o2", Type: veikart.OpUpdateArea, TargetID: "health", BaseVersion: 1, AreaPatch: veikart.AreaPatch{Now: &healthNow}},
-		{ID: "o3", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s1", AreaID: "housing", Title: mStepHousing, Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m1"}}},
-		{ID: "o5", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1, AreaPatch: veikart.AreaPatch{MemberIDs: &[]string{"m1"}}},
-		{ID: "o4", Type: veikart.OpAddStep, Step: veikart.Step{ID: "s2", AreaID: "health", Title: mStepHealth, Term: veikart.LongTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
+		veikart.UpdateArea{ID: "o1", AreaID: "housing", BaseVersion: 1, Set: veikart.AreaPatch{Now: &housingNow}},
+		veikart.UpdateArea{ID: "o2", AreaID: "health", BaseVersion: 1, Set: veikart.AreaPatch{Now: &healthNow}},
+		veikart.AddStep{ID: "o3", Step: veikart.Step{ID: "s1", AreaID: "housing", Title: mStepHousing, Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m1"}}},
+		veikart.UpdateArea{ID: "o5", AreaID: "housing", BaseVersion: 1, Set: veikart.AreaPatch{MemberIDs: &[]string{"m1"}}},
+		veikart.AddStep{ID: "o4", Step: veikart.Step{ID: "s2", AreaID: "health", Title: mStepHealth, Term: veikart.LongTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
 	}, now); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -76,17 +74,6 @@ type stepJSON struct {
 type reminderJSON struct {
 	DaysBefore int    `json:"daysBefore"`
 	At         string `json:"at"`
-}
-
-func toReminders(rs []reminderJSON) []veikart.Reminder {
-	if rs == nil {
-		return nil
-	}
-	out := make([]veikart.Reminder, len(rs))
-	for i, r := range rs {
-		out[i] = veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At}
-	}
-	return out
 }
 
 func fromReminders(rs []veikart.Reminder) []reminderJSON {
@@ -224,42 +211,22 @@ type createRoadmapRequest struct {
 	Members []newMemberJSON `json:"members"`
 }
 
-type newAreaJSON struct {
-	ID           string   `json:"id"`
-	Title        string   `json:"title"`
-	Now          string   `json:"now"`
-	Desired      string   `json:"desired"`
-	ScoreNow     int      `json:"scoreNow"`
-	ScoreDesired int      `json:"scoreDesired"`
-	MemberIDs    []string `json:"memberIds"`
+// operationJSON is one operation on the wire. The domain reads and writes
+// it (veikart.DecodeOp): the kinds of operation and their fields are the
+// domain's, named in one table there.
+type operationJSON struct{ op veikart.Op }
+
+func (o *operationJSON) UnmarshalJSON(b []byte) error {
+	op, err := veikart.DecodeOp(b)
+	o.op = op
+	return err
 }
 
-type newStepJSON struct {
-	ID          string          `json:"id"`
-	AreaID      string          `json:"areaId"`
-	Title       string          `json:"title"`
-	Note        string          `json:"note"`
-	Responsible responsibleJSON `json:"responsible"`
-	Due         string          `json:"due"`
-	Status      string          `json:"status"`
-	Term        string          `json:"term"`
-	MemberIDs   []string        `json:"memberIds"`
-	Reminders   []reminderJSON  `json:"reminders"`
-}
+func (o operationJSON) MarshalJSON() ([]byte, error) { return veikart.EncodeOp(o.op) }
 
-type operationJSON struct {
-	OpID        string          `json:"opId"`
-	Type        string          `json:"type"`
-	BaseVersion int64           `json:"baseVersion"`
-	Title       string          `json:"title"`
-	Member      *newMemberJSON  `json:"member"`
-	Area        *newAreaJSON    `json:"area"`
-	Step        *newStepJSON    `json:"step"`
-	MemberID    string          `json:"memberId"`
-	AreaID      string          `json:"areaId"`
-	StepID      string          `json:"stepId"`
-	Set         json.RawMessage `json:"set"`
-}
+// toDomain returns the decoded operation; it cannot fail any more, and stays
+// for the handler's sake until the handler passes the operations on as they are.
+func (o operationJSON) toDomain() (veikart.Op, error) { return o.op, nil }
 
 type operationsRequest struct {
 	Operations []operationJSON `json:"operations"`
@@ -273,134 +240,6 @@ type resultJSON struct {
 type operationsResponse struct {
 	Roadmap roadmapJSON  `json:"roadmap"`
 	Results []resultJSON `json:"results"`
-}
-
-// patch reads the "set" object of an update operation. Each field is absent
-// (unchanged), null (cleared, where the schema allows it) or a value.
-type patch map[string]json.RawMessage
-
-func (p patch) has(k string) bool { _, ok := p[k]; return ok }
-
-func (p patch) isNull(k string) bool { return bytes.Equal(bytes.TrimSpace(p[k]), []byte("null")) }
-
-func (p patch) str(k string) *string {
-	if !p.has(k) {
-		return nil
-	}
-	var s string
-	if p.isNull(k) {
-		return &s
-	}
-	_ = json.Unmarshal(p[k], &s) // the schema has checked the type
-	return &s
-}
-
-func (p patch) bool(k string) *bool {
-	if !p.has(k) {
-		return nil
-	}
-	var b bool
-	_ = json.Unmarshal(p[k], &b)
-	return &b
-}
-
-func (p patch) int(k string) *int {
-	if !p.has(k) {
-		return nil
-	}
-	var n int
-	if !p.isNull(k) {
-		_ = json.Unmarshal(p[k], &n)
-	}
-	return &n
-}
-
-func (p patch) strs(k string) *[]string {
-	if !p.has(k) {
-		return nil
-	}
-	s := []string{}
-	if !p.isNull(k) {
-		_ = json.Unmarshal(p[k], &s)
-	}
-	return &s
-}
-
-func (o operationJSON) toDomain() (veikart.Op, error) {
-	op := veikart.Op{ID: o.OpID, Type: veikart.OpType(o.Type), BaseVersion: o.BaseVersion, Title: o.Title}
-	var p patch
-	if len(o.Set) > 0 {
-		if err := json.Unmarshal(o.Set, &p); err != nil {
-			return op, &veikart.Error{Code: veikart.EINVALID, Message: "The set object is not valid."}
-		}
-	}
-	switch op.Type {
-	case veikart.OpAddMember:
-		if o.Member != nil {
-			op.Member = o.Member.toDomain()
-		}
-	case veikart.OpUpdateMember:
-		op.TargetID = o.MemberID
-		op.MemberPatch = veikart.MemberPatch{Name: p.str("name"), BirthYear: p.int("birthYear"), OwnAllowed: p.bool("ownAllowed")}
-		if r := p.str("role"); r != nil {
-			role := veikart.Role(*r)
-			op.MemberPatch.Role = &role
-		}
-	case veikart.OpRemoveMember:
-		op.TargetID = o.MemberID
-	case veikart.OpAddArea:
-		if a := o.Area; a != nil {
-			op.Area = veikart.Area{ID: a.ID, Title: a.Title, Now: a.Now, Desired: a.Desired,
-				ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: a.MemberIDs}
-		}
-	case veikart.OpUpdateArea:
-		op.TargetID = o.AreaID
-		op.AreaPatch = veikart.AreaPatch{Title: p.str("title"), Now: p.str("now"), Desired: p.str("desired"),
-			ScoreNow: p.int("scoreNow"), ScoreDesired: p.int("scoreDesired"), MemberIDs: p.strs("memberIds")}
-	case veikart.OpRemoveArea:
-		op.TargetID = o.AreaID
-	case veikart.OpAddStep:
-		if s := o.Step; s != nil {
-			op.Step = veikart.Step{ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
-				Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
-				Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
-				Reminders: toReminders(s.Reminders)}
-		}
-	case veikart.OpUpdateStep:
-		op.TargetID = o.StepID
-		sp := veikart.StepPatch{AreaID: p.str("areaId"), Title: p.str("title"), Note: p.str("note"),
-			Due: p.str("due"), MemberIDs: p.strs("memberIds")}
-		if p.has("reminders") {
-			var rs []reminderJSON
-			if !p.isNull("reminders") {
-				_ = json.Unmarshal(p["reminders"], &rs) // the schema has checked the type
-			}
-			r := toReminders(rs)
-			if r == nil {
-				r = []veikart.Reminder{}
-			}
-			sp.Reminders = &r
-		}
-		if v := p.str("status"); v != nil {
-			st := veikart.Status(*v)
-			sp.Status = &st
-		}
-		if v := p.str("term"); v != nil {
-			t := veikart.Term(*v)
-			sp.Term = &t
-		}
-		if p.has("responsible") {
-			var r responsibleJSON
-			if err := json.Unmarshal(p["responsible"], &r); err != nil {
-				return op, &veikart.Error{Code: veikart.EINVALID, Message: "The responsible party is not valid."}
-			}
-			sp.Responsible = &veikart.Responsible{Kind: veikart.ResponsibleKind(r.Kind), MemberID: r.MemberID, AgencyID: r.AgencyID}
-		}
-		op.StepPatch = sp
-	case veikart.OpRemoveStep:
-		op.TargetID = o.StepID
-	}
-	return op, nil
 }
 
 type devLoginRequest struct {

@@ -194,7 +194,7 @@ func TestScheduler_ChangedStepsAndQuietHours(t *testing.T) {
 	}
 	// s3 is marked done before its reminder.
 	done := veikart.Done
-	next, _, err := r.Apply([]veikart.Op{{ID: "o", Type: veikart.OpUpdateStep, TargetID: "s3", BaseVersion: r.Version, StepPatch: veikart.StepPatch{Status: &done}}}, clk.Now())
+	next, _, err := r.Apply([]veikart.Op{veikart.UpdateStep{ID: "o", StepID: "s3", BaseVersion: r.Version, Set: veikart.StepPatch{Status: &done}}}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,8 +47,7 @@ func BenchmarkRoadmap(b *testing.B) {
 					id := "rm" + strconv.Itoa(i%n)
 					text := "Endret " + strconv.Itoa(i)
 					_, err := s.UpdateRoadmap(ctx, id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
-						next, _, err := cur.Apply([]veikart.Op{{ID: "op" + strconv.Itoa(i), Type: veikart.OpUpdateArea, TargetID: "work",
-							BaseVersion: cur.Version, AreaPatch: veikart.AreaPatch{Now: &text}}}, time.Now())
+						next, _, err := cur.Apply([]veikart.Op{veikart.UpdateArea{ID: "op" + strconv.Itoa(i), AreaID: "work", BaseVersion: cur.Version, Set: veikart.AreaPatch{Now: &text}}}, time.Now())
 						return next, err
 					})
 					if err != nil {

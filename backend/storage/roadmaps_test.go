@@ -47,8 +47,7 @@ func TestRoadmaps_CreateReadUpdateDelete(t *testing.T) {
 	}
 	now := "Vi bor i en for liten leilighet."
 	next, err := s.UpdateRoadmap(ctx, "rm1", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
-		n, _, err := cur.Apply([]veikart.Op{{ID: "op1", Type: veikart.OpUpdateArea, TargetID: "housing", BaseVersion: 1,
-			AreaPatch: veikart.AreaPatch{Now: &now}}}, time.Now())
+		n, _, err := cur.Apply([]veikart.Op{veikart.UpdateArea{ID: "op1", AreaID: "housing", BaseVersion: 1, Set: veikart.AreaPatch{Now: &now}}}, time.Now())
 		return n, err
 	})
 	if err != nil {
@@ -99,7 +98,7 @@ func TestRoadmaps_ConcurrentUpdatesLoseNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, err := s.UpdateRoadmap(ctx, "rm1", func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
-				n, _, err := cur.Apply([]veikart.Op{{ID: fmt.Sprintf("op%d", i), Type: veikart.OpAddStep, Step: veikart.Step{
+				n, _, err := cur.Apply([]veikart.Op{veikart.AddStep{ID: fmt.Sprintf("op%d", i), Step: veikart.Step{
 					ID: fmt.Sprintf("s%d", i), AreaID: "housing", Title: "Søke om bolig", Term: veikart.ShortTerm,
 					Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}}}, time.Now())
 				return n, err
@@ -174,8 +173,7 @@ func TestRoadmaps_ConcurrentWritersAllStored(t *testing.T) {
 			for w := range writes {
 				_, err := s.UpdateRoadmap(ctx, fmt.Sprintf("rm%d", i), func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
 					now := fmt.Sprintf("skriving %d", w)
-					n, _, err := cur.Apply([]veikart.Op{{ID: fmt.Sprintf("op%d", w), Type: veikart.OpUpdateArea, TargetID: "work",
-						BaseVersion: cur.Version, AreaPatch: veikart.AreaPatch{Now: &now}}}, time.Now())
+					n, _, err := cur.Apply([]veikart.Op{veikart.UpdateArea{ID: fmt.Sprintf("op%d", w), AreaID: "work", BaseVersion: cur.Version, Set: veikart.AreaPatch{Now: &now}}}, time.Now())
 					return n, err
 				})
 				if err != nil {
@@ -299,7 +297,7 @@ func TestRoadmaps_SharedModeSeesAWriteThatKeepsTheVersion(t *testing.T) {
 				return nil, err
 			}
 		}
-		n, _, err := cur.Apply([]veikart.Op{{ID: "op1", Type: veikart.OpSetTitle, Title: "Ny", BaseVersion: cur.Version}}, now)
+		n, _, err := cur.Apply([]veikart.Op{veikart.SetTitle{ID: "op1", Title: "Ny", BaseVersion: cur.Version}}, now)
 		return n, err
 	})
 	if err != nil {

@@ -218,6 +218,36 @@ func mayHelpRecover(by string) error {
 	return nil
 }
 
+// applyTo returns spec with the fields the patch sets.
+func (patch GrantPatch) applyTo(spec GrantSpec) GrantSpec {
+	if patch.Sections != nil {
+		spec.Sections = patch.Sections
+	}
+	if patch.Permissions != nil {
+		spec.Permissions = patch.Permissions
+	}
+	if patch.Purpose != nil {
+		spec.Purpose = *patch.Purpose
+	}
+	if patch.ExpiresAt != nil {
+		spec.ExpiresAt = *patch.ExpiresAt
+	}
+	return spec
+}
+
+// checkPatchedSpec is checkSpec for a changed grant. An unchanged expiry
+// (newExpiry false) is not checked against today's maximum.
+func (r *Roadmap) checkPatchedSpec(spec GrantSpec, newExpiry bool, now time.Time, p ConsentPolicy) (GrantSpec, error) {
+	if newExpiry {
+		return r.checkSpec(spec, now, p)
+	}
+	exp := spec.ExpiresAt
+	spec.ExpiresAt = now.Add(time.Millisecond)
+	spec, err := r.checkSpec(spec, now, p)
+	spec.ExpiresAt = exp
+	return spec, err
+}
+
 // UpdateGrant changes a grant that has not been revoked. An expired grant can
 // be renewed by giving it a new expiry.
 func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p ConsentPolicy) (*Roadmap, Grant, error) {
@@ -235,19 +265,7 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 		// would drift apart.
 		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "This grant belongs to a planned transition. Change the transition instead."}
 	}
-	spec := GrantSpec{Sections: g.Sections, Permissions: g.Permissions, Purpose: g.Purpose, ExpiresAt: g.ExpiresAt}
-	if patch.Sections != nil {
-		spec.Sections = patch.Sections
-	}
-	if patch.Permissions != nil {
-		spec.Permissions = patch.Permissions
-	}
-	if patch.Purpose != nil {
-		spec.Purpose = *patch.Purpose
-	}
-	if patch.ExpiresAt != nil {
-		spec.ExpiresAt = *patch.ExpiresAt
-	}
+	spec := patch.applyTo(GrantSpec{Sections: g.Sections, Permissions: g.Permissions, Purpose: g.Purpose, ExpiresAt: g.ExpiresAt})
 	if !g.ActiveAt(now) && patch.ExpiresAt == nil {
 		return nil, Grant{}, &Error{Code: EINVALID, Message: "This grant has expired. Give it a new expiry to renew it.", Pointer: "/expiresAt"}
 	}
@@ -259,20 +277,9 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 		}
 		return nil, Grant{}, &Error{Code: ECONFLICT, Message: "This agency has a newer grant. Change that one instead."}
 	}
-	if patch.ExpiresAt == nil {
-		// An unchanged expiry is not checked against today's maximum.
-		exp := spec.ExpiresAt
-		spec.ExpiresAt = now.Add(time.Millisecond)
-		var err error
-		if spec, err = r.checkSpec(spec, now, p); err != nil {
-			return nil, Grant{}, err
-		}
-		spec.ExpiresAt = exp
-	} else {
-		var err error
-		if spec, err = r.checkSpec(spec, now, p); err != nil {
-			return nil, Grant{}, err
-		}
+	spec, err := r.checkPatchedSpec(spec, patch.ExpiresAt != nil, now, p)
+	if err != nil {
+		return nil, Grant{}, err
 	}
 	if patch.Recovery != nil && *patch.Recovery {
 		if err := mayHelpRecover(by); err != nil {
@@ -577,7 +584,7 @@ func (r *Roadmap) DecideProposal(id, stepID, by string, accept bool, now time.Ti
 		s := r.Proposals[i].Step
 		s.ID = stepID
 		var err error
-		if n, _, err = r.Apply([]Op{{ID: "proposal-" + id, Type: OpAddStep, Step: s}}, now); err != nil {
+		if n, _, err = r.Apply([]Op{AddStep{ID: "proposal-" + id, Step: s}}, now); err != nil {
 			return nil, Proposal{}, err
 		}
 		n.Version = r.Version // next() below counts the change once

@@ -69,14 +69,8 @@ func (r *Roadmap) TakeOwn(memberID, userID, newID, title string, now time.Time) 
 		return nil, nil, &Error{Code: ENOTFOUND, Message: "There is no such member."}
 	}
 	m := r.Members[i]
-	if m.UserID == "" || m.UserID != userID {
-		return nil, nil, &Error{Code: EFORBIDDEN, Message: "Only the member themselves can take their part into a roadmap of their own."}
-	}
-	if !m.TookOwnAt.IsZero() {
-		return nil, nil, &Error{Code: ECONFLICT, Message: "This member already has a roadmap of their own."}
-	}
-	if !m.MayTakeOwn(now) {
-		return nil, nil, &Error{Code: EFORBIDDEN, Message: "A member under 18 needs the owners' leave to take a roadmap of their own."}
+	if err := m.mayTakeOwnAs(userID, now); err != nil {
+		return nil, nil, err
 	}
 	if title == "" {
 		title = m.Name
@@ -90,18 +84,43 @@ func (r *Roadmap) TakeOwn(memberID, userID, newID, title string, now time.Time) 
 		return nil, nil, err
 	}
 	own.Members[0].UserID = userID
+	r.giveAreas(own, m.ID)
+	r.giveSteps(own, m.ID, now)
+	family = r.next(now)
+	family.Members[i].TookOwnAt = now
+	return family, own, nil
+}
+
+// mayTakeOwnAs says why the member may not take their parts into a roadmap
+// of their own, signed in as userID, now; nil if they may.
+func (m Member) mayTakeOwnAs(userID string, now time.Time) error {
+	if m.UserID == "" || m.UserID != userID {
+		return &Error{Code: EFORBIDDEN, Message: "Only the member themselves can take their part into a roadmap of their own."}
+	}
+	if !m.TookOwnAt.IsZero() {
+		return &Error{Code: ECONFLICT, Message: "This member already has a roadmap of their own."}
+	}
+	if !m.MayTakeOwn(now) {
+		return &Error{Code: EFORBIDDEN, Message: "A member under 18 needs the owners' leave to take a roadmap of their own."}
+	}
+	return nil
+}
+
+// giveAreas copies into own the areas of r that concern member id: what
+// they name them in whole, a custom area with their steps by its title only.
+func (r *Roadmap) giveAreas(own *Roadmap, id string) {
 	for _, a := range r.Areas {
-		mine := slices.Contains(a.MemberIDs, m.ID)
+		mine := slices.Contains(a.MemberIDs, id)
 		if !mine && a.Kind == DefaultArea {
 			continue // the new roadmap has every default area, empty
 		}
-		if !mine && !slices.ContainsFunc(r.Steps, func(s Step) bool { return s.AreaID == a.ID && s.Concerns(m.ID) }) {
+		if !mine && !slices.ContainsFunc(r.Steps, func(s Step) bool { return s.AreaID == a.ID && s.Concerns(id) }) {
 			continue // a custom area is taken only for what concerns them
 		}
 		na := Area{ID: a.ID, Kind: a.Kind, Title: a.Title, Version: 1}
 		if mine {
 			na.Now, na.Desired, na.ScoreNow, na.ScoreDesired = a.Now, a.Desired, a.ScoreNow, a.ScoreDesired
-			na.MemberIDs = []string{m.ID}
+			na.MemberIDs = []string{id}
 		}
 		if j := own.areaIndex(a.ID); j >= 0 {
 			own.Areas[j] = na
@@ -109,20 +128,23 @@ func (r *Roadmap) TakeOwn(memberID, userID, newID, title string, now time.Time) 
 			own.Areas = append(own.Areas, na)
 		}
 	}
+}
+
+// giveSteps copies into own the steps of r that concern member id, as new
+// steps that name only them; a step another member was responsible for
+// becomes the (new) household's.
+func (r *Roadmap) giveSteps(own *Roadmap, id string, now time.Time) {
 	for _, s := range r.Steps {
-		if !s.Concerns(m.ID) {
+		if !s.Concerns(id) {
 			continue
 		}
 		ns := s
-		ns.MemberIDs = []string{m.ID}
+		ns.MemberIDs = []string{id}
 		ns.Reminders = slices.Clone(s.Reminders)
 		ns.Version, ns.Changed, ns.CreatedAt, ns.UpdatedAt = 1, nil, now, now
-		if ns.Responsible.Kind == ByMember && ns.Responsible.MemberID != m.ID {
+		if ns.Responsible.Kind == ByMember && ns.Responsible.MemberID != id {
 			ns.Responsible = Responsible{Kind: ByHousehold}
 		}
 		own.Steps = append(own.Steps, ns)
 	}
-	family = r.next(now)
-	family.Members[i].TookOwnAt = now
-	return family, own, nil
 }

@@ -91,10 +91,11 @@ const (
 )
 
 // Responsible is the party responsible for a step.
+// The json tags are for operations (ops_json.go), which carry it as it is.
 type Responsible struct {
-	Kind     ResponsibleKind
-	MemberID string // when Kind is ByMember
-	AgencyID string // when Kind is ByAgency
+	Kind     ResponsibleKind `json:"kind"`
+	MemberID string          `json:"memberId,omitempty"` // when Kind is ByMember
+	AgencyID string          `json:"agencyId,omitempty"` // when Kind is ByAgency
 }
 
 // Roadmap is one household's Veikart. The owners own it; everyone else sees
@@ -187,9 +188,10 @@ type Step struct {
 
 // Reminder is one push reminder of a step: DaysBefore days before its due
 // date, at At ("HH:MM") in the household's time zone (Europe/Oslo).
+// The json tags are for operations (ops_json.go), which carry it as it is.
 type Reminder struct {
-	DaysBefore int
-	At         string
+	DaysBefore int    `json:"daysBefore"`
+	At         string `json:"at"`
 }
 
 // Reminder limits. Nobody is reminded at night: times are between the end

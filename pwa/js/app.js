@@ -106,10 +106,12 @@ async function route(keepFocus) {
 
 // stamp is what a roadmap screen shows of the roadmap: the device's view
 // without the counters that change when the server answers (versions,
-// times), which the screen does not show.
+// times, and the bookkeeping ops.js keeps as the server does: which fields
+// changed when, which operations were applied), which the screen does not show.
+const unshown = ['version', 'updatedAt', 'titleVersion', 'pendingCount', 'changed', 'recentOps'];
 async function stamp(id) {
   const r = id ? await sync.local(id) : null;
-  return r ? JSON.stringify(r, (k, v) => (['version', 'updatedAt', 'titleVersion', 'pendingCount'].includes(k) ? undefined : v)) : '';
+  return r ? JSON.stringify(r, (k, v) => (unshown.includes(k) ? undefined : v)) : '';
 }
 
 // A finger on the screen: a redraw now would move what it is about to tap.

@@ -1,6 +1,10 @@
 // The roadmap as the app shows it: the server's copy with the edits still in
 // the outbox applied on top, so an edit shows at once, online or not. The
-// server is the judge; this mirrors its rules only as far as display needs.
+// server is the judge; ops.js applies its rules, so that what shows is
+// what the server will make of the edits.
+import { applyShown } from './ops.js';
+
+export { applyBatch } from './ops.js';
 
 export const DEFAULT_AREAS = ['housing', 'work', 'education', 'economy', 'family', 'health', 'network', 'leisure'];
 
@@ -17,48 +21,16 @@ export function blank(id, title, members) {
   };
 }
 
-function patch(item, set) {
-  const out = { ...item };
-  for (const [k, v] of Object.entries(set)) {
-    if (v === null) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
-const without = (ids, id) => (ids || []).filter((x) => x !== id);
-
-// apply returns r with ops applied; ops that no longer fit are skipped.
-export function apply(r, ops) {
-  r = { ...r, members: [...r.members], areas: [...r.areas], steps: [...r.steps] };
-  for (const op of ops) {
-    switch (op.type) {
-      case 'roadmap.setTitle': r.title = op.title; break;
-      case 'member.add': r.members.push({ ...op.member, pending: true }); break;
-      case 'member.update': r.members = r.members.map((m) => (m.id === op.memberId ? patch(m, op.set) : m)); break;
-      case 'member.remove':
-        r.members = r.members.filter((m) => m.id !== op.memberId);
-        r.areas = r.areas.map((a) => ({ ...a, memberIds: without(a.memberIds, op.memberId) }));
-        r.steps = r.steps.map((s) => ({ ...s, memberIds: without(s.memberIds, op.memberId) }));
-        break;
-      case 'area.add': r.areas.push({ kind: 'custom', now: '', desired: '', memberIds: [], ...op.area, pending: true }); break;
-      case 'area.update': r.areas = r.areas.map((a) => (a.id === op.areaId ? patch(a, op.set) : a)); break;
-      case 'area.remove':
-        r.areas = r.areas.filter((a) => a.id !== op.areaId);
-        r.steps = r.steps.filter((s) => s.areaId !== op.areaId);
-        break;
-      case 'step.add': r.steps.push({ status: 'planned', note: '', memberIds: [], reminders: [], ...op.step, pending: true }); break;
-      case 'step.update': r.steps = r.steps.map((s) => (s.id === op.stepId ? patch(s, op.set) : s)); break;
-      case 'step.remove': r.steps = r.steps.filter((s) => s.id !== op.stepId); break;
-    }
-  }
-  return r;
-}
+// apply returns r with the queued ops applied by the server's rules
+// (ops.js); an op the server would refuse is left out, and what they add
+// is marked pending. New steps are stamped with the time of r, so that
+// the view does not change while nothing else does.
+export const apply = (r, ops) => applyShown(r, ops, r.updatedAt);
 
 // inverse returns the ops that undo op, given the roadmap before it.
 export function inverse(before, op) {
   const pick = (item, set) => Object.fromEntries(Object.keys(set).map((k) => [k, item[k] ?? null]));
-  const clean = ({ pending, version, createdAt, updatedAt, kind, ...rest }) => rest;
+  const clean = ({ pending, version, createdAt, updatedAt, kind, changed, ...rest }) => rest;
   switch (op.type) {
     case 'roadmap.setTitle': return [{ type: op.type, title: before.title }];
     case 'member.add': return [{ type: 'member.remove', memberId: op.member.id }];
