@@ -217,7 +217,7 @@ func TestAcceptInvitation_OnceAndLogged(t *testing.T) {
 func TestApplyOperations_PreconditionAndReminders(t *testing.T) {
 	w := newWorld(t)
 	id := w.roadmap(t)
-	op := veikart.Op{ID: "o1", Type: veikart.OpSetTitle, Title: "Nytt navn", BaseVersion: 1}
+	var op veikart.Op = veikart.SetTitle{ID: "o1", Title: "Nytt navn", BaseVersion: 1}
 	stale := func(*veikart.Roadmap) bool { return false }
 	if _, _, err := w.svc.ApplyOperations(w.ctx, owner, id, stale, []veikart.Op{op}); code(err) != veikart.EPRECONDITION {
 		t.Fatalf("stale precondition: %v", err)
