@@ -8,6 +8,7 @@ import (
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Agencies: operators create them, an agency's administrators manage its
@@ -20,7 +21,7 @@ func (s *Server) createAgency(c *fiber.Ctx) error {
 	if !access.Permit(actorOf(c), access.CreateAgency, "") {
 		return &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the service's operator can create agencies."}
 	}
-	var req createAgencyRequest
+	var req wire.CreateAgencyRequest
 	if err := s.decode(c, "create-agency-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -29,7 +30,7 @@ func (s *Server) createAgency(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/agencies/" + a.ID)
-	return sendJSON(c, fiber.StatusCreated, toAgencyJSON(a, true))
+	return sendJSON(c, fiber.StatusCreated, wire.ToAgency(a, true))
 }
 
 // listAgencies is the directory: names, kinds and regions, never staff.
@@ -38,7 +39,7 @@ func (s *Server) listAgencies(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, agencyListJSON{Items: mapJSON(as, func(a *veikart.Agency) agencyJSON { return toAgencyJSON(a, withStaff) })})
+	return sendJSON(c, fiber.StatusOK, wire.AgencyList{Items: wire.List(as, func(a *veikart.Agency) wire.Agency { return wire.ToAgency(a, withStaff) })})
 }
 
 // getAgency shows an agency; its staff list only to its administrators and
@@ -52,7 +53,7 @@ func (s *Server) getAgency(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, withStaff))
+	return sendJSON(c, fiber.StatusOK, wire.ToAgency(a, withStaff))
 }
 
 // setStaff adds a person to the agency or changes their roles.
@@ -62,7 +63,7 @@ func (s *Server) setStaff(c *fiber.Ctx) error {
 		return err
 	}
 	userID := strings.Clone(c.Params("userId"))
-	var req staffRequest
+	var req wire.StaffRequest
 	if err := s.decode(c, "staff-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (s *Server) setStaff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, true))
+	return sendJSON(c, fiber.StatusOK, wire.ToAgency(a, true))
 }
 
 // removeStaff takes a person out of the agency.
@@ -92,7 +93,7 @@ func (s *Server) removeStaff(c *fiber.Ctx) error {
 // act switches the agency a session acts for ("" for oneself), rotating its
 // refresh token like /auth/refresh.
 func (s *Server) act(c *fiber.Ctx) error {
-	var req actRequest
+	var req wire.ActRequest
 	if err := s.decode(c, "act-request.schema.json", &req); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Caseworkers sign in through their agency's own OpenID provider (Entra ID,
@@ -78,10 +79,6 @@ func (s *Server) agencySignInCallback(c *fiber.Ctx) error {
 	return s.handOver(c, u.ID, veikart.SignInAgencyOIDC, p.AgencyID)
 }
 
-type requireSignInRequest struct {
-	Require string `json:"require"`
-}
-
 // setRequireSignIn lets the agency's administrators (or the operator)
 // require one way of signing in of everyone who acts for it. It holds on
 // each one's next request.
@@ -90,7 +87,7 @@ func (s *Server) setRequireSignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req requireSignInRequest
+	var req wire.RequireSignInRequest
 	if err := s.decode(c, "require-sign-in-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -98,7 +95,7 @@ func (s *Server) setRequireSignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toAgencyJSON(a, true))
+	return sendJSON(c, fiber.StatusOK, wire.ToAgency(a, true))
 }
 
 // AgencyRedirect is the callback address to register with every agency's

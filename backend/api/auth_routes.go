@@ -10,13 +10,14 @@ import (
 
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // devLogin signs in a named test person without any credential. It exists
 // only in development mode on loopback (see Config.Dev); the same name always
 // gives the same person, so a developer can come back to their demo.
 func (s *Server) devLogin(c *fiber.Ctx) error {
-	var req devLoginRequest
+	var req wire.DevLoginRequest
 	if err := s.decode(c, "dev-login-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func DevUserID(name string) string {
 }
 
 func (s *Server) refresh(c *fiber.Ctx) error {
-	var req refreshRequest
+	var req wire.RefreshRequest
 	if err := s.decode(c, "refresh-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {
-	var req refreshRequest
+	var req wire.RefreshRequest
 	if err := s.decode(c, "refresh-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -79,10 +80,10 @@ func (s *Server) logout(c *fiber.Ctx) error {
 
 func (s *Server) sendTokens(c *fiber.Ctx, pair *auth.TokenPair, u *veikart.User, agencyID string) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(tokenResponse{
+	return c.JSON(wire.TokenResponse{
 		AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, TokenType: "Bearer",
 		ExpiresIn: int64(pair.ExpiresAt.Sub(s.now()).Seconds()),
-		User:      userJSON{ID: u.ID, Name: u.Name}, ActingFor: agencyID,
+		User:      wire.User{ID: u.ID, Name: u.Name}, ActingFor: agencyID,
 	})
 }
 
@@ -91,17 +92,10 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := meJSON{ID: p.User.ID, Name: p.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: memberships(p.Agencies, p.User.ID),
+	out := wire.Me{ID: p.User.ID, Name: p.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: wire.Memberships(p.Agencies, p.User.ID),
 		OwnSayAge: cmp.Or(s.cfg.OwnSayAge, veikart.DefaultOwnSayAge), RecoverableByAgency: p.RecoverableByAgency}
 	if pr := p.Pending; pr != nil {
-		out.Recovery = &pendingRecoveryJSON{AgencyID: pr.AgencyID, AgencyName: pr.AgencyName, CaseworkerName: pr.CreatedByName, StartedAt: pr.StartedAt, EffectiveAt: pr.EffectiveAt}
+		out.Recovery = &wire.PendingRecovery{AgencyID: pr.AgencyID, AgencyName: pr.AgencyName, CaseworkerName: pr.CreatedByName, StartedAt: pr.StartedAt, EffectiveAt: pr.EffectiveAt}
 	}
 	return sendJSON(c, fiber.StatusOK, out)
-}
-
-// memberships renders the agencies a person works for, with their roles.
-func memberships(as []*veikart.Agency, userID string) []membershipJSON {
-	return mapJSON(as, func(a *veikart.Agency) membershipJSON {
-		return membershipJSON{AgencyID: a.ID, Name: a.Name, Kind: string(a.Kind), Roles: rolesToStrings(a.Roles(userID))}
-	})
 }

@@ -6,10 +6,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/qr"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Consent routes: decode, call the use case (package household), encode.
@@ -44,7 +44,7 @@ func (s *Server) listGrants(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := grantListJSON{Items: make([]grantJSON, len(gs))}
+	out := wire.GrantList{Items: make([]wire.Grant, len(gs))}
 	for i, g := range gs {
 		out.Items[i] = s.grantJSON(c, g)
 	}
@@ -52,15 +52,15 @@ func (s *Server) listGrants(c *fiber.Ctx) error {
 }
 
 // grantJSON renders a grant for the person who asked.
-func (s *Server) grantJSON(c *fiber.Ctx, g household.Grant) grantJSON {
-	out := toGrantJSON(g.Grant, s.now())
+func (s *Server) grantJSON(c *fiber.Ctx, g household.Grant) wire.Grant {
+	out := wire.ToGrant(g.Grant, s.now())
 	out.Recovery = grantRecoveryFor(g.Grant, actorOf(c).UserID)
 	out.AgencyName = g.AgencyName
 	return out
 }
 
 func (s *Server) previewGrant(c *fiber.Ctx) error {
-	var req previewRequest
+	var req wire.PreviewRequest
 	if err := s.decode(c, "preview-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -69,16 +69,16 @@ func (s *Server) previewGrant(c *fiber.Ctx) error {
 		return err
 	}
 	view, err := s.household.Preview(c.UserContext(), actorOf(c), id, veikart.Grant{
-		AgencyID: req.AgencyID, Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions),
+		AgencyID: req.AgencyID, Sections: wire.ToSections(req.Sections), Permissions: wire.ToPermissions(req.Permissions),
 	})
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, partialViewJSON(view))
+	return sendJSON(c, fiber.StatusOK, wire.PartialView(view))
 }
 
 func (s *Server) createGrant(c *fiber.Ctx) error {
-	var req createGrantRequest
+	var req wire.CreateGrantRequest
 	if err := s.decode(c, "create-grant-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 		return err
 	}
 	g, err := s.household.CreateGrant(c.UserContext(), actorOf(c), id, req.AgencyID, veikart.GrantSpec{
-		Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
+		Sections: wire.ToSections(req.Sections), Permissions: wire.ToPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
 		Recovery: req.Recovery,
 	})
 	if err != nil {
@@ -102,12 +102,12 @@ func (s *Server) updateGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req updateGrantRequest
+	var req wire.UpdateGrantRequest
 	if err := s.decode(c, "update-grant-request.schema.json", &req); err != nil {
 		return err
 	}
 	g, err := s.household.UpdateGrant(c.UserContext(), actorOf(c), id, gid, veikart.GrantPatch{
-		Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
+		Sections: wire.ToSections(req.Sections), Permissions: wire.ToPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
 		Recovery: req.Recovery,
 	})
 	return s.sendGrant(c, fiber.StatusOK, g, err)
@@ -139,19 +139,19 @@ func (s *Server) listAccessRequests(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, accessRequestListJSON{Items: mapJSON(qs, toAccessRequestJSON)})
+	return sendJSON(c, fiber.StatusOK, wire.AccessRequestList{Items: wire.List(qs, wire.ToAccessRequest)})
 }
 
 // createAccessRequest answers the same empty 202 whatever became of the
 // request: see household.RequestAccess.
 func (s *Server) createAccessRequest(c *fiber.Ctx) error {
-	var req createAccessRequest
+	var req wire.CreateAccessRequest
 	if err := s.decode(c, "create-access-request.schema.json", &req); err != nil {
 		return err
 	}
 	// The id as sent, even one that cannot be: the answer is the same.
 	id := strings.Clone(c.Params("roadmapId"))
-	if err := s.household.RequestAccess(c.UserContext(), actorOf(c), id, toSections(req.Sections), toPermissions(req.Permissions), req.Purpose); err != nil {
+	if err := s.household.RequestAccess(c.UserContext(), actorOf(c), id, wire.ToSections(req.Sections), wire.ToPermissions(req.Permissions), req.Purpose); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -163,12 +163,12 @@ func (s *Server) approveAccessRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req approveRequest
+	var req wire.ApproveRequest
 	if err := s.decode(c, "approve-request.schema.json", &req); err != nil {
 		return err
 	}
 	g, err := s.household.ApproveRequest(c.UserContext(), actorOf(c), id, qid, veikart.GrantSpec{
-		Sections: toSections(req.Sections), Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
+		Sections: wire.ToSections(req.Sections), Permissions: wire.ToPermissions(req.Permissions), Purpose: req.Purpose, ExpiresAt: req.ExpiresAt,
 	})
 	return s.sendGrant(c, fiber.StatusCreated, g, err)
 }
@@ -182,7 +182,7 @@ func (s *Server) declineAccessRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toAccessRequestJSON(q))
+	return sendJSON(c, fiber.StatusOK, wire.ToAccessRequest(q))
 }
 
 func (s *Server) listReceipts(c *fiber.Ctx) error {
@@ -194,7 +194,7 @@ func (s *Server) listReceipts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, receiptListJSON{Items: mapJSON(rs, toReceiptJSON)})
+	return sendJSON(c, fiber.StatusOK, wire.ReceiptList{Items: wire.List(rs, wire.ToReceipt)})
 }
 
 // accessLog is the roadmap's access log for its owners, newest first, paged.
@@ -211,11 +211,11 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, accessLogJSON{Items: mapJSON(events, toAuditEventJSON), Next: next})
+	return sendJSON(c, fiber.StatusOK, wire.AccessLog{Items: wire.List(events, wire.ToAuditEvent), Next: next})
 }
 
 func (s *Server) createComment(c *fiber.Ctx) error {
-	var req createCommentRequest
+	var req wire.CreateCommentRequest
 	if err := s.decode(c, "create-comment-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (s *Server) createComment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, createdOrOK(created), toCommentJSON(made))
+	return sendJSON(c, createdOrOK(created), wire.ToComment(made))
 }
 
 // createdOrOK is 201 for something made now, 200 for a retry that found it.
@@ -241,7 +241,7 @@ func createdOrOK(created bool) int {
 }
 
 func (s *Server) createProposal(c *fiber.Ctx) error {
-	var req createProposalRequest
+	var req wire.CreateProposalRequest
 	if err := s.decode(c, "create-proposal-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (s *Server) createProposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, createdOrOK(created), toProposalJSON(p))
+	return sendJSON(c, createdOrOK(created), wire.ToProposal(p))
 }
 
 func (s *Server) acceptProposal(c *fiber.Ctx) error { return s.decideProposal(c, true) }
@@ -272,14 +272,14 @@ func (s *Server) decideProposal(c *fiber.Ctx, accept bool) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, toProposalJSON(p))
+	return sendJSON(c, fiber.StatusOK, wire.ToProposal(p))
 }
 
 // createInvitation answers with the code as a link and a QR code. The code
 // goes in the link's fragment, which browsers never send to a server, so
 // it stays out of access logs and proxies.
 func (s *Server) createInvitation(c *fiber.Ctx) error {
-	var req createInvitationRequest
+	var req wire.CreateInvitationRequest
 	if err := s.decode(c, "create-invitation-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -288,8 +288,8 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 		return err
 	}
 	inv := veikart.Invitation{
-		Kind: veikart.InvitationKind(req.Kind), Sections: toSections(req.Sections),
-		Permissions: toPermissions(req.Permissions), Purpose: req.Purpose, MemberID: req.MemberID,
+		Kind: veikart.InvitationKind(req.Kind), Sections: wire.ToSections(req.Sections),
+		Permissions: wire.ToPermissions(req.Permissions), Purpose: req.Purpose, MemberID: req.MemberID,
 	}
 	if req.GrantExpiresAt != nil {
 		inv.GrantExpiresAt = *req.GrantExpiresAt
@@ -303,13 +303,13 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusCreated, invitationJSON{
+	return sendJSON(c, fiber.StatusCreated, wire.Invitation{
 		ID: inv.ID, Kind: string(inv.Kind), Code: code, ExpiresAt: inv.ExpiresAt, URL: url, QR: svg,
 	})
 }
 
 func (s *Server) acceptInvitation(c *fiber.Ctx) error {
-	var req acceptInvitationRequest
+	var req wire.AcceptInvitationRequest
 	if err := s.decode(c, "accept-invitation-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -317,7 +317,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, acceptedInvitationJSON{RoadmapID: a.RoadmapID, Kind: string(a.Kind), GrantID: a.GrantID})
+	return sendJSON(c, fiber.StatusOK, wire.AcceptedInvitation{RoadmapID: a.RoadmapID, Kind: string(a.Kind), GrantID: a.GrantID})
 }
 
 // listShared lists the roadmaps shared with the caseworker's agency, with
@@ -327,17 +327,17 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := sharedListJSON{Items: make([]sharedItemJSON, len(shared))}
+	out := wire.SharedList{Items: make([]wire.SharedItem, len(shared))}
 	for i, x := range shared {
 		r := x.Roadmap
-		out.Items[i] = sharedItemJSON{
+		out.Items[i] = wire.SharedItem{
 			RoadmapID: r.ID, Title: r.Title, Version: r.Version, UpdatedAt: r.UpdatedAt,
-			Access:    toAccessJSON(&x.View),
+			Access:    wire.ToAccess(&x.View),
 			AreaCount: x.Areas, StepCount: x.Steps, CommentCount: x.Comments,
 		}
 	}
 	for _, n := range notices {
-		out.Notices = append(out.Notices, noticeJSON{
+		out.Notices = append(out.Notices, wire.Notice{
 			ID: n.ID, DeletedOn: n.At.In(s.cfg.Location).Format(time.DateOnly),
 			GrantCreatedOn: n.GrantCreatedAt.In(s.cfg.Location).Format(time.DateOnly),
 		})
@@ -356,29 +356,7 @@ func (s *Server) overdue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, overdueJSON{Items: mapJSON(steps, toStepJSON)})
-}
-
-// overdueJSON lists the agencies' steps that are past their due date.
-type overdueJSON struct {
-	Items []stepJSON `json:"items"`
-}
-
-func toAccessJSON(v *access.View) accessJSON {
-	out := accessJSON{Role: v.Role, Sections: sectionsToStrings(v.Sections), Permissions: []string{}, MemberID: v.MemberID}
-	if g := v.Grant; g != nil {
-		out.AgencyID, out.Permissions, out.ExpiresAt, out.Purpose = g.AgencyID, permsToStrings(g.Permissions), timePtr(g.ExpiresAt), g.Purpose
-	}
-	return out
-}
-
-// mapJSON renders each of xs with f, as a list that is never null.
-func mapJSON[T, J any](xs []T, f func(T) J) []J {
-	out := make([]J, len(xs))
-	for i, x := range xs {
-		out[i] = f(x)
-	}
-	return out
+	return sendJSON(c, fiber.StatusOK, wire.Overdue{Items: wire.List(steps, wire.ToStep)})
 }
 
 // sendJSON answers with v as JSON and no caching: everything here is

@@ -30,6 +30,7 @@ import (
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 	"github.com/veikart/veikart/schemas"
 )
 
@@ -61,26 +62,26 @@ func FuzzOperations(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var req operationsRequest
+		var req wire.OperationsRequest
 		if err := decodeStrict(body, &req); err != nil {
 			t.Fatalf("schema accepted a body the wire type refuses: %v: %s", err, body)
 		}
 		ops := make([]veikart.Op, 0, len(req.Operations))
 		for _, o := range req.Operations {
-			op, err := o.toDomain()
+			op, err := o.ToDomain()
 			if err != nil {
 				return
 			}
 			ops = append(ops, op)
 		}
-		before, _ := json.Marshal(toRoadmapJSON(base))
+		before, _ := json.Marshal(wire.ToRoadmap(base))
 		next, _, err := base.Apply(ops, time.Now())
-		after, _ := json.Marshal(toRoadmapJSON(base))
+		after, _ := json.Marshal(wire.ToRoadmap(base))
 		if !bytes.Equal(before, after) {
 			t.Fatalf("Apply changed the roadmap it was given")
 		}
 		if err == nil {
-			if _, err := json.Marshal(toRoadmapJSON(next)); err != nil {
+			if _, err := json.Marshal(wire.ToRoadmap(next)); err != nil {
 				t.Fatalf("result cannot be rendered: %v", err)
 			}
 		}
@@ -91,35 +92,35 @@ func FuzzOperations(f *testing.F) {
 // the wire type it decodes into. TestDecodeTypes_MatchHandlers keeps it in
 // step with the handlers, so a new request body is fuzzed from the start.
 var decodeTypes = map[string]func() any{
-	"accept-invitation-request.schema.json":    func() any { return new(acceptInvitationRequest) },
-	"act-request.schema.json":                  func() any { return new(actRequest) },
-	"approve-request.schema.json":              func() any { return new(approveRequest) },
-	"create-access-request.schema.json":        func() any { return new(createAccessRequest) },
-	"create-agency-request.schema.json":        func() any { return new(createAgencyRequest) },
-	"create-comment-request.schema.json":       func() any { return new(createCommentRequest) },
-	"create-enrolment-request.schema.json":     func() any { return new(createEnrolmentRequest) },
-	"create-grant-request.schema.json":         func() any { return new(createGrantRequest) },
-	"preview-request.schema.json":              func() any { return new(previewRequest) },
-	"create-invitation-request.schema.json":    func() any { return new(createInvitationRequest) },
-	"create-proposal-request.schema.json":      func() any { return new(createProposalRequest) },
-	"create-roadmap-request.schema.json":       func() any { return new(createRoadmapRequest) },
-	"create-transition-request.schema.json":    func() any { return new(createTransitionRequest) },
-	"dev-login-request.schema.json":            func() any { return new(devLoginRequest) },
-	"erase-account-request.schema.json":        func() any { return new(eraseAccountRequest) },
-	"exchange-request.schema.json":             func() any { return new(exchangeRequest) },
-	"operations-request.schema.json":           func() any { return new(operationsRequest) },
-	"passkey-enrol-begin-request.schema.json":  func() any { return new(enrolBeginRequest) },
-	"passkey-enrol-finish-request.schema.json": func() any { return new(enrolFinishRequest) },
-	"passkey-finish-request.schema.json":       func() any { return new(passkeyFinishRequest) },
-	"passkey-login-finish-request.schema.json": func() any { return new(loginFinishRequest) },
-	"push-subscription-request.schema.json":    func() any { return new(pushSubscriptionRequest) },
-	"reapply-erasures-request.schema.json":     func() any { return new(reapplyRequest) },
-	"refresh-request.schema.json":              func() any { return new(refreshRequest) },
-	"require-sign-in-request.schema.json":      func() any { return new(requireSignInRequest) },
-	"staff-request.schema.json":                func() any { return new(staffRequest) },
-	"take-own-request.schema.json":             func() any { return new(takeOwnRequest) },
-	"update-grant-request.schema.json":         func() any { return new(updateGrantRequest) },
-	"update-transition-request.schema.json":    func() any { return new(updateTransitionRequest) },
+	"accept-invitation-request.schema.json":    func() any { return new(wire.AcceptInvitationRequest) },
+	"act-request.schema.json":                  func() any { return new(wire.ActRequest) },
+	"approve-request.schema.json":              func() any { return new(wire.ApproveRequest) },
+	"create-access-request.schema.json":        func() any { return new(wire.CreateAccessRequest) },
+	"create-agency-request.schema.json":        func() any { return new(wire.CreateAgencyRequest) },
+	"create-comment-request.schema.json":       func() any { return new(wire.CreateCommentRequest) },
+	"create-enrolment-request.schema.json":     func() any { return new(wire.CreateEnrolmentRequest) },
+	"create-grant-request.schema.json":         func() any { return new(wire.CreateGrantRequest) },
+	"preview-request.schema.json":              func() any { return new(wire.PreviewRequest) },
+	"create-invitation-request.schema.json":    func() any { return new(wire.CreateInvitationRequest) },
+	"create-proposal-request.schema.json":      func() any { return new(wire.CreateProposalRequest) },
+	"create-roadmap-request.schema.json":       func() any { return new(wire.CreateRoadmapRequest) },
+	"create-transition-request.schema.json":    func() any { return new(wire.CreateTransitionRequest) },
+	"dev-login-request.schema.json":            func() any { return new(wire.DevLoginRequest) },
+	"erase-account-request.schema.json":        func() any { return new(wire.EraseAccountRequest) },
+	"exchange-request.schema.json":             func() any { return new(wire.ExchangeRequest) },
+	"operations-request.schema.json":           func() any { return new(wire.OperationsRequest) },
+	"passkey-enrol-begin-request.schema.json":  func() any { return new(wire.EnrolBeginRequest) },
+	"passkey-enrol-finish-request.schema.json": func() any { return new(wire.EnrolFinishRequest) },
+	"passkey-finish-request.schema.json":       func() any { return new(wire.PasskeyFinishRequest) },
+	"passkey-login-finish-request.schema.json": func() any { return new(wire.LoginFinishRequest) },
+	"push-subscription-request.schema.json":    func() any { return new(wire.PushSubscriptionRequest) },
+	"reapply-erasures-request.schema.json":     func() any { return new(wire.ReapplyRequest) },
+	"refresh-request.schema.json":              func() any { return new(wire.RefreshRequest) },
+	"require-sign-in-request.schema.json":      func() any { return new(wire.RequireSignInRequest) },
+	"staff-request.schema.json":                func() any { return new(wire.StaffRequest) },
+	"take-own-request.schema.json":             func() any { return new(wire.TakeOwnRequest) },
+	"update-grant-request.schema.json":         func() any { return new(wire.UpdateGrantRequest) },
+	"update-transition-request.schema.json":    func() any { return new(wire.UpdateTransitionRequest) },
 }
 
 // decodeBases are valid bodies in which the integer and date-time fields of
@@ -628,9 +629,17 @@ func TestDecodeTypes_MatchHandlers(t *testing.T) {
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.ValueSpec:
-					if id, ok := n.Type.(*ast.Ident); ok {
+					// var req T, or var req wire.T: the type's name.
+					typ := ""
+					switch t := n.Type.(type) {
+					case *ast.Ident:
+						typ = t.Name
+					case *ast.SelectorExpr:
+						typ = t.Sel.Name
+					}
+					if typ != "" {
 						for _, name := range n.Names {
-							vars[name.Name] = id.Name
+							vars[name.Name] = typ
 						}
 					}
 				case *ast.CallExpr:

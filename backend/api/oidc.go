@@ -9,6 +9,7 @@ import (
 
 	"github.com/veikart/veikart/backend/oidc"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Signing in with ID-porten takes three requests:
@@ -141,16 +142,12 @@ func (s *Server) backToApp(c *fiber.Ctx, route string) error {
 	return c.Redirect(base+"/#/"+route, fiber.StatusSeeOther)
 }
 
-type exchangeRequest struct {
-	Code string `json:"code"`
-}
-
 // exchange gives the app its tokens for a one-time sign-in code.
 func (s *Server) exchange(c *fiber.Ctx) error {
 	if !s.limitSignIn(c) {
 		return errTooMany
 	}
-	var req exchangeRequest
+	var req wire.ExchangeRequest
 	if err := s.decode(c, "exchange-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -161,16 +158,10 @@ func (s *Server) exchange(c *fiber.Ctx) error {
 	return s.sendTokens(c, in.Pair, in.User, in.Pair.AgencyID)
 }
 
-type methodsJSON struct {
-	IDPorten bool `json:"idporten"`
-	Passkey  bool `json:"passkey"`
-	Dev      bool `json:"dev"`
-}
-
 // signInMethods tells the app which ways of signing in this server offers.
 func (s *Server) signInMethods(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return sendJSON(c, fiber.StatusOK, methodsJSON{IDPorten: s.idporten != nil, Passkey: s.passkeys, Dev: s.cfg.Dev})
+	return sendJSON(c, fiber.StatusOK, wire.Methods{IDPorten: s.idporten != nil, Passkey: s.passkeys, Dev: s.cfg.Dev})
 }
 
 // IDPortenRedirect is the callback address to register with ID-porten.

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"encoding/json"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/veikart/veikart/backend/passkey"
 	"github.com/veikart/veikart/backend/qr"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Passkeys, for people without a national eID: the routes of the use cases
@@ -40,80 +39,6 @@ func newRelyingParty(publicURL string, log *slog.Logger) *passkey.RP {
 
 // Wire types.
 
-type createEnrolmentRequest struct {
-	Name string `json:"name"`
-	// RoadmapID and PersonKey name the person to recover: an owner of a
-	// roadmap shared with the agency, by the agency's own key for them
-	// (GET /roadmaps/{id}/recovery-people).
-	RoadmapID string `json:"roadmapId"`
-	PersonKey string `json:"personKey"`
-}
-
-type enrolmentJSON struct {
-	Kind      string    `json:"kind"` // "new" or "recovery"
-	Code      string    `json:"code"`
-	URL       string    `json:"url"`
-	QR        string    `json:"qr"`
-	ExpiresAt time.Time `json:"expiresAt"`
-	Name      string    `json:"name,omitempty"`
-}
-
-type enrolBeginRequest struct {
-	Code string `json:"code"`
-}
-
-type enrolFinishRequest struct {
-	Code       string          `json:"code"`
-	CeremonyID string          `json:"ceremonyId"`
-	Credential json.RawMessage `json:"credential"`
-	Name       string          `json:"name"`
-	Label      string          `json:"label"`
-}
-
-type passkeyFinishRequest struct {
-	CeremonyID string          `json:"ceremonyId"`
-	Credential json.RawMessage `json:"credential"`
-	Label      string          `json:"label"`
-}
-
-type loginFinishRequest struct {
-	CeremonyID string          `json:"ceremonyId"`
-	Credential json.RawMessage `json:"credential"`
-}
-
-type creationOptionsJSON struct {
-	CeremonyID string                   `json:"ceremonyId"`
-	ExpiresAt  time.Time                `json:"expiresAt"`
-	Kind       string                   `json:"kind,omitempty"` // enrolment only
-	Name       string                   `json:"name,omitempty"` // enrolment only
-	PublicKey  *passkey.CreationOptions `json:"publicKey"`
-}
-
-type requestOptionsJSON struct {
-	CeremonyID string                  `json:"ceremonyId"`
-	ExpiresAt  time.Time               `json:"expiresAt"`
-	PublicKey  *passkey.RequestOptions `json:"publicKey"`
-}
-
-type passkeyJSON struct {
-	ID         string     `json:"id"`
-	Label      string     `json:"label"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
-}
-
-type passkeyListJSON struct {
-	Items []passkeyJSON `json:"items"`
-}
-
-func toPasskeyJSON(p veikart.Passkey) passkeyJSON {
-	out := passkeyJSON{ID: p.ID, Label: p.Name, CreatedAt: p.CreatedAt}
-	if !p.LastUsedAt.IsZero() {
-		out.LastUsedAt = &p.LastUsedAt
-	}
-	return out
-}
-
 func enrolmentKind(e *veikart.Enrolment) string {
 	if e.Recovery() {
 		return "recovery"
@@ -125,7 +50,7 @@ func enrolmentKind(e *veikart.Enrolment) string {
 // with: {name} for a new person, {roadmapId, personKey} to recover an
 // existing person's account.
 func (s *Server) createEnrolment(c *fiber.Ctx) error {
-	var req createEnrolmentRequest
+	var req wire.CreateEnrolmentRequest
 	if err := s.decode(c, "create-enrolment-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -139,7 +64,7 @@ func (s *Server) createEnrolment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusCreated, enrolmentJSON{Kind: enrolmentKind(e), Code: code, URL: url, QR: svg, ExpiresAt: e.ExpiresAt, Name: e.Name})
+	return sendJSON(c, fiber.StatusCreated, wire.Enrolment{Kind: enrolmentKind(e), Code: code, URL: url, QR: svg, ExpiresAt: e.ExpiresAt, Name: e.Name})
 }
 
 // enrolBegin starts registering a passkey with an enrolment code.
@@ -147,7 +72,7 @@ func (s *Server) enrolBegin(c *fiber.Ctx) error {
 	if !s.limitSignIn(c) {
 		return errTooMany
 	}
-	var req enrolBeginRequest
+	var req wire.EnrolBeginRequest
 	if err := s.decode(c, "passkey-enrol-begin-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -155,7 +80,7 @@ func (s *Server) enrolBegin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, creationOptionsJSON{CeremonyID: b.Ceremony.ID, ExpiresAt: b.Ceremony.ExpiresAt,
+	return sendJSON(c, fiber.StatusOK, wire.CreationOptions{CeremonyID: b.Ceremony.ID, ExpiresAt: b.Ceremony.ExpiresAt,
 		Kind: enrolmentKind(b.Enrolment), Name: b.Ceremony.Name, PublicKey: b.Options})
 }
 
@@ -165,7 +90,7 @@ func (s *Server) enrolFinish(c *fiber.Ctx) error {
 	if !s.limitSignIn(c) {
 		return errTooMany
 	}
-	var req enrolFinishRequest
+	var req wire.EnrolFinishRequest
 	if err := s.decode(c, "passkey-enrol-finish-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -174,7 +99,7 @@ func (s *Server) enrolFinish(c *fiber.Ctx) error {
 		return err
 	}
 	if done.Waiting != nil {
-		return sendJSON(c, fiber.StatusAccepted, recoveryWaitingJSON{Status: "waiting", Name: done.Name, EffectiveAt: done.Waiting.EffectiveAt})
+		return sendJSON(c, fiber.StatusAccepted, wire.RecoveryWaiting{Status: "waiting", Name: done.Name, EffectiveAt: done.Waiting.EffectiveAt})
 	}
 	return s.sendTokens(c, done.Pair, done.User, "")
 }
@@ -188,7 +113,7 @@ func (s *Server) loginBegin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, requestOptionsJSON{CeremonyID: r.Ceremony.ID, ExpiresAt: r.Ceremony.ExpiresAt, PublicKey: r.Options})
+	return sendJSON(c, fiber.StatusOK, wire.RequestOptions{CeremonyID: r.Ceremony.ID, ExpiresAt: r.Ceremony.ExpiresAt, PublicKey: r.Options})
 }
 
 // loginFinish verifies a passkey sign-in and signs the person in.
@@ -196,7 +121,7 @@ func (s *Server) loginFinish(c *fiber.Ctx) error {
 	if !s.limitSignIn(c) {
 		return errTooMany
 	}
-	var req loginFinishRequest
+	var req wire.LoginFinishRequest
 	if err := s.decode(c, "passkey-login-finish-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -212,7 +137,7 @@ func (s *Server) listPasskeys(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, passkeyListJSON{Items: mapJSON(ps, toPasskeyJSON)})
+	return sendJSON(c, fiber.StatusOK, wire.PasskeyList{Items: wire.List(ps, wire.ToPasskey)})
 }
 
 // addBegin starts registering another passkey for the signed-in person.
@@ -221,7 +146,7 @@ func (s *Server) addBegin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, creationOptionsJSON{CeremonyID: b.Ceremony.ID, ExpiresAt: b.Ceremony.ExpiresAt, PublicKey: b.Options})
+	return sendJSON(c, fiber.StatusOK, wire.CreationOptions{CeremonyID: b.Ceremony.ID, ExpiresAt: b.Ceremony.ExpiresAt, PublicKey: b.Options})
 }
 
 // addFinish registers the signed-in person's new passkey.
@@ -229,7 +154,7 @@ func (s *Server) addFinish(c *fiber.Ctx) error {
 	if err := account.Own(actorOf(c)); err != nil {
 		return err
 	}
-	var req passkeyFinishRequest
+	var req wire.PasskeyFinishRequest
 	if err := s.decode(c, "passkey-finish-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -238,7 +163,7 @@ func (s *Server) addFinish(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/passkeys/" + p.ID)
-	return sendJSON(c, fiber.StatusCreated, toPasskeyJSON(*p))
+	return sendJSON(c, fiber.StatusCreated, wire.ToPasskey(*p))
 }
 
 // deletePasskey removes one of the signed-in person's passkeys.

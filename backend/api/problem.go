@@ -10,6 +10,7 @@ import (
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/validate"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // problem is an RFC 9457 problem details document. Type is a stable relative
@@ -24,7 +25,7 @@ type problem struct {
 	Errors         []fieldError   `json:"errors,omitempty"`
 	Conflicts      []conflictJSON `json:"conflicts,omitempty"`
 	CurrentVersion *int64         `json:"currentVersion,omitempty"`
-	Current        *roadmapJSON   `json:"current,omitempty"`
+	Current        *wire.Roadmap  `json:"current,omitempty"`
 	// Reason and EndedAt say why a caseworker's access ended
 	// (/problems/access-ended): "revoked" or "expired", and when.
 	Reason  string     `json:"reason,omitempty"`
@@ -250,11 +251,11 @@ func conflictProblem(err error) *problem {
 		if fields == nil {
 			fields = []string{}
 		}
-		p.Conflicts = append(p.Conflicts, conflictJSON{OpID: cf.OpID, Target: cf.Target, Fields: fields, Current: conflictCurrent(cur, cf.Target)})
+		p.Conflicts = append(p.Conflicts, conflictJSON{OpID: cf.OpID, Target: cf.Target, Fields: fields, Current: wire.ConflictCurrent(cur, cf.Target)})
 	}
 	if cur != nil {
 		p.CurrentVersion = &cur.Version
-		rj := toRoadmapJSON(cur)
+		rj := wire.ToRoadmap(cur)
 		p.Current = &rj
 	}
 	return p

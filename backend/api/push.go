@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/url"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/account"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Web Push routes: the server's application server key, and the devices a
@@ -38,44 +38,6 @@ var (
 // also in characters).
 const maxUserAgent = 300
 
-type pushKeyJSON struct {
-	PublicKey string `json:"publicKey"`
-}
-
-type pushSubscriptionJSON struct {
-	ID           string    `json:"id"`
-	EndpointHost string    `json:"endpointHost"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UserAgent    string    `json:"userAgent"`
-}
-
-type pushSubscriptionListJSON struct {
-	Items []pushSubscriptionJSON `json:"items"`
-}
-
-type pushSubscriptionRequest struct {
-	Endpoint string `json:"endpoint"`
-	Keys     struct {
-		P256dh string `json:"p256dh"`
-		Auth   string `json:"auth"`
-	} `json:"keys"`
-	ExpirationTime *float64 `json:"expirationTime"` // accepted, ignored
-}
-
-// toPushSubscriptionJSON shows a subscription without its secrets: only the
-// push service's host name, so a person can tell their devices apart.
-func toPushSubscriptionJSON(p veikart.PushSubscription) pushSubscriptionJSON {
-	return pushSubscriptionJSON{ID: p.ID, EndpointHost: endpointHost(p.Endpoint), CreatedAt: p.CreatedAt, UserAgent: p.UserAgent}
-}
-
-func endpointHost(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Hostname() == "" {
-		return "unknown"
-	}
-	return strings.ToLower(u.Hostname())
-}
-
 func (s *Server) pushKey(c *fiber.Ctx) error {
 	if !access.Permit(actorOf(c), access.UseAccount, "") {
 		return account.ErrPushNotOperators
@@ -88,7 +50,7 @@ func (s *Server) pushKey(c *fiber.Ctx) error {
 		// A configuration mistake: logged as an internal error, not shown.
 		return errors.Join(errors.New("VAPID public key"), err)
 	}
-	return sendJSON(c, fiber.StatusOK, pushKeyJSON{PublicKey: base64.RawURLEncoding.EncodeToString(key)})
+	return sendJSON(c, fiber.StatusOK, wire.PushKey{PublicKey: base64.RawURLEncoding.EncodeToString(key)})
 }
 
 func (s *Server) listPushSubscriptions(c *fiber.Ctx) error {
@@ -96,7 +58,7 @@ func (s *Server) listPushSubscriptions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, pushSubscriptionListJSON{Items: mapJSON(subs, toPushSubscriptionJSON)})
+	return sendJSON(c, fiber.StatusOK, wire.PushSubscriptionList{Items: wire.List(subs, wire.ToPushSubscription)})
 }
 
 // createPushSubscription stores this device's subscription
@@ -108,7 +70,7 @@ func (s *Server) createPushSubscription(c *fiber.Ctx) error {
 	if s.cfg.PushEndpoints == nil {
 		return errPushOff
 	}
-	var req pushSubscriptionRequest
+	var req wire.PushSubscriptionRequest
 	if err := s.decode(c, "push-subscription-request.schema.json", &req); err != nil {
 		return err
 	}
@@ -121,14 +83,14 @@ func (s *Server) createPushSubscription(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, createdOrOK(created), toPushSubscriptionJSON(sub))
+	return sendJSON(c, createdOrOK(created), wire.ToPushSubscription(sub))
 }
 
 // checkPushSubscription checks what the schema cannot: that the endpoint is
 // one the operator allows and that the keys are what Web Push encryption
 // needs (RFC 8291), so that a bad subscription fails here, where the device
 // can be told, rather than silently at every reminder.
-func (s *Server) checkPushSubscription(req pushSubscriptionRequest) error {
+func (s *Server) checkPushSubscription(req wire.PushSubscriptionRequest) error {
 	var errs []fieldError
 	u, err := url.Parse(req.Endpoint)
 	if err == nil && u.Hostname() == "" {

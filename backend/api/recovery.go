@@ -2,13 +2,13 @@ package api
 
 import (
 	"slices"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/account"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Account recovery after a lost phone: the routes of the use cases in
@@ -17,31 +17,6 @@ import (
 // SecurityAlerter tells a person's devices, by push, that something about
 // their account needs their eyes now (account.Alerter).
 type SecurityAlerter = account.Alerter
-
-type recoveryPersonJSON struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
-}
-
-type recoveryPeopleJSON struct {
-	Items []recoveryPersonJSON `json:"items"`
-}
-
-type pendingRecoveryJSON struct {
-	AgencyID       string    `json:"agencyId"`
-	AgencyName     string    `json:"agencyName,omitempty"`
-	CaseworkerName string    `json:"caseworkerName,omitempty"`
-	StartedAt      time.Time `json:"startedAt"`
-	EffectiveAt    time.Time `json:"effectiveAt"`
-}
-
-// recoveryWaitingJSON answers the new phone: registered, and when it may
-// sign in.
-type recoveryWaitingJSON struct {
-	Status      string    `json:"status"` // always "waiting"
-	Name        string    `json:"name"`
-	EffectiveAt time.Time `json:"effectiveAt"`
-}
 
 // recoveryPeople lists, for a caseworker, the owners of the roadmap their
 // agency may help back in: by name and by a key of the agency's own.
@@ -59,8 +34,8 @@ func (s *Server) recoveryPeople(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, recoveryPeopleJSON{Items: mapJSON(people, func(p account.Recoverable) recoveryPersonJSON {
-		return recoveryPersonJSON{Key: p.Key, Name: p.Name}
+	return sendJSON(c, fiber.StatusOK, wire.RecoveryPeople{Items: wire.List(people, func(p account.Recoverable) wire.RecoveryPerson {
+		return wire.RecoveryPerson{Key: p.Key, Name: p.Name}
 	})})
 }
 
@@ -71,11 +46,6 @@ func (s *Server) cancelRecovery(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-type securityLogJSON struct {
-	Items []securityEventJSON `json:"items"`
-	Next  string              `json:"next,omitempty"`
 }
 
 // securityLog is the signed-in person's own log, newest first, paged:
@@ -94,26 +64,12 @@ func (s *Server) securityLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := securityLogJSON{Items: make([]securityEventJSON, len(events)), Next: next}
+	out := wire.SecurityLog{Items: make([]wire.SecurityEvent, len(events)), Next: next}
 	for i, e := range events {
-		out.Items[i] = toSecurityEventJSON(e)
+		out.Items[i] = wire.ToSecurityEvent(e)
 		out.Items[i].AgencyName = names[e.AgencyID]
 	}
 	return sendJSON(c, fiber.StatusOK, out)
-}
-
-// agencyRecoveryJSON is one recovery code an agency's caseworker made.
-type agencyRecoveryJSON struct {
-	ID             string    `json:"id"`
-	At             time.Time `json:"at"`
-	CaseworkerID   string    `json:"caseworkerId"`
-	CaseworkerName string    `json:"caseworkerName,omitempty"`
-	PersonName     string    `json:"personName,omitempty"`
-}
-
-type agencyRecoveryListJSON struct {
-	Items []agencyRecoveryJSON `json:"items"`
-	Next  string               `json:"next,omitempty"`
 }
 
 // agencyRecoveries lists, for an agency's administrators, every recovery
@@ -131,8 +87,8 @@ func (s *Server) agencyRecoveries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, agencyRecoveryListJSON{Next: next, Items: mapJSON(events, func(e veikart.AuditEvent) agencyRecoveryJSON {
-		return agencyRecoveryJSON{ID: e.ID, At: e.At, CaseworkerID: e.UserID, CaseworkerName: e.Name, PersonName: e.Subject}
+	return sendJSON(c, fiber.StatusOK, wire.AgencyRecoveryList{Next: next, Items: wire.List(events, func(e veikart.AuditEvent) wire.AgencyRecovery {
+		return wire.AgencyRecovery{ID: e.ID, At: e.At, CaseworkerID: e.UserID, CaseworkerName: e.Name, PersonName: e.Subject}
 	})})
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 func decodeStrict(body []byte, v any) error {
@@ -57,7 +58,7 @@ func (rc *renderCache) fullView(r *veikart.Roadmap) ([]byte, error) {
 	if ok && e.version == r.Version && e.updated == r.UpdatedAt.UnixNano() {
 		return e.body, nil
 	}
-	b, err := json.Marshal(toRoadmapJSON(r))
+	b, err := json.Marshal(wire.ToRoadmap(r))
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // roadmapID returns the :roadmapId parameter, copied (Fiber reuses the
@@ -22,7 +23,7 @@ func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error 
 	if view.Full {
 		b, err = s.rendered.fullView(view.Roadmap)
 	} else {
-		b, err = json.Marshal(partialViewJSON(view))
+		b, err = json.Marshal(wire.PartialView(view))
 	}
 	if err != nil {
 		return err
@@ -38,15 +39,6 @@ func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error 
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(status).Send(b)
-}
-
-// partialViewJSON is a view that is not the whole roadmap (an agency's, a
-// member's) with the access it was projected through.
-func partialViewJSON(view *access.View) roadmapJSON {
-	out := toRoadmapJSON(view.Roadmap)
-	a := toAccessJSON(view)
-	out.Access = &a
-	return out
 }
 
 // ifMatch is the request's If-Match as a precondition, nil when absent.
@@ -84,9 +76,9 @@ func (s *Server) listRoadmaps(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := roadmapListJSON{Items: mapJSON(rs, func(x household.Listed) roadmapSummaryJSON {
+	out := wire.RoadmapList{Items: wire.List(rs, func(x household.Listed) wire.RoadmapSummary {
 		r := x.Roadmap
-		return roadmapSummaryJSON{
+		return wire.RoadmapSummary{
 			ID: r.ID, Title: r.Title, Version: r.Version, UpdatedAt: r.UpdatedAt,
 			MemberCount: len(r.Members), StepCount: len(r.Steps), Role: x.Role,
 		}
@@ -100,11 +92,11 @@ func (s *Server) listRoadmaps(c *fiber.Ctx) error {
 // (the schema says so): the id travels in push payloads and logs and must
 // not carry a name.
 func (s *Server) createRoadmap(c *fiber.Ctx) error {
-	var req createRoadmapRequest
+	var req wire.CreateRoadmapRequest
 	if err := s.decode(c, "create-roadmap-request.schema.json", &req); err != nil {
 		return err
 	}
-	view, created, err := s.household.Create(c.UserContext(), actorOf(c), req.ID, req.Title, mapJSON(req.Members, newMemberJSON.toDomain))
+	view, created, err := s.household.Create(c.UserContext(), actorOf(c), req.ID, req.Title, wire.List(req.Members, wire.NewMember.ToDomain))
 	if err != nil {
 		return err
 	}
@@ -131,13 +123,13 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req operationsRequest
+	var req wire.OperationsRequest
 	if err := s.decode(c, "operations-request.schema.json", &req); err != nil {
 		return err
 	}
 	ops := make([]veikart.Op, len(req.Operations))
 	for i, o := range req.Operations {
-		if ops[i], err = o.toDomain(); err != nil {
+		if ops[i], err = o.ToDomain(); err != nil {
 			return err
 		}
 	}
@@ -145,9 +137,9 @@ func (s *Server) applyOperations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := operationsResponse{Roadmap: toRoadmapJSON(view.Roadmap), Results: make([]resultJSON, len(results))}
+	out := wire.OperationsResponse{Roadmap: wire.ToRoadmap(view.Roadmap), Results: make([]wire.Result, len(results))}
 	for i, r := range results {
-		out.Results[i] = resultJSON{OpID: r.OpID, Outcome: string(r.Outcome)}
+		out.Results[i] = wire.Result{OpID: r.OpID, Outcome: string(r.Outcome)}
 	}
 	c.Set(fiber.HeaderETag, etag(view.Roadmap))
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -2,7 +2,6 @@ package api
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -10,23 +9,10 @@ import (
 	"github.com/veikart/veikart/backend/account"
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // A person's signed-in devices: list them, sign one out, or all.
-
-type sessionJSON struct {
-	ID         string    `json:"id"`
-	Method     string    `json:"method"`
-	Device     string    `json:"device"`
-	CreatedAt  time.Time `json:"createdAt"`
-	LastUsedAt time.Time `json:"lastUsedAt"`
-	ActingFor  string    `json:"actingFor,omitempty"`
-	Current    bool      `json:"current"`
-}
-
-type sessionListJSON struct {
-	Items []sessionJSON `json:"items"`
-}
 
 func (s *Server) listSessions(c *fiber.Ctx) error {
 	actor := actorOf(c)
@@ -37,17 +23,17 @@ func (s *Server) listSessions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, sessionListJSON{Items: items})
+	return sendJSON(c, fiber.StatusOK, wire.SessionList{Items: items})
 }
 
 // sessionList is the person's sessions that are on, the caller's marked.
-func (s *Server) sessionList(c *fiber.Ctx, userID string) ([]sessionJSON, error) {
+func (s *Server) sessionList(c *fiber.Ctx, userID string) ([]wire.Session, error) {
 	live, err := s.account.Sessions(c.UserContext(), userID)
 	if err != nil {
 		return nil, err
 	}
-	return mapJSON(live, func(sess *veikart.Session) sessionJSON {
-		return sessionJSON{
+	return wire.List(live, func(sess *veikart.Session) wire.Session {
+		return wire.Session{
 			ID: sess.ID, Method: account.MethodOf(sess), Device: sess.UserAgent,
 			CreatedAt: sess.CreatedAt, LastUsedAt: sess.LastUsedAt, ActingFor: sess.AgencyID,
 			Current: sess.ID == sessionOf(c),

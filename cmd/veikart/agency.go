@@ -20,6 +20,7 @@ import (
 
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // `veikart agency` is a small client of the server's admin API. It talks HTTP
@@ -159,7 +160,7 @@ func setupCreate(fl *flag.FlagSet) func([]string) adminCall {
 	return func([]string) adminCall {
 		// Checking the values is left to the server, so that the command
 		// and the API can never disagree about what is valid.
-		body := createAgencyBody{ID: *id, Kind: *kind, Name: *name, Region: *region}
+		body := wire.CreateAgencyRequest{ID: *id, Kind: *kind, Name: *name, Region: *region}
 		return adminCall{http.MethodPost, "/api/v1/admin/agencies", body, showCreated}
 	}
 }
@@ -179,7 +180,7 @@ func setupShow(*flag.FlagSet) func([]string) adminCall {
 func setupStaff(fl *flag.FlagSet) func([]string) adminCall {
 	roles := fl.String("roles", "", "comma-separated `ROLES`: caseworker, admin or both")
 	return func(pos []string) adminCall {
-		body := staffBody{Roles: splitList(*roles)}
+		body := wire.StaffRequest{Roles: splitList(*roles)}
 		return adminCall{http.MethodPut, staffPath(pos[0], pos[1]), body, showStaff(pos[1])}
 	}
 }
@@ -220,45 +221,10 @@ func splitList(s string) []string {
 	return out
 }
 
-// The wire types of the admin API, as this client sees them. They are the
-// command's own: the server's are unexported, and a client should depend on
-// the published contract (schemas/), not on the server's structs.
-
-type createAgencyBody struct {
-	ID     string `json:"id,omitempty"`
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Region string `json:"region"`
-}
-
-type staffBody struct {
-	Roles []string `json:"roles"`
-}
-
-type agencyAnswer struct {
-	ID        string        `json:"id"`
-	Kind      string        `json:"kind"`
-	Name      string        `json:"name"`
-	Region    string        `json:"region"`
-	Staff     []staffAnswer `json:"staff"`
-	CreatedAt time.Time     `json:"createdAt"`
-}
-
-type staffAnswer struct {
-	UserID  string    `json:"userId"`
-	Name    string    `json:"name"`
-	Roles   []string  `json:"roles"`
-	AddedAt time.Time `json:"addedAt"`
-}
-
-type agencyListAnswer struct {
-	Items []agencyAnswer `json:"items"`
-}
-
 // The summaries printed without -json.
 
 func showCreated(w io.Writer, answer []byte) error {
-	var a agencyAnswer
+	var a wire.Agency
 	if err := decodeAnswer(answer, &a); err != nil {
 		return err
 	}
@@ -267,7 +233,7 @@ func showCreated(w io.Writer, answer []byte) error {
 }
 
 func showList(w io.Writer, answer []byte) error {
-	var l agencyListAnswer
+	var l wire.AgencyList
 	if err := decodeAnswer(answer, &l); err != nil {
 		return err
 	}
@@ -284,7 +250,7 @@ func showList(w io.Writer, answer []byte) error {
 }
 
 func showAgency(w io.Writer, answer []byte) error {
-	var a agencyAnswer
+	var a wire.Agency
 	if err := decodeAnswer(answer, &a); err != nil {
 		return err
 	}
@@ -307,11 +273,11 @@ func showAgency(w io.Writer, answer []byte) error {
 
 func showStaff(userID string) func(io.Writer, []byte) error {
 	return func(w io.Writer, answer []byte) error {
-		var a agencyAnswer
+		var a wire.Agency
 		if err := decodeAnswer(answer, &a); err != nil {
 			return err
 		}
-		i := slices.IndexFunc(a.Staff, func(s staffAnswer) bool { return s.UserID == userID })
+		i := slices.IndexFunc(a.Staff, func(s wire.Staff) bool { return s.UserID == userID })
 		if i < 0 {
 			return fmt.Errorf("the server's answer does not list %s among %s's staff", userID, a.ID)
 		}

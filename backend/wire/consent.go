@@ -1,4 +1,4 @@
-package api
+package wire
 
 import (
 	"time"
@@ -6,43 +6,41 @@ import (
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// Wire types of agencies, consent, comments, proposals and the access log.
-
-type agencyJSON struct {
-	ID     string      `json:"id"`
-	Kind   string      `json:"kind"`
-	Name   string      `json:"name"`
-	Region string      `json:"region"`
-	Staff  []staffJSON `json:"staff,omitempty"` // administrators and operators only
+type Agency struct {
+	ID     string  `json:"id"`
+	Kind   string  `json:"kind"`
+	Name   string  `json:"name"`
+	Region string  `json:"region"`
+	Staff  []Staff `json:"staff,omitempty"` // administrators and operators only
 	// RequireSignIn is the sign-in method people acting for the agency must use.
 	RequireSignIn string    `json:"requireSignIn,omitempty"`
 	CreatedAt     time.Time `json:"createdAt"`
 	Version       int64     `json:"version"`
 }
 
-type staffJSON struct {
+type Staff struct {
 	UserID  string    `json:"userId"`
 	Name    string    `json:"name,omitempty"`
 	Roles   []string  `json:"roles"`
 	AddedAt time.Time `json:"addedAt"`
 }
 
-type agencyListJSON struct {
-	Items []agencyJSON `json:"items"`
+type AgencyList struct {
+	Items []Agency `json:"items"`
 }
 
-func toAgencyJSON(a *veikart.Agency, withStaff bool) agencyJSON {
-	out := agencyJSON{ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, CreatedAt: a.CreatedAt, Version: a.Version, RequireSignIn: a.RequireSignIn}
+func ToAgency(a *veikart.Agency, withStaff bool) Agency {
+	out := Agency{ID: a.ID, Kind: string(a.Kind), Name: a.Name, Region: a.Region, CreatedAt: a.CreatedAt, Version: a.Version, RequireSignIn: a.RequireSignIn}
 	if withStaff {
-		out.Staff = make([]staffJSON, len(a.Staff))
+		out.Staff = make([]Staff, len(a.Staff))
 		for i, s := range a.Staff {
-			out.Staff[i] = staffJSON{UserID: s.UserID, Roles: rolesToStrings(s.Roles), AddedAt: s.AddedAt}
+			out.Staff[i] = Staff{UserID: s.UserID, Roles: RolesToStrings(s.Roles), AddedAt: s.AddedAt}
 		}
 	}
 	return out
 }
 
-func rolesToStrings(rs []veikart.AgencyRole) []string {
+func RolesToStrings(rs []veikart.AgencyRole) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = string(r)
@@ -50,48 +48,48 @@ func rolesToStrings(rs []veikart.AgencyRole) []string {
 	return out
 }
 
-type createAgencyRequest struct {
+type CreateAgencyRequest struct {
 	ID     string `json:"id,omitempty"`
 	Kind   string `json:"kind"`
 	Name   string `json:"name"`
 	Region string `json:"region"`
 }
 
-type staffRequest struct {
+type StaffRequest struct {
 	Roles []string `json:"roles"`
 }
 
-type actRequest struct {
+type ActRequest struct {
 	RefreshToken string `json:"refreshToken"`
 	AgencyID     string `json:"agencyId,omitempty"` // "" or absent: act for yourself
 }
 
-type membershipJSON struct {
+type Membership struct {
 	AgencyID string   `json:"agencyId"`
 	Name     string   `json:"name"`
 	Kind     string   `json:"kind"`
 	Roles    []string `json:"roles"`
 }
 
-type meJSON struct {
-	ID        string           `json:"id"`
-	Name      string           `json:"name"`
-	ActingFor string           `json:"actingFor,omitempty"`
-	Agencies  []membershipJSON `json:"agencies"`
+type Me struct {
+	ID        string       `json:"id"`
+	Name      string       `json:"name"`
+	ActingFor string       `json:"actingFor,omitempty"`
+	Agencies  []Membership `json:"agencies"`
 	// RecoverableByAgency says the account's only way in is a passkey, so
 	// an agency the person chooses may help them back in after a lost
 	// phone (the sharing form offers the choice only then).
 	RecoverableByAgency bool `json:"recoverableByAgency,omitempty"`
 	// Recovery is a recovery of the account that is waiting to take
 	// effect, which the person can stop.
-	Recovery *pendingRecoveryJSON `json:"recovery,omitempty"`
+	Recovery *PendingRecovery `json:"recovery,omitempty"`
 	// OwnSayAge is the age from which a young member has their own say
 	// (the service's setting); left out of the export, which is the
 	// person's data.
 	OwnSayAge int `json:"ownSayAge,omitempty"`
 }
 
-type grantJSON struct {
+type Grant struct {
 	ID          string    `json:"id"`
 	AgencyID    string    `json:"agencyId"`
 	AgencyName  string    `json:"agencyName,omitempty"`
@@ -112,11 +110,11 @@ type grantJSON struct {
 	Recovery bool `json:"recovery"`
 }
 
-type grantListJSON struct {
-	Items []grantJSON `json:"items"`
+type GrantList struct {
+	Items []Grant `json:"items"`
 }
 
-func sectionsToStrings(ss []veikart.Section) []string {
+func SectionsToStrings(ss []veikart.Section) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = string(s)
@@ -124,7 +122,7 @@ func sectionsToStrings(ss []veikart.Section) []string {
 	return out
 }
 
-func permsToStrings(ps []veikart.Permission) []string {
+func PermsToStrings(ps []veikart.Permission) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = string(p)
@@ -132,7 +130,7 @@ func permsToStrings(ps []veikart.Permission) []string {
 	return out
 }
 
-func toSections(ss []string) []veikart.Section {
+func ToSections(ss []string) []veikart.Section {
 	if ss == nil {
 		return nil
 	}
@@ -143,7 +141,7 @@ func toSections(ss []string) []veikart.Section {
 	return out
 }
 
-func toPermissions(ps []string) []veikart.Permission {
+func ToPermissions(ps []string) []veikart.Permission {
 	if ps == nil {
 		return nil
 	}
@@ -154,14 +152,14 @@ func toPermissions(ps []string) []veikart.Permission {
 	return out
 }
 
-func timePtr(t time.Time) *time.Time {
+func TimePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
 	return &t
 }
 
-func toGrantJSON(g veikart.Grant, now time.Time) grantJSON {
+func ToGrant(g veikart.Grant, now time.Time) Grant {
 	status := string(g.Status)
 	switch {
 	case g.ScheduledAt(now):
@@ -169,14 +167,14 @@ func toGrantJSON(g veikart.Grant, now time.Time) grantJSON {
 	case g.Status == veikart.GrantActive && !g.ActiveAt(now):
 		status = "expired"
 	}
-	return grantJSON{
-		ID: g.ID, AgencyID: g.AgencyID, Sections: sectionsToStrings(g.Sections), Permissions: permsToStrings(g.Permissions),
-		Purpose: g.Purpose, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, StartsAt: timePtr(g.StartsAt), ExpiresAt: g.ExpiresAt, Status: status,
-		RevokedAt: timePtr(g.RevokedAt), Via: g.Via,
+	return Grant{
+		ID: g.ID, AgencyID: g.AgencyID, Sections: SectionsToStrings(g.Sections), Permissions: PermsToStrings(g.Permissions),
+		Purpose: g.Purpose, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, StartsAt: TimePtr(g.StartsAt), ExpiresAt: g.ExpiresAt, Status: status,
+		RevokedAt: TimePtr(g.RevokedAt), Via: g.Via,
 	}
 }
 
-type createGrantRequest struct {
+type CreateGrantRequest struct {
 	AgencyID    string    `json:"agencyId"`
 	Sections    []string  `json:"sections"`
 	Permissions []string  `json:"permissions"`
@@ -185,14 +183,14 @@ type createGrantRequest struct {
 	Recovery    bool      `json:"recovery"`
 }
 
-// previewRequest is the body of POST /roadmaps/{id}/preview.
-type previewRequest struct {
+// PreviewRequest is the body of POST /roadmaps/{id}/preview.
+type PreviewRequest struct {
 	AgencyID    string   `json:"agencyId"`
 	Sections    []string `json:"sections"`
 	Permissions []string `json:"permissions"`
 }
 
-type updateGrantRequest struct {
+type UpdateGrantRequest struct {
 	Sections    []string   `json:"sections,omitempty"`
 	Permissions []string   `json:"permissions,omitempty"`
 	Purpose     *string    `json:"purpose,omitempty"`
@@ -200,7 +198,7 @@ type updateGrantRequest struct {
 	Recovery    *bool      `json:"recovery,omitempty"`
 }
 
-type accessRequestJSON struct {
+type AccessRequest struct {
 	ID          string     `json:"id"`
 	AgencyID    string     `json:"agencyId"`
 	RequestedBy string     `json:"requestedBy"`
@@ -213,32 +211,32 @@ type accessRequestJSON struct {
 	GrantID     string     `json:"grantId,omitempty"`
 }
 
-type accessRequestListJSON struct {
-	Items []accessRequestJSON `json:"items"`
+type AccessRequestList struct {
+	Items []AccessRequest `json:"items"`
 }
 
-func toAccessRequestJSON(q veikart.AccessRequest) accessRequestJSON {
-	return accessRequestJSON{
-		ID: q.ID, AgencyID: q.AgencyID, RequestedBy: q.RequestedBy, Sections: sectionsToStrings(q.Sections),
-		Permissions: permsToStrings(q.Permissions), Purpose: q.Purpose, CreatedAt: q.CreatedAt, Status: string(q.Status),
-		DecidedAt: timePtr(q.DecidedAt), GrantID: q.GrantID,
+func ToAccessRequest(q veikart.AccessRequest) AccessRequest {
+	return AccessRequest{
+		ID: q.ID, AgencyID: q.AgencyID, RequestedBy: q.RequestedBy, Sections: SectionsToStrings(q.Sections),
+		Permissions: PermsToStrings(q.Permissions), Purpose: q.Purpose, CreatedAt: q.CreatedAt, Status: string(q.Status),
+		DecidedAt: TimePtr(q.DecidedAt), GrantID: q.GrantID,
 	}
 }
 
-type createAccessRequest struct {
+type CreateAccessRequest struct {
 	Sections    []string `json:"sections"`
 	Permissions []string `json:"permissions"`
 	Purpose     string   `json:"purpose"`
 }
 
-type approveRequest struct {
+type ApproveRequest struct {
 	ExpiresAt   time.Time `json:"expiresAt"`
 	Sections    []string  `json:"sections,omitempty"`
 	Permissions []string  `json:"permissions,omitempty"`
 	Purpose     string    `json:"purpose,omitempty"`
 }
 
-type createInvitationRequest struct {
+type CreateInvitationRequest struct {
 	Kind           string     `json:"kind"`
 	Sections       []string   `json:"sections,omitempty"`
 	Permissions    []string   `json:"permissions,omitempty"`
@@ -248,7 +246,7 @@ type createInvitationRequest struct {
 	ValidMinutes   int        `json:"validMinutes,omitempty"`
 }
 
-type invitationJSON struct {
+type Invitation struct {
 	ID        string    `json:"id"`
 	Kind      string    `json:"kind"`
 	Code      string    `json:"code"`
@@ -257,17 +255,17 @@ type invitationJSON struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-type acceptInvitationRequest struct {
+type AcceptInvitationRequest struct {
 	Code string `json:"code"`
 }
 
-type acceptedInvitationJSON struct {
+type AcceptedInvitation struct {
 	RoadmapID string `json:"roadmapId"`
 	Kind      string `json:"kind"`
 	GrantID   string `json:"grantId,omitempty"`
 }
 
-type commentJSON struct {
+type Comment struct {
 	ID      string `json:"id"`
 	Section string `json:"section"`
 	StepID  string `json:"stepId,omitempty"`
@@ -278,50 +276,50 @@ type commentJSON struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-func toCommentJSON(c veikart.Comment) commentJSON {
-	return commentJSON{ID: c.ID, Section: string(c.Section), StepID: c.StepID, UserID: c.UserID, AgencyID: c.AgencyID, Text: c.Text, CreatedAt: c.CreatedAt}
+func ToComment(c veikart.Comment) Comment {
+	return Comment{ID: c.ID, Section: string(c.Section), StepID: c.StepID, UserID: c.UserID, AgencyID: c.AgencyID, Text: c.Text, CreatedAt: c.CreatedAt}
 }
 
-type createCommentRequest struct {
+type CreateCommentRequest struct {
 	ID      string `json:"id,omitempty"`
 	Section string `json:"section"`
 	StepID  string `json:"stepId,omitempty"`
 	Text    string `json:"text"`
 }
 
-type proposalJSON struct {
+type Proposal struct {
 	ID        string     `json:"id"`
 	AgencyID  string     `json:"agencyId"`
 	UserID    string     `json:"userId"`
-	Step      stepJSON   `json:"step"`
+	Step      Step       `json:"step"`
 	Status    string     `json:"status"`
 	CreatedAt time.Time  `json:"createdAt"`
 	DecidedAt *time.Time `json:"decidedAt,omitempty"`
 	StepID    string     `json:"stepId,omitempty"`
 }
 
-func toProposalJSON(p veikart.Proposal) proposalJSON {
-	return proposalJSON{
-		ID: p.ID, AgencyID: p.AgencyID, UserID: p.UserID, Step: toStepJSON(p.Step), Status: string(p.Status),
-		CreatedAt: p.CreatedAt, DecidedAt: timePtr(p.DecidedAt), StepID: p.StepID,
+func ToProposal(p veikart.Proposal) Proposal {
+	return Proposal{
+		ID: p.ID, AgencyID: p.AgencyID, UserID: p.UserID, Step: ToStep(p.Step), Status: string(p.Status),
+		CreatedAt: p.CreatedAt, DecidedAt: TimePtr(p.DecidedAt), StepID: p.StepID,
 	}
 }
 
-type createProposalRequest struct {
-	ID   string         `json:"id,omitempty"`
-	Step proposedStepJS `json:"step"`
+type CreateProposalRequest struct {
+	ID   string       `json:"id,omitempty"`
+	Step ProposedStep `json:"step"`
 }
 
-type proposedStepJS struct {
-	AreaID      string           `json:"areaId"`
-	Title       string           `json:"title"`
-	Note        string           `json:"note,omitempty"`
-	Due         string           `json:"due,omitempty"`
-	Term        string           `json:"term"`
-	Responsible *responsibleJSON `json:"responsible,omitempty"`
+type ProposedStep struct {
+	AreaID      string       `json:"areaId"`
+	Title       string       `json:"title"`
+	Note        string       `json:"note,omitempty"`
+	Due         string       `json:"due,omitempty"`
+	Term        string       `json:"term"`
+	Responsible *Responsible `json:"responsible,omitempty"`
 }
 
-type receiptJSON struct {
+type Receipt struct {
 	ID          string     `json:"id"`
 	Kind        string     `json:"kind"`
 	At          time.Time  `json:"at"`
@@ -335,19 +333,19 @@ type receiptJSON struct {
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
 }
 
-type receiptListJSON struct {
-	Items []receiptJSON `json:"items"`
+type ReceiptList struct {
+	Items []Receipt `json:"items"`
 }
 
-func toReceiptJSON(r veikart.Receipt) receiptJSON {
-	return receiptJSON{
+func ToReceipt(r veikart.Receipt) Receipt {
+	return Receipt{
 		ID: r.ID, Kind: string(r.Kind), At: r.At, By: r.By, GrantID: r.GrantID, AgencyID: r.AgencyID,
-		Sections: sectionsToStrings(r.Sections), Permissions: permsToStrings(r.Permissions), Purpose: r.Purpose,
-		StartsAt: timePtr(r.StartsAt), ExpiresAt: timePtr(r.ExpiresAt),
+		Sections: SectionsToStrings(r.Sections), Permissions: PermsToStrings(r.Permissions), Purpose: r.Purpose,
+		StartsAt: TimePtr(r.StartsAt), ExpiresAt: TimePtr(r.ExpiresAt),
 	}
 }
 
-type auditEventJSON struct {
+type AuditEvent struct {
 	ID       string    `json:"id"`
 	At       time.Time `json:"at"`
 	UserID   string    `json:"userId"`
@@ -360,21 +358,21 @@ type auditEventJSON struct {
 	Name string `json:"name,omitempty"`
 }
 
-type accessLogJSON struct {
-	Items []auditEventJSON `json:"items"`
-	Next  string           `json:"next,omitempty"`
+type AccessLog struct {
+	Items []AuditEvent `json:"items"`
+	Next  string       `json:"next,omitempty"`
 }
 
-func toAuditEventJSON(e veikart.AuditEvent) auditEventJSON {
-	return auditEventJSON{
+func ToAuditEvent(e veikart.AuditEvent) AuditEvent {
+	return AuditEvent{
 		ID: e.ID, At: e.At, UserID: e.UserID, AgencyID: e.AgencyID, Role: e.Role, Action: string(e.Action),
-		Sections: sectionsToStrings(e.Sections), Ref: e.Ref, Name: e.Name,
+		Sections: SectionsToStrings(e.Sections), Ref: e.Ref, Name: e.Name,
 	}
 }
 
-// accessJSON tells a caseworker what their agency was granted, inside the
+// Access tells a caseworker what their agency was granted, inside the
 // roadmap they read.
-type accessJSON struct {
+type Access struct {
 	Role        string     `json:"role"`
 	AgencyID    string     `json:"agencyId,omitempty"`
 	Sections    []string   `json:"sections"`
@@ -385,21 +383,21 @@ type accessJSON struct {
 	MemberID string `json:"memberId,omitempty"`
 }
 
-type sharedItemJSON struct {
-	RoadmapID string     `json:"roadmapId"`
-	Title     string     `json:"title"`
-	Version   int64      `json:"version"`
-	UpdatedAt time.Time  `json:"updatedAt"`
-	Access    accessJSON `json:"access"`
+type SharedItem struct {
+	RoadmapID string    `json:"roadmapId"`
+	Title     string    `json:"title"`
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Access    Access    `json:"access"`
 	// Counts of what the agency can see, never of the whole roadmap.
 	AreaCount    int `json:"areaCount"`
 	StepCount    int `json:"stepCount"`
 	CommentCount int `json:"commentCount"`
 }
 
-type sharedListJSON struct {
-	Items []sharedItemJSON `json:"items"`
+type SharedList struct {
+	Items []SharedItem `json:"items"`
 	// Notices are of roadmaps shared with the agency that their owners
 	// deleted (erase.go).
-	Notices []noticeJSON `json:"notices,omitempty"`
+	Notices []Notice `json:"notices,omitempty"`
 }

@@ -1,0 +1,260 @@
+package wire
+
+import (
+	"strings"
+	"time"
+
+	"github.com/veikart/veikart/backend/veikart"
+)
+
+type Roadmap struct {
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	Version   int64      `json:"version"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt time.Time  `json:"updatedAt"`
+	Owners    []string   `json:"owners"`
+	Members   []Member   `json:"members"`
+	Areas     []Area     `json:"areas"`
+	Steps     []Step     `json:"steps"`
+	Comments  []Comment  `json:"comments"`
+	Proposals []Proposal `json:"proposals"`
+	// Transitions are the owners' plans (transitions.go); an agency sees
+	// the one it receives, with its hand-over summary.
+	Transitions []Transition `json:"transitions,omitempty"`
+	// Access says in what role the caller sees the roadmap and, for an
+	// agency, what was granted.
+	Access *Access `json:"access,omitempty"`
+}
+
+type Member struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	BirthYear int    `json:"birthYear,omitempty"`
+	Role      string `json:"role"`
+	Version   int64  `json:"version"`
+	// Growing up (veikart/growing.go).
+	OwnAllowed bool       `json:"ownAllowed,omitempty"`
+	HasAccount bool       `json:"hasAccount,omitempty"`
+	TookOwnAt  *time.Time `json:"tookOwnAt,omitempty"`
+}
+
+type Area struct {
+	ID           string   `json:"id"`
+	Kind         string   `json:"kind"`
+	Title        string   `json:"title,omitempty"`
+	Now          string   `json:"now"`
+	Desired      string   `json:"desired"`
+	ScoreNow     int      `json:"scoreNow,omitempty"`
+	ScoreDesired int      `json:"scoreDesired,omitempty"`
+	MemberIDs    []string `json:"memberIds"`
+	Version      int64    `json:"version"`
+}
+
+type Step struct {
+	ID          string      `json:"id"`
+	AreaID      string      `json:"areaId"`
+	Title       string      `json:"title"`
+	Note        string      `json:"note"`
+	Responsible Responsible `json:"responsible"`
+	Due         string      `json:"due,omitempty"`
+	Status      string      `json:"status"`
+	Term        string      `json:"term"`
+	MemberIDs   []string    `json:"memberIds"`
+	Reminders   []Reminder  `json:"reminders"`
+	CreatedAt   time.Time   `json:"createdAt"`
+	UpdatedAt   time.Time   `json:"updatedAt"`
+	Version     int64       `json:"version"`
+}
+
+type Reminder struct {
+	DaysBefore int    `json:"daysBefore"`
+	At         string `json:"at"`
+}
+
+func FromReminders(rs []veikart.Reminder) []Reminder {
+	out := make([]Reminder, len(rs))
+	for i, r := range rs {
+		out[i] = Reminder{DaysBefore: r.DaysBefore, At: r.At}
+	}
+	return out
+}
+
+type Responsible struct {
+	Kind     string `json:"kind"`
+	MemberID string `json:"memberId,omitempty"`
+	AgencyID string `json:"agencyId,omitempty"`
+}
+
+func NonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func ToMember(m veikart.Member) Member {
+	return Member{
+		ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: string(m.Role), Version: m.Version,
+		OwnAllowed: m.OwnAllowed, HasAccount: m.UserID != "", TookOwnAt: TimePtr(m.TookOwnAt),
+	}
+}
+
+func ToArea(a veikart.Area) Area {
+	return Area{
+		ID: a.ID, Kind: string(a.Kind), Title: a.Title, Now: a.Now, Desired: a.Desired,
+		ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: NonNil(a.MemberIDs), Version: a.Version,
+	}
+}
+
+func ToStep(s veikart.Step) Step {
+	return Step{
+		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
+		Responsible: Responsible{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
+		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: NonNil(s.MemberIDs),
+		Reminders: FromReminders(s.Reminders),
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version,
+	}
+}
+
+func ToRoadmap(r *veikart.Roadmap) Roadmap {
+	out := Roadmap{
+		ID: r.ID, Title: r.Title, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Owners:  NonNil(r.Owners),
+		Members: make([]Member, len(r.Members)),
+		Areas:   make([]Area, len(r.Areas)),
+		Steps:   make([]Step, len(r.Steps)),
+	}
+	for i, m := range r.Members {
+		out.Members[i] = ToMember(m)
+	}
+	for i, a := range r.Areas {
+		out.Areas[i] = ToArea(a)
+	}
+	for i, s := range r.Steps {
+		out.Steps[i] = ToStep(s)
+	}
+	out.Comments = make([]Comment, len(r.Comments))
+	for i, c := range r.Comments {
+		out.Comments[i] = ToComment(c)
+	}
+	out.Proposals = make([]Proposal, len(r.Proposals))
+	for i, p := range r.Proposals {
+		out.Proposals[i] = ToProposal(p)
+	}
+	for _, t := range r.Transitions {
+		out.Transitions = append(out.Transitions, ToTransition(t))
+	}
+	return out
+}
+
+// ConflictCurrent returns the current state of a conflict's target, in wire
+// form, or nil when it is gone (or not visible to the actor).
+func ConflictCurrent(r *veikart.Roadmap, target string) any {
+	if r == nil {
+		return nil
+	}
+	kind, id, _ := strings.Cut(target, ":")
+	switch kind {
+	case "roadmap":
+		return map[string]any{"title": r.Title}
+	case "member":
+		if m, ok := r.Member(id); ok {
+			return ToMember(m)
+		}
+	case "area":
+		if a, ok := r.Area(id); ok {
+			return ToArea(a)
+		}
+	case "step":
+		if s, ok := r.Step(id); ok {
+			return ToStep(s)
+		}
+	}
+	return nil
+}
+
+type RoadmapSummary struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Version     int64     `json:"version"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	MemberCount int       `json:"memberCount"`
+	StepCount   int       `json:"stepCount"`
+	Role        string    `json:"role"`
+}
+
+type RoadmapList struct {
+	Items []RoadmapSummary `json:"items"`
+}
+
+type NewMember struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	BirthYear int    `json:"birthYear"`
+	Role      string `json:"role"`
+}
+
+func (m NewMember) ToDomain() veikart.Member {
+	return veikart.Member{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: veikart.Role(m.Role)}
+}
+
+type CreateRoadmapRequest struct {
+	ID      string      `json:"id"`
+	Title   string      `json:"title"`
+	Members []NewMember `json:"members"`
+}
+
+// Operation is one operation on the wire. The domain reads and writes
+// it (veikart.DecodeOp): the kinds of operation and their fields are the
+// domain's, named in one table there.
+type Operation struct{ op veikart.Op }
+
+func (o *Operation) UnmarshalJSON(b []byte) error {
+	op, err := veikart.DecodeOp(b)
+	o.op = op
+	return err
+}
+
+func (o Operation) MarshalJSON() ([]byte, error) { return veikart.EncodeOp(o.op) }
+
+// toDomain returns the decoded operation; it cannot fail any more, and stays
+// for the handler's sake until the handler passes the operations on as they are.
+func (o Operation) ToDomain() (veikart.Op, error) { return o.op, nil }
+
+type OperationsRequest struct {
+	Operations []Operation `json:"operations"`
+}
+
+type Result struct {
+	OpID    string `json:"opId"`
+	Outcome string `json:"outcome"`
+}
+
+type OperationsResponse struct {
+	Roadmap Roadmap  `json:"roadmap"`
+	Results []Result `json:"results"`
+}
+
+type DevLoginRequest struct {
+	AgencyID string `json:"agencyId,omitempty"`
+	Name     string `json:"name"`
+}
+
+type RefreshRequest struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+type User struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type TokenResponse struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken"`
+	TokenType    string `json:"tokenType"`
+	ExpiresIn    int64  `json:"expiresIn"`
+	User         User   `json:"user"`
+	ActingFor    string `json:"actingFor,omitempty"` // agency id
+}
