@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -257,4 +258,98 @@ type TokenResponse struct {
 	ExpiresIn    int64  `json:"expiresIn"`
 	User         User   `json:"user"`
 	ActingFor    string `json:"actingFor,omitempty"` // agency id
+}
+
+// Overdue lists the agencies' steps that are past their due date.
+type Overdue struct {
+	Items []Step `json:"items"`
+}
+
+func ToAccess(v *access.View) Access {
+	out := Access{Role: v.Role, Sections: SectionsToStrings(v.Sections), Permissions: []string{}, MemberID: v.MemberID}
+	if g := v.Grant; g != nil {
+		out.AgencyID, out.Permissions, out.ExpiresAt, out.Purpose = g.AgencyID, PermsToStrings(g.Permissions), TimePtr(g.ExpiresAt), g.Purpose
+	}
+	return out
+}
+
+// List renders each of xs with f, as a list that is never null.
+func List[T, J any](xs []T, f func(T) J) []J {
+	out := make([]J, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+type Transition struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	Date        string    `json:"date"`
+	AgencyID    string    `json:"agencyId"`
+	AgencyName  string    `json:"agencyName,omitempty"`
+	Sections    []string  `json:"sections"`
+	Permissions []string  `json:"permissions"`
+	DaysBefore  int       `json:"daysBefore"`
+	DaysAfter   int       `json:"daysAfter"`
+	Summary     string    `json:"summary"`
+	Reminders   []int     `json:"reminders"`
+	GrantID     string    `json:"grantId"`
+	Status      string    `json:"status"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+type TransitionList struct {
+	Items []Transition `json:"items"`
+}
+
+func ToTransition(t veikart.Transition) Transition {
+	rs := t.Reminders
+	if rs == nil {
+		rs = []int{}
+	}
+	return Transition{
+		ID: t.ID, Kind: string(t.Kind), Date: t.Date, AgencyID: t.AgencyID,
+		Sections: SectionsToStrings(t.Sections), Permissions: PermsToStrings(t.Permissions),
+		DaysBefore: t.DaysBefore, DaysAfter: t.DaysAfter, Summary: t.Summary, Reminders: rs,
+		GrantID: t.GrantID, Status: string(t.Status), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+type CreateTransitionRequest struct {
+	ID          string   `json:"id"`
+	Kind        string   `json:"kind"`
+	Date        string   `json:"date"`
+	AgencyID    string   `json:"agencyId"`
+	Sections    []string `json:"sections"`
+	Permissions []string `json:"permissions"`
+	DaysBefore  int      `json:"daysBefore"`
+	DaysAfter   int      `json:"daysAfter"`
+	Summary     string   `json:"summary"`
+	Reminders   []int    `json:"reminders"`
+}
+
+type UpdateTransitionRequest struct {
+	Date        *string  `json:"date"`
+	Sections    []string `json:"sections"`
+	Permissions []string `json:"permissions"`
+	DaysBefore  *int     `json:"daysBefore"`
+	DaysAfter   *int     `json:"daysAfter"`
+	Summary     *string  `json:"summary"`
+	Reminders   []int    `json:"reminders"`
+}
+
+type TakeOwnRequest struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// PartialView is a view that is not the whole roadmap (an agency's, a
+// member's) with the access it was projected through.
+func PartialView(view *access.View) Roadmap {
+	out := ToRoadmap(view.Roadmap)
+	a := ToAccess(view)
+	out.Access = &a
+	return out
 }
