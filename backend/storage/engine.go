@@ -52,20 +52,20 @@ const maxCASRetries = 8
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
-// exclusive is the engine of a store that is the only writer to its
+// exclusiveEngine is the engine of a store that is the only writer to its
 // database: the stripe locks serialise the writers of a document, so the
 // filters need no cas.
-type exclusive struct{ commits *committer }
+type exclusiveEngine struct{ commits *committer }
 
-func (e exclusive) replace(_ context.Context, coll *mongo.Collection, id string, _ bson.D, doc any) (bool, error) {
+func (e exclusiveEngine) replace(_ context.Context, coll *mongo.Collection, id string, _ bson.D, doc any) (bool, error) {
 	return e.commits.replace(coll, id, doc)
 }
 
-func (e exclusive) insert(_ context.Context, coll *mongo.Collection, doc any) error {
+func (e exclusiveEngine) insert(_ context.Context, coll *mongo.Collection, doc any) error {
 	return e.commits.insert(coll, doc)
 }
 
-func (e exclusive) remove(ctx context.Context, coll *mongo.Collection, id string, _ bson.D) (bool, error) {
+func (e exclusiveEngine) remove(ctx context.Context, coll *mongo.Collection, id string, _ bson.D) (bool, error) {
 	res, err := coll.DeleteOne(ctx, byID(id))
 	if err != nil {
 		return false, err
@@ -73,13 +73,13 @@ func (e exclusive) remove(ctx context.Context, coll *mongo.Collection, id string
 	return res.DeletedCount == 1, nil
 }
 
-func (e exclusive) close() { e.commits.close() }
+func (e exclusiveEngine) close() { e.commits.close() }
 
-// shared is the engine of a store on a database that other processes write
+// sharedEngine is the engine of a store on a database that other processes write
 // too: every write is a compare-and-swap on cas.
-type shared struct{}
+type sharedEngine struct{}
 
-func (shared) replace(ctx context.Context, coll *mongo.Collection, id string, cas bson.D, doc any) (bool, error) {
+func (sharedEngine) replace(ctx context.Context, coll *mongo.Collection, id string, cas bson.D, doc any) (bool, error) {
 	res, err := coll.ReplaceOne(ctx, append(byID(id), cas...), doc)
 	if err != nil {
 		return false, err
@@ -87,12 +87,12 @@ func (shared) replace(ctx context.Context, coll *mongo.Collection, id string, ca
 	return res.MatchedCount == 1, nil
 }
 
-func (shared) insert(ctx context.Context, coll *mongo.Collection, doc any) error {
+func (sharedEngine) insert(ctx context.Context, coll *mongo.Collection, doc any) error {
 	_, err := coll.InsertOne(ctx, doc)
 	return err
 }
 
-func (shared) remove(ctx context.Context, coll *mongo.Collection, id string, cas bson.D) (bool, error) {
+func (sharedEngine) remove(ctx context.Context, coll *mongo.Collection, id string, cas bson.D) (bool, error) {
 	res, err := coll.DeleteOne(ctx, append(byID(id), cas...))
 	if err != nil {
 		return false, err
@@ -100,7 +100,7 @@ func (shared) remove(ctx context.Context, coll *mongo.Collection, id string, cas
 	return res.DeletedCount == 1, nil
 }
 
-func (shared) close() {}
+func (sharedEngine) close() {}
 
 // kind is one kind of document that is read whole and written whole.
 type kind[T any] struct {

@@ -127,12 +127,13 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 		opts.CacheSize = 20_000
 	}
 	s := &Store{client: client, db: client.Database(dbName), opts: opts, erased: newCache[bool](10_000)}
-	// The engine choice: the one place that asks which mode this is.
+	// The engine choice: with the round trip above, the one place that
+	// asks which mode this is (engine.go says what differs).
 	copies := 0 // how many documents of a kind to keep in memory
 	if opts.Exclusive {
-		s.eng, copies = exclusive{newCommitter()}, opts.CacheSize
+		s.eng, copies = exclusiveEngine{newCommitter()}, opts.CacheSize
 	} else {
-		s.eng = shared{}
+		s.eng = sharedEngine{}
 	}
 	s.roadmaps = s.roadmapKind(newCache[*veikart.Roadmap](copies))
 	s.users = s.userKind(newCache[*veikart.User](copies))
