@@ -40,8 +40,10 @@ func TestEngine_SharedModeKeepsTheOtherWrite(t *testing.T) {
 		return interleave()
 	}
 	cases := []kindCase{{
-		name:  "agency",
-		setup: func() error { return base.CreateAgency(ctx, &veikart.Agency{ID: "ag-eng", Kind: "nav", Name: "NAV", Version: 1}) },
+		name: "agency",
+		setup: func() error {
+			return base.CreateAgency(ctx, &veikart.Agency{ID: "ag-eng", Kind: "nav", Name: "NAV", Version: 1})
+		},
 		write: func(s *storage.Store, interleave func() error) error {
 			_, err := s.UpdateAgency(ctx, "ag-eng", func(cur *veikart.Agency) (*veikart.Agency, error) {
 				if err := interleaved(interleave); err != nil {
