@@ -41,11 +41,10 @@ func (s *Store) PutOnce(ctx context.Context, kind, key string, v any, expires ti
 // TakeOnce reads the value under kind and key into v and removes it. It
 // reports false if there is none, it has expired, or another call took it
 // first: of two concurrent calls, at most one gets it (a delete by _id
-// reports whether it deleted; within one process a lock also serialises the
-// read and the delete).
+// reports whether it deleted; the exclusive store also takes a lock).
 func (s *Store) TakeOnce(ctx context.Context, kind, key string, now time.Time, v any) (bool, error) {
 	id := onceID(kind, key)
-	unlock := s.locks.lock("o:" + id)
+	unlock := s.eng.serialise("o:" + id)
 	defer unlock()
 	var d onceDoc
 	err := s.db.Collection(onceColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)

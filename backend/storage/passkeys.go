@@ -430,9 +430,7 @@ func (s *Store) Enrolment(ctx context.Context, codeHash string, now time.Time) (
 // TakeEnrolment uses up the enrolment code with the given hash, and reports
 // whether this call did: of two concurrent calls, at most one gets true.
 func (s *Store) TakeEnrolment(ctx context.Context, codeHash string) (bool, error) {
-	// The delete reports whether it deleted; within one process a lock
-	// also serialises the callers.
-	unlock := s.locks.lock("e:" + codeHash)
+	unlock := s.eng.serialise("e:" + codeHash)
 	defer unlock()
 	res, err := s.db.Collection(enrolmentsColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: codeHash}})
 	if err != nil {

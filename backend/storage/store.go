@@ -131,7 +131,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	// asks which mode this is (engine.go says what differs).
 	copies := 0 // how many documents of a kind to keep in memory
 	if opts.Exclusive {
-		s.eng, copies = exclusiveEngine{newCommitter()}, opts.CacheSize
+		s.eng, copies = exclusiveEngine{commits: newCommitter(), locks: &s.locks}, opts.CacheSize
 	} else {
 		s.eng = sharedEngine{}
 	}
