@@ -138,9 +138,9 @@ type kind[T any] struct {
 }
 
 // current returns document id from the copy or the database, and keeps the
-// copy. Callers hold the document's stripe lock, so that a concurrent write,
-// which takes the same lock, cannot land between the load and the fill and
-// leave a stale copy.
+// copy. Where copies are kept (exclusive mode), callers hold the document's
+// stripe lock, so that a concurrent write, which takes the same lock, cannot
+// land between the load and the fill and leave a stale copy.
 func (k *kind[T]) current(ctx context.Context, id string) (T, bool, error) {
 	if v, ok := k.cache.get(id); ok {
 		return v, true, nil
