@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"time"
-
-	"github.com/veikart/veikart/backend/storage"
 )
 
 // Alerts tells all of a person's devices at once that something about
@@ -16,7 +14,7 @@ import (
 // becomes of the push, so a process that stops before delivering loses
 // only the nudge.
 type Alerts struct {
-	Store  *storage.Store
+	Store  Devices
 	Sender Sender
 	Now    func() time.Time
 	Log    *slog.Logger

@@ -201,7 +201,7 @@ func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
 	if n := len(svc.Messages(t, phone)); n != 0 {
 		t.Fatalf("the phone got %d messages while its service said wait", n)
 	}
-	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != storage.ReminderPending {
+	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != remind.Pending {
 		t.Fatalf("after the first round the job is %+v, %v; want it still pending for the phone", j, err)
 	}
 
@@ -226,7 +226,7 @@ func TestReminders_SlowDeviceHandedOnOthersNotHeldUp(t *testing.T) {
 	if got := ttl(reqs[len(reqs)-1]); got < time.Hour {
 		t.Errorf("the phone's push had TTL %s, want at least an hour", got)
 	}
-	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != storage.ReminderSent {
+	if j, err := s.Reminder(ctx, jobID); err != nil || j.Status != remind.Sent {
 		t.Fatalf("the job is %+v, %v; want sent", j, err)
 	}
 }
@@ -268,7 +268,7 @@ func TestReminders_DeviceBackOnlineHalfAnHourLater(t *testing.T) {
 	if n, err := sch.Tick(ctx); err != nil || n != 1 {
 		t.Fatalf("sent %d, %v", n, err)
 	}
-	if j, err := s.Reminder(ctx, remind.Jobs(r, oslo)[0].ID); err != nil || j.Status != storage.ReminderSent {
+	if j, err := s.Reminder(ctx, remind.Jobs(r, oslo)[0].ID); err != nil || j.Status != remind.Sent {
 		t.Fatalf("the job is %+v, %v; want sent (the push service took it)", j, err)
 	}
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/veikart/veikart/backend/metrics"
-	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -45,7 +44,7 @@ type Sender interface {
 // Scheduler sends due reminders. Any number of schedulers may run against one
 // database (one per server process); each job is sent once.
 type Scheduler struct {
-	Store  *storage.Store
+	Store  Store
 	Sender Sender
 	Now    func() time.Time
 	Loc    *time.Location // the households' time zone
@@ -152,93 +151,140 @@ func (s *Scheduler) handleAll(ctx context.Context, ids []string, now time.Time) 
 	return sent, firstErr
 }
 
-// handle sends job id if it is due, pending, and this process wins its claim.
+// handle sends job id if it is due, pending, still wanted, and this process
+// wins its claim, and reports whether a device got it.
 func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool, error) {
+	j, ok, err := s.claim(ctx, id, now)
+	if err != nil || !ok {
+		return false, err
+	}
+	job, users, ok, err := s.wanted(ctx, j, now)
+	if err != nil || !ok {
+		return false, err
+	}
+	rd, err := s.sendRound(ctx, j, job, users, now)
+	if err != nil {
+		return false, err
+	}
+	return s.finish(ctx, j, rd, now)
+}
+
+// claim reads job id and takes it for this process if it is due now. A job
+// that is not pending, or not yet due, is left alone; one too late is
+// skipped; one in quiet hours moves to their end; one another process
+// holds is looked at again when that lease ends, in case its holder died.
+func (s *Scheduler) claim(ctx context.Context, id string, now time.Time) (Record, bool, error) {
 	j, err := s.Store.Reminder(ctx, id)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return false, nil
+		return j, false, nil
 	}
 	if err != nil {
-		return false, err
+		return j, false, err
 	}
-	if j.Status != storage.ReminderPending || now.Before(j.At) || now.Before(j.NotBefore) {
-		return false, nil
+	if j.Status != Pending || now.Before(j.At) || now.Before(j.NotBefore) {
+		return j, false, nil
 	}
 	if now.Sub(j.At) > s.maxLate() {
-		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderSkipped, "too late", now)
+		return j, false, s.Store.SetReminderStatus(ctx, id, Skipped, "too late", now)
 	}
 	if quiet, until := Quiet(now, s.Loc); quiet {
-		return false, s.Store.AddToSlot(ctx, until, id)
+		return j, false, s.Store.AddToSlot(ctx, until, id)
 	}
 	claim, until, err := s.Store.ClaimReminder(ctx, id, s.Owner, now, now.Add(s.lease()))
-	if err != nil || claim == storage.Done {
-		return false, err
+	switch {
+	case err != nil || claim == Done:
+		return j, false, err
+	case claim == Held:
+		return j, false, s.Store.AddToSlot(ctx, until.Add(time.Minute), id)
 	}
-	if claim == storage.Held {
-		// Look again when that lease ends, in case its holder died.
-		return false, s.Store.AddToSlot(ctx, until.Add(time.Minute), id)
-	}
+	return j, true, nil
+}
 
+// wanted finds the claimed job j in its roadmap as the roadmap is now, and
+// the people it goes to. A job the roadmap no longer wants is cancelled.
+func (s *Scheduler) wanted(ctx context.Context, j Record, now time.Time) (Job, []string, bool, error) {
 	r, err := s.Store.Roadmap(ctx, j.RoadmapID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderCancelled, "roadmap deleted", now)
+		return Job{}, nil, false, s.Store.SetReminderStatus(ctx, j.ID, Cancelled, "roadmap deleted", now)
 	}
 	if err != nil {
-		return false, err
+		return Job{}, nil, false, err
 	}
-	job, ok := Wanted(r, id, s.Loc)
+	job, ok := Wanted(r, j.ID, s.Loc)
 	if !ok {
-		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderCancelled, "step changed", now)
+		return Job{}, nil, false, s.Store.SetReminderStatus(ctx, j.ID, Cancelled, "step changed", now)
 	}
 	users, err := s.recipients(ctx, r, job, now)
 	if err != nil {
-		return false, err
+		return Job{}, nil, false, err
 	}
+	return job, users, true, nil
+}
+
+// round is what one round of sending a job did.
+type round struct {
+	deliveredTo, failedTo []string  // subscription ids
+	gone                  int       // subscriptions that no longer exist, forgotten
+	later                 time.Time // the earliest a device asked to be tried again; zero: none did
+}
+
+// sendRound sends job to the devices of users, but for those a round before
+// this one delivered to or gave up on (j's record).
+func (s *Scheduler) sendRound(ctx context.Context, j Record, job Job, users []string, now time.Time) (round, error) {
 	n := s.notification(job, now)
-	// Devices a round before this one delivered to, or gave up on, are
-	// not tried again.
 	handled := make(map[string]bool, len(j.DeliveredTo)+len(j.FailedTo))
 	for _, ids := range [][]string{j.DeliveredTo, j.FailedTo} {
 		for _, id := range ids {
 			handled[id] = true
 		}
 	}
-	var deliveredTo, failedTo []string
-	gone, later := 0, time.Time{}
+	var rd round
 	for _, u := range users {
 		subs, err := s.Store.PushSubscriptions(ctx, u)
 		if err != nil {
-			return false, err
+			return rd, err
 		}
 		for _, sub := range subs {
-			if handled[sub.ID] {
-				continue
-			}
-			outcome, at := s.Sender.Send(ctx, sub, n)
-			switch outcome {
-			case Delivered:
-				deliveredTo = append(deliveredTo, sub.ID)
-			case Gone:
-				gone++
-				if _, err := s.Store.RemovePushSubscription(ctx, sub.UserID, sub.Endpoint); err != nil {
-					s.Log.Warn("remove gone push subscription", "err", err)
-				}
-			case Later:
-				if later.IsZero() || at.Before(later) {
-					later = at
-				}
-			default:
-				failedTo = append(failedTo, sub.ID)
+			if !handled[sub.ID] {
+				s.deliver(ctx, sub, n, &rd)
 			}
 		}
 	}
-	s.Metrics.Push("delivered", len(deliveredTo))
-	s.Metrics.Push("failed", len(failedTo))
-	s.Metrics.Push("gone", gone)
-	if err := s.Store.ReminderDevices(ctx, id, deliveredTo, failedTo, later); err != nil {
+	return rd, nil
+}
+
+// deliver sends n to one device and adds the outcome to rd.
+func (s *Scheduler) deliver(ctx context.Context, sub veikart.PushSubscription, n Notification, rd *round) {
+	outcome, at := s.Sender.Send(ctx, sub, n)
+	switch outcome {
+	case Delivered:
+		rd.deliveredTo = append(rd.deliveredTo, sub.ID)
+	case Gone:
+		rd.gone++
+		if _, err := s.Store.RemovePushSubscription(ctx, sub.UserID, sub.Endpoint); err != nil {
+			s.Log.Warn("remove gone push subscription", "err", err)
+		}
+	case Later:
+		if rd.later.IsZero() || at.Before(rd.later) {
+			rd.later = at
+		}
+	default:
+		rd.failedTo = append(rd.failedTo, sub.ID)
+	}
+}
+
+// finish records a round of job j: its devices, and then either the job
+// handed on to when a device may be tried again, or the job done (and
+// skipped if no round got it to any device). It reports whether this
+// round delivered.
+func (s *Scheduler) finish(ctx context.Context, j Record, rd round, now time.Time) (bool, error) {
+	s.Metrics.Push("delivered", len(rd.deliveredTo))
+	s.Metrics.Push("failed", len(rd.failedTo))
+	s.Metrics.Push("gone", rd.gone)
+	if err := s.Store.ReminderDevices(ctx, j.ID, rd.deliveredTo, rd.failedTo, rd.later); err != nil {
 		return false, err
 	}
-	if !later.IsZero() {
+	if later := rd.later; !later.IsZero() {
 		// A device asked to be tried again after this claim's time (a
 		// long Retry-After, a push service away): the job goes on at
 		// that minute, for the devices still owed, in this process or,
@@ -249,13 +295,13 @@ func (s *Scheduler) handle(ctx context.Context, id string, now time.Time) (bool,
 		if !later.Equal(later.Truncate(time.Minute)) {
 			later = later.Truncate(time.Minute).Add(time.Minute)
 		}
-		return len(deliveredTo) > 0, s.Store.AddToSlot(ctx, later, id)
+		return len(rd.deliveredTo) > 0, s.Store.AddToSlot(ctx, later, j.ID)
 	}
-	if err := s.Store.ReminderDone(ctx, id, s.Owner, now); err != nil {
+	if err := s.Store.ReminderDone(ctx, j.ID, s.Owner, now); err != nil {
 		return false, err
 	}
-	if len(deliveredTo)+len(j.DeliveredTo) == 0 {
-		return false, s.Store.SetReminderStatus(ctx, id, storage.ReminderSkipped, "no device got it", now)
+	if len(rd.deliveredTo)+len(j.DeliveredTo) == 0 {
+		return false, s.Store.SetReminderStatus(ctx, j.ID, Skipped, "no device got it", now)
 	}
 	s.Metrics.ReminderLag(now.Sub(j.At))
 	return true, nil
@@ -367,7 +413,7 @@ func (s *Scheduler) Sync(ctx context.Context, old, next *veikart.Roadmap) error 
 		}
 	}
 	for _, id := range cancel {
-		if err := s.Store.SetReminderStatus(ctx, id, storage.ReminderCancelled, "step changed", now); err != nil {
+		if err := s.Store.SetReminderStatus(ctx, id, Cancelled, "step changed", now); err != nil {
 			return err
 		}
 	}

@@ -59,9 +59,26 @@ func (d *agencyDoc) toDomain() *veikart.Agency {
 	return a
 }
 
+// agencyKind: agencies are compared on their version.
+func (s *Store) agencyKind(copies *cache[*veikart.Agency]) *kind[*veikart.Agency] {
+	return &kind[*veikart.Agency]{
+		name: "agency", coll: s.db.Collection(agenciesColl), lock: "a:", cache: copies,
+		load: func(ctx context.Context, id string) (*veikart.Agency, bool, error) {
+			var d agencyDoc
+			if err := s.agencies.coll.FindOne(ctx, byID(id)).Decode(&d); err != nil {
+				return nil, false, mapError(err, "find agency %s", id)
+			}
+			return d.toDomain(), true, nil
+		},
+		doc:      func(a *veikart.Agency) (any, error) { return toAgencyDoc(a), nil },
+		cas:      func(a *veikart.Agency) bson.D { return bson.D{{Key: "version", Value: a.Version}} },
+		conflict: "The agency is being changed by others right now. Try again.",
+	}
+}
+
 // CreateAgency stores a new agency; ECONFLICT if its id is taken.
 func (s *Store) CreateAgency(ctx context.Context, a *veikart.Agency) error {
-	if _, err := s.db.Collection(agenciesColl).InsertOne(ctx, toAgencyDoc(a)); err != nil {
+	if _, err := s.agencies.coll.InsertOne(ctx, toAgencyDoc(a)); err != nil {
 		return mapError(err, "insert agency %s", a.ID)
 	}
 	return nil
@@ -72,20 +89,12 @@ func (s *Store) CreateAgency(ctx context.Context, a *veikart.Agency) error {
 // never taken from a token), so in exclusive mode it comes from the exact
 // in-memory copy that every agency write updates.
 func (s *Store) Agency(ctx context.Context, id string) (*veikart.Agency, error) {
-	return cached(s, s.agencies, "a:"+id, id, func() (*veikart.Agency, error) { return s.loadAgency(ctx, id) })
-}
-
-func (s *Store) loadAgency(ctx context.Context, id string) (*veikart.Agency, error) {
-	var d agencyDoc
-	if err := s.db.Collection(agenciesColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapError(err, "find agency %s", id)
-	}
-	return d.toDomain(), nil
+	return read(ctx, s, s.agencies, id)
 }
 
 // Agencies lists agencies by name, up to limit. It scans: it is for operators.
 func (s *Store) Agencies(ctx context.Context, limit int) ([]*veikart.Agency, error) {
-	cur, err := s.db.Collection(agenciesColl).Find(ctx, bson.D{},
+	cur, err := s.agencies.coll.Find(ctx, bson.D{},
 		options.Find().SetSort(bson.D{{Key: "name", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, mapError(err, "list agencies")
@@ -104,51 +113,10 @@ func (s *Store) Agencies(ctx context.Context, limit int) ([]*veikart.Agency, err
 // UpdateAgency is UpdateRoadmap for agencies: fn gets the current agency and
 // returns the next one (or the same pointer for no change, or an error).
 func (s *Store) UpdateAgency(ctx context.Context, id string, fn func(*veikart.Agency) (*veikart.Agency, error)) (*veikart.Agency, error) {
-	coll := s.db.Collection(agenciesColl)
-	if s.opts.Exclusive {
-		unlock := s.locks.lock("a:" + id)
-		defer unlock()
-		cur, ok := s.agencies.get(id)
-		if !ok {
-			var err error
-			if cur, err = s.loadAgency(ctx, id); err != nil {
-				return nil, err
-			}
-		}
+	return update(ctx, s, s.agencies, id, func(cur *veikart.Agency) (*veikart.Agency, bool, error) {
 		next, err := fn(cur)
-		if err != nil || next == cur {
-			return next, err
-		}
-		res, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, toAgencyDoc(next))
-		if err != nil {
-			s.agencies.delete(id)
-			return nil, mapError(err, "replace agency %s", id)
-		}
-		if res.MatchedCount == 0 {
-			s.agencies.delete(id)
-			return nil, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
-		}
-		s.agencies.put(id, next)
-		return next, nil
-	}
-	for range maxCASRetries {
-		cur, err := s.loadAgency(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		next, err := fn(cur)
-		if err != nil || next == cur {
-			return next, err
-		}
-		res, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, toAgencyDoc(next))
-		if err != nil {
-			return nil, mapError(err, "replace agency %s", id)
-		}
-		if res.MatchedCount == 1 {
-			return next, nil
-		}
-	}
-	return nil, &veikart.Error{Code: veikart.ECONFLICT, Message: "The agency is being changed by others right now. Try again."}
+		return next, err == nil && next != cur, err
+	})
 }
 
 // AddUserAgency and RemoveUserAgency keep the user's index of agencies.
@@ -174,7 +142,7 @@ type sharedDoc struct {
 func (s *Store) AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
 	unlock := s.locks.lock("x:" + agencyID)
 	defer unlock()
-	_, err := s.db.Collection(sharedColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: agencyID}},
+	_, err := s.shared.coll.UpdateOne(ctx, byID(agencyID),
 		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}}, options.UpdateOne().SetUpsert(true))
 	s.forgetShared(agencyID)
 	return mapError(err, "add to agency %s index", agencyID)
@@ -184,7 +152,7 @@ func (s *Store) AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string
 func (s *Store) RemoveAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
 	unlock := s.locks.lock("x:" + agencyID)
 	defer unlock()
-	_, err := s.db.Collection(sharedColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: agencyID}},
+	_, err := s.shared.coll.UpdateOne(ctx, byID(agencyID),
 		bson.D{{Key: "$pull", Value: bson.D{{Key: "roadmapIds", Value: roadmapID}}}})
 	s.forgetShared(agencyID)
 	return mapError(err, "remove from agency %s index", agencyID)
@@ -193,8 +161,25 @@ func (s *Store) RemoveAgencyRoadmap(ctx context.Context, agencyID, roadmapID str
 // forgetShared drops agencyID's index from memory after a write to it (or
 // an attempt: a failed write may still have landed). Callers hold its lock.
 func (s *Store) forgetShared(agencyID string) {
-	if s.shared != nil {
-		s.shared.delete(agencyID)
+	s.shared.cache.delete(agencyID)
+}
+
+// sharedKind: an agency's index is only ever read whole here; it is written
+// by $addToSet and $pull, which forget the copy.
+func (s *Store) sharedKind(copies *cache[[]string]) *kind[[]string] {
+	return &kind[[]string]{
+		name: "agency index", coll: s.db.Collection(sharedColl), lock: "x:", cache: copies,
+		load: func(ctx context.Context, agencyID string) ([]string, bool, error) {
+			var d sharedDoc
+			err := s.shared.coll.FindOne(ctx, byID(agencyID)).Decode(&d)
+			if err != nil {
+				if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
+					return nil, true, nil
+				}
+				return nil, false, mapError(err, "read agency %s index", agencyID)
+			}
+			return d.RoadmapIDs, true, nil
+		},
 	}
 }
 
@@ -206,17 +191,5 @@ func (s *Store) forgetShared(agencyID string) {
 // made a quarter of the server's allocations under a working day's mix.
 // Every write to the index goes through this process and forgets it.
 func (s *Store) AgencyRoadmapIDs(ctx context.Context, agencyID string) ([]string, error) {
-	return cached(s, s.shared, "x:"+agencyID, agencyID, func() ([]string, error) { return s.loadAgencyRoadmapIDs(ctx, agencyID) })
-}
-
-func (s *Store) loadAgencyRoadmapIDs(ctx context.Context, agencyID string) ([]string, error) {
-	var d sharedDoc
-	err := s.db.Collection(sharedColl).FindOne(ctx, bson.D{{Key: "_id", Value: agencyID}}).Decode(&d)
-	if err != nil {
-		if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-			return nil, nil
-		}
-		return nil, mapError(err, "read agency %s index", agencyID)
-	}
-	return d.RoadmapIDs, nil
+	return read(ctx, s, s.shared, agencyID)
 }

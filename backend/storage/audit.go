@@ -56,10 +56,7 @@ func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.Aud
 	if _, gone := s.erased.get(roadmapID); gone {
 		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
 	}
-	last, ok := int64(0), false
-	if s.auditSeq != nil {
-		last, ok = s.auditSeq.get(roadmapID)
-	}
+	last, ok := s.auditSeq.get(roadmapID)
 	if !ok {
 		var err error
 		if last, err = s.lastAuditSeq(ctx, roadmapID); err != nil {
@@ -78,22 +75,13 @@ func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.Aud
 	for range 100 {
 		d.Seq = last + 1
 		d.ID = auditID(roadmapID, d.Seq)
-		var err error
-		if s.commits != nil {
-			err = s.commits.insert(d)
-		} else {
-			_, err = s.db.Collection(auditColl).InsertOne(ctx, d)
-		}
+		err := s.eng.insert(ctx, s.db.Collection(auditColl), d)
 		if err == nil {
-			if s.auditSeq != nil {
-				s.auditSeq.put(roadmapID, d.Seq)
-			}
+			s.auditSeq.put(roadmapID, d.Seq)
 			return nil
 		}
 		if veikart.ErrorCode(mapError(err, "")) != veikart.ECONFLICT {
-			if s.auditSeq != nil {
-				s.auditSeq.delete(roadmapID)
-			}
+			s.auditSeq.delete(roadmapID)
 			return mapError(err, "append to access log of %s", roadmapID)
 		}
 		last++

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -12,14 +13,15 @@ import (
 // maxGroup bounds how many replaces go to the database in one command.
 const maxGroup = 128
 
-// committer is group commit for whole-document replaces by _id, for
-// exclusive mode.
+// committer is group commit for whole-document replaces by _id and for
+// inserts, for the exclusive engine.
 //
 // The embedded store has one writer at a time (SQLite): when many requests
 // replace documents at once, their transactions queue inside SQLite and the
 // losers sleep in its busy handler (measured: p99 740 ms at 32 connections).
 // Here one goroutine sends the replaces that queued while the previous
-// command ran as one unordered update command, so the store sees one
+// command ran as one unordered update command per collection (and the
+// inserts as one insert command per collection), so the store sees one
 // client, never waits on a lock, and the round trip is shared.
 //
 // Callers must serialise writes to the same document themselves (the stripe
@@ -27,15 +29,14 @@ const maxGroup = 128
 // caller waits for its replace to finish even if its context ends: returning
 // early would release the stripe lock while the write is still queued.
 type committer struct {
-	coll *mongo.Collection // replaces go here
-	log  *mongo.Collection // inserts (access-log entries) go here
 	reqs chan *replaceReq
 	stop chan struct{}
 	done chan struct{}
 }
 
 type replaceReq struct {
-	insert  bool // an insert into log, not a replace in coll
+	coll    *mongo.Collection
+	insert  bool // an insert, not a replace
 	id      string
 	doc     any
 	matched bool
@@ -45,10 +46,8 @@ type replaceReq struct {
 
 var errClosed = errors.New("store is closed")
 
-func newCommitter(coll, log *mongo.Collection) *committer {
+func newCommitter() *committer {
 	c := &committer{
-		coll: coll,
-		log:  log,
 		reqs: make(chan *replaceReq, maxGroup),
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
@@ -57,16 +56,17 @@ func newCommitter(coll, log *mongo.Collection) *committer {
 	return c
 }
 
-// replace replaces the document with _id id by doc and reports whether a
-// document matched.
-func (c *committer) replace(id string, doc any) (matched bool, err error) {
-	return c.send(&replaceReq{id: id, doc: doc, done: make(chan struct{})})
+// replace replaces the document of coll with _id id by doc and reports
+// whether a document matched.
+func (c *committer) replace(coll *mongo.Collection, id string, doc any) (matched bool, err error) {
+	return c.send(&replaceReq{coll: coll, id: id, doc: doc, done: make(chan struct{})})
 }
 
-// insert inserts doc into the log collection. Access-log entries go through
-// the same lane as replaces, so that the store still sees one writer.
-func (c *committer) insert(doc any) error {
-	_, err := c.send(&replaceReq{insert: true, doc: doc, done: make(chan struct{})})
+// insert inserts doc into coll. Inserts (access-log entries above all) go
+// through the same lane as replaces, so that the store still sees one
+// writer.
+func (c *committer) insert(coll *mongo.Collection, doc any) error {
+	_, err := c.send(&replaceReq{coll: coll, insert: true, doc: doc, done: make(chan struct{})})
 	return err
 }
 
@@ -119,7 +119,8 @@ func (c *committer) run() {
 }
 
 // flush writes a group and completes each request: the replaces as one
-// unordered update command, the inserts as one unordered insert command.
+// unordered update command per collection, the inserts as one unordered
+// insert command per collection.
 // Replaces that do not come back clean (an error, or fewer matches than
 // replaces) are retried one at a time to learn each one's own result (a
 // replace with the same document twice is harmless); a failed insert command
@@ -139,17 +140,45 @@ func (c *committer) flush(group []*replaceReq) {
 			replaces = append(replaces, r)
 		}
 	}
-	c.flushReplaces(ctx, replaces)
-	c.flushInserts(ctx, inserts)
+	for _, g := range byCollection(replaces) {
+		flushReplaces(ctx, g)
+	}
+	for _, g := range byCollection(inserts) {
+		flushInserts(ctx, g)
+	}
 }
 
-func (c *committer) flushReplaces(ctx context.Context, group []*replaceReq) {
+// byCollection splits reqs by collection, in order. Nearly every group is
+// of one collection (roadmaps, or the access log): that costs nothing.
+func byCollection(reqs []*replaceReq) [][]*replaceReq {
+	var out [][]*replaceReq
+	for len(reqs) > 0 {
+		coll := reqs[0].coll
+		if !slices.ContainsFunc(reqs, func(r *replaceReq) bool { return r.coll != coll }) {
+			return append(out, reqs)
+		}
+		var same, rest []*replaceReq
+		for _, r := range reqs {
+			if r.coll == coll {
+				same = append(same, r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		out = append(out, same)
+		reqs = rest
+	}
+	return out
+}
+
+func flushReplaces(ctx context.Context, group []*replaceReq) {
+	coll := group[0].coll
 	if len(group) > 1 {
 		models := make([]mongo.WriteModel, len(group))
 		for i, r := range group {
 			models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: r.id}}).SetReplacement(r.doc)
 		}
-		res, err := c.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		res, err := coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 		if err == nil && res.MatchedCount == int64(len(group)) {
 			for _, r := range group {
 				r.matched = true
@@ -158,7 +187,7 @@ func (c *committer) flushReplaces(ctx context.Context, group []*replaceReq) {
 		}
 	}
 	for _, r := range group {
-		res, err := c.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.id}}, r.doc)
+		res, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.id}}, r.doc)
 		if err != nil {
 			r.err = err
 			continue
@@ -167,15 +196,12 @@ func (c *committer) flushReplaces(ctx context.Context, group []*replaceReq) {
 	}
 }
 
-func (c *committer) flushInserts(ctx context.Context, group []*replaceReq) {
-	if len(group) == 0 {
-		return
-	}
+func flushInserts(ctx context.Context, group []*replaceReq) {
 	docs := make([]any, len(group))
 	for i, r := range group {
 		docs[i] = r.doc
 	}
-	_, err := c.log.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err := group[0].coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return
 	}

@@ -194,25 +194,13 @@ func (s *Store) beginErasure(ctx context.Context, id string, now time.Time, newI
 	if _, err := erasures.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rec.ID}}, rec, options.Replace().SetUpsert(true)); err != nil {
 		return nil, nil, mapError(err, "record erasure of %s", id)
 	}
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.opts.Exclusive {
-		filter = append(filter, bson.E{Key: "version", Value: cur.Version})
+	if err := remove(ctx, s, s.roadmaps, id, cur); err != nil {
+		// ECONFLICT: another replica changed it in between. The record
+		// stays (a retry merges it with the new state) and the caller
+		// looks again.
+		return nil, nil, err
 	}
-	res, err := s.db.Collection(roadmapsColl).DeleteOne(ctx, filter)
-	if s.roadmaps != nil {
-		s.roadmaps.delete(id)
-	}
-	if err != nil {
-		return nil, nil, mapError(err, "delete roadmap %s", id)
-	}
-	if res.DeletedCount == 1 {
-		s.erased.put(id, true)
-	}
-	if res.DeletedCount == 0 {
-		// Another replica changed it in between: the record stays (a
-		// retry merges it with the new state) and the caller looks again.
-		return nil, nil, &veikart.Error{Code: veikart.ECONFLICT, Message: "The roadmap changed while it was being deleted. Look again and retry."}
-	}
+	s.erased.put(id, true)
 	return &rec, cur, nil
 }
 
@@ -306,9 +294,7 @@ func (s *Store) deleteLog(ctx context.Context, key string) error {
 	unlock := s.locks.lock("l:" + key)
 	defer unlock()
 	_, err := s.db.Collection(auditColl).DeleteMany(ctx, idPrefix(key+"/"))
-	if s.auditSeq != nil {
-		s.auditSeq.delete(key)
-	}
+	s.auditSeq.delete(key)
 	return mapError(err, "erase log %s", key)
 }
 
@@ -511,10 +497,8 @@ func (s *Store) ErasePersonRecords(ctx context.Context, userID string, sessionID
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	unlock := s.locks.lock("u:" + userID)
 	defer unlock()
-	_, err := s.db.Collection(usersColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: userID}})
-	if s.users != nil {
-		s.users.delete(userID)
-	}
+	_, err := s.users.coll.DeleteOne(ctx, byID(userID))
+	s.users.cache.delete(userID)
 	if err != nil {
 		return mapError(err, "delete user %s", userID)
 	}

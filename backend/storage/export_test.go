@@ -16,7 +16,7 @@ func InsertAuditRawForTest(ctx context.Context, s *Store, ids []string) []error 
 		go func() {
 			defer wg.Done()
 			<-start
-			errs[i] = mapError(s.commits.insert(auditDoc{ID: id, RoadmapID: "rm1"}), "insert")
+			errs[i] = mapError(s.eng.insert(ctx, s.db.Collection(auditColl), auditDoc{ID: id, RoadmapID: "rm1"}), "insert")
 		}()
 	}
 	close(start)

@@ -44,10 +44,8 @@ func (s *Store) PutOnce(ctx context.Context, kind, key string, v any, expires ti
 // reports whether it deleted; the exclusive store also takes a lock).
 func (s *Store) TakeOnce(ctx context.Context, kind, key string, now time.Time, v any) (bool, error) {
 	id := onceID(kind, key)
-	if s.opts.Exclusive {
-		unlock := s.locks.lock("o:" + id)
-		defer unlock()
-	}
+	unlock := s.eng.serialise("o:" + id)
+	defer unlock()
 	var d onceDoc
 	err := s.db.Collection(onceColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {

@@ -337,58 +337,41 @@ type passkeyAccount struct {
 	pending  *veikart.PendingRecovery
 }
 
+// passkeyUserKind: a person's passkeys are compared on their rev; a person
+// without any has no document, which the first write inserts.
+func (s *Store) passkeyUserKind() *kind[passkeyUserDoc] {
+	return &kind[passkeyUserDoc]{
+		name: "passkeys of", coll: s.db.Collection(passkeyUsersColl), lock: "k:",
+		load:     s.loadPasskeyUser,
+		doc:      func(d passkeyUserDoc) (any, error) { return d, nil },
+		cas:      func(d passkeyUserDoc) bson.D { return bson.D{{Key: "rev", Value: d.Rev}} },
+		conflict: "Your passkeys are being changed right now. Try again.",
+	}
+}
+
 // updateAccount is UpdatePasskeys for the whole document: fn may change
 // the passkeys and the waiting recovery together.
 func (s *Store) updateAccount(ctx context.Context, userID string, fn func(*passkeyAccount) error) error {
-	if s.opts.Exclusive {
-		unlock := s.locks.lock("k:" + userID)
-		defer unlock()
-	}
-	coll := s.db.Collection(passkeyUsersColl)
-	for range maxCASRetries {
-		d, found, err := s.loadPasskeyUser(ctx, userID)
-		if err != nil {
-			return err
-		}
+	_, err := update(ctx, s, s.passkeyUsers, userID, func(d passkeyUserDoc) (passkeyUserDoc, bool, error) {
 		a := passkeyAccount{passkeys: make([]veikart.Passkey, len(d.Passkeys)), pending: d.Pending.toDomain(userID)}
 		for i, x := range d.Passkeys {
 			a.passkeys[i] = x.toDomain(userID)
 		}
 		if err := fn(&a); err != nil {
-			return err
+			return d, false, err
 		}
 		nd := passkeyUserDoc{ID: userID, Passkeys: make([]passkeyDoc, len(a.passkeys)), Pending: toPendingDoc(a.pending), Rev: d.Rev + 1}
 		for i, p := range a.passkeys {
 			nd.Passkeys[i] = toPasskeyDoc(p)
 		}
-		if !found {
-			_, err := coll.InsertOne(ctx, nd)
-			if err == nil {
-				return nil
-			}
-			if err = mapError(err, "insert passkeys of %s", userID); veikart.ErrorCode(err) != veikart.ECONFLICT {
-				return err
-			}
-			continue // someone else made it first
-		}
-		filter := bson.D{{Key: "_id", Value: userID}}
-		if !s.opts.Exclusive {
-			filter = append(filter, bson.E{Key: "rev", Value: d.Rev})
-		}
-		res, err := coll.ReplaceOne(ctx, filter, nd)
-		if err != nil {
-			return mapError(err, "replace passkeys of %s", userID)
-		}
-		if res.MatchedCount == 1 {
-			return nil
-		}
-	}
-	return &veikart.Error{Code: veikart.ECONFLICT, Message: "Your passkeys are being changed right now. Try again."}
+		return nd, true, nil
+	})
+	return err
 }
 
 func (s *Store) loadPasskeyUser(ctx context.Context, userID string) (passkeyUserDoc, bool, error) {
 	var d passkeyUserDoc
-	err := s.db.Collection(passkeyUsersColl).FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d)
+	err := s.passkeyUsers.coll.FindOne(ctx, byID(userID)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return passkeyUserDoc{ID: userID}, false, nil
 	}
@@ -447,10 +430,8 @@ func (s *Store) Enrolment(ctx context.Context, codeHash string, now time.Time) (
 // TakeEnrolment uses up the enrolment code with the given hash, and reports
 // whether this call did: of two concurrent calls, at most one gets true.
 func (s *Store) TakeEnrolment(ctx context.Context, codeHash string) (bool, error) {
-	if s.opts.Exclusive {
-		unlock := s.locks.lock("e:" + codeHash)
-		defer unlock()
-	}
+	unlock := s.eng.serialise("e:" + codeHash)
+	defer unlock()
 	res, err := s.db.Collection(enrolmentsColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: codeHash}})
 	if err != nil {
 		return false, mapError(err, "take enrolment code")

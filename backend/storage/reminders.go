@@ -8,11 +8,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/veikart/veikart/backend/remind"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// Reminder jobs. Three collections, all read by _id only, so they work the
-// same on the embedded store (which indexes nothing else) and on MongoDB:
+// Reminder jobs, as package remind defines them (remind.Jobs). Three
+// collections, all read by _id only, so they work the same on the embedded
+// store (which indexes nothing else) and on MongoDB:
 //
 //   - reminder_jobs: one document per job, _id the job id;
 //   - reminder_slots: one per UTC minute ("2026-11-26T08:00"), listing the
@@ -28,34 +30,38 @@ const (
 	claimsColl    = "reminder_claims"
 )
 
+// The reminder scheduler's storage is this Store.
+var _ remind.Store = (*Store)(nil)
+
 // ReminderCollections lists the collections above, for EnsureSchema.
 var ReminderCollections = []string{remindersColl, slotsColl, claimsColl}
 
-// Reminder job states.
-const (
-	ReminderPending   = "pending"
-	ReminderSent      = "sent"
-	ReminderCancelled = "cancelled"
-	ReminderSkipped   = "skipped" // nobody to send to, or too late
-)
+// jobDoc is a remind.Record as stored.
+type jobDoc struct {
+	ID          string    `bson:"_id"`
+	RoadmapID   string    `bson:"roadmapId"`
+	StepID      string    `bson:"stepId"`
+	At          time.Time `bson:"at"`
+	Status      string    `bson:"status"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
+	Detail      string    `bson:"detail,omitempty"`
+	DeliveredTo []string  `bson:"deliveredTo,omitempty"`
+	FailedTo    []string  `bson:"failedTo,omitempty"`
+	NotBefore   time.Time `bson:"notBefore,omitempty"`
+}
 
-// ReminderJob is a stored job.
-type ReminderJob struct {
-	ID        string    `bson:"_id"`
-	RoadmapID string    `bson:"roadmapId"`
-	StepID    string    `bson:"stepId"`
-	At        time.Time `bson:"at"`
-	Status    string    `bson:"status"`
-	UpdatedAt time.Time `bson:"updatedAt"`
-	Detail    string    `bson:"detail,omitempty"`
-	// The devices (push subscription ids) a round of sending delivered to,
-	// or gave up on: a later round, after a device asked to be tried
-	// again later, skips them.
-	DeliveredTo []string `bson:"deliveredTo,omitempty"`
-	FailedTo    []string `bson:"failedTo,omitempty"`
-	// NotBefore is when a device still owed may be tried again (its push
-	// service's Retry-After): earlier rounds leave the job alone.
-	NotBefore time.Time `bson:"notBefore,omitempty"`
+func toJobDoc(j remind.Record) jobDoc {
+	return jobDoc{
+		ID: j.ID, RoadmapID: j.RoadmapID, StepID: j.StepID, At: j.At, Status: string(j.Status), UpdatedAt: j.UpdatedAt,
+		Detail: j.Detail, DeliveredTo: j.DeliveredTo, FailedTo: j.FailedTo, NotBefore: j.NotBefore,
+	}
+}
+
+func (d *jobDoc) toDomain() remind.Record {
+	return remind.Record{
+		ID: d.ID, RoadmapID: d.RoadmapID, StepID: d.StepID, At: d.At.UTC(), Status: remind.Status(d.Status), UpdatedAt: d.UpdatedAt,
+		Detail: d.Detail, DeliveredTo: d.DeliveredTo, FailedTo: d.FailedTo, NotBefore: d.NotBefore,
+	}
 }
 
 // SlotID is the id of the minute slot that t falls in.
@@ -76,16 +82,16 @@ func (s *Store) storeReminder(ctx context.Context, id, roadmapID, stepID string,
 	unlock := s.locks.lock("j:" + id)
 	defer unlock()
 	coll := s.db.Collection(remindersColl)
-	var cur ReminderJob
+	var cur jobDoc
 	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&cur)
 	switch {
-	case err == nil && cur.Status == ReminderSent:
+	case err == nil && cur.Status == string(remind.Sent):
 		return nil
 	case err != nil && veikart.ErrorCode(mapError(err, "")) != veikart.ENOTFOUND:
 		return mapError(err, "read reminder %s", id)
 	}
-	j := ReminderJob{ID: id, RoadmapID: roadmapID, StepID: stepID, At: at.UTC(), Status: ReminderPending, UpdatedAt: now.UTC()}
-	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, j, options.Replace().SetUpsert(true)); err != nil {
+	j := remind.Record{ID: id, RoadmapID: roadmapID, StepID: stepID, At: at.UTC(), Status: remind.Pending, UpdatedAt: now.UTC()}
+	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, toJobDoc(j), options.Replace().SetUpsert(true)); err != nil {
 		return mapError(err, "store reminder %s", id)
 	}
 	return nil
@@ -117,16 +123,15 @@ func (s *Store) Slot(ctx context.Context, t time.Time) ([]string, error) {
 }
 
 // Reminder returns the job with the given id, or ENOTFOUND.
-func (s *Store) Reminder(ctx context.Context, id string) (ReminderJob, error) {
-	var j ReminderJob
-	err := s.db.Collection(remindersColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&j)
-	j.At = j.At.UTC()
-	return j, mapError(err, "read reminder %s", id)
+func (s *Store) Reminder(ctx context.Context, id string) (remind.Record, error) {
+	var d jobDoc
+	err := s.db.Collection(remindersColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	return d.toDomain(), mapError(err, "read reminder %s", id)
 }
 
 // SetReminderStatus records how a job ended (or that it was cancelled).
 // Sent jobs stay sent.
-func (s *Store) SetReminderStatus(ctx context.Context, id, status, detail string, now time.Time) error {
+func (s *Store) SetReminderStatus(ctx context.Context, id string, status remind.Status, detail string, now time.Time) error {
 	unlock := s.locks.lock("j:" + id)
 	defer unlock()
 	j, err := s.Reminder(ctx, id)
@@ -136,11 +141,11 @@ func (s *Store) SetReminderStatus(ctx context.Context, id, status, detail string
 	if err != nil {
 		return err
 	}
-	if j.Status == ReminderSent {
+	if j.Status == remind.Sent {
 		return nil
 	}
 	j.Status, j.Detail, j.UpdatedAt = status, detail, now.UTC()
-	_, err = s.db.Collection(remindersColl).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, j)
+	_, err = s.db.Collection(remindersColl).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, toJobDoc(j))
 	return mapError(err, "update reminder %s", id)
 }
 
@@ -150,21 +155,14 @@ type claimDoc struct {
 	Until time.Time `bson:"until"`
 }
 
-// Claim outcomes.
-const (
-	Claimed = iota // this process holds the job until the lease ends
-	Held           // another process holds it; look again after Until
-	Done           // it was sent
-)
-
 // ClaimReminder tries to take job id for owner until the lease ends. The
 // latest claim wins: a new claim is made only when there is none, or when
 // the latest one's lease has run out (its holder died or gave up) or was this
 // owner's own. until is returned for Held.
-func (s *Store) ClaimReminder(ctx context.Context, id, owner string, now, lease time.Time) (int, time.Time, error) {
+func (s *Store) ClaimReminder(ctx context.Context, id, owner string, now, lease time.Time) (remind.Claim, time.Time, error) {
 	coll := s.db.Collection(claimsColl)
 	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id + "#done"}}).Err(); err == nil {
-		return Done, time.Time{}, nil
+		return remind.Done, time.Time{}, nil
 	} else if veikart.ErrorCode(mapError(err, "")) != veikart.ENOTFOUND {
 		return 0, time.Time{}, mapError(err, "read claims of %s", id)
 	}
@@ -182,16 +180,16 @@ func (s *Store) ClaimReminder(ctx context.Context, id, owner string, now, lease 
 		last = c
 	}
 	if n > 0 && last.Owner != owner && now.Before(last.Until) {
-		return Held, last.Until.UTC(), nil
+		return remind.Held, last.Until.UTC(), nil
 	}
 	_, err := coll.InsertOne(ctx, claimDoc{ID: fmt.Sprintf("%s#%d", id, n+1), Owner: owner, Until: lease.UTC()})
 	if veikart.ErrorCode(mapError(err, "")) == veikart.ECONFLICT {
-		return Held, lease.UTC(), nil // another process claimed it just now
+		return remind.Held, lease.UTC(), nil // another process claimed it just now
 	}
 	if err != nil {
 		return 0, time.Time{}, mapError(err, "claim reminder %s", id)
 	}
-	return Claimed, time.Time{}, nil
+	return remind.Claimed, time.Time{}, nil
 }
 
 // ReminderDevices adds to job id's devices delivered to and given up on,
@@ -224,5 +222,5 @@ func (s *Store) ReminderDone(ctx context.Context, id, owner string, now time.Tim
 	if err != nil && veikart.ErrorCode(mapError(err, "")) != veikart.ECONFLICT {
 		return mapError(err, "record reminder %s as sent", id)
 	}
-	return s.SetReminderStatus(ctx, id, ReminderSent, "", now)
+	return s.SetReminderStatus(ctx, id, remind.Sent, "", now)
 }

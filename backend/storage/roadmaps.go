@@ -11,9 +11,23 @@ import (
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// maxCASRetries bounds how often a write on a shared database is retried when
-// another replica changed the document in between.
-const maxCASRetries = 8
+// roadmapKind: roadmaps are compared on both version and rev, because a
+// write may leave the version alone (an access request), and one by an older
+// server leaves rev alone.
+func (s *Store) roadmapKind(copies *cache[*veikart.Roadmap]) *kind[*veikart.Roadmap] {
+	return &kind[*veikart.Roadmap]{
+		name: "roadmap", coll: s.db.Collection(roadmapsColl), lock: "r:", cache: copies,
+		load: func(ctx context.Context, id string) (*veikart.Roadmap, bool, error) {
+			r, err := s.loadRoadmap(ctx, id)
+			return r, true, err
+		},
+		doc: func(r *veikart.Roadmap) (any, error) { return toRoadmapDoc(r) },
+		cas: func(r *veikart.Roadmap) bson.D {
+			return bson.D{{Key: "version", Value: r.Version}, revFilter(r.Rev)}
+		},
+		conflict: "The roadmap is being changed by others right now. Try again.",
+	}
+}
 
 // CreateRoadmap stores a new roadmap. It returns ECONFLICT if the id is taken.
 func (s *Store) CreateRoadmap(ctx context.Context, r *veikart.Roadmap) error {
@@ -23,25 +37,23 @@ func (s *Store) CreateRoadmap(ctx context.Context, r *veikart.Roadmap) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.Collection(roadmapsColl).InsertOne(ctx, doc); err != nil {
+	if _, err := s.roadmaps.coll.InsertOne(ctx, doc); err != nil {
 		return mapError(err, "insert roadmap %s", r.ID)
 	}
 	s.erased.delete(r.ID) // an id may be used again after its erasure
-	if s.roadmaps != nil {
-		s.roadmaps.put(r.ID, r)
-	}
+	s.roadmaps.cache.put(r.ID, r)
 	return nil
 }
 
 // Roadmap returns the roadmap with the given id, or ENOTFOUND. The result may
 // be shared with other callers: treat it as read-only (Clone to change it).
 func (s *Store) Roadmap(ctx context.Context, id string) (*veikart.Roadmap, error) {
-	return cached(s, s.roadmaps, "r:"+id, id, func() (*veikart.Roadmap, error) { return s.loadRoadmap(ctx, id) })
+	return read(ctx, s, s.roadmaps, id)
 }
 
 func (s *Store) loadRoadmap(ctx context.Context, id string) (*veikart.Roadmap, error) {
 	var d roadmapDoc
-	if err := s.db.Collection(roadmapsColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	if err := s.roadmaps.coll.FindOne(ctx, byID(id)).Decode(&d); err != nil {
 		return nil, mapError(err, "find roadmap %s", id)
 	}
 	return d.toDomain()
@@ -51,7 +63,7 @@ func (s *Store) loadRoadmap(ctx context.Context, id string) (*veikart.Roadmap, e
 // owners index. On the embedded store prefer the user's RoadmapIDs, which are
 // _id lookups.
 func (s *Store) RoadmapsByOwner(ctx context.Context, userID string, limit int) ([]*veikart.Roadmap, error) {
-	cur, err := s.db.Collection(roadmapsColl).Find(ctx, bson.D{{Key: "owners", Value: userID}},
+	cur, err := s.roadmaps.coll.Find(ctx, bson.D{{Key: "owners", Value: userID}},
 		options.Find().SetLimit(int64(limit)).SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, mapError(err, "find roadmaps of owner")
@@ -82,62 +94,14 @@ func (s *Store) RoadmapsByOwner(ctx context.Context, userID string, limit int) (
 // change its argument; it returns a new roadmap, or the same pointer when
 // nothing is to change, or an error, which UpdateRoadmap returns unchanged.
 func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.Roadmap) (*veikart.Roadmap, error)) (*veikart.Roadmap, error) {
-	if s.opts.Exclusive {
-		unlock := s.locks.lock("r:" + id)
-		defer unlock()
-		cur, ok := s.roadmaps.get(id)
-		if !ok {
-			var err error
-			if cur, err = s.loadRoadmap(ctx, id); err != nil {
-				return nil, err
-			}
-			s.roadmaps.put(id, cur)
-		}
+	return update(ctx, s, s.roadmaps, id, func(cur *veikart.Roadmap) (*veikart.Roadmap, bool, error) {
 		next, err := fn(cur)
 		if err != nil || next == cur {
-			return next, err
+			return next, false, err
 		}
 		next.Rev = cur.Rev + 1
-		doc, err := toRoadmapDoc(next)
-		if err != nil {
-			return nil, err
-		}
-		matched, err := s.commits.replace(id, doc)
-		if err != nil {
-			// The write may or may not have happened: forget our copy.
-			s.roadmaps.delete(id)
-			return nil, mapError(err, "replace roadmap %s", id)
-		}
-		if !matched {
-			s.roadmaps.delete(id)
-			return nil, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
-		}
-		s.roadmaps.put(id, next)
-		return next, nil
-	}
-
-	for range maxCASRetries {
-		cur, err := s.loadRoadmap(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		next, err := fn(cur)
-		if err != nil || next == cur {
-			return next, err
-		}
-		// The swap is on both: a write may leave the version alone (an
-		// access request), and one by an older server leaves rev alone.
-		next.Rev = cur.Rev + 1
-		res, err := s.replaceRoadmap(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}, revFilter(cur.Rev)}, next)
-		if err != nil {
-			return nil, mapError(err, "replace roadmap %s", id)
-		}
-		if res.MatchedCount == 1 {
-			return next, nil
-		}
-		// Someone else wrote first (or deleted it): read again and retry.
-	}
-	return nil, &veikart.Error{Code: veikart.ECONFLICT, Message: "The roadmap is being changed by others right now. Try again."}
+		return next, true, nil
+	})
 }
 
 // DeleteRoadmap deletes the roadmap after check approves the current state
@@ -152,21 +116,7 @@ func (s *Store) DeleteRoadmap(ctx context.Context, id string, check func(*veikar
 	if err := check(cur); err != nil {
 		return err
 	}
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.opts.Exclusive {
-		filter = append(filter, bson.E{Key: "version", Value: cur.Version})
-	}
-	res, err := s.db.Collection(roadmapsColl).DeleteOne(ctx, filter)
-	if s.roadmaps != nil {
-		s.roadmaps.delete(id)
-	}
-	if err != nil {
-		return mapError(err, "delete roadmap %s", id)
-	}
-	if res.DeletedCount == 0 {
-		return &veikart.Error{Code: veikart.ECONFLICT, Message: "The roadmap changed while it was being deleted. Look again and retry."}
-	}
-	return nil
+	return remove(ctx, s, s.roadmaps, id, cur)
 }
 
 // revFilter matches a document at storage revision rev; 0 is a document
@@ -178,19 +128,11 @@ func revFilter(rev int64) bson.E {
 	return bson.E{Key: "rev", Value: rev}
 }
 
-func (s *Store) replaceRoadmap(ctx context.Context, filter bson.D, r *veikart.Roadmap) (*mongo.UpdateResult, error) {
-	doc, err := toRoadmapDoc(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.db.Collection(roadmapsColl).ReplaceOne(ctx, filter, doc)
-}
-
 // InsertRoadmaps stores many new roadmaps in one round trip per thousand. It
 // is for seeding (demo data, benchmarks, load tests) and does not fill the
 // cache.
 func (s *Store) InsertRoadmaps(ctx context.Context, rs []*veikart.Roadmap) error {
-	return insertBatches(ctx, s.db.Collection(roadmapsColl), rs, func(r *veikart.Roadmap) (any, error) { return toRoadmapDoc(r) })
+	return insertBatches(ctx, s.roadmaps.coll, rs, func(r *veikart.Roadmap) (any, error) { return toRoadmapDoc(r) })
 }
 
 // insertBatches inserts one document per item, a thousand per round trip.

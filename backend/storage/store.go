@@ -49,6 +49,8 @@ type Options struct {
 	//
 	// With a shared database (many replicas on MongoDB) every write is a
 	// compare-and-swap on the document's version and nothing is cached.
+	//
+	// Open reads it, and only Open: see engine.go.
 	Exclusive bool
 	// NoSecondaryIndexes skips (and drops) the indexes that only serve
 	// queries on fields other than _id. FerretDB's SQLite backend, the
@@ -72,14 +74,18 @@ type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
 	opts   Options
+	eng    engine
+	locks  stripes
 
-	roadmaps *cache[*veikart.Roadmap]
-	users    *cache[*veikart.User]
-	agencies *cache[*veikart.Agency]
-	auditSeq *cache[int64]    // roadmap id -> the last access-log seq
-	shared   *cache[[]string] // agency id -> its index of roadmaps (AgencyRoadmapIDs)
-	locks    stripes
-	commits  *committer // exclusive mode only
+	// The kinds of document read and written whole (engine.go). In
+	// exclusive mode, roadmaps, users, agencies and shared keep copies.
+	roadmaps     *kind[*veikart.Roadmap]
+	users        *kind[*veikart.User]
+	agencies     *kind[*veikart.Agency]
+	shared       *kind[[]string] // agency id -> its index of roadmaps (AgencyRoadmapIDs)
+	sessions     *kind[*sessionDoc]
+	passkeyUsers *kind[passkeyUserDoc]
+	auditSeq     *cache[int64] // roadmap id -> the last access-log seq; nil in shared mode
 
 	// erased holds the roadmaps erased by this process, so that a request
 	// that read one just before will not append to its deleted log.
@@ -121,14 +127,21 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 		opts.CacheSize = 20_000
 	}
 	s := &Store{client: client, db: client.Database(dbName), opts: opts, erased: newCache[bool](10_000)}
+	// The engine choice: with the round trip above, the one place that
+	// asks which mode this is (engine.go says what differs).
+	copies := 0 // how many documents of a kind to keep in memory
 	if opts.Exclusive {
-		s.roadmaps = newCache[*veikart.Roadmap](opts.CacheSize)
-		s.users = newCache[*veikart.User](opts.CacheSize)
-		s.agencies = newCache[*veikart.Agency](opts.CacheSize)
-		s.auditSeq = newCache[int64](opts.CacheSize)
-		s.shared = newCache[[]string](opts.CacheSize)
-		s.commits = newCommitter(s.db.Collection(roadmapsColl), s.db.Collection(auditColl))
+		s.eng, copies = exclusiveEngine{commits: newCommitter(), locks: &s.locks}, opts.CacheSize
+	} else {
+		s.eng = sharedEngine{}
 	}
+	s.roadmaps = s.roadmapKind(newCache[*veikart.Roadmap](copies))
+	s.users = s.userKind(newCache[*veikart.User](copies))
+	s.agencies = s.agencyKind(newCache[*veikart.Agency](copies))
+	s.shared = s.sharedKind(newCache[[]string](copies))
+	s.auditSeq = newCache[int64](copies)
+	s.sessions = s.sessionKind()
+	s.passkeyUsers = s.passkeyUserKind()
 	return s, nil
 }
 
@@ -238,9 +251,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
-	if s.commits != nil {
-		s.commits.close()
-	}
+	s.eng.close()
 	if err := s.client.Disconnect(ctx); err != nil {
 		return fmt.Errorf("disconnect from database: %w", err)
 	}
@@ -385,43 +396,28 @@ func (s *stripes) lock(key string) func() {
 	return m.Unlock
 }
 
-// cached returns the value for id from c (nil on a shared database: then it
-// always loads). On a miss it loads under the document's stripe lock
-// (lockKey), so that a concurrent write, which takes the same lock, cannot
-// land between the load and the fill and leave a stale copy.
-func cached[T any](s *Store, c *cache[T], lockKey, id string, load func() (T, error)) (T, error) {
-	if c == nil {
-		return load()
-	}
-	if v, ok := c.get(id); ok {
-		return v, nil
-	}
-	unlock := s.locks.lock(lockKey)
-	defer unlock()
-	if v, ok := c.get(id); ok {
-		return v, nil
-	}
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	c.put(id, v)
-	return v, nil
-}
-
 // cache is a bounded map with random eviction: cheap, and with a cache big
 // enough for the active households, misses are rare enough not to matter.
+// A nil cache (shared mode) keeps nothing.
 type cache[T any] struct {
 	mu  sync.RWMutex
 	m   map[string]T
 	max int
 }
 
+// newCache returns a cache of max entries; none (nil) for max 0.
 func newCache[T any](max int) *cache[T] {
+	if max <= 0 {
+		return nil
+	}
 	return &cache[T]{m: make(map[string]T, max), max: max}
 }
 
 func (c *cache[T]) get(id string) (T, bool) {
+	if c == nil {
+		var zero T
+		return zero, false
+	}
 	c.mu.RLock()
 	v, ok := c.m[id]
 	c.mu.RUnlock()
@@ -429,6 +425,9 @@ func (c *cache[T]) get(id string) (T, bool) {
 }
 
 func (c *cache[T]) put(id string, v T) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	if _, ok := c.m[id]; !ok && len(c.m) >= c.max {
 		for k := range c.m { // Go randomises map iteration order
@@ -441,6 +440,9 @@ func (c *cache[T]) put(id string, v T) {
 }
 
 func (c *cache[T]) delete(id string) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	delete(c.m, id)
 	c.mu.Unlock()

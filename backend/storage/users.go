@@ -8,16 +8,25 @@ import (
 	"github.com/veikart/veikart/backend/veikart"
 )
 
+// userKind: users are read whole here; they are written by field updates
+// (updateUser), which forget the copy.
+func (s *Store) userKind(copies *cache[*veikart.User]) *kind[*veikart.User] {
+	return &kind[*veikart.User]{
+		name: "user", coll: s.db.Collection(usersColl), lock: "u:", cache: copies,
+		load: func(ctx context.Context, id string) (*veikart.User, bool, error) {
+			var d userDoc
+			if err := s.users.coll.FindOne(ctx, byID(id)).Decode(&d); err != nil {
+				return nil, false, mapError(err, "find user")
+			}
+			return d.toDomain(), true, nil
+		},
+	}
+}
+
 // User returns the user with the given id, or ENOTFOUND. Treat the result as
 // read-only.
 func (s *Store) User(ctx context.Context, id string) (*veikart.User, error) {
-	return cached(s, s.users, "u:"+id, id, func() (*veikart.User, error) {
-		var d userDoc
-		if err := s.db.Collection(usersColl).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-			return nil, mapError(err, "find user")
-		}
-		return d.toDomain(), nil
-	})
+	return read(ctx, s, s.users, id)
 }
 
 // EnsureUser stores u unless a user with its id exists, and returns the stored
@@ -29,7 +38,7 @@ func (s *Store) EnsureUser(ctx context.Context, u *veikart.User) (*veikart.User,
 		return nil, err
 	}
 	unlock := s.locks.lock("u:" + u.ID)
-	_, err := s.db.Collection(usersColl).InsertOne(ctx, toUserDoc(u))
+	_, err := s.users.coll.InsertOne(ctx, toUserDoc(u))
 	unlock()
 	if err != nil && veikart.ErrorCode(mapError(err, "")) != veikart.ECONFLICT {
 		return nil, mapError(err, "insert user")
@@ -62,10 +71,8 @@ func (s *Store) RemoveUserSessions(ctx context.Context, userID string, sessionID
 func (s *Store) updateUser(ctx context.Context, userID string, update bson.D) error {
 	unlock := s.locks.lock("u:" + userID)
 	defer unlock()
-	res, err := s.db.Collection(usersColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}}, update)
-	if s.users != nil {
-		s.users.delete(userID) // reloaded on next read, under the same lock
-	}
+	res, err := s.users.coll.UpdateOne(ctx, byID(userID), update)
+	s.users.cache.delete(userID) // reloaded on next read, under the same lock
 	if err != nil {
 		return mapError(err, "update user")
 	}
@@ -77,5 +84,5 @@ func (s *Store) updateUser(ctx context.Context, userID string, update bson.D) er
 
 // InsertUsers stores many new users at once, for seeding.
 func (s *Store) InsertUsers(ctx context.Context, us []*veikart.User) error {
-	return insertBatches(ctx, s.db.Collection(usersColl), us, func(u *veikart.User) (any, error) { return toUserDoc(u), nil })
+	return insertBatches(ctx, s.users.coll, us, func(u *veikart.User) (any, error) { return toUserDoc(u), nil })
 }
