@@ -78,6 +78,25 @@ func (w *world) roadmap(t *testing.T) string {
 	return view.Roadmap.ID
 }
 
+// linkedMember makes a family's roadmap whose member m1, Sara, is the
+// other person: she accepted a member invitation.
+func (w *world) linkedMember(t *testing.T) string {
+	t.Helper()
+	view, _, err := w.svc.Create(w.ctx, owner, auth.NewUUID(), "Familien",
+		[]veikart.Member{{ID: "m1", Name: "Sara", BirthYear: 2008, Role: veikart.Child}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c, err := w.svc.Invite(w.ctx, owner, view.Roadmap.ID, veikart.Invitation{Kind: veikart.InviteMember, MemberID: "m1"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.AcceptInvitation(w.ctx, other, c); err != nil {
+		t.Fatal(err)
+	}
+	return view.Roadmap.ID
+}
+
 func (w *world) grant(t *testing.T, id string) household.Grant {
 	t.Helper()
 	g, err := w.svc.CreateGrant(w.ctx, owner, id, "nav", veikart.GrantSpec{Sections: housing, Permissions: viewOnly, Purpose: "Bolig", ExpiresAt: w.now.AddDate(0, 3, 0)})
@@ -276,19 +295,7 @@ func TestEraseAccount_LastOwnerErasesCoOwnedIsLeft(t *testing.T) {
 
 func TestTakeOwn_ARetryFinishesTheJob(t *testing.T) {
 	w := newWorld(t)
-	view, _, err := w.svc.Create(w.ctx, owner, auth.NewUUID(), "Familien",
-		[]veikart.Member{{ID: "m1", Name: "Sara", BirthYear: 2008, Role: veikart.Child}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := view.Roadmap.ID
-	_, c, err := w.svc.Invite(w.ctx, owner, id, veikart.Invitation{Kind: veikart.InviteMember, MemberID: "m1"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.svc.AcceptInvitation(w.ctx, other, c); err != nil {
-		t.Fatal(err)
-	}
+	id := w.linkedMember(t)
 	newID := auth.NewUUID()
 	own, created, err := w.svc.TakeOwn(w.ctx, other, id, "m1", newID, "Saras veikart")
 	if err != nil || !created || own.Roadmap.ID != newID {
@@ -305,19 +312,7 @@ func TestTakeOwn_ARetryFinishesTheJob(t *testing.T) {
 
 func TestExport_AMembersReadIsInTheFamilysLog(t *testing.T) {
 	w := newWorld(t)
-	view, _, err := w.svc.Create(w.ctx, owner, auth.NewUUID(), "Familien",
-		[]veikart.Member{{ID: "m1", Name: "Sara", BirthYear: 2008, Role: veikart.Child}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := view.Roadmap.ID
-	_, c, err := w.svc.Invite(w.ctx, owner, id, veikart.Invitation{Kind: veikart.InviteMember, MemberID: "m1"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.svc.AcceptInvitation(w.ctx, other, c); err != nil {
-		t.Fatal(err)
-	}
+	id := w.linkedMember(t)
 	x, err := w.svc.ExportPerson(w.ctx, other)
 	if err != nil || len(x.MemberOf) != 1 || len(x.Owned) != 0 {
 		t.Fatalf("member's export: %v %+v", err, x)
