@@ -1,7 +1,9 @@
 // Package api is Veikart's HTTP interface, built on Fiber: routes, handlers,
-// middleware and problem details. Handlers decode and validate input against
-// the published schemas, ask package access what the caller may do, and call
-// the store; they never choose their own error statuses.
+// middleware and problem details. A handler decodes and validates its input
+// against the published schemas (into package wire's documents), calls one
+// use case (packages household, account, agency), which decides access and
+// writes, and encodes the answer; handlers never choose their own error
+// statuses (problem.go) and never write by themselves.
 package api
 
 import (
@@ -122,8 +124,8 @@ type Server struct {
 	idporten  *oidc.Client
 	// agencyOIDC holds the agencies' own OpenID providers, by agency id.
 	agencyOIDC map[string]*oidc.Client
-	// signInLimit counts sign-in attempts per client address;
-	// accountLimit per account, wherever they come from.
+	// signInLimit counts sign-in attempts per client address (the
+	// account's own limit is package account's).
 	signInLimit *ratelimit.Limiter
 	// ipLimit and userLimit hold every API request to Config.IPRate and
 	// UserRate; nil when off. trusted are the proxies whose
