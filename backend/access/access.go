@@ -434,6 +434,19 @@ const (
 	CreateEnrolment Action = "create-enrolment"
 )
 
+// ErrOperatorAccount refuses an operator's token what only a person does
+// with their own account.
+var ErrOperatorAccount = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
+
+// Own is nil when actor is a person using their own account (for
+// themselves or for an agency), and ErrOperatorAccount for an operator.
+func Own(actor Actor) error {
+	if !Permit(actor, UseAccount, "") {
+		return ErrOperatorAccount
+	}
+	return nil
+}
+
 // Permit is Decide for actions that are not about a roadmap; agencyID is the
 // agency the action is about (ManageStaff), else "". Anything not explicitly
 // allowed is denied.

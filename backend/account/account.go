@@ -126,11 +126,7 @@ func New(cfg Config, d Deps) *Service {
 }
 
 // Errors the use cases answer with.
-var (
-	// ErrOperatorAccount refuses an operator's token what only a person does.
-	ErrOperatorAccount = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
-	ErrSignInAgain     = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
-)
+var ()
 
 // Security appends to a person's own log of sign-ins, sign-outs and
 // passkeys. A failure to write it is logged, not fatal: it must not lock
@@ -157,9 +153,7 @@ func (s *Service) SecurityLog(ctx context.Context, userID, cursor string, limit 
 	names := map[string]string{}
 	for _, e := range events {
 		if _, ok := names[e.AgencyID]; e.AgencyID != "" && !ok {
-			if a, err := s.store.Agency(ctx, e.AgencyID); err == nil {
-				names[e.AgencyID] = a.Name
-			}
+			names[e.AgencyID] = agency.Name(ctx, s.store, e.AgencyID)
 		}
 	}
 	return events, names, next, nil
@@ -178,12 +172,12 @@ type Profile struct {
 
 // Me is the profile of the person actor is.
 func (s *Service) Me(ctx context.Context, actor access.Actor) (*Profile, error) {
-	if err := Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return nil, err
 	}
 	u, err := s.store.User(ctx, actor.UserID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return nil, ErrSignInAgain // a valid token of a person erased since
+		return nil, veikart.ErrSignInAgain // a valid token of a person erased since
 	}
 	if err != nil {
 		return nil, err

@@ -186,7 +186,7 @@ func TestMe_AnErasedPersonSignsInAgain(t *testing.T) {
 	if err != nil || p.User.Name != "Kari" || len(p.Agencies) != 0 {
 		t.Fatalf("me: %v %+v", err, p)
 	}
-	if _, err := w.svc.Me(w.ctx, access.Actor{Kind: access.Person, UserID: "u-gone"}); err != account.ErrSignInAgain {
+	if _, err := w.svc.Me(w.ctx, access.Actor{Kind: access.Person, UserID: "u-gone"}); err != veikart.ErrSignInAgain {
 		t.Fatalf("an erased person: %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func (s *Service) Subscribe(ctx context.Context, actor access.Actor, sub veikart
 	}
 	if _, err := s.store.User(ctx, actor.UserID); err != nil {
 		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			return sub, false, ErrSignInAgain // a valid token of a person erased since
+			return sub, false, veikart.ErrSignInAgain // a valid token of a person erased since
 		}
 		return sub, false, err
 	}

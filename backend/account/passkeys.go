@@ -314,17 +314,9 @@ func (s *Service) loginPasskeys(ctx context.Context, limited *bool) passkey.Look
 	}
 }
 
-// Own checks that actor is a person using their own account.
-func Own(actor access.Actor) error {
-	if !access.Permit(actor, access.UseAccount, "") {
-		return ErrOperatorAccount
-	}
-	return nil
-}
-
 // Passkeys lists the person's passkeys.
 func (s *Service) Passkeys(ctx context.Context, actor access.Actor) ([]veikart.Passkey, error) {
-	if err := Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return nil, err
 	}
 	return s.store.Passkeys(ctx, actor.UserID)
@@ -332,7 +324,7 @@ func (s *Service) Passkeys(ctx context.Context, actor access.Actor) ([]veikart.P
 
 // AddBegin starts registering another passkey for the signed-in person.
 func (s *Service) AddBegin(ctx context.Context, actor access.Actor) (*Creation, error) {
-	if err := Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return nil, err
 	}
 	rp, err := s.rpOrOff()
@@ -359,7 +351,7 @@ func (s *Service) AddBegin(ctx context.Context, actor access.Actor) (*Creation, 
 
 // AddFinish registers the signed-in person's new passkey.
 func (s *Service) AddFinish(ctx context.Context, actor access.Actor, ceremonyID string, credential []byte, label string) (*veikart.Passkey, error) {
-	if err := Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return nil, err
 	}
 	rp, err := s.rpOrOff()
@@ -390,7 +382,7 @@ var passkeyIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // RemovePasskey removes one of the signed-in person's passkeys; someone
 // else's is not found, like one that does not exist.
 func (s *Service) RemovePasskey(ctx context.Context, actor access.Actor, id string) error {
-	if err := Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return err
 	}
 	if !passkeyIDPattern.MatchString(id) {
@@ -415,7 +407,7 @@ func (s *Service) RemovePasskey(ctx context.Context, actor access.Actor, id stri
 func (s *Service) passkeyAccount(ctx context.Context, userID string) (*passkey.Account, error) {
 	u, err := s.store.User(ctx, userID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return nil, ErrSignInAgain
+		return nil, veikart.ErrSignInAgain
 	}
 	if err != nil {
 		return nil, err

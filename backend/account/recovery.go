@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -228,18 +229,14 @@ func (s *Service) PendingRecovery(ctx context.Context, userID string) (*Pending,
 	if err != nil || pr == nil {
 		return nil, err
 	}
-	out := &Pending{PendingRecovery: pr}
-	if a, err := s.store.Agency(ctx, pr.AgencyID); err == nil {
-		out.AgencyName = a.Name
-	}
-	return out, nil
+	return &Pending{PendingRecovery: pr, AgencyName: agency.Name(ctx, s.store, pr.AgencyID)}, nil
 }
 
 // CancelRecovery stops the waiting recovery of the signed-in person's
 // account: from one of their own devices, which a new phone is not until
 // the recovery takes effect.
 func (s *Service) CancelRecovery(ctx context.Context, actor access.Actor) error {
-	if err := Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return err
 	}
 	pr, err := s.store.CancelRecovery(ctx, actor.UserID)

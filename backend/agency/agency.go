@@ -216,6 +216,15 @@ type Agencies interface {
 	Agency(ctx context.Context, id string) (*veikart.Agency, error)
 }
 
+// Name is agency id's name, or "" when it is gone (or cannot be read now:
+// a name is shown beside what happened, never needed to do it).
+func Name(ctx context.Context, store Agencies, id string) string {
+	if a, err := store.Agency(ctx, id); err == nil {
+		return a.Name
+	}
+	return ""
+}
+
 // Memberships is the agencies u works for: the agency's staff list is the
 // truth, the person's index of agencies may lag (an agency gone, or one
 // that removed them, is left out).

@@ -192,9 +192,6 @@ func New(cfg Config, d Deps) *Server {
 	if cfg.SignInBurst == 0 {
 		cfg.SignInBurst, cfg.SignInEvery = 20, 3*time.Second
 	}
-	if cfg.AccountBurst == 0 {
-		cfg.AccountBurst, cfg.AccountEvery = 10, time.Minute
-	}
 	s := &Server{
 		cfg: cfg, store: d.Store, tokens: d.Tokens, sessions: d.Sessions, keys: d.Keys,
 		validator: d.Validator, log: d.Log, now: d.Now, rendered: newRenderCache(20_000), metrics: d.Metrics,

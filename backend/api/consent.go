@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -51,10 +52,16 @@ func (s *Server) listGrants(c *fiber.Ctx) error {
 	return sendJSON(c, fiber.StatusOK, out)
 }
 
-// grantJSON renders a grant for the person who asked.
+// grantJSON renders a grant for the owner who asked.
 func (s *Server) grantJSON(c *fiber.Ctx, g household.Grant) wire.Grant {
-	out := wire.ToGrant(g.Grant, s.now())
-	out.Recovery = grantRecoveryFor(g.Grant, actorOf(c).UserID)
+	return grantFor(g, actorOf(c).UserID, s.now())
+}
+
+// grantFor renders a grant with its agency's name and, for the owner
+// userID, whether they let the agency help them back into their account.
+func grantFor(g household.Grant, userID string, now time.Time) wire.Grant {
+	out := wire.ToGrant(g.Grant, now)
+	out.Recovery = slices.Contains(g.RecoveryFor, userID)
 	out.AgencyName = g.AgencyName
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
-	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/backend/wire"
 )
@@ -18,8 +17,8 @@ import (
 // few seconds a session is remembered as live).
 func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return household.ErrOperatorAccount
+	if err := access.Own(actor); err != nil {
+		return err
 	}
 	var req wire.EraseAccountRequest
 	if err := s.decode(c, "erase-account-request.schema.json", &req); err != nil {
@@ -27,7 +26,7 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	}
 	sessions, err := s.household.EraseAccount(c.UserContext(), actor.UserID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return household.ErrSignInAgain
+		return veikart.ErrSignInAgain
 	}
 	if err != nil {
 		return err

@@ -56,16 +56,11 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 	r := o.Roadmap
 	x := wire.ExportedRoadmap{
 		Roadmap:        wire.ToRoadmap(r),
-		Grants:         make([]wire.Grant, len(r.Grants)),
+		Grants:         wire.List(o.Grants, func(g household.Grant) wire.Grant { return grantFor(g, userID, now) }),
 		AccessRequests: wire.List(r.Requests, wire.ToAccessRequest),
 		Invitations:    wire.List(r.Invitations, wire.ToExportInvitation),
 		Receipts:       wire.List(r.Receipts, wire.ToReceipt),
 		AccessLog:      wire.List(o.Log, wire.ToAuditEvent),
-	}
-	for i, g := range r.Grants {
-		x.Grants[i] = wire.ToGrant(g, now)
-		x.Grants[i].Recovery = grantRecoveryFor(g, userID)
-		x.Grants[i].AgencyName = o.AgencyNames[g.AgencyID]
 	}
 	return x
 }

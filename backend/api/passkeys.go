@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/veikart/veikart/backend/account"
+	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/passkey"
 	"github.com/veikart/veikart/backend/qr"
 	"github.com/veikart/veikart/backend/veikart"
@@ -151,7 +151,7 @@ func (s *Server) addBegin(c *fiber.Ctx) error {
 
 // addFinish registers the signed-in person's new passkey.
 func (s *Server) addFinish(c *fiber.Ctx) error {
-	if err := account.Own(actorOf(c)); err != nil {
+	if err := access.Own(actorOf(c)); err != nil {
 		return err
 	}
 	var req wire.PasskeyFinishRequest

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"slices"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/access"
@@ -53,7 +51,7 @@ func (s *Server) cancelRecovery(c *fiber.Ctx) error {
 // caseworker's name.
 func (s *Server) securityLog(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if err := account.Own(actor); err != nil {
+	if err := access.Own(actor); err != nil {
 		return err
 	}
 	cursor, limit, err := page(c)
@@ -90,10 +88,4 @@ func (s *Server) agencyRecoveries(c *fiber.Ctx) error {
 	return sendJSON(c, fiber.StatusOK, wire.AgencyRecoveryList{Next: next, Items: wire.List(events, func(e veikart.AuditEvent) wire.AgencyRecovery {
 		return wire.AgencyRecovery{ID: e.ID, At: e.At, CaseworkerID: e.UserID, CaseworkerName: e.Name, PersonName: e.Subject}
 	})})
-}
-
-// grantRecoveryFor renders, for the owner asking, whether they let the
-// grant's agency help them back in.
-func grantRecoveryFor(g veikart.Grant, userID string) bool {
-	return slices.Contains(g.RecoveryFor, userID)
 }

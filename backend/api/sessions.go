@@ -7,7 +7,6 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/account"
-	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/backend/wire"
 )
@@ -16,8 +15,8 @@ import (
 
 func (s *Server) listSessions(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return errOperatorAccount
+	if err := access.Own(actor); err != nil {
+		return err
 	}
 	items, err := s.sessionList(c, actor.UserID)
 	if err != nil {
@@ -46,13 +45,11 @@ func sessionOf(c *fiber.Ctx) string {
 	return id
 }
 
-var errOperatorAccount = household.ErrOperatorAccount
-
 // revokeSession signs one of the person's devices out.
 func (s *Server) revokeSession(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return errOperatorAccount
+	if err := access.Own(actor); err != nil {
+		return err
 	}
 	if err := s.account.EndSession(c.UserContext(), actor.UserID, strings.Clone(c.Params("sessionId"))); err != nil {
 		return err
@@ -64,8 +61,8 @@ func (s *Server) revokeSession(c *fiber.Ctx) error {
 // too: what to do when a phone is lost.
 func (s *Server) revokeAllSessions(c *fiber.Ctx) error {
 	actor := actorOf(c)
-	if !access.Permit(actor, access.UseAccount, "") {
-		return errOperatorAccount
+	if err := access.Own(actor); err != nil {
+		return err
 	}
 	if err := s.account.EndAllSessions(c.UserContext(), actor.UserID, "signed-out-everywhere"); err != nil {
 		return err

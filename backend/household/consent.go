@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -21,7 +22,7 @@ type Grant struct {
 }
 
 func (s *Service) named(ctx context.Context, g veikart.Grant) Grant {
-	return Grant{Grant: g, AgencyName: s.agencyName(ctx, g.AgencyID)}
+	return Grant{Grant: g, AgencyName: agency.Name(ctx, s.store, g.AgencyID)}
 }
 
 // Grants is roadmap id's grants, newest first, for its owners.

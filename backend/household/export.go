@@ -34,21 +34,21 @@ type Export struct {
 // Owned is an owned roadmap in an export.
 type Owned struct {
 	Roadmap *veikart.Roadmap
-	// AgencyNames names the agencies of its grants, by id.
-	AgencyNames map[string]string
-	Log         []veikart.AuditEvent
+	// Grants are its grants, in order, with their agencies' names.
+	Grants []Grant
+	Log    []veikart.AuditEvent
 }
 
 // ExportPerson gathers actor's own data, whichever role their sign-in acts
 // in. A member's read of a family's roadmap is in that family's log, as a
 // read of it is.
 func (s *Service) ExportPerson(ctx context.Context, actor access.Actor) (*Export, error) {
-	if !access.Permit(actor, access.UseAccount, "") {
-		return nil, ErrOperatorAccount
+	if err := access.Own(actor); err != nil {
+		return nil, err
 	}
 	u, err := s.store.User(ctx, actor.UserID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return nil, ErrSignInAgain
+		return nil, veikart.ErrSignInAgain
 	}
 	if err != nil {
 		return nil, err
@@ -71,9 +71,6 @@ func (s *Service) ExportPerson(ctx context.Context, actor access.Actor) (*Export
 	}
 	return x, nil
 }
-
-// ErrOperatorAccount refuses an operator's token what only a person does.
-var ErrOperatorAccount = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Operator tokens are for the admin API."}
 
 // exportRoadmaps adds the roadmaps the person owns or is a member of.
 func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
@@ -108,11 +105,9 @@ func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
 }
 
 func (s *Service) exportOwned(ctx context.Context, r *veikart.Roadmap) (Owned, error) {
-	o := Owned{Roadmap: r, AgencyNames: map[string]string{}}
-	for _, g := range r.Grants {
-		if _, ok := o.AgencyNames[g.AgencyID]; !ok {
-			o.AgencyNames[g.AgencyID] = s.agencyName(ctx, g.AgencyID)
-		}
+	o := Owned{Roadmap: r, Grants: make([]Grant, len(r.Grants))}
+	for i, g := range r.Grants {
+		o.Grants[i] = s.named(ctx, g)
 	}
 	var err error
 	o.Log, err = s.wholeLog(ctx, r.ID)

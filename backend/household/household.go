@@ -133,7 +133,6 @@ var (
 	ErrNoProposal    = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such proposal."}
 	ErrNoTransition  = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such transition."}
 	ErrNoMember      = &veikart.Error{Code: veikart.ENOTFOUND, Message: "There is no such member."}
-	ErrSignInAgain   = &veikart.Error{Code: veikart.EUNAUTHORIZED, Message: "Sign in again."}
 	errOwnersOnly    = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the household's owners can do this."}
 	errChanged       = &veikart.Error{Code: veikart.EPRECONDITION, Message: "The roadmap has changed since you last saw it."}
 	errIDTaken       = &veikart.Error{Code: veikart.ECONFLICT, Message: "This id cannot be used. Choose another.", Pointer: "/id"}
@@ -258,14 +257,6 @@ func (s *Service) logAccess(ctx context.Context, actor access.Actor, roadmapID, 
 		ID: auth.RandomID(9), At: s.now().UTC().Truncate(time.Millisecond), UserID: actor.UserID, AgencyID: actor.AgencyID,
 		Role: role, Action: action, Sections: sections, Ref: ref,
 	})
-}
-
-// agencyName is an agency's name, or "" when it is gone.
-func (s *Service) agencyName(ctx context.Context, id string) string {
-	if a, err := s.store.Agency(ctx, id); err == nil {
-		return a.Name
-	}
-	return ""
 }
 
 // knownAgency checks that an agency a grant is to name exists.

@@ -324,7 +324,7 @@ func TestExport_AMembersReadIsInTheFamilysLog(t *testing.T) {
 	if err != nil || len(mine.Owned) != 1 || len(mine.Owned[0].Log) != 1 {
 		t.Fatalf("owner's export: %v %+v", err, mine)
 	}
-	if _, err := w.svc.ExportPerson(w.ctx, access.Actor{Kind: access.Operator, UserID: "op"}); !errors.Is(err, household.ErrOperatorAccount) {
+	if _, err := w.svc.ExportPerson(w.ctx, access.Actor{Kind: access.Operator, UserID: "op"}); !errors.Is(err, access.ErrOperatorAccount) {
 		t.Fatalf("an operator's export: %v", err)
 	}
 }

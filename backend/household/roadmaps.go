@@ -53,7 +53,7 @@ type Listed struct {
 func (s *Service) List(ctx context.Context, actor access.Actor) ([]Listed, error) {
 	u, err := s.store.User(ctx, actor.UserID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-		return nil, ErrSignInAgain
+		return nil, veikart.ErrSignInAgain
 	}
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, id, title stri
 	}
 	if _, err := s.store.User(ctx, actor.UserID); err != nil {
 		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			return nil, false, ErrSignInAgain
+			return nil, false, veikart.ErrSignInAgain
 		}
 		return nil, false, err
 	}

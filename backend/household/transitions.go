@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/agency"
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -26,7 +27,7 @@ func (s *Service) Transitions(ctx context.Context, actor access.Actor, id string
 	slices.SortStableFunc(ts, func(a, b veikart.Transition) int { return strings.Compare(a.Date, b.Date) })
 	out := make([]Transition, len(ts))
 	for i, t := range ts {
-		out[i] = Transition{Transition: t, AgencyName: s.agencyName(ctx, t.AgencyID)}
+		out[i] = Transition{Transition: t, AgencyName: agency.Name(ctx, s.store, t.AgencyID)}
 	}
 	return out, nil
 }
@@ -82,7 +83,7 @@ func (s *Service) changeTransition(ctx context.Context, actor access.Actor, id s
 	if err != nil {
 		return Transition{}, err
 	}
-	return Transition{Transition: t, AgencyName: s.agencyName(ctx, t.AgencyID)}, nil
+	return Transition{Transition: t, AgencyName: agency.Name(ctx, s.store, t.AgencyID)}, nil
 }
 
 // TakeOwn lets member mid take their parts of the family's roadmap into a

@@ -162,7 +162,9 @@ func (s *Store) EraseRoadmap(ctx context.Context, id string, now time.Time, newI
 }
 
 func (s *Store) beginErasure(ctx context.Context, id string, now time.Time, newID func() string, check func(*veikart.Roadmap) error) (*erasureDoc, *veikart.Roadmap, error) {
-	unlock := s.locks.lock("r:" + id)
+	// The roadmap's lock in both modes: two erasures of one roadmap in this
+	// process must not both write its record.
+	unlock := s.locks.lock(s.roadmaps.lock + id)
 	defer unlock()
 	erasures := s.db.Collection(erasuresColl)
 	var prev *erasureDoc

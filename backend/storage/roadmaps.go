@@ -31,7 +31,7 @@ func (s *Store) roadmapKind(copies *cache[*veikart.Roadmap]) *kind[*veikart.Road
 
 // CreateRoadmap stores a new roadmap. It returns ECONFLICT if the id is taken.
 func (s *Store) CreateRoadmap(ctx context.Context, r *veikart.Roadmap) error {
-	unlock := s.locks.lock("r:" + r.ID)
+	unlock := s.eng.serialise(s.roadmaps.lock + r.ID)
 	defer unlock()
 	doc, err := toRoadmapDoc(r)
 	if err != nil {
@@ -107,7 +107,7 @@ func (s *Store) UpdateRoadmap(ctx context.Context, id string, fn func(*veikart.R
 // DeleteRoadmap deletes the roadmap after check approves the current state
 // (ownership, an If-Match precondition). check's error is returned unchanged.
 func (s *Store) DeleteRoadmap(ctx context.Context, id string, check func(*veikart.Roadmap) error) error {
-	unlock := s.locks.lock("r:" + id)
+	unlock := s.eng.serialise(s.roadmaps.lock + id)
 	defer unlock()
 	cur, err := s.loadRoadmap(ctx, id)
 	if err != nil {

@@ -24,6 +24,10 @@ const (
 	EINTERNAL     = "internal"
 )
 
+// ErrSignInAgain answers a valid token of a person who no longer exists
+// (erased since it was issued).
+var ErrSignInAgain = &Error{Code: EUNAUTHORIZED, Message: "Sign in again."}
+
 // Error is a domain error whose Message is safe to show to the person who
 // caused it. Anything that is not an *Error is treated as internal.
 type Error struct {

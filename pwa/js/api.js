@@ -32,8 +32,10 @@ export const currentSession = () => session;
 // of theirs may remain.
 async function saveSession(tokens) {
   const before = await kv.get('user');
-  if (before && before !== tokens.user.id) await wipe();
-  await kv.set('user', tokens.user.id);
+  if (before !== tokens.user.id) {
+    if (before) await wipe();
+    await kv.set('user', tokens.user.id);
+  }
   session = {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,

@@ -4,8 +4,6 @@
 // what the server will make of the edits.
 import { applyShown } from './ops.js';
 
-export { applyBatch } from './ops.js';
-
 export const DEFAULT_AREAS = ['housing', 'work', 'education', 'economy', 'family', 'health', 'network', 'leisure'];
 
 export const newId = () => crypto.randomUUID();

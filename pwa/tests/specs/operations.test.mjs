@@ -34,7 +34,8 @@ describe('operations, as the server applies them', () => {
     // Every case at once, in the page, as the app's own module does it;
     // JSON in and out, so that what crosses is what the server would send.
     got = JSON.parse(await page.evaluate(async (json) => {
-      const { applyBatch, apply } = await import('/js/model.js');
+      const { applyBatch } = await import('/js/ops.js');
+      const { apply } = await import('/js/model.js');
       const t = JSON.parse(json);
       return JSON.stringify(t.cases.map((c) => {
         const start = t.roadmaps[c.roadmap];
