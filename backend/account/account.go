@@ -132,7 +132,7 @@ var ()
 // passkeys. A failure to write it is logged, not fatal: it must not lock
 // people out.
 func (s *Service) Security(ctx context.Context, userID string, action veikart.AuditAction, method, ref string) {
-	e := veikart.AuditEvent{ID: auth.RandomID(8), At: s.now().UTC(), UserID: userID, Role: method, Action: action, Ref: ref}
+	e := veikart.AuditEvent{At: s.now().UTC(), UserID: userID, Role: method, Action: action, Ref: ref}
 	if err := s.store.AppendAudit(ctx, veikart.SecurityLogKey(userID), e); err != nil {
 		s.log.Error("security log", "action", string(action), "err", err)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/agency"
-	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -150,7 +149,6 @@ func (s *Service) recordRecoveryCode(ctx context.Context, actor access.Actor, ca
 		At: at, UserID: actor.UserID, AgencyID: actor.AgencyID, Role: access.RoleCaseworker, Action: veikart.AuditRecoveryCode, Name: caseworkerName,
 	}
 	for _, key := range []string{veikart.SecurityLogKey(u.ID), roadmapID, veikart.RecoveryCodeLogKey(u.ID), veikart.AgencyRecoveryLogKey(actor.AgencyID)} {
-		e.ID = auth.RandomID(9)
 		if key == veikart.AgencyRecoveryLogKey(actor.AgencyID) {
 			e.Subject = u.Name
 		}
@@ -176,7 +174,7 @@ func (s *Service) startRecovery(ctx context.Context, e *veikart.Enrolment, p *ve
 	if _, err := s.store.StartRecovery(ctx, u.ID, pr); err != nil {
 		return nil, err
 	}
-	ev := veikart.AuditEvent{ID: auth.RandomID(8), At: now, UserID: e.CreatedBy, AgencyID: e.AgencyID, Role: access.RoleCaseworker,
+	ev := veikart.AuditEvent{At: now, UserID: e.CreatedBy, AgencyID: e.AgencyID, Role: access.RoleCaseworker,
 		Action: veikart.AuditRecoveryStarted, Ref: p.ID, Name: e.CreatedByName}
 	if err := s.store.AppendAudit(ctx, veikart.SecurityLogKey(u.ID), ev); err != nil {
 		return nil, err
@@ -207,7 +205,7 @@ func (s *Service) completeRecovery(ctx context.Context, userID, passkeyID string
 	if err := s.EndAllSessions(ctx, userID, "recovered"); err != nil {
 		return err
 	}
-	ev := veikart.AuditEvent{ID: auth.RandomID(8), At: s.now().UTC(), UserID: userID, AgencyID: done.AgencyID, Role: veikart.SignInPasskey,
+	ev := veikart.AuditEvent{At: s.now().UTC(), UserID: userID, AgencyID: done.AgencyID, Role: veikart.SignInPasskey,
 		Action: veikart.AuditRecovered, Ref: passkeyID, Name: done.CreatedByName}
 	if err := s.store.AppendAudit(ctx, veikart.SecurityLogKey(userID), ev); err != nil {
 		s.log.Error("security log", "action", string(ev.Action), "err", err)
@@ -246,7 +244,7 @@ func (s *Service) CancelRecovery(ctx context.Context, actor access.Actor) error 
 	if err != nil {
 		return err
 	}
-	ev := veikart.AuditEvent{ID: auth.RandomID(8), At: s.now().UTC(), UserID: actor.UserID, AgencyID: pr.AgencyID, Role: veikart.SignInPasskey,
+	ev := veikart.AuditEvent{At: s.now().UTC(), UserID: actor.UserID, AgencyID: pr.AgencyID, Role: veikart.SignInPasskey,
 		Action: veikart.AuditRecoveryCancelled, Ref: pr.Passkey.ID, Name: pr.CreatedByName}
 	return s.store.AppendAudit(ctx, veikart.SecurityLogKey(actor.UserID), ev)
 }

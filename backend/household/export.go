@@ -95,7 +95,7 @@ func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
 			}
 			x.Owned = append(x.Owned, o)
 		case view.Role == access.RoleMember:
-			if err := s.logAccess(ctx, person, r.ID, view.Role, veikart.AuditRead, view.Sections, ""); err != nil {
+			if err := s.logRead(ctx, person, r.ID, view.Role, view.Sections); err != nil {
 				return err
 			}
 			x.MemberOf = append(x.MemberOf, view)

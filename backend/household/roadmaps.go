@@ -35,7 +35,7 @@ func (s *Service) Read(ctx context.Context, actor access.Actor, id string, known
 		return view, true, nil
 	}
 	if !view.Full {
-		if err := s.logAccess(ctx, actor, r.ID, view.Role, veikart.AuditRead, view.Sections, ""); err != nil {
+		if err := s.logRead(ctx, actor, r.ID, view.Role, view.Sections); err != nil {
 			return nil, false, err
 		}
 	}

@@ -3,7 +3,10 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,135 +15,366 @@ import (
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// The access log is one small document per entry, with _id
-// "<roadmapId>/<seq>": seq counts 1, 2, 3 ... per roadmap, zero-padded so that
-// ids sort like numbers. Appending is one insert (the cheapest write the
-// embedded store has: no read first), and a page is a set of _id lookups from
-// the newest seq down, so both stay on the _id index of every store. A
-// document per month with an array was tried first: the embedded store
-// rewrites the whole document on every $push (3-25 ms per read logged).
-type auditDoc struct {
-	ID        string    `bson:"_id"`
-	RoadmapID string    `bson:"roadmapId"`
-	Seq       int64     `bson:"seq"`
-	EventID   string    `bson:"eventId"`
-	At        time.Time `bson:"at"`
-	UserID    string    `bson:"userId"`
-	AgencyID  string    `bson:"agencyId,omitempty"`
-	Role      string    `bson:"role"`
-	Action    string    `bson:"action"`
-	Sections  []string  `bson:"sections,omitempty"`
-	Ref       string    `bson:"ref,omitempty"`
-	Name      string    `bson:"name,omitempty"`
-	Subject   string    `bson:"subject,omitempty"`
+// A log (a roadmap's access log, a person's security log, the logs of
+// recovery codes) is kept under its key in pages: documents with _id
+// "<key>/p<n>", n = 1, 2, 3 ..., each holding up to pageEntries entries
+// (logentry.go), oldest first, and a head "<key>/h" that names the last
+// page. Entry number seq (1, 2, 3 ...) is entry (seq-1) % pageEntries of page
+// (seq-1) / pageEntries + 1, so a page of the log is a few _id lookups on
+// every store, and an entry's number is its id.
+//
+// Appending changes the last page through the engine (engine.go): in
+// exclusive mode from its in-memory copy, so one replace and no read; on a
+// shared database as a compare-and-swap on the page's rev.
+//
+// A repeated read (the same person, agency, role and sections within
+// veikart.ReadWindow of an entry's first read) writes no new entry: it
+// counts into the open one. The count is kept in memory and written to the
+// page every countFlush, in one rewrite per page however many reads came;
+// the entry itself was stored before the first read's answer left. A crash
+// can lose the count of the repeats in the last countFlush, never the
+// entry that says the person read those sections at that time.
+type logPage struct {
+	ID    string    `bson:"_id"`
+	Rev   int64     `bson:"r"`
+	Last  time.Time `bson:"t"` // the newest time on the page: retention deletes by it
+	Users []string  `bson:"u"` // who acts in its entries: erasure finds them by it
+	E     []string  `bson:"e"`
 }
 
-func (d *auditDoc) toDomain() veikart.AuditEvent {
-	e := veikart.AuditEvent{ID: d.EventID, At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role, Action: veikart.AuditAction(d.Action), Ref: d.Ref, Name: d.Name, Subject: d.Subject}
-	for _, s := range d.Sections {
-		e.Sections = append(e.Sections, veikart.Section(s))
-	}
-	return e
+type logHead struct {
+	ID   string `bson:"_id"`
+	Page int64  `bson:"p"`
 }
 
-func auditID(roadmapID string, seq int64) string {
-	return fmt.Sprintf("%s/%012d", roadmapID, seq)
+const (
+	// pageEntries is how many entries a page holds: enough to spread the
+	// page's own overhead thin (about 150 bytes on the embedded store),
+	// few enough that rewriting a page costs what rewriting a roadmap does.
+	pageEntries = 32
+	// countFlush is how often counted repeat reads are written.
+	countFlush = 2 * time.Second
+)
+
+func pageID(key string, n int64) string { return key + "/p" + strconv.FormatInt(n, 10) }
+func headID(key string) string          { return key + "/h" }
+
+// logPageKind: pages are compared on their rev; a missing page is an empty
+// one, which update inserts.
+func (s *Store) logPageKind(copies *cache[*logPage]) *kind[*logPage] {
+	coll := s.db.Collection(auditColl)
+	return &kind[*logPage]{
+		name: "log page", coll: coll, lock: "l:", cache: copies,
+		load: func(ctx context.Context, id string) (*logPage, bool, error) {
+			var p logPage
+			err := coll.FindOne(ctx, byID(id)).Decode(&p)
+			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
+				return &logPage{ID: id}, false, nil
+			}
+			if err != nil {
+				return nil, false, mapError(err, "read log page %s", id)
+			}
+			return &p, true, nil
+		},
+		doc:      func(p *logPage) (any, error) { return p, nil },
+		cas:      func(p *logPage) bson.D { return bson.D{{Key: "r", Value: p.Rev}} },
+		conflict: "The log is being written by many at once. Try again.",
+	}
 }
 
-// AppendAudit adds e to roadmapID's access log. It returns only once the entry
-// is stored: a caller that shows data after logging it never shows unlogged
-// data.
-func (s *Store) AppendAudit(ctx context.Context, roadmapID string, e veikart.AuditEvent) error {
-	unlock := s.locks.lock("l:" + roadmapID)
-	defer unlock()
-	if _, gone := s.erased.get(roadmapID); gone {
-		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+// with returns a copy of p with entry i (or a new one, for i = len) set to
+// enc, at is its newest time and userID its actor.
+func (p *logPage) with(i int, enc string, at time.Time, userID string) *logPage {
+	next := &logPage{ID: p.ID, Rev: p.Rev + 1, Last: p.Last, Users: p.Users, E: slices.Clone(p.E)}
+	if i == len(next.E) {
+		next.E = append(next.E, enc)
+	} else {
+		next.E[i] = enc
 	}
-	last, ok := s.auditSeq.get(roadmapID)
-	if !ok {
-		var err error
-		if last, err = s.lastAuditSeq(ctx, roadmapID); err != nil {
-			return err
-		}
+	if at.After(next.Last) {
+		next.Last = at.UTC()
 	}
-	d := auditDoc{
-		RoadmapID: roadmapID, EventID: e.ID, At: e.At, UserID: e.UserID, AgencyID: e.AgencyID,
-		Role: e.Role, Action: string(e.Action), Ref: e.Ref, Name: e.Name, Subject: e.Subject,
+	if !slices.Contains(next.Users, userID) {
+		next.Users = append(slices.Clone(next.Users), userID)
 	}
-	for _, sec := range e.Sections {
-		d.Sections = append(d.Sections, string(sec))
-	}
-	// Another replica (shared database) may have taken the next number: the
-	// insert then collides on _id, and the one after is tried.
-	for range 100 {
-		d.Seq = last + 1
-		d.ID = auditID(roadmapID, d.Seq)
-		err := s.eng.insert(ctx, s.db.Collection(auditColl), d)
-		if err == nil {
-			s.auditSeq.put(roadmapID, d.Seq)
-			return nil
-		}
-		if veikart.ErrorCode(mapError(err, "")) != veikart.ECONFLICT {
-			s.auditSeq.delete(roadmapID)
-			return mapError(err, "append to access log of %s", roadmapID)
-		}
-		last++
-	}
-	return fmt.Errorf("append to access log of %s: too many concurrent writers", roadmapID)
+	return next
 }
 
-// lastAuditSeq finds the highest seq in use by galloping and then bisecting
-// over _id lookups: about 2 log2(n) lookups, once per roadmap in exclusive
-// mode (then the count is kept in memory).
-func (s *Store) lastAuditSeq(ctx context.Context, roadmapID string) (int64, error) {
-	exists := func(seq int64) (bool, error) {
-		err := s.db.Collection(auditColl).FindOne(ctx, bson.D{{Key: "_id", Value: auditID(roadmapID, seq)}},
-			options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-		if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-			return false, nil
+// errPageFull tells append to move on to the next page.
+var errPageFull = fmt.Errorf("log page full")
+
+// AppendAudit adds e to the log under key, as a new entry. It returns only
+// once the entry is stored: a caller that shows data after logging it never
+// shows unlogged data.
+func (s *Store) AppendAudit(ctx context.Context, key string, e veikart.AuditEvent) error {
+	_, _, err := s.appendEntry(ctx, key, e)
+	return err
+}
+
+// appendEntry stores e as the last entry of key's log and returns where.
+func (s *Store) appendEntry(ctx context.Context, key string, e veikart.AuditEvent) (page int64, index int, err error) {
+	if _, gone := s.erased.get(key); gone {
+		return 0, 0, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+	}
+	n, err := s.lastPage(ctx, key, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	n = max(n, 1)
+	e.At = e.At.UTC()
+	enc := encodeEntry(e)
+	for range 1000 {
+		_, err := update(ctx, s, s.logPages, pageID(key, n), func(p *logPage) (*logPage, bool, error) {
+			if _, gone := s.erased.get(key); gone {
+				return nil, false, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+			}
+			if len(p.E) >= pageEntries {
+				return nil, false, errPageFull
+			}
+			index = len(p.E)
+			return p.with(index, enc, e.At, e.UserID), true, nil
+		})
+		if err == errPageFull {
+			n++
+			continue
 		}
 		if err != nil {
-			return false, mapError(err, "read access log of %s", roadmapID)
+			return 0, 0, fmt.Errorf("append to log %s: %w", key, err)
 		}
-		return true, nil
+		if index == 0 { // a new page: the head moves on
+			if err := s.setLastPage(ctx, key, n); err != nil {
+				return 0, 0, err
+			}
+		}
+		return n, index, nil
 	}
-	lo, hi := int64(0), int64(1) // lo exists (0 stands for "none"), hi is to be tested
+	return 0, 0, fmt.Errorf("append to log %s: no room after 1000 pages", key)
+}
+
+// lastPage is the number of the last page of key's log (0 for none). In
+// exclusive mode the number this process keeps is exact; else, and with
+// fresh set (a reader that must see other replicas' entries), it looks
+// past the head for pages a writer made after it: another replica, or one
+// that stopped between writing a new page and its head.
+func (s *Store) lastPage(ctx context.Context, key string, fresh bool) (int64, error) {
+	n, ok := s.logHeads.get(key)
+	if ok && !fresh && s.logPages.cache != nil {
+		return n, nil
+	}
+	if !ok {
+		var h logHead
+		err := s.db.Collection(auditColl).FindOne(ctx, byID(headID(key))).Decode(&h)
+		if err != nil && veikart.ErrorCode(mapError(err, "")) != veikart.ENOTFOUND {
+			return 0, mapError(err, "read log head %s", key)
+		}
+		n = h.Page
+	}
 	for {
-		ok, err := exists(hi)
+		p, err := read(ctx, s, s.logPages, pageID(key, n+1))
 		if err != nil {
 			return 0, err
 		}
-		if !ok {
+		if len(p.E) == 0 {
 			break
 		}
-		lo, hi = hi, hi*2
+		n++
 	}
-	for hi-lo > 1 { // lo exists, hi does not
-		mid := lo + (hi-lo)/2
-		ok, err := exists(mid)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return lo, nil
+	s.logHeads.put(key, n)
+	return n, nil
 }
 
-// AuditPage returns up to limit entries of roadmapID's access log, newest
-// first, starting after cursor ("" for the newest), and the cursor of the next
+// setLastPage moves key's head to page n, never back.
+func (s *Store) setLastPage(ctx context.Context, key string, n int64) error {
+	_, err := s.db.Collection(auditColl).UpdateOne(ctx, byID(headID(key)),
+		bson.D{{Key: "$max", Value: bson.D{{Key: "p", Value: n}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		s.logHeads.delete(key)
+		return mapError(err, "move log head %s", key)
+	}
+	s.logHeads.put(key, n)
+	return nil
+}
+
+// An open read is the entry that repeats of a read count into.
+type openRead struct {
+	page  int64
+	index int
+	first time.Time
+	until time.Time
+}
+
+// readCounts holds the counted repeats not yet written, per page id and
+// entry index.
+type readCounts struct {
+	mu   sync.Mutex
+	open *cache[openRead]
+	// pending[pageID][index] is how many more reads, and the last.
+	pending map[string]map[int]pending
+	key     map[string]string // page id -> its log's key
+}
+
+type pending struct {
+	n    int
+	last time.Time
+}
+
+func readKey(key string, e veikart.AuditEvent) string {
+	secs := make([]string, len(e.Sections))
+	for i, s := range e.Sections {
+		secs[i] = string(s)
+	}
+	return strings.Join([]string{key, e.UserID, e.AgencyID, e.Role, strings.Join(secs, ",")}, "\x00")
+}
+
+// RecordRead adds a read e to key's log: a new entry, or, when the same
+// person read the same sections for the same agency less than
+// veikart.ReadWindow before and that entry is stored, a count on it. It
+// returns once the read is recorded: stored as an entry, or counted into
+// a stored one.
+func (s *Store) RecordRead(ctx context.Context, key string, e veikart.AuditEvent) error {
+	if _, gone := s.erased.get(key); gone {
+		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+	}
+	rk := readKey(key, e)
+	c := &s.reads
+	c.mu.Lock()
+	if o, ok := c.open.get(rk); ok && !e.At.Before(o.first) && e.At.Before(o.until) {
+		id := pageID(key, o.page)
+		if c.pending[id] == nil {
+			c.pending[id] = map[int]pending{}
+			c.key[id] = key
+		}
+		p := c.pending[id][o.index]
+		c.pending[id][o.index] = pending{n: p.n + 1, last: later(p.last, e.At)}
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	e.Action, e.Count, e.LastAt = veikart.AuditRead, 1, time.Time{}
+	page, index, err := s.appendEntry(ctx, key, e)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.open.put(rk, openRead{page: page, index: index, first: e.At, until: e.At.Add(veikart.ReadWindow)})
+	c.mu.Unlock()
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// flushCounts writes the counted repeats to their entries, one rewrite per
+// page. A page gone meanwhile (erased, or past retention) takes its counts
+// with it; a page that could not be written keeps them for the next time.
+func (s *Store) flushCounts(ctx context.Context) error {
+	c := &s.reads
+	c.mu.Lock()
+	work, keys := c.pending, c.key
+	c.pending, c.key = map[string]map[int]pending{}, map[string]string{}
+	c.mu.Unlock()
+	var firstErr error
+	for id, counts := range work {
+		if _, gone := s.erased.get(keys[id]); gone {
+			continue
+		}
+		_, err := update(ctx, s, s.logPages, id, func(p *logPage) (*logPage, bool, error) {
+			if len(p.E) == 0 {
+				return nil, false, nil // not there: nothing to count into
+			}
+			next := p
+			for i, add := range counts {
+				if i >= len(next.E) {
+					continue
+				}
+				e, err := decodeEntry(next.E[i])
+				if err != nil {
+					return nil, false, err
+				}
+				e.Count += add.n
+				e.LastAt = later(e.LastAt, add.last)
+				next = next.with(i, encodeEntry(e), e.LastAt, e.UserID)
+			}
+			return next, next != p, nil
+		})
+		if err != nil {
+			c.keep(id, keys[id], counts)
+			if firstErr == nil {
+				firstErr = fmt.Errorf("write read counts to %s: %w", id, err)
+			}
+		}
+	}
+	return firstErr
+}
+
+// keep puts counts of page id back, for the next flush.
+func (c *readCounts) keep(id, key string, counts map[int]pending) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending[id] == nil {
+		c.pending[id] = map[int]pending{}
+		c.key[id] = key
+	}
+	for i, add := range counts {
+		p := c.pending[id][i]
+		c.pending[id][i] = pending{n: p.n + add.n, last: later(p.last, add.last)}
+	}
+}
+
+// countsLoop writes counted repeats every countFlush until stop closes,
+// and once more then.
+func (s *Store) countsLoop(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(countFlush)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-stop:
+			if err := s.flushCounts(context.Background()); err != nil {
+				s.opts.Log.Error("access log: counts of repeated reads not written at close", "err", err)
+			}
+			return
+		}
+		if err := s.flushCounts(context.Background()); err != nil {
+			s.opts.Log.Warn("access log: counts of repeated reads not written yet", "err", err)
+		}
+	}
+}
+
+// pendingFor adds the counts not yet written to the entries of page id.
+func (s *Store) pendingFor(id string, events []veikart.AuditEvent) {
+	c := &s.reads
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, add := range c.pending[id] {
+		if i < len(events) {
+			events[i].Count += add.n
+			events[i].LastAt = later(events[i].LastAt, add.last)
+		}
+	}
+}
+
+// AuditPage returns up to limit entries of the log under key, newest first,
+// starting after cursor ("" for the newest), and the cursor of the next
 // page ("" when there is none). A cursor names a position, so entries added
 // while someone pages do not shift the pages.
-func (s *Store) AuditPage(ctx context.Context, roadmapID, cursor string, limit int) ([]veikart.AuditEvent, string, error) {
+func (s *Store) AuditPage(ctx context.Context, key, cursor string, limit int) ([]veikart.AuditEvent, string, error) {
 	var top int64
 	if cursor == "" {
-		var err error
-		if top, err = s.lastAuditSeq(ctx, roadmapID); err != nil {
+		n, err := s.lastPage(ctx, key, true)
+		if err != nil || n == 0 {
 			return nil, "", err
 		}
+		p, err := read(ctx, s, s.logPages, pageID(key, n))
+		if err != nil {
+			return nil, "", err
+		}
+		top = (n-1)*pageEntries + int64(len(p.E))
 	} else {
 		n, err := strconv.ParseInt(cursor, 10, 64)
 		if err != nil || n < 1 || n > 1<<50 {
@@ -148,48 +382,39 @@ func (s *Store) AuditPage(ctx context.Context, roadmapID, cursor string, limit i
 		}
 		top = n
 	}
-	bottom := max(top-int64(limit)+1, 1)
-	if top < 1 {
-		return nil, "", nil
-	}
-	docs := make([]*auditDoc, top-bottom+1)
-	// The lookups are independent: a few at a time hide the round trips.
-	errs := make(chan error, len(docs))
-	sem := make(chan struct{}, 8)
-	for i := range docs {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			var d auditDoc
-			err := s.db.Collection(auditColl).FindOne(ctx, bson.D{{Key: "_id", Value: auditID(roadmapID, top-int64(i))}}).Decode(&d)
-			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-				errs <- nil
-				return
-			}
-			if err == nil {
-				docs[i] = &d
-			}
-			errs <- mapError(err, "read access log of %s", roadmapID)
-		}()
-	}
-	var firstErr error
-	for range docs {
-		if err := <-errs; err != nil && firstErr == nil {
-			firstErr = err
+	limit = max(limit, 1)
+	out := make([]veikart.AuditEvent, 0, min(int64(limit), top))
+	seq := top
+	for seq >= 1 && len(out) < limit {
+		n := (seq-1)/pageEntries + 1
+		p, err := read(ctx, s, s.logPages, pageID(key, n))
+		if err != nil {
+			return nil, "", err
 		}
-	}
-	if firstErr != nil {
-		return nil, "", firstErr
-	}
-	out := make([]veikart.AuditEvent, 0, len(docs))
-	for _, d := range docs {
-		if d != nil {
-			out = append(out, d.toDomain())
+		if len(p.E) == 0 {
+			seq = 0 // the pages before are past retention
+			break
+		}
+		first := (n - 1) * pageEntries // seq of the page's entry 0, less one
+		events := make([]veikart.AuditEvent, len(p.E))
+		for i, enc := range p.E {
+			e, err := decodeEntry(enc)
+			if err != nil {
+				return nil, "", fmt.Errorf("read log %s: %w", key, err)
+			}
+			e.ID = strconv.FormatInt(first+int64(i)+1, 10)
+			events[i] = e
+		}
+		s.pendingFor(p.ID, events)
+		for ; seq > first && len(out) < limit; seq-- {
+			if i := seq - first - 1; i < int64(len(events)) {
+				out = append(out, events[i])
+			}
 		}
 	}
 	next := ""
-	if bottom > 1 {
-		next = strconv.FormatInt(bottom-1, 10)
+	if seq >= 1 {
+		next = strconv.FormatInt(seq, 10)
 	}
 	return out, next, nil
 }

@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,13 +56,13 @@ func TestAudit_AppendAndPage(t *testing.T) {
 		}
 		pages = append(pages, len(events))
 		for _, e := range events {
-			if seen[e.ID] || e.ID == "other" {
+			if seen[e.ID] || e.UserID == "x" {
 				t.Fatalf("entry %s twice or from another roadmap", e.ID)
 			}
 			seen[e.ID] = true
 		}
-		if len(seen) == 1 && events[0].ID != "last" {
-			t.Fatalf("newest first: got %s", events[0].ID)
+		if len(seen) == 1 && events[0].Action != veikart.AuditComment {
+			t.Fatalf("newest first: got %+v", events[0])
 		}
 		if next == "" {
 			break
@@ -91,8 +93,174 @@ func TestCommitter_InsertErrorsAreOwn(t *testing.T) {
 	if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{ID: "a", At: time.Now(), UserID: "u", Role: "caseworker", Action: veikart.AuditRead}); err != nil {
 		t.Fatal(err)
 	}
-	errs := storage.InsertAuditRawForTest(ctx, s, []string{"rm1/000000000001", "rm1/000000000002", "rm1/000000000003"})
+	errs := storage.InsertAuditRawForTest(ctx, s, []string{"rm1/p1", "rm1/x2", "rm1/x3"})
 	if veikart.ErrorCode(errs[0]) != veikart.ECONFLICT || errs[1] != nil || errs[2] != nil {
 		t.Fatalf("errors %v, want a conflict for the first only", errs)
+	}
+}
+
+// Repeated reads of the same sections by the same person for the same
+// agency within veikart.ReadWindow are one entry with a count, and cost no
+// new document; anything else that differs is an entry of its own. The
+// count shows at once, and after a restart once it is written.
+func TestRecordRead_RepeatsCountIntoOneEntry(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	read := func(at time.Duration, user, agency string, secs ...veikart.Section) {
+		t.Helper()
+		if err := s.RecordRead(ctx, "rm1", veikart.AuditEvent{At: t0.Add(at), UserID: user, AgencyID: agency, Role: "caseworker", Sections: secs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(0, "nina", "nav", "housing", "economy")
+	if err := storage.FlushCountsForTest(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := storage.LogDocsForTest(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 5; i++ {
+		read(time.Duration(i)*time.Minute, "nina", "nav", "housing", "economy")
+	}
+	if err := storage.FlushCountsForTest(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := storage.LogDocsForTest(ctx, s); err != nil || after != docs {
+		t.Fatalf("four repeats made %d documents into %d (%v), want none more", docs, after, err)
+	}
+	read(5*time.Minute, "nina", "nav", "housing")                // other sections
+	read(6*time.Minute, "nina", "bufetat", "housing", "economy") // other agency
+	read(7*time.Minute, "ola", "nav", "housing", "economy")      // other person
+	read(10*time.Minute, "nina", "nav", "housing", "economy")    // the window has closed
+	read(11*time.Minute, "nina", "nav", "housing", "economy")    // ... and counts into the new one
+
+	check := func(s *storage.Store) {
+		t.Helper()
+		events, _, err := s.AuditPage(ctx, "rm1", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, fmt.Sprintf("%s %s %v x%d %s-%s", e.UserID, e.AgencyID, e.Sections, e.Count, e.At.Format("15:04"), e.LastAt.Format("15:04")))
+		}
+		want := []string{
+			"nina nav [housing economy] x2 09:10-09:11",
+			"ola nav [housing economy] x1 09:07-09:07",
+			"nina bufetat [housing economy] x1 09:06-09:06",
+			"nina nav [housing] x1 09:05-09:05",
+			"nina nav [housing economy] x5 09:00-09:04",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	check(s) // the last repeat is not written yet, and shows
+	if err := storage.FlushCountsForTest(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	check(testenv.OpenAgain(t, s, storage.Options{Exclusive: !testenv.External()}))
+}
+
+// Pages past their keeping time go, oldest first; the numbering and the
+// newer entries stay, and appending goes on.
+func TestPruneLogs_DropsOnlyOldPages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	old := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 70 { // two full pages and 6 entries of old ones
+		if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{At: old.Add(time.Duration(i) * time.Hour), UserID: "nina", Role: "caseworker", Action: veikart.AuditComment}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recent := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{At: recent.Add(time.Duration(i) * time.Hour), UserID: "ola", Role: "caseworker", Action: veikart.AuditComment}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneLogs(ctx, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d pages (%v), want the two full old ones", n, err)
+	}
+	if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{At: recent.Add(time.Hour * 24), UserID: "kari", Role: "member", Action: veikart.AuditComment}); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []*storage.Store{s, testenv.OpenAgain(t, s, storage.Options{Exclusive: !testenv.External()})} {
+		events, next, err := st.AuditPage(ctx, "rm1", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The third page held 6 old entries and 3 new ones, and the new
+		// entry: it stays whole, for its newest entry is recent.
+		if len(events) != 10 || next != "" || events[0].ID != "74" || events[0].UserID != "kari" || events[9].ID != "65" {
+			t.Fatalf("after pruning: %d entries from %s to %s, next %q", len(events), events[0].ID, events[len(events)-1].ID, next)
+		}
+	}
+}
+
+// Erasing a person keeps the entries of their reads, without them.
+func TestErasePerson_UnlinksFromLogs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	at := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	for i, u := range []string{"nina", "ola", "nina"} {
+		if err := s.RecordRead(ctx, "rm1", veikart.AuditEvent{At: at.Add(time.Duration(i) * time.Minute), UserID: u, AgencyID: "nav", Role: "caseworker", Sections: []veikart.Section{"housing"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.ErasePersonRecords(ctx, "nina", nil); err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := s.AuditPage(ctx, "rm1", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || events[0].UserID != "ola" || events[1].UserID != veikart.ErasedPerson || events[1].Count != 2 {
+		t.Fatalf("after erasing nina: %+v", events)
+	}
+}
+
+// A database from before pages has its logs moved on start, in order and
+// whole.
+func TestMoveLegacyLogs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	at := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+	var events []veikart.AuditEvent
+	for i := range 40 {
+		events = append(events, veikart.AuditEvent{At: at.Add(time.Duration(i) * time.Minute), UserID: fmt.Sprintf("u%d", i), AgencyID: "nav",
+			Role: "caseworker", Action: veikart.AuditRead, Sections: []veikart.Section{"housing", "area:x|y,z%"}, Name: "Nina | Berg"})
+	}
+	if err := storage.InsertLegacyLogForTest(ctx, s, "rm1", events); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // and a second start changes nothing
+		if err := s.EnsureSchema(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := testenv.OpenAgain(t, s, storage.Options{Exclusive: !testenv.External()})
+	got, _, err := fresh.AuditPage(ctx, "rm1", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 40 {
+		t.Fatalf("moved %d entries, want 40", len(got))
+	}
+	for i, e := range got {
+		w := events[39-i]
+		if e.ID != strconv.Itoa(40-i) || !e.At.Equal(w.At) || e.UserID != w.UserID || fmt.Sprint(e.Sections) != fmt.Sprint(w.Sections) || e.Name != w.Name || e.Count != 1 {
+			t.Fatalf("entry %d: %+v, want %+v", i, e, w)
+		}
+	}
+	if docs, err := storage.LogDocsForTest(ctx, fresh); err != nil || docs != 4 { // two pages, the head and the mark
+		t.Fatalf("%d documents after the move (%v), want 4", docs, err)
 	}
 }

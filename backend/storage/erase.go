@@ -265,7 +265,7 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 }
 
 // eraseTraces deletes what is keyed by roadmap id without being indexed
-// anywhere: its access log ("<id>/<seq>"), its reminder jobs ("<id>/...")
+// anywhere: its access log ("<id>/p<n>", "<id>/h"), its reminder jobs ("<id>/...")
 // and their claims ("<id>/...#n"), and the jobs' entries in minute slots
 // (wherever a job was ever listed, so the slots are swept rather than
 // derived from the jobs' times).
@@ -290,13 +290,22 @@ func idPrefix(p string) bson.D {
 }
 
 // deleteLog deletes the log under key (a roadmap's access log, or a
-// person's security log: SecurityLogKey), under the log's lock so that no
-// append in this process interleaves, and forgets its cached length.
+// person's security log: SecurityLogKey) and forgets its copies. It holds
+// the last page's lock, so that an append in this process under way there
+// lands before the delete; one that comes later finds the roadmap erased
+// (appendEntry checks under the page's lock).
 func (s *Store) deleteLog(ctx context.Context, key string) error {
-	unlock := s.locks.lock("l:" + key)
+	last, err := s.lastPage(ctx, key, true)
+	if err != nil {
+		return err
+	}
+	unlock := s.eng.serialise(s.logPages.lock + pageID(key, max(last, 1)))
 	defer unlock()
-	_, err := s.db.Collection(auditColl).DeleteMany(ctx, idPrefix(key+"/"))
-	s.auditSeq.delete(key)
+	_, err = s.db.Collection(auditColl).DeleteMany(ctx, idPrefix(key+"/"))
+	for n := range last + 2 {
+		s.logPages.cache.delete(pageID(key, n))
+	}
+	s.logHeads.delete(key)
 	return mapError(err, "erase log %s", key)
 }
 
@@ -487,11 +496,7 @@ func (s *Store) ErasePersonRecords(ctx context.Context, userID string, sessionID
 	}
 	// Entries are never edited otherwise: this rewrite is the one
 	// exception, and it keeps each entry but for who made it.
-	if _, err := s.db.Collection(auditColl).UpdateMany(ctx, bson.D{{Key: "userId", Value: userID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "userId", Value: veikart.ErasedPerson}}}}); err != nil {
-		return mapError(err, "unlink %s from access logs", userID)
-	}
-	return nil
+	return s.unlinkFromLogs(ctx, userID)
 }
 
 // DeleteUser deletes the user document: the last step of erasing a person.

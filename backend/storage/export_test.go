@@ -2,7 +2,12 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/veikart/veikart/backend/veikart"
 )
 
 // InsertAuditRawForTest sends access-log documents with the given ids through
@@ -16,10 +21,37 @@ func InsertAuditRawForTest(ctx context.Context, s *Store, ids []string) []error 
 		go func() {
 			defer wg.Done()
 			<-start
-			errs[i] = mapError(s.eng.insert(ctx, s.db.Collection(auditColl), auditDoc{ID: id, RoadmapID: "rm1"}), "insert")
+			errs[i] = mapError(s.eng.insert(ctx, s.db.Collection(auditColl), bson.D{{Key: "_id", Value: id}}), "insert")
 		}()
 	}
 	close(start)
 	wg.Wait()
 	return errs
+}
+
+// FlushCountsForTest writes the counted repeat reads now.
+func FlushCountsForTest(ctx context.Context, s *Store) error { return s.flushCounts(ctx) }
+
+// LogDocsForTest counts the documents of the access-log collection.
+func LogDocsForTest(ctx context.Context, s *Store) (int64, error) {
+	return s.db.Collection(auditColl).CountDocuments(ctx, bson.D{})
+}
+
+// InsertLegacyLogForTest stores entries as the old layout did, one
+// document each, and forgets that the logs were moved, as a database from
+// before pages is.
+func InsertLegacyLogForTest(ctx context.Context, s *Store, key string, events []veikart.AuditEvent) error {
+	coll := s.db.Collection(auditColl)
+	for i, e := range events {
+		d := legacyEntry{ID: fmt.Sprintf("%s/%012d", key, i+1), RoadmapID: key, Seq: int64(i + 1), At: e.At, UserID: e.UserID,
+			AgencyID: e.AgencyID, Role: e.Role, Action: string(e.Action), Ref: e.Ref, Name: e.Name}
+		for _, sec := range e.Sections {
+			d.Sections = append(d.Sections, string(sec))
+		}
+		if _, err := coll.InsertOne(ctx, d); err != nil {
+			return err
+		}
+	}
+	_, err := coll.DeleteOne(ctx, byID(logsMoved))
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ const (
 	sessionsColl = "sessions"
 	agenciesColl = "agencies"
 	sharedColl   = "agency_roadmaps" // per agency: the roadmaps granted to it
-	auditColl    = "access_log"      // per roadmap and month: who read or did what
+	auditColl    = "access_log"      // per log key, in pages: who read or did what
 	invitesColl  = "invitations"     // per invitation code hash: its roadmap
 
 	pushColl = "push_subscriptions" // per person: their devices' Web Push subscriptions
@@ -64,6 +65,9 @@ type Options struct {
 	// Monitor, if set, hears of every database command (package tracing
 	// makes spans of them).
 	Monitor *event.CommandMonitor
+	// Log hears of what goes wrong in the background (the access log's
+	// counts of repeated reads); nil discards it.
+	Log *slog.Logger
 	// RoundTrip bounds one exchange with the database server; zero means
 	// DefaultRoundTrip (see there why).
 	RoundTrip time.Duration
@@ -85,7 +89,11 @@ type Store struct {
 	shared       *kind[[]string] // agency id -> its index of roadmaps (AgencyRoadmapIDs)
 	sessions     *kind[*sessionDoc]
 	passkeyUsers *kind[passkeyUserDoc]
-	auditSeq     *cache[int64] // roadmap id -> the last access-log seq; nil in shared mode
+	logPages     *kind[*logPage]
+	logHeads     *cache[int64] // log key -> its last page (exact in exclusive mode, a hint else)
+	reads        readCounts    // the access log's repeated reads, counted (audit.go)
+	stopCounts   chan struct{}
+	countsDone   chan struct{}
 
 	// erased holds the roadmaps erased by this process, so that a request
 	// that read one just before will not append to its deleted log.
@@ -126,6 +134,9 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 20_000
 	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
 	s := &Store{client: client, db: client.Database(dbName), opts: opts, erased: newCache[bool](10_000)}
 	// The engine choice: with the round trip above, the one place that
 	// asks which mode this is (engine.go says what differs).
@@ -139,7 +150,14 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	s.users = s.userKind(newCache[*veikart.User](copies))
 	s.agencies = s.agencyKind(newCache[*veikart.Agency](copies))
 	s.shared = s.sharedKind(newCache[[]string](copies))
-	s.auditSeq = newCache[int64](copies)
+	s.logPages = s.logPageKind(newCache[*logPage](copies / 4))
+	// Both are kept in both modes: the head is only a starting point on a
+	// shared database (lastPage), and a replica counts only the repeats
+	// of the reads it logged itself.
+	s.logHeads = newCache[int64](max(copies, 20_000))
+	s.reads = readCounts{open: newCache[openRead](100_000), pending: map[string]map[int]pending{}, key: map[string]string{}}
+	s.stopCounts, s.countsDone = make(chan struct{}), make(chan struct{})
+	go s.countsLoop(s.stopCounts, s.countsDone)
 	s.sessions = s.sessionKind()
 	s.passkeyUsers = s.passkeyUserKind()
 	return s, nil
@@ -177,7 +195,10 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 		{sharedColl, "roadmapIds", bson.D{{Key: "roadmapIds", Value: 1}}},
 		{usersColl, "roadmapIds", bson.D{{Key: "roadmapIds", Value: 1}}},
 		{slotsColl, "jobs", bson.D{{Key: "jobs", Value: 1}}},
-		{auditColl, "userId", bson.D{{Key: "userId", Value: 1}}},
+		// A person's erasure finds the log pages they act in; retention
+		// finds the old pages.
+		{auditColl, "u", bson.D{{Key: "u", Value: 1}}},
+		{auditColl, "t", bson.D{{Key: "t", Value: 1}}},
 		{passkeysColl, "userId", bson.D{{Key: "userId", Value: 1}}},
 		{enrolmentsColl, "userId", bson.D{{Key: "userId", Value: 1}}},
 		{enrolmentsColl, "createdBy", bson.D{{Key: "createdBy", Value: 1}}},
@@ -211,7 +232,15 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 			return fmt.Errorf("create index %s on %s: %w", ix.name, ix.coll, err)
 		}
 	}
-	return nil
+	// Indexes of layouts gone by: the access log's entries had a userId.
+	if names, err := s.indexNames(ctx, auditColl); err != nil {
+		return err
+	} else if names["userId"] {
+		if err := s.db.Collection(auditColl).Indexes().DropOne(ctx, "userId"); err != nil {
+			return fmt.Errorf("drop index userId on %s: %w", auditColl, err)
+		}
+	}
+	return s.moveLegacyLogs(ctx)
 }
 
 func (s *Store) indexNames(ctx context.Context, coll string) (map[string]bool, error) {
@@ -251,6 +280,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
+	close(s.stopCounts)
+	<-s.countsDone
 	s.eng.close()
 	if err := s.client.Disconnect(ctx); err != nil {
 		return fmt.Errorf("disconnect from database: %w", err)

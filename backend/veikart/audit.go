@@ -27,8 +27,9 @@ const (
 func SecurityLogKey(userID string) string { return "user:" + userID }
 
 // AuditEvent is one entry of a roadmap's access log: who, for which agency,
-// which sections, what, when. The log is append-only: nothing edits or
-// deletes an entry, and it outlives the grant that allowed the access.
+// which sections, what, when. The log is append-only: nothing edits an
+// entry but the count of repeated reads, or deletes one before its time
+// (DefaultLogMonths), and it outlives the grant that allowed the access.
 type AuditEvent struct {
 	ID       string
 	At       time.Time
@@ -46,7 +47,27 @@ type AuditEvent struct {
 	// Subject is, in an agency's own log, the name of the person the
 	// action was for (whose account a recovery code was made for).
 	Subject string
+	// Count is how many times the same person read the same sections for
+	// the same agency within ReadWindow of At (1 for any other action);
+	// LastAt is when the last of them was.
+	Count  int
+	LastAt time.Time
 }
+
+// ReadWindow is how long repeated reads of the same sections by the same
+// person for the same agency count into one entry of the access log: a
+// caseworker opening the roadmap five times at the kitchen table read it
+// once, five times, in one line.
+const ReadWindow = 10 * time.Minute
+
+// DefaultLogMonths is how long an entry of an access log (or a security
+// log) is kept, unless the operator says otherwise. Two sides weigh here:
+// the household's right to know who read what about it, which a complaint
+// or a request for insight can reach back a long way for, and its right
+// not to have a record of its contact with the services kept longer than
+// needed. Two years covers a year's plan, a review after it and the time
+// to complain, and no more. Erasing the roadmap erases its log at once.
+const DefaultLogMonths = 24
 
 // AgencyRecoveryLogKey is the log key of the recovery codes an agency's
 // caseworkers made, for its administrators (and its rate limit).

@@ -356,6 +356,10 @@ type AuditEvent struct {
 	Ref      string    `json:"ref,omitempty"`
 	// Name is the caseworker's: the household sees who read, by name.
 	Name string `json:"name,omitempty"`
+	// Count reads of the same sections within veikart.ReadWindow of At are
+	// one entry; LastAt is the last of them.
+	Count  int       `json:"count"`
+	LastAt time.Time `json:"lastAt"`
 }
 
 type AccessLog struct {
@@ -367,7 +371,15 @@ func ToAuditEvent(e veikart.AuditEvent) AuditEvent {
 	return AuditEvent{
 		ID: e.ID, At: e.At, UserID: e.UserID, AgencyID: e.AgencyID, Role: e.Role, Action: string(e.Action),
 		Sections: SectionsToStrings(e.Sections), Ref: e.Ref, Name: e.Name,
+		Count: max(e.Count, 1), LastAt: lastAt(e),
 	}
+}
+
+func lastAt(e veikart.AuditEvent) time.Time {
+	if e.LastAt.After(e.At) {
+		return e.LastAt
+	}
+	return e.At
 }
 
 // Access tells a caseworker what their agency was granted, inside the

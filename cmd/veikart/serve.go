@@ -95,7 +95,7 @@ func openTraced(ctx context.Context, cfg config, log *slog.Logger, tp *tracing.P
 		a.embedded = srv
 		uri = srv.URI()
 	}
-	store, err := storage.Open(ctx, uri, cfg.Database, storage.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize, Monitor: monitor})
+	store, err := storage.Open(ctx, uri, cfg.Database, storage.Options{Exclusive: a.embedded != nil, NoSecondaryIndexes: a.embedded != nil, CacheSize: cfg.CacheSize, Monitor: monitor, Log: log})
 	if err != nil {
 		a.close(ctx)
 		return nil, err
@@ -194,7 +194,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	// Stopped after HTTP and before the database (deferred calls run last
 	// in, first out).
 	defer func() { stopReminders(); <-remindersDone }()
-	go sweep(rctx, a.store, log)
+	go sweep(rctx, a.store, cfg.LogMonths, log)
 
 	return listenUntilDone(ctx, cfg, srv, log)
 }
@@ -283,8 +283,9 @@ func (a *app) server(log *slog.Logger, m *metrics.Metrics, sched *remind.Schedul
 }
 
 // sweep deletes expired one-time records (sign-ins never finished, codes
-// never used) every hour, until ctx ends.
-func sweep(ctx context.Context, store *storage.Store, log *slog.Logger) {
+// never used) and log pages past their keeping time every hour, until ctx
+// ends.
+func sweep(ctx context.Context, store *storage.Store, logMonths int, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -296,6 +297,11 @@ func sweep(ctx context.Context, store *storage.Store, log *slog.Logger) {
 				log.Warn("sweep expired records", "err", err)
 			} else if n > 0 {
 				log.Info("swept expired records", "n", n)
+			}
+			if n, err := store.PruneLogs(ctx, time.Now().AddDate(0, -logMonths, 0)); err != nil {
+				log.Warn("prune logs", "err", err)
+			} else if n > 0 {
+				log.Info("pruned log pages past their keeping time", "pages", n, "months", logMonths)
 			}
 		}
 	}

@@ -353,18 +353,21 @@ export async function log(id) {
 }
 
 // collapse joins, newest first, reads by one person of the same sections
-// less than ten minutes apart from the newest of them.
+// less than ten minutes apart. The server counts repeats into one entry
+// already (count, from at to lastAt); two entries still meet where a
+// window ended mid-visit, or two servers each counted some.
 export function collapse(items) {
   const out = [];
-  for (const e of items) {
+  for (const x of items) {
+    const e = { ...x, count: x.count || 1, first: x.at, at: x.lastAt || x.at };
     const last = out[out.length - 1];
     if (last && e.action === 'read' && last.action === 'read' && last.userId === e.userId && last.agencyId === e.agencyId &&
-        String(last.sections) === String(e.sections) && Date.parse(last.at) - Date.parse(e.at) < 10 * 60_000) {
-      last.count += 1;
-      last.first = e.at;
+        String(last.sections) === String(e.sections) && Date.parse(last.first) - Date.parse(e.at) < 10 * 60_000) {
+      last.count += e.count;
+      last.first = e.first;
       continue;
     }
-    out.push({ ...e, count: 1, first: e.at });
+    out.push(e);
   }
   return out;
 }

@@ -119,9 +119,13 @@ describe('sharing', () => {
     const many = await family.getByText(/^Nina Caseworker, veileder i NAV Sola, leste Bolig og Bolig: steg (\d+) ganger/).innerText();
     assert.ok(Number(/steg (\d+) ganger/.exec(many)[1]) >= 4, many);
     const kari = (await devLogin(server.url, 'Kari Haugen')).accessToken;
-    const reads = (await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}/access-log?limit=100`)).items.filter((e) => e.action === 'read').length;
+    // The server counts the repeats into the entry of the first read: no
+    // new entry per read, and the count says how many.
+    const entries = (await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}/access-log?limit=100`)).items.filter((e) => e.action === 'read');
+    const reads = entries.reduce((n, e) => n + e.count, 0);
+    assert.ok(reads >= 4 && entries.length < reads, `${reads} reads in ${entries.length} entries`);
     const lines = await family.getByText(/, leste Bolig og Bolig: steg/).count();
-    assert.ok(lines < reads && lines <= 2, `${reads} reads minutes apart are ${lines} lines`);
+    assert.ok(lines <= 2, `${reads} reads minutes apart are ${lines} lines`);
     // By name and role beside the agency; the caseworker's reads at the
     // table are one line.
     await family.getByText(/^Nina Caseworker, veileder i NAV Sola, leste Bolig og Bolig: steg/).first().waitFor();
