@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/backend/wire"
 )
@@ -32,9 +33,12 @@ func matchesETag(header, tag string) bool {
 	return false
 }
 
-// renderCache keeps the JSON of the full view of recent roadmap versions:
-// reading a roadmap is the hottest path, and the bytes for one version never
-// change. Only full (owner) views are cached; partial views are rendered.
+// renderCache keeps the JSON of recent roadmap versions as an owner sees
+// them, and as each agency sees them through its grant: reading a roadmap
+// is the hottest path, a caseworker's read the second, and the bytes for
+// one version seen through one grant never change (a change to the grant
+// is a change to the roadmap: a new version). A member's view is rendered
+// each time.
 type renderCache struct {
 	mu  sync.RWMutex
 	m   map[string]rendered
@@ -51,14 +55,25 @@ func newRenderCache(max int) *renderCache {
 	return &renderCache{m: make(map[string]rendered, 1024), max: max}
 }
 
-func (rc *renderCache) fullView(r *veikart.Roadmap) ([]byte, error) {
+// view is the JSON of view.
+func (rc *renderCache) view(view *access.View) ([]byte, error) {
+	switch {
+	case view.Full:
+		return rc.get(view.Roadmap.ID, view.Roadmap, func() any { return wire.ToRoadmap(view.Roadmap) })
+	case view.Grant != nil:
+		return rc.get(view.Roadmap.ID+"\x00"+view.Grant.ID, view.Roadmap, func() any { return wire.PartialView(view) })
+	}
+	return json.Marshal(wire.PartialView(view))
+}
+
+func (rc *renderCache) get(key string, r *veikart.Roadmap, doc func() any) ([]byte, error) {
 	rc.mu.RLock()
-	e, ok := rc.m[r.ID]
+	e, ok := rc.m[key]
 	rc.mu.RUnlock()
 	if ok && e.version == r.Version && e.updated == r.UpdatedAt.UnixNano() {
 		return e.body, nil
 	}
-	b, err := json.Marshal(wire.ToRoadmap(r))
+	b, err := json.Marshal(doc())
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +84,8 @@ func (rc *renderCache) fullView(r *veikart.Roadmap) ([]byte, error) {
 			break
 		}
 	}
-	if cur, ok := rc.m[r.ID]; !ok || cur.version <= r.Version {
-		rc.m[r.ID] = rendered{version: r.Version, updated: r.UpdatedAt.UnixNano(), body: b}
+	if cur, ok := rc.m[key]; !ok || cur.version <= r.Version {
+		rc.m[key] = rendered{version: r.Version, updated: r.UpdatedAt.UnixNano(), body: b}
 	}
 	rc.mu.Unlock()
 	return b, nil

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,13 +17,7 @@ func roadmapID(c *fiber.Ctx) (string, error) { return pathID(c, "roadmapId", hou
 
 // sendRoadmap writes the actor's view of a roadmap with its ETag.
 func (s *Server) sendRoadmap(c *fiber.Ctx, status int, view *access.View) error {
-	var b []byte
-	var err error
-	if view.Full {
-		b, err = s.rendered.fullView(view.Roadmap)
-	} else {
-		b, err = json.Marshal(wire.PartialView(view))
-	}
+	b, err := s.rendered.view(view)
 	if err != nil {
 		return err
 	}

@@ -441,7 +441,7 @@ func newCache[T any](max int) *cache[T] {
 	if max <= 0 {
 		return nil
 	}
-	return &cache[T]{m: make(map[string]T, max), max: max}
+	return &cache[T]{m: make(map[string]T, min(max, 1024)), max: max} // grown as filled: many stores (tests) stay small
 }
 
 func (c *cache[T]) get(id string) (T, bool) {

@@ -68,3 +68,23 @@ func TestConfig_OwnSayAge(t *testing.T) {
 		}
 	}
 }
+
+// TestConfig_LogMonths: the logs are kept 24 months unless set, from 6 to
+// 120.
+func TestConfig_LogMonths(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want int
+		ok   bool
+	}{{"", 24, true}, {"6", 6, true}, {"120", 120, true}, {"5", 0, false}, {"121", 0, false}, {"2y", 0, false}} {
+		c, err := loadConfig(func(k string) string {
+			if k == "VEIKART_LOG_MONTHS" {
+				return tc.v
+			}
+			return ""
+		})
+		if (err == nil) != tc.ok || (tc.ok && c.LogMonths != tc.want) {
+			t.Errorf("%q: %d months, err %v; want %d, ok %v", tc.v, c.LogMonths, err, tc.want, tc.ok)
+		}
+	}
+}
