@@ -158,8 +158,9 @@ fi
 	echo "| scenario | roadmaps | requests/s | p50 ms | p99 ms | non-2xx | of which 409 | socket errors |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	printf '%s\n' "${rows[@]}"
+	(($# > 0)) && echo
 	for n in "$@"; do
 		awk -v n="$n" -v c="${cw_rps[$n]}" -v o="${owner_rps[$n]}" \
-			'BEGIN { if (o > 0) printf "\ncaseworker/owner read ratio at %s roadmaps: %.2f (%d / %d requests/s)\n", n, c / o, c, o }'
+			'BEGIN { if (o > 0) printf "caseworker/owner read ratio at %s roadmaps: %.2f (%d / %d requests/s)\n", n, c / o, c, o }'
 	done
 } | tee "$out/summary.md"
