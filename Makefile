@@ -11,7 +11,7 @@ FUZZTIME ?= 15s
 # The steps of `make test` must run in the order listed, even under -j.
 .NOTPARALLEL:
 
-.PHONY: help run build test setup vet deploy-check race fuzz external-db faults soak-short browser bench load soak clean
+.PHONY: help run build test setup vet deploy-check race fuzz external-db faults soak-short browser bench load load-peer soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ bench: ## Go benchmarks of the backend
 
 load: ## wrk load test at 1000 and 100000 roadmaps, and the ceiling
 	scripts/load/run.sh 1000 100000
+
+load-peer: ## Veikart's writes and PocketBase's, interleaved three times on this machine (builds PocketBase)
+	scripts/load/peer.sh
 
 soak: ## 10 minutes of a realistic mix at the highest rate with p99 < 100 ms; memory and reminders checked (SOAK_DURATION=)
 	scripts/load/soak.sh

@@ -5,15 +5,20 @@
 #   scripts/load/run.sh                            only the ceiling
 #
 # For each size: build bin/veikart, seed a fresh temp data dir with ROADMAPS
-# roadmaps and TOKENS owner tokens, start `veikart serve`, warm up, then run
-# wrk for reads (GET a roadmap) and for writes (one area.update operation),
-# each as many different owners. Last, the same read run against the ceiling
-# program (scripts/load/ceiling: Fiber + EdDSA JWT check + 4 KB from memory).
-# Prints the machine and a markdown table; raw wrk output goes to tmp/load/.
+# roadmaps and TOKENS owner tokens (every roadmap shared with one agency of
+# CASEWORKERS caseworkers), start `veikart serve`, warm up, then run wrk for
+# reads (GET a roadmap) as many different owners, for the same reads as the
+# caseworkers, and for writes (one area.update operation) as the owners.
+# Then one more store of 1 000 roadmaps of which 300 are shared, for the
+# agency's inbox (GET /api/v1/shared as its caseworkers). Last, the same read
+# run against the ceiling program (scripts/load/ceiling: Fiber + EdDSA JWT
+# check + 4 KB from memory). Prints the machine and a markdown table; raw wrk
+# output goes to tmp/load/.
 #
 # Env: LOAD_THREADS (2), LOAD_CONNS (32), LOAD_DURATION (30s), LOAD_WARMUP (5s),
-#      LOAD_TOKENS (1000), LOAD_PORT (18080, or the next free one), VEIKART_BIN (skip the build and
-#      use this binary), LOAD_CEILING (1; 0 skips the ceiling run).
+#      LOAD_TOKENS (1000), LOAD_CASEWORKERS (100), LOAD_INBOX (1; 0 skips the
+#      inbox), LOAD_PORT (18080, or the next free one), VEIKART_BIN (skip the
+#      build and use this binary), LOAD_CEILING (1; 0 skips the ceiling run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -24,34 +29,18 @@ conns=${LOAD_CONNS:-32}
 duration=${LOAD_DURATION:-30s}
 warmup=${LOAD_WARMUP:-5s}
 ntokens=${LOAD_TOKENS:-1000}
-port=
-base=
+ncaseworkers=${LOAD_CASEWORKERS:-100}
+inbox=300
 
 command -v wrk >/dev/null || "$root/scripts/setup.sh" load
 
 out=$root/tmp/load/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
 work=$(mktemp -d /tmp/veikart-load.XXXXXX)
-pid=
-stop_server() {
-	if [[ -n $pid ]]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=
-	fi
-}
+# shellcheck source=scripts/load/lib.sh
+. "$here/lib.sh"
 trap 'stop_server; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*" >&2; }
-
-# pick_port: the first free loopback port from LOAD_PORT (other servers may
-# be running on a shared machine); sets port and base.
-pick_port() {
-	port=${LOAD_PORT:-18080}
-	while (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-	base=http://127.0.0.1:$port
-}
 
 # Binaries.
 if (($# == 0)); then
@@ -67,43 +56,6 @@ if [[ ${LOAD_CEILING:-1} == 1 ]]; then
 	go build -o bin/ceiling ./scripts/load/ceiling
 fi
 
-wait_ready() { # URL PID
-	for _ in $(seq 1 600); do
-		if ! kill -0 "$2" 2>/dev/null; then
-			log "server exited during start-up"
-			return 1
-		fi
-		if curl -fs -o /dev/null "$1/health/ready"; then return 0; fi
-		sleep 0.2
-	done
-	log "server not ready after 120 s"
-	return 1
-}
-
-# versions TOKENS OUT: append each roadmap's current version (from its ETag
-# "vN") to the token file, so that write.lua starts from the true base. One
-# curl process for all of them, over one kept-alive connection.
-versions() {
-	local id token sep=
-	while IFS=$'\t' read -r id token _; do
-		printf '%surl = "%s/api/v1/roadmaps/%s"\nheader = "Authorization: Bearer %s"\noutput = "/dev/null"\nwrite-out = "%s\\t%s\\t%%header{etag}\\n"\n' \
-			"$sep" "$base" "$id" "$token" "$id" "$token"
-		sep=$'next\n'
-	done <"$1" >"$work/versions.curl"
-	curl -sS -K "$work/versions.curl" | sed 's/\t\(W\/\)\{0,1\}"v\([0-9]*\)"$/\t\2/; s/\t$/\t0/' >"$2"
-}
-
-# bench NAME SCRIPT TOKENS [ARGS...]: one wrk run; prints "rps p50 p99 non2xx conflicts sockerr".
-bench() {
-	local name=$1 script=$2 tokens=$3
-	shift 3
-	wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$here/$script" "$base" -- "$tokens" "$threads" "$@" >"$out/$name.txt" 2>&1
-	local line
-	line=$(grep '^LOADRESULT' "$out/$name.txt" | tail -n1)
-	[[ -n $line ]] || { log "wrk gave no result; see $out/$name.txt"; cat "$out/$name.txt" >&2; return 1; }
-	cut -f3- <<<"$line" | tr '\t' ' '
-}
-
 rows=()
 row() { # SCENARIO ROADMAPS "rps p50 p99 non2xx conflicts sockerr"
 	local r
@@ -111,34 +63,56 @@ row() { # SCENARIO ROADMAPS "rps p50 p99 non2xx conflicts sockerr"
 	rows+=("| $1 | $2 | ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5]} |")
 }
 
-for n in "$@"; do
-	data=$work/data-$n
-	tokens=$work/tokens-$n.tsv
-	log "seeding $n roadmaps, $ntokens tokens"
+# start_store NAME ROADMAPS TOKENS SHARE: seed a fresh data dir (owner tokens
+# in $work/tokens-NAME.tsv, caseworker tokens in $work/cw-NAME.tsv, the first
+# SHARE roadmaps shared with the seeder's agency) and start `veikart serve`.
+start_store() {
+	local name=$1 n=$2 k=$3 share=$4 data=$work/data-$1 t0
+	log "seeding $n roadmaps, $k owner tokens, $ncaseworkers caseworkers sharing $share"
 	t0=$(date +%s)
 	# Seed and serve get the same environment: the tokens' issuer and audience
 	# come from VEIKART_ADDR (via the public URL), so the port is chosen first.
 	pick_port
 	# Rate limits off: this measures capacity, with every request from one
 	# address and each owner making tens of requests a second.
-	env=(VEIKART_DATA_DIR="$data" VEIKART_ADDR="127.0.0.1:$port" VEIKART_DEV=1 VEIKART_LOG_LEVEL=warn
+	local env=(VEIKART_DATA_DIR="$data" VEIKART_ADDR="127.0.0.1:$port" VEIKART_DEV=1 VEIKART_LOG_LEVEL=warn
 		VEIKART_RATE_IP=0 VEIKART_RATE_USER=0)
-	env "${env[@]}" "$bin" seed -roadmaps "$n" -tokens "$ntokens" -out "$tokens" >"$out/seed-$n.log" 2>&1 ||
-		{ cat "$out/seed-$n.log" >&2; exit 1; }
-	seed_secs=$(($(date +%s) - t0))
-	log "seeded in ${seed_secs}s ($(du -sh "$data" | cut -f1) on disk)"
+	env "${env[@]}" "$bin" seed -roadmaps "$n" -tokens "$k" -out "$work/tokens-$name.tsv" \
+		-caseworkers "$ncaseworkers" -caseworker-out "$work/cw-$name.tsv" -share "$share" >"$out/seed-$name.log" 2>&1 ||
+		{ cat "$out/seed-$name.log" >&2; exit 1; }
+	log "seeded in $(($(date +%s) - t0))s ($(du -sh "$data" | cut -f1) on disk)"
 
-	env "${env[@]}" "$bin" serve >"$out/serve-$n.log" 2>&1 &
+	env "${env[@]}" "$bin" serve >"$out/serve-$name.log" 2>&1 &
 	pid=$!
-	wait_ready "$base" "$pid" || { tail -n 30 "$out/serve-$n.log" >&2; exit 1; }
+	wait_ready "$base" "$pid" || { tail -n 30 "$out/serve-$name.log" >&2; exit 1; }
 	curl -fsS -o /dev/null "$base/.well-known/jwks.json" || log "warning: no /.well-known/jwks.json"
+}
 
-	log "warming up ($warmup of reads over all $ntokens owners)"
-	wrk -t"$threads" -c"$conns" -d"$warmup" -s "$here/read.lua" "$base" -- "$tokens" "$threads" >"$out/warmup-$n.txt" 2>&1 ||
-		{ cat "$out/warmup-$n.txt" >&2; exit 1; }
+# warm NAME SCRIPT TOKENS: LOAD_WARMUP of wrk, output kept apart.
+warm() {
+	log "warming up ($warmup of $2)"
+	wrk -t"$threads" -c"$conns" -d"$warmup" -s "$here/$2" "$base" -- "$3" "$threads" >"$out/warmup-$1.txt" 2>&1 ||
+		{ cat "$out/warmup-$1.txt" >&2; exit 1; }
+}
 
+declare -A owner_rps cw_rps
+for n in "$@"; do
+	tokens=$work/tokens-$n.tsv
+	start_store "$n" "$n" "$ntokens" "$n"
+
+	warm "$n" read.lua "$tokens"
 	log "read: wrk -t$threads -c$conns -d$duration"
-	row read "$n" "$(bench "read-$n" read.lua "$tokens")"
+	res=$(bench "read-$n" read.lua "$tokens")
+	row read "$n" "$res"
+	owner_rps[$n]=${res%% *}
+
+	# The same reads as caseworkers: each of the first $ntokens roadmaps by
+	# one of the agency's caseworkers, every caseworker on many roadmaps.
+	warm "cw-$n" read.lua "$work/cw-$n.tsv"
+	log "caseworker read: wrk -t$threads -c$conns -d$duration"
+	res=$(bench "cw-read-$n" read.lua "$work/cw-$n.tsv")
+	row "caseworker read" "$n" "$res"
+	cw_rps[$n]=${res%% *}
 
 	versions "$tokens" "$work/versions-$n.tsv"
 	log "write: wrk -t$threads -c$conns -d$duration"
@@ -147,6 +121,17 @@ for n in "$@"; do
 	stop_server
 	log "raw wrk output and server log in $out"
 done
+
+# The inbox: an agency with exactly $inbox households, listed by its
+# caseworkers. A store of its own (the stores above share every roadmap),
+# of 1 000 roadmaps of which the first $inbox are shared.
+if (($# > 0)) && [[ ${LOAD_INBOX:-1} == 1 ]]; then
+	start_store inbox 1000 "$inbox" "$inbox"
+	warm inbox shared.lua "$work/cw-inbox.tsv"
+	log "inbox ($inbox): wrk -t$threads -c$conns -d$duration"
+	row "inbox ($inbox)" 1000 "$(bench inbox shared.lua "$work/cw-inbox.tsv")"
+	stop_server
+fi
 
 # The ceiling twice: verifying every token, and remembering verified tokens
 # as backend/auth does (so "read" above compares with the cached variant).
@@ -166,13 +151,16 @@ if [[ ${LOAD_CEILING:-1} == 1 ]]; then
 	done
 fi
 
-mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 {
-	echo "Machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr); $(go version | cut -d' ' -f3); $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2)"
-	echo "wrk -t$threads -c$conns -d$duration --latency on the same machine; $ntokens distinct owners; $(date -u +%Y-%m-%d)"
+	machine
+	echo "wrk -t$threads -c$conns -d$duration --latency on the same machine; $ntokens distinct owners; $ncaseworkers caseworkers; $(date -u +%Y-%m-%d)"
 	echo
 	echo "| scenario | roadmaps | requests/s | p50 ms | p99 ms | non-2xx | of which 409 | socket errors |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	printf '%s\n' "${rows[@]}"
+	(($# > 0)) && echo
+	for n in "$@"; do
+		awk -v n="$n" -v c="${cw_rps[$n]}" -v o="${owner_rps[$n]}" \
+			'BEGIN { if (o > 0) printf "caseworker/owner read ratio at %s roadmaps: %.2f (%d / %d requests/s)\n", n, c / o, c, o }'
+	done
 } | tee "$out/summary.md"
