@@ -148,6 +148,20 @@ func (s *Store) AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string
 	return mapError(err, "add to agency %s index", agencyID)
 }
 
+// AddAgencyRoadmaps adds roadmapIDs, none of them in agencyID's index yet,
+// to it in one write, as many AddAgencyRoadmap calls would (the seeder of
+// load tests shares 100 000 roadmaps at once: one $addToSet each would
+// compare each id with all before it).
+func (s *Store) AddAgencyRoadmaps(ctx context.Context, agencyID string, roadmapIDs []string) error {
+	unlock := s.locks.lock("x:" + agencyID)
+	defer unlock()
+	_, err := s.shared.coll.UpdateOne(ctx, byID(agencyID),
+		bson.D{{Key: "$push", Value: bson.D{{Key: "roadmapIds", Value: bson.D{{Key: "$each", Value: roadmapIDs}}}}}},
+		options.UpdateOne().SetUpsert(true))
+	s.forgetShared(agencyID)
+	return mapError(err, "add %d to agency %s index", len(roadmapIDs), agencyID)
+}
+
 // RemoveAgencyRoadmap drops roadmapID from agencyID's index.
 func (s *Store) RemoveAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error {
 	unlock := s.locks.lock("x:" + agencyID)

@@ -17,11 +17,12 @@ import (
 
 // A log (a roadmap's access log, a person's security log, the logs of
 // recovery codes) is kept under its key in pages: documents with _id
-// "<key>/p<n>", n = 1, 2, 3 ..., each holding up to pageEntries entries
+// "<key>/p<n>", n = 1, 2, 3 ..., each holding up to pageSlots entries
 // (logentry.go), oldest first, and a head "<key>/h" that names the last
-// page. Entry number seq (1, 2, 3 ...) is entry (seq-1) % pageEntries of page
-// (seq-1) / pageEntries + 1, so a page of the log is a few _id lookups on
-// every store, and an entry's number is its id.
+// page. Entry i of page n is number (n-1)*pageSlots + i + 1 in its log,
+// which is its id and a cursor: a page of the log is a few _id lookups on
+// every store. A page may close before all its slots are used (pageBytes);
+// the numbers it did not use are never used.
 //
 // Appending changes the last page through the engine (engine.go): in
 // exclusive mode from its in-memory copy, so one replace and no read; on a
@@ -35,11 +36,36 @@ import (
 // can lose the count of the repeats in the last countFlush, never the
 // entry that says the person read those sections at that time.
 type logPage struct {
+	ID    string
+	Rev   int64
+	Last  time.Time // the newest time on the page: retention deletes by it
+	Users []string  // who acts in its entries: erasure finds them by it
+	E     []string
+	bytes int // the length of E's strings
+}
+
+// pageDoc is a page as stored. The entries are one string, a line each:
+// FerretDB stores a type beside every element of an array (about 14 bytes
+// per entry), and a page kept within one SQLite page (4 KiB) spills into
+// no overflow page, which would be mostly empty.
+type pageDoc struct {
 	ID    string    `bson:"_id"`
 	Rev   int64     `bson:"r"`
-	Last  time.Time `bson:"t"` // the newest time on the page: retention deletes by it
-	Users []string  `bson:"u"` // who acts in its entries: erasure finds them by it
-	E     []string  `bson:"e"`
+	Last  time.Time `bson:"t"`
+	Users []string  `bson:"u"`
+	E     string    `bson:"e"`
+}
+
+func (p *logPage) doc() pageDoc {
+	return pageDoc{ID: p.ID, Rev: p.Rev, Last: p.Last, Users: p.Users, E: strings.Join(p.E, "\n")}
+}
+
+func (d *pageDoc) page() *logPage {
+	p := &logPage{ID: d.ID, Rev: d.Rev, Last: d.Last.UTC(), Users: d.Users, bytes: len(d.E)}
+	if d.E != "" {
+		p.E = strings.Split(d.E, "\n")
+	}
+	return p
 }
 
 type logHead struct {
@@ -48,13 +74,42 @@ type logHead struct {
 }
 
 const (
-	// pageEntries is how many entries a page holds: enough to spread the
-	// page's own overhead thin (about 150 bytes on the embedded store),
-	// few enough that rewriting a page costs what rewriting a roadmap does.
-	pageEntries = 32
+	// pageSlots is the most entries a page holds, and pageBytes the most a
+	// page may take as FerretDB stores it (estimated by size): a full page
+	// then fits a SQLite page (4 KiB; a row of more than 4 061 bytes
+	// spills into an overflow page, mostly empty).
+	pageSlots = 64
+	pageBytes = 3700
 	// countFlush is how often counted repeat reads are written.
 	countFlush = 2 * time.Second
 )
+
+// full reports whether p has no room for an entry of n bytes by userID. An
+// empty page takes any entry.
+func (p *logPage) full(n int, userID string) bool {
+	if len(p.E) == 0 {
+		return false
+	}
+	if !slices.Contains(p.Users, userID) {
+		n += len(userID) + userCost
+	}
+	return len(p.E) >= pageSlots || p.size()+n+1 > pageBytes
+}
+
+// size estimates what p takes as FerretDB stores it: the entries, each of
+// its users with the type FerretDB writes beside each element of an array,
+// and the rest (the field names twice, the types, the id).
+func (p *logPage) size() int {
+	n := p.bytes + 160 + 2*len(p.ID)
+	for _, u := range p.Users {
+		n += len(u) + userCost
+	}
+	return n
+}
+
+// userCost is what one element of the users array takes beyond its text:
+// `"",` and `{"t":"string"},`.
+const userCost = 19
 
 func pageID(key string, n int64) string { return key + "/p" + strconv.FormatInt(n, 10) }
 func headID(key string) string          { return key + "/h" }
@@ -66,17 +121,17 @@ func (s *Store) logPageKind(copies *cache[*logPage]) *kind[*logPage] {
 	return &kind[*logPage]{
 		name: "log page", coll: coll, lock: "l:", cache: copies,
 		load: func(ctx context.Context, id string) (*logPage, bool, error) {
-			var p logPage
-			err := coll.FindOne(ctx, byID(id)).Decode(&p)
+			var d pageDoc
+			err := coll.FindOne(ctx, byID(id)).Decode(&d)
 			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
 				return &logPage{ID: id}, false, nil
 			}
 			if err != nil {
 				return nil, false, mapError(err, "read log page %s", id)
 			}
-			return &p, true, nil
+			return d.page(), true, nil
 		},
-		doc:      func(p *logPage) (any, error) { return p, nil },
+		doc:      func(p *logPage) (any, error) { return p.doc(), nil },
 		cas:      func(p *logPage) bson.D { return bson.D{{Key: "r", Value: p.Rev}} },
 		conflict: "The log is being written by many at once. Try again.",
 	}
@@ -85,10 +140,12 @@ func (s *Store) logPageKind(copies *cache[*logPage]) *kind[*logPage] {
 // with returns a copy of p with entry i (or a new one, for i = len) set to
 // enc, at is its newest time and userID its actor.
 func (p *logPage) with(i int, enc string, at time.Time, userID string) *logPage {
-	next := &logPage{ID: p.ID, Rev: p.Rev + 1, Last: p.Last, Users: p.Users, E: slices.Clone(p.E)}
+	next := &logPage{ID: p.ID, Rev: p.Rev + 1, Last: p.Last, Users: p.Users, E: slices.Clone(p.E), bytes: p.bytes}
 	if i == len(next.E) {
 		next.E = append(next.E, enc)
+		next.bytes += len(enc) + 1
 	} else {
+		next.bytes += len(enc) - len(next.E[i])
 		next.E[i] = enc
 	}
 	if at.After(next.Last) {
@@ -128,7 +185,7 @@ func (s *Store) appendEntry(ctx context.Context, key string, e veikart.AuditEven
 			if _, gone := s.erased.get(key); gone {
 				return nil, false, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
 			}
-			if len(p.E) >= pageEntries {
+			if p.full(len(enc), e.UserID) {
 				return nil, false, errPageFull
 			}
 			index = len(p.E)
@@ -374,7 +431,7 @@ func (s *Store) AuditPage(ctx context.Context, key, cursor string, limit int) ([
 		if err != nil {
 			return nil, "", err
 		}
-		top = (n-1)*pageEntries + int64(len(p.E))
+		top = (n-1)*pageSlots + int64(len(p.E))
 	} else {
 		n, err := strconv.ParseInt(cursor, 10, 64)
 		if err != nil || n < 1 || n > 1<<50 {
@@ -386,7 +443,7 @@ func (s *Store) AuditPage(ctx context.Context, key, cursor string, limit int) ([
 	out := make([]veikart.AuditEvent, 0, min(int64(limit), top))
 	seq := top
 	for seq >= 1 && len(out) < limit {
-		n := (seq-1)/pageEntries + 1
+		n := (seq-1)/pageSlots + 1
 		p, err := read(ctx, s, s.logPages, pageID(key, n))
 		if err != nil {
 			return nil, "", err
@@ -395,7 +452,7 @@ func (s *Store) AuditPage(ctx context.Context, key, cursor string, limit int) ([
 			seq = 0 // the pages before are past retention
 			break
 		}
-		first := (n - 1) * pageEntries // seq of the page's entry 0, less one
+		first := (n - 1) * pageSlots // seq of the page's entry 0, less one
 		events := make([]veikart.AuditEvent, len(p.E))
 		for i, enc := range p.E {
 			e, err := decodeEntry(enc)

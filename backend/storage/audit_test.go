@@ -3,7 +3,6 @@ package storage_test
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -172,7 +171,7 @@ func TestPruneLogs_DropsOnlyOldPages(t *testing.T) {
 	ctx := context.Background()
 	s := testenv.MustStore(t)
 	old := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
-	for i := range 70 { // two full pages and 6 entries of old ones
+	for i := range 140 { // two full pages (64 entries each) and 12 entries of old ones
 		if err := s.AppendAudit(ctx, "rm1", veikart.AuditEvent{At: old.Add(time.Duration(i) * time.Hour), UserID: "nina", Role: "caseworker", Action: veikart.AuditComment}); err != nil {
 			t.Fatal(err)
 		}
@@ -195,9 +194,9 @@ func TestPruneLogs_DropsOnlyOldPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The third page held 6 old entries and 3 new ones, and the new
+		// The third page holds 12 old entries and 3 new ones, and the new
 		// entry: it stays whole, for its newest entry is recent.
-		if len(events) != 10 || next != "" || events[0].ID != "74" || events[0].UserID != "kari" || events[9].ID != "65" {
+		if len(events) != 16 || next != "" || events[0].ID != "144" || events[0].UserID != "kari" || events[15].ID != "129" {
 			t.Fatalf("after pruning: %d entries from %s to %s, next %q", len(events), events[0].ID, events[len(events)-1].ID, next)
 		}
 	}
@@ -234,7 +233,7 @@ func TestMoveLegacyLogs(t *testing.T) {
 	s := testenv.MustStore(t)
 	at := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
 	var events []veikart.AuditEvent
-	for i := range 40 {
+	for i := range 100 {
 		events = append(events, veikart.AuditEvent{At: at.Add(time.Duration(i) * time.Minute), UserID: fmt.Sprintf("u%d", i), AgencyID: "nav",
 			Role: "caseworker", Action: veikart.AuditRead, Sections: []veikart.Section{"housing", "area:x|y,z%"}, Name: "Nina | Berg"})
 	}
@@ -251,16 +250,19 @@ func TestMoveLegacyLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 40 {
-		t.Fatalf("moved %d entries, want 40", len(got))
+	if len(got) != 100 {
+		t.Fatalf("moved %d entries, want 100", len(got))
 	}
 	for i, e := range got {
-		w := events[39-i]
-		if e.ID != strconv.Itoa(40-i) || !e.At.Equal(w.At) || e.UserID != w.UserID || fmt.Sprint(e.Sections) != fmt.Sprint(w.Sections) || e.Name != w.Name || e.Count != 1 {
+		w := events[99-i]
+		if !e.At.Equal(w.At) || e.UserID != w.UserID || fmt.Sprint(e.Sections) != fmt.Sprint(w.Sections) || e.Name != w.Name || e.Count != 1 {
 			t.Fatalf("entry %d: %+v, want %+v", i, e, w)
 		}
 	}
-	if docs, err := storage.LogDocsForTest(ctx, fresh); err != nil || docs != 4 { // two pages, the head and the mark
-		t.Fatalf("%d documents after the move (%v), want 4", docs, err)
+	if docs, err := storage.LegacyLogDocsForTest(ctx, fresh); err != nil || docs != 0 {
+		t.Fatalf("%d old documents left after the move (%v)", docs, err)
+	}
+	if docs, err := storage.LogDocsForTest(ctx, fresh); err != nil || docs > 6 {
+		t.Fatalf("%d documents after the move (%v), want a few pages, the head and the mark", docs, err)
 	}
 }

@@ -74,3 +74,59 @@ func seed(tb testing.TB, s *storage.Store, n int) {
 		}
 	}
 }
+
+// BenchmarkLogBytes measures what the access log costs on disk: "entry" is a
+// read that makes a new entry (another caseworker, or after the window),
+// "repeat" a read within the window, which counts into an entry. Each
+// reports bytes/read: the growth of the database file's pages in use,
+// after the counts are written and a checkpoint. Run with:
+// go test -run '^$' -bench LogBytes -benchtime 20000x ./backend/storage
+func BenchmarkLogBytes(b *testing.B) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	secs := []veikart.Section{"household", "area:housing", "steps:housing", "area:economy", "steps:economy"}
+	for _, tc := range []struct {
+		name string
+		read func(i int) (key string, e veikart.AuditEvent)
+	}{
+		{"entry", func(i int) (string, veikart.AuditEvent) {
+			// 100 roadmaps, each read by its three caseworkers in turn,
+			// each read after the window of the one before: 20 000 reads
+			// fill a few pages of each log, as at steady state.
+			k := i % 100
+			return "load-rm" + strconv.Itoa(k), veikart.AuditEvent{At: t0.Add(time.Duration(i) * 3 * time.Second),
+				UserID: "u-" + strconv.Itoa(100000+k+(i/100)%3) + "abcdef", AgencyID: "load-nav", Role: "caseworker", Sections: secs}
+		}},
+		{"repeat", func(i int) (string, veikart.AuditEvent) {
+			return "load-rm" + strconv.Itoa(i%100), veikart.AuditEvent{At: t0.Add(time.Duration(i) * time.Millisecond),
+				UserID: "u-100000abcdef", AgencyID: "load-nav", Role: "caseworker", Sections: secs}
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := testenv.MustStore(b)
+			for i := range 100 { // every roadmap's log begun
+				key, e := tc.read(i)
+				if err := s.RecordRead(ctx, key, e); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := storage.FlushCountsForTest(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+			before := testenv.DiskBytes(b, s)
+			i := 100
+			for b.Loop() {
+				key, e := tc.read(i)
+				if err := s.RecordRead(ctx, key, e); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.StopTimer()
+			if err := storage.FlushCountsForTest(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(testenv.DiskBytes(b, s)-before)/float64(i-100), "bytes/read")
+		})
+	}
+}

@@ -37,6 +37,11 @@ func LogDocsForTest(ctx context.Context, s *Store) (int64, error) {
 	return s.db.Collection(auditColl).CountDocuments(ctx, bson.D{})
 }
 
+// LegacyLogDocsForTest counts the log entries stored one per document.
+func LegacyLogDocsForTest(ctx context.Context, s *Store) (int64, error) {
+	return s.db.Collection(auditColl).CountDocuments(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$exists", Value: true}}}})
+}
+
 // InsertLegacyLogForTest stores entries as the old layout did, one
 // document each, and forgets that the logs were moved, as a database from
 // before pages is.

@@ -73,7 +73,7 @@ func (s *Store) unlinkFromLogs(ctx context.Context, userID string) error {
 			if !slices.Contains(p.Users, userID) {
 				return nil, false, nil
 			}
-			next := &logPage{ID: p.ID, Rev: p.Rev + 1, Last: p.Last, E: slices.Clone(p.E)}
+			next := &logPage{ID: p.ID, Rev: p.Rev + 1, Last: p.Last, E: slices.Clone(p.E), bytes: p.bytes}
 			for _, u := range p.Users {
 				if u != userID {
 					next.Users = append(next.Users, u)
@@ -88,6 +88,7 @@ func (s *Store) unlinkFromLogs(ctx context.Context, userID string) error {
 				if e.UserID == userID {
 					e.UserID = veikart.ErasedPerson
 					next.E[i] = encodeEntry(e)
+					next.bytes += len(next.E[i]) - len(enc)
 				}
 			}
 			return next, true, nil
@@ -167,18 +168,21 @@ func (s *Store) moveLegacyLog(ctx context.Context, key string, entries []legacyE
 	if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Seq < entries[j].Seq })
 		var pages []any
-		for start := 0; start < len(entries); start += pageEntries {
-			p := &logPage{ID: pageID(key, int64(len(pages)+1))}
-			for i, d := range entries[start:min(start+pageEntries, len(entries))] {
-				e := veikart.AuditEvent{At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role,
-					Action: veikart.AuditAction(d.Action), Ref: d.Ref, Name: d.Name, Subject: d.Subject}
-				for _, sec := range d.Sections {
-					e.Sections = append(e.Sections, veikart.Section(sec))
-				}
-				p = p.with(i, encodeEntry(e), e.At, e.UserID)
+		p := &logPage{ID: pageID(key, 1)}
+		for _, d := range entries {
+			e := veikart.AuditEvent{At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role,
+				Action: veikart.AuditAction(d.Action), Ref: d.Ref, Name: d.Name, Subject: d.Subject}
+			for _, sec := range d.Sections {
+				e.Sections = append(e.Sections, veikart.Section(sec))
 			}
-			pages = append(pages, p)
+			enc := encodeEntry(e)
+			if p.full(len(enc), e.UserID) {
+				pages = append(pages, p.doc())
+				p = &logPage{ID: pageID(key, int64(len(pages)+1))}
+			}
+			p = p.with(len(p.E), enc, e.At, e.UserID)
 		}
+		pages = append(pages, p.doc())
 		// A page left by a move cut short is replaced, not duplicated.
 		if _, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(key+"/p")}}}}); err != nil {
 			return mapError(err, "move log %s", key)

@@ -6,12 +6,16 @@ package testenv
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
+
+	_ "modernc.org/sqlite" // the embedded store's driver, for DiskBytes
 
 	"github.com/veikart/veikart/backend/embedded"
 	"github.com/veikart/veikart/backend/storage"
@@ -20,6 +24,7 @@ import (
 var (
 	once   sync.Once
 	server *embedded.Server
+	dir    string
 	uri    string
 	errRun error
 )
@@ -36,7 +41,8 @@ func URI(tb testing.TB) string {
 			uri = u
 			return
 		}
-		dir, err := os.MkdirTemp("", "veikart-test-*")
+		var err error
+		dir, err = os.MkdirTemp("", "veikart-test-*")
 		if err != nil {
 			errRun = err
 			return
@@ -92,4 +98,30 @@ func OpenAgain(tb testing.TB, s *storage.Store, opts storage.Options) *storage.S
 	}
 	tb.Cleanup(func() { _ = o.Close(ctx) })
 	return o
+}
+
+// DiskBytes is how many bytes s's database takes in its file on the
+// embedded store, after a checkpoint (the pages in use; free pages, which
+// later writes reuse, not counted). Benchmarks of storage size use it; it
+// skips the test on an external server.
+func DiskBytes(tb testing.TB, s *storage.Store) int64 {
+	tb.Helper()
+	if server == nil {
+		tb.Skip("disk use is measured on the embedded store")
+	}
+	c, err := sql.Open("sqlite", "file:"+filepath.Join(dir, s.DatabaseName()+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		tb.Fatal(err)
+	}
+	var pages, free, size int64
+	for q, dst := range map[string]*int64{"PRAGMA page_count": &pages, "PRAGMA freelist_count": &free, "PRAGMA page_size": &size} {
+		if err := c.QueryRow(q).Scan(dst); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return (pages - free) * size
 }

@@ -11,10 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/demo"
 	"github.com/veikart/veikart/backend/veikart"
@@ -26,11 +22,6 @@ import (
 const (
 	loadAgencyID = "load-nav"
 	loadGrantTTL = 90 * 24 * time.Hour
-	// The agency index's collection and field, as backend/storage keeps
-	// them (TestSeed_Caseworkers reads the index back through the store,
-	// so a rename there fails that test rather than the load test).
-	sharedCollection = "agency_roadmaps"
-	sharedField      = "roadmapIds"
 )
 
 // seedOptions are the flags of `veikart seed`.
@@ -179,15 +170,8 @@ func seedAgency(ctx context.Context, a *app, o seedOptions, now time.Time) error
 	return fillAgencyIndex(ctx, a, o.share)
 }
 
-// fillAgencyIndex writes the load agency's index of the first n roadmaps in
-// one command. The store only adds one id at a time ($addToSet), and an
-// array that grows by one per command is quadratic: hours for 100 000. The
-// store has no bulk form, so this writes the same document (the ids in the
-// order the API would have added them) through a client of its own. The ids
-// are new (their roadmaps are inserted after this), so $push adds exactly
-// what a sequence of $addToSet would, without the quadratic check for
-// duplicates. The seed's own store never read the index, so it holds no
-// stale copy; `serve` reads it afresh.
+// fillAgencyIndex writes the agency's index of shared roadmaps in one
+// write, as the API's one addition per grant would have left it.
 func fillAgencyIndex(ctx context.Context, a *app, n int) error {
 	if n == 0 {
 		return nil
@@ -196,21 +180,8 @@ func fillAgencyIndex(ctx context.Context, a *app, n int) error {
 	for i := range ids {
 		ids[i] = roadmapID(i)
 	}
-	uri := a.cfg.MongoURI
-	if a.embedded != nil {
-		uri = a.embedded.URI()
-	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("veikart-seed"))
-	if err != nil {
-		return fmt.Errorf("seed agency index: connect: %w", err)
-	}
-	defer client.Disconnect(context.WithoutCancel(ctx))
-	coll := client.Database(a.store.DatabaseName()).Collection(sharedCollection)
-	_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: loadAgencyID}},
-		bson.D{{Key: "$push", Value: bson.D{{Key: sharedField, Value: bson.D{{Key: "$each", Value: ids}}}}}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("seed agency index of %d roadmaps: %w", n, err)
+	if err := a.store.AddAgencyRoadmaps(ctx, loadAgencyID, ids); err != nil {
+		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
 }
