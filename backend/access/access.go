@@ -221,7 +221,7 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 	// id was the first link of a chain that ended in an account takeover).
 	// Without the household section the agency does not see the members
 	// at all, so nothing may point at one either.
-	keys := memberKeys{roadmapID: r.ID, agencyID: g.AgencyID, shown: f.household()}
+	keys := memberKeys{roadmapID: r.ID, agencyID: g.AgencyID, shown: f.household(), memo: map[string]string{}}
 	if keys.shown {
 		v.Members = slices.Clone(r.Members)
 		for i := range v.Members {
@@ -288,13 +288,23 @@ func hashKey(parts ...string) string {
 }
 
 // memberKeys rewrites member ids for one agency's view: to its keys when
-// the household section is shown, else to nothing.
+// the household section is shown, else to nothing. Each member's key is
+// hashed once per view (memo), not once for every area and step naming
+// them.
 type memberKeys struct {
 	roadmapID, agencyID string
 	shown               bool
+	memo                map[string]string
 }
 
-func (k memberKeys) key(id string) string { return MemberKey(k.roadmapID, k.agencyID, id) }
+func (k memberKeys) key(id string) string {
+	if key, ok := k.memo[id]; ok {
+		return key
+	}
+	key := MemberKey(k.roadmapID, k.agencyID, id)
+	k.memo[id] = key
+	return key
+}
 
 func (k memberKeys) keys(ids []string) []string {
 	if !k.shown || len(ids) == 0 {

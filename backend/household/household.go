@@ -114,6 +114,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	cfg       Config
+	views     views // caseworkers' views of recent versions (views.go)
 }
 
 // New returns the use cases on store. reminders may be nil (no reminders).

@@ -176,6 +176,44 @@ func TestRead_AgencyReadsAreLoggedFirstAndEndOnRevoke(t *testing.T) {
 	}
 }
 
+// A caseworker's view is kept per version and grant: every change shows on
+// the next read, an expiry ends it on the next read though nothing changed,
+// and a second read in the window is counted into the first's entry.
+func TestRead_CaseworkersViewFollowsEveryChange(t *testing.T) {
+	w := newWorld(t)
+	id := w.roadmap(t)
+	w.grant(t, id)
+	read := func() *access.View {
+		t.Helper()
+		view, _, err := w.svc.Read(w.ctx, caseworker, id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return view
+	}
+	first := read()
+	if again := read(); again != first {
+		t.Errorf("a second read of the same version projected again")
+	}
+	if got := w.log(t, id); len(got) != 1 || got[0].Count != 2 {
+		t.Fatalf("two reads in the window: %+v, want one entry counted twice", got)
+	}
+	_, _, err := w.svc.ApplyOperations(w.ctx, owner, id, nil, []veikart.Op{veikart.UpdateArea{ID: "o1", AreaID: "housing", BaseVersion: first.Roadmap.Version, Set: veikart.AreaPatch{Now: ptr("Vi bor trangt.")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got.Roadmap.Areas[0].Now != "Vi bor trangt." {
+		t.Fatalf("after a change the caseworker sees %q", got.Roadmap.Areas[0].Now)
+	}
+	w.now = w.now.AddDate(0, 4, 0) // past the grant's three months
+	var ended *household.EndedError
+	if _, _, err := w.svc.Read(w.ctx, caseworker, id, nil); !errors.As(err, &ended) {
+		t.Fatalf("after the grant expired: %v, want access ended", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func TestRequestAccess_TellsTheAgencyNothing(t *testing.T) {
 	w := newWorld(t)
 	id := w.roadmap(t)

@@ -23,7 +23,7 @@ func (s *Service) Read(ctx context.Context, actor access.Actor, id string, known
 	if err != nil {
 		return nil, false, err
 	}
-	view = access.Project(actor, r, s.now())
+	view = s.project(actor, r, s.now())
 	if view == nil {
 		// A caseworker whose agency's grant ended is told so, and why.
 		if e, ok := access.Ended(actor, r, s.now()); ok {
