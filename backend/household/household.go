@@ -114,7 +114,9 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	cfg       Config
-	views     views // caseworkers' views of recent versions (views.go)
+	// Caseworkers' views and summaries of recent versions (views.go).
+	views     byVersion[*access.View]
+	summaries byVersion[access.Summary]
 }
 
 // New returns the use cases on store. reminders may be nil (no reminders).

@@ -26,6 +26,7 @@ func (s *Service) Shared(ctx context.Context, actor access.Actor) ([]SharedRoadm
 		return nil, nil, err
 	}
 	out := []SharedRoadmap{}
+	now := s.now()
 	for _, id := range ids {
 		if len(out) == MaxListed {
 			break
@@ -37,7 +38,7 @@ func (s *Service) Shared(ctx context.Context, actor access.Actor) ([]SharedRoadm
 		if err != nil {
 			return nil, nil, err
 		}
-		if sum, ok := access.Summarize(actor, r, s.now()); ok { // else revoked, expired, or never approved
+		if sum, ok := s.summarize(actor, r, now); ok { // else revoked, expired, or never approved
 			out = append(out, SharedRoadmap{Roadmap: r, Summary: sum})
 		}
 	}

@@ -135,6 +135,11 @@ type kind[T any] struct {
 	// conflict is the message of the ECONFLICT update returns when others
 	// kept writing first.
 	conflict string
+	// keepMissing keeps the empty value of a missing document as its copy
+	// too, for a kind read far more often than it exists (an agency's
+	// notices, read by every list of what is shared with it). A write of
+	// it then replaces first, matches nothing, reads again and inserts.
+	keepMissing bool
 }
 
 // current returns document id from the copy or the database, and keeps the
@@ -146,7 +151,7 @@ func (k *kind[T]) current(ctx context.Context, id string) (T, bool, error) {
 		return v, true, nil
 	}
 	v, found, err := k.load(ctx, id)
-	if err == nil && found {
+	if err == nil && (found || k.keepMissing) {
 		k.cache.put(id, v)
 	}
 	return v, found, err

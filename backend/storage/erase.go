@@ -72,7 +72,38 @@ type noticeDoc struct {
 
 type agencyNoticesDoc struct {
 	ID      string      `bson:"_id"` // agency id
+	Rev     int64       `bson:"rev"` // compare-and-swap on a shared database; absent (0) before it was
 	Notices []noticeDoc `bson:"notices"`
+}
+
+// noticesKind: an agency's notices, read by every caseworker's list, kept
+// in memory in exclusive mode; compared on rev, which documents written
+// before it existed lack.
+func (s *Store) noticesKind(copies *cache[*agencyNoticesDoc]) *kind[*agencyNoticesDoc] {
+	coll := s.db.Collection(noticesColl)
+	return &kind[*agencyNoticesDoc]{
+		name: "agency notices", coll: coll, lock: "n:", cache: copies,
+		load: func(ctx context.Context, agencyID string) (*agencyNoticesDoc, bool, error) {
+			var d agencyNoticesDoc
+			err := coll.FindOne(ctx, byID(agencyID)).Decode(&d)
+			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
+				return &agencyNoticesDoc{ID: agencyID}, false, nil
+			}
+			if err != nil {
+				return nil, false, mapError(err, "read notices of %s", agencyID)
+			}
+			return &d, true, nil
+		},
+		doc: func(d *agencyNoticesDoc) (any, error) { return d, nil },
+		cas: func(d *agencyNoticesDoc) bson.D {
+			if d.Rev == 0 {
+				return bson.D{{Key: "rev", Value: bson.D{{Key: "$in", Value: bson.A{0, nil}}}}}
+			}
+			return bson.D{{Key: "rev", Value: d.Rev}}
+		},
+		conflict:    "The agency's notices are being changed by many at once. Try again.",
+		keepMissing: true,
+	}
 }
 
 func erasureID(roadmapID string) string { return "roadmap:" + roadmapID }
@@ -376,37 +407,26 @@ func (s *Store) pullUserRoadmapSweep(ctx context.Context, roadmapID string) erro
 // addNotice adds n to its agency's notices unless it is there already.
 func (s *Store) addNotice(ctx context.Context, n noticeDoc) error {
 	agency := n.AgencyID
-	unlock := s.locks.lock("n:" + agency)
-	defer unlock()
-	coll := s.db.Collection(noticesColl)
-	var d agencyNoticesDoc
-	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: agency}}).Decode(&d)
-	if err != nil && veikart.ErrorCode(mapError(err, "")) != veikart.ENOTFOUND {
-		return mapError(err, "read notices of %s", agency)
-	}
-	if slices.ContainsFunc(d.Notices, func(x noticeDoc) bool { return x.ID == n.ID }) {
-		return nil
-	}
 	n.AgencyID = ""
-	d.ID = agency
-	d.Notices = append(d.Notices, n)
-	if len(d.Notices) > maxNotices {
-		d.Notices = d.Notices[len(d.Notices)-maxNotices:]
-	}
-	_, err = coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: agency}}, d, options.Replace().SetUpsert(true))
-	return mapError(err, "store notice for %s", agency)
+	_, err := update(ctx, s, s.notices, agency, func(d *agencyNoticesDoc) (*agencyNoticesDoc, bool, error) {
+		if slices.ContainsFunc(d.Notices, func(x noticeDoc) bool { return x.ID == n.ID }) {
+			return d, false, nil
+		}
+		next := &agencyNoticesDoc{ID: agency, Rev: d.Rev + 1, Notices: append(slices.Clone(d.Notices), n)}
+		if len(next.Notices) > maxNotices {
+			next.Notices = next.Notices[len(next.Notices)-maxNotices:]
+		}
+		return next, true, nil
+	})
+	return err
 }
 
 // AgencyNotices returns the notices for agencyID made after since, newest
 // first.
 func (s *Store) AgencyNotices(ctx context.Context, agencyID string, since time.Time) ([]veikart.ErasureNotice, error) {
-	var d agencyNoticesDoc
-	err := s.db.Collection(noticesColl).FindOne(ctx, bson.D{{Key: "_id", Value: agencyID}}).Decode(&d)
-	if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-		return nil, nil
-	}
+	d, err := read(ctx, s, s.notices, agencyID)
 	if err != nil {
-		return nil, mapError(err, "read notices of %s", agencyID)
+		return nil, err
 	}
 	var out []veikart.ErasureNotice
 	for i := len(d.Notices) - 1; i >= 0; i-- {

@@ -89,6 +89,7 @@ type Store struct {
 	shared       *kind[[]string] // agency id -> its index of roadmaps (AgencyRoadmapIDs)
 	sessions     *kind[*sessionDoc]
 	passkeyUsers *kind[passkeyUserDoc]
+	notices      *kind[*agencyNoticesDoc]
 	logPages     *kind[*logPage]
 	logHeads     *cache[int64] // log key -> its last page (exact in exclusive mode, a hint else)
 	reads        readCounts    // the access log's repeated reads, counted (audit.go)
@@ -150,6 +151,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	s.users = s.userKind(newCache[*veikart.User](copies))
 	s.agencies = s.agencyKind(newCache[*veikart.Agency](copies))
 	s.shared = s.sharedKind(newCache[[]string](copies))
+	s.notices = s.noticesKind(newCache[*agencyNoticesDoc](copies / 10))
 	s.logPages = s.logPageKind(newCache[*logPage](copies / 4))
 	// Both are kept in both modes: the head is only a starting point on a
 	// shared database (lastPage), and a replica counts only the repeats
