@@ -33,8 +33,8 @@ import (
 // counts into the open one. The count is kept in memory and written to the
 // page every countFlush, in one rewrite per page however many reads came;
 // the entry itself was stored before the first read's answer left. A crash
-// can lose the count of the repeats in the last countFlush, never the
-// entry that says the person read those sections at that time.
+// can lose the count of the repeats in the last countFlush (and a second),
+// never the entry that says the person read those sections at that time.
 type logPage struct {
 	ID    string
 	Rev   int64
@@ -75,14 +75,18 @@ type logHead struct {
 
 const (
 	// pageSlots is the most entries a page holds, and pageBytes the most a
-	// page may take as FerretDB stores it (estimated by size): a full page
-	// then fits a SQLite page (4 KiB; a row of more than 4 061 bytes
-	// spills into an overflow page, mostly empty).
+	// page may take as FerretDB stores it (estimated by size): two full
+	// pages fit a SQLite page (4 KiB; a row of more than 4 061 bytes
+	// spills into an overflow page, mostly empty). Every new entry
+	// rewrites its page: 3 700 bytes took 100.6 bytes on disk per entry
+	// (BenchmarkLogBytes), 1 900 bytes 103.4 for half the rewriting, 1 250
+	// bytes 119.8.
 	pageSlots = 64
-	pageBytes = 3700
-	// countFlush is how often counted repeat reads are written: each
-	// page with new counts is rewritten whole, so at 1 000 households
-	// read all the time, 2 s cost a fifth of the server's CPU (measured).
+	pageBytes = 1900
+	// countFlush is how long counted repeat reads wait to be written:
+	// each page with new counts is rewritten whole, so at 1 000
+	// households read all the time, 2 s cost a fifth of the server's CPU
+	// (measured).
 	countFlush = 10 * time.Second
 )
 
@@ -262,19 +266,36 @@ type openRead struct {
 	until time.Time
 }
 
-// readCounts holds the counted repeats not yet written, per page id and
-// entry index.
+// readCounts holds the counted repeats not yet written, per page.
 type readCounts struct {
-	mu   sync.Mutex
-	open *cache[openRead]
-	// pending[pageID][index] is how many more reads, and the last.
-	pending map[string]map[int]pending
-	key     map[string]string // page id -> its log's key
+	mu      sync.Mutex
+	open    *cache[openRead]
+	pending map[string]*pageCounts // by page id
+}
+
+// pageCounts are a page's repeats not yet written: since when (this
+// process's clock), and per entry index how many more and the last.
+type pageCounts struct {
+	key    string // the log's
+	since  time.Time
+	counts map[int]pending
 }
 
 type pending struct {
 	n    int
 	last time.Time
+}
+
+// add counts n more reads, the last at last, into entry i of page id.
+// Callers hold c.mu.
+func (c *readCounts) add(id, key string, i, n int, last time.Time) {
+	pc := c.pending[id]
+	if pc == nil {
+		pc = &pageCounts{key: key, since: time.Now(), counts: map[int]pending{}}
+		c.pending[id] = pc
+	}
+	p := pc.counts[i]
+	pc.counts[i] = pending{n: p.n + n, last: later(p.last, last)}
 }
 
 func readKey(key string, e veikart.AuditEvent) string {
@@ -298,13 +319,7 @@ func (s *Store) RecordRead(ctx context.Context, key string, e veikart.AuditEvent
 	c := &s.reads
 	c.mu.Lock()
 	if o, ok := c.open.get(rk); ok && !e.At.Before(o.first) && e.At.Before(o.until) {
-		id := pageID(key, o.page)
-		if c.pending[id] == nil {
-			c.pending[id] = map[int]pending{}
-			c.key[id] = key
-		}
-		p := c.pending[id][o.index]
-		c.pending[id][o.index] = pending{n: p.n + 1, last: later(p.last, e.At)}
+		c.add(pageID(key, o.page), key, o.index, 1, e.At)
 		c.mu.Unlock()
 		return nil
 	}
@@ -327,79 +342,86 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// flushCounts writes the counted repeats to their entries, one rewrite per
-// page. A page gone meanwhile (erased, or past retention) takes its counts
-// with it; a page that could not be written keeps them for the next time.
-func (s *Store) flushCounts(ctx context.Context) error {
+// flushCounts writes the counted repeats that have waited countFlush (all
+// of them, with all set) to their entries, one rewrite per page. Pages are
+// due one by one, each countFlush after its first repeat, so the writes
+// come spread over time, not in a burst that the writes of roadmaps would
+// queue behind. A page gone meanwhile (erased, or past retention) takes its
+// counts with it; a page that could not be written keeps them.
+func (s *Store) flushCounts(ctx context.Context, all bool) error {
 	c := &s.reads
+	due := time.Now().Add(-countFlush)
+	work := map[string]*pageCounts{}
 	c.mu.Lock()
-	work, keys := c.pending, c.key
-	c.pending, c.key = map[string]map[int]pending{}, map[string]string{}
+	for id, pc := range c.pending {
+		if all || !pc.since.After(due) {
+			work[id] = pc
+			delete(c.pending, id)
+		}
+	}
 	c.mu.Unlock()
 	var firstErr error
-	for id, counts := range work {
-		if _, gone := s.erased.get(keys[id]); gone {
+	for id, pc := range work {
+		if _, gone := s.erased.get(pc.key); gone {
 			continue
 		}
-		_, err := update(ctx, s, s.logPages, id, func(p *logPage) (*logPage, bool, error) {
-			if len(p.E) == 0 {
-				return nil, false, nil // not there: nothing to count into
+		if err := s.writeCounts(ctx, id, pc.counts); err != nil {
+			c.mu.Lock()
+			for i, add := range pc.counts {
+				c.add(id, pc.key, i, add.n, add.last)
 			}
-			next := p
-			for i, add := range counts {
-				if i >= len(next.E) {
-					continue
-				}
-				e, err := decodeEntry(next.E[i])
-				if err != nil {
-					return nil, false, err
-				}
-				e.Count += add.n
-				e.LastAt = later(e.LastAt, add.last)
-				next = next.with(i, encodeEntry(e), e.LastAt, e.UserID)
-			}
-			return next, next != p, nil
-		})
-		if err != nil {
-			c.keep(id, keys[id], counts)
+			c.mu.Unlock()
 			if firstErr == nil {
-				firstErr = fmt.Errorf("write read counts to %s: %w", id, err)
+				firstErr = err
 			}
 		}
 	}
 	return firstErr
 }
 
-// keep puts counts of page id back, for the next flush.
-func (c *readCounts) keep(id, key string, counts map[int]pending) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.pending[id] == nil {
-		c.pending[id] = map[int]pending{}
-		c.key[id] = key
+// writeCounts adds counts to the entries of page id.
+func (s *Store) writeCounts(ctx context.Context, id string, counts map[int]pending) error {
+	_, err := update(ctx, s, s.logPages, id, func(p *logPage) (*logPage, bool, error) {
+		if len(p.E) == 0 {
+			return nil, false, nil // not there: nothing to count into
+		}
+		next := p
+		for i, add := range counts {
+			if i >= len(next.E) {
+				continue
+			}
+			e, err := decodeEntry(next.E[i])
+			if err != nil {
+				return nil, false, err
+			}
+			e.Count += add.n
+			e.LastAt = later(e.LastAt, add.last)
+			next = next.with(i, encodeEntry(e), e.LastAt, e.UserID)
+		}
+		return next, next != p, nil
+	})
+	if err != nil {
+		return fmt.Errorf("write read counts to %s: %w", id, err)
 	}
-	for i, add := range counts {
-		p := c.pending[id][i]
-		c.pending[id][i] = pending{n: p.n + add.n, last: later(p.last, add.last)}
-	}
+	return nil
 }
 
-// countsLoop writes counted repeats every countFlush until stop closes,
-// and once more then.
+// countsLoop writes the counted repeats that are due every second until
+// stop closes, and all of them then.
 func (s *Store) countsLoop(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	t := time.NewTicker(countFlush)
+	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
 		case <-stop:
-			if err := s.flushCounts(context.Background()); err != nil {
+			if err := s.flushCounts(context.Background(), true); err != nil {
 				s.opts.Log.Error("access log: counts of repeated reads not written at close", "err", err)
 			}
 			return
 		}
-		if err := s.flushCounts(context.Background()); err != nil {
+		if err := s.flushCounts(context.Background(), false); err != nil {
 			s.opts.Log.Warn("access log: counts of repeated reads not written yet", "err", err)
 		}
 	}
@@ -410,7 +432,11 @@ func (s *Store) pendingFor(id string, events []veikart.AuditEvent) {
 	c := &s.reads
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, add := range c.pending[id] {
+	pc := c.pending[id]
+	if pc == nil {
+		return
+	}
+	for i, add := range pc.counts {
 		if i < len(events) {
 			events[i].Count += add.n
 			events[i].LastAt = later(events[i].LastAt, add.last)

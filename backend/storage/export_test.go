@@ -30,7 +30,7 @@ func InsertAuditRawForTest(ctx context.Context, s *Store, ids []string) []error 
 }
 
 // FlushCountsForTest writes the counted repeat reads now.
-func FlushCountsForTest(ctx context.Context, s *Store) error { return s.flushCounts(ctx) }
+func FlushCountsForTest(ctx context.Context, s *Store) error { return s.flushCounts(ctx, true) }
 
 // LogDocsForTest counts the documents of the access-log collection.
 func LogDocsForTest(ctx context.Context, s *Store) (int64, error) {
@@ -47,16 +47,22 @@ func LegacyLogDocsForTest(ctx context.Context, s *Store) (int64, error) {
 // before pages is.
 func InsertLegacyLogForTest(ctx context.Context, s *Store, key string, events []veikart.AuditEvent) error {
 	coll := s.db.Collection(auditColl)
+	docs := make([]any, 0, len(events))
 	for i, e := range events {
 		d := legacyEntry{ID: fmt.Sprintf("%s/%012d", key, i+1), RoadmapID: key, Seq: int64(i + 1), At: e.At, UserID: e.UserID,
 			AgencyID: e.AgencyID, Role: e.Role, Action: string(e.Action), Ref: e.Ref, Name: e.Name}
 		for _, sec := range e.Sections {
 			d.Sections = append(d.Sections, string(sec))
 		}
-		if _, err := coll.InsertOne(ctx, d); err != nil {
-			return err
-		}
+		docs = append(docs, d)
+	}
+	if _, err := coll.InsertMany(ctx, docs); err != nil {
+		return err
 	}
 	_, err := coll.DeleteOne(ctx, byID(logsMoved))
 	return err
 }
+
+// FlushDueCountsForTest writes the counted repeat reads that are due, as
+// the store's loop does every second.
+func FlushDueCountsForTest(ctx context.Context, s *Store) error { return s.flushCounts(ctx, false) }

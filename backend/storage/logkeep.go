@@ -121,10 +121,12 @@ type legacyEntry struct {
 const logsMoved = "_layout/log-pages"
 
 // moveLegacyLogs moves entries stored one per document into pages, once
-// per database, before the server serves. A key whose head exists was
-// moved already (the head is written after its pages), so a move cut short
-// runs again from where it stopped. The entries are held in memory a log at
-// a time; their old documents are deleted after the log's pages are in.
+// per database, before the server serves. It reads the old entries in _id
+// order, which is each log's entries in order, one log after another, and
+// holds one log's entries at a time. A key whose head exists was moved
+// already (the head is written after its pages), so a move cut short runs
+// again from where it stopped; a log's old documents are deleted after its
+// pages and head are in.
 func (s *Store) moveLegacyLogs(ctx context.Context) error {
 	coll := s.db.Collection(auditColl)
 	err := coll.FindOne(ctx, byID(logsMoved)).Err()
@@ -134,23 +136,36 @@ func (s *Store) moveLegacyLogs(ctx context.Context) error {
 	if veikart.ErrorCode(mapError(err, "")) != veikart.ENOTFOUND {
 		return mapError(err, "read log layout")
 	}
-	cur, err := coll.Find(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$exists", Value: true}}}})
+	cur, err := coll.Find(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return mapError(err, "read old log entries")
 	}
-	var all []legacyEntry
-	if err := cur.All(ctx, &all); err != nil {
+	defer cur.Close(ctx)
+	var key string
+	var entries []legacyEntry
+	for cur.Next(ctx) {
+		var d legacyEntry
+		if err := cur.Decode(&d); err != nil {
+			return mapError(err, "read old log entry")
+		}
+		k := d.RoadmapID
+		if k == "" { // the key is the _id's part before the last "/"
+			k = d.ID[:max(strings.LastIndex(d.ID, "/"), 0)]
+		}
+		if k != key && len(entries) > 0 {
+			if err := s.moveLegacyLog(ctx, key, entries); err != nil {
+				return err
+			}
+			entries = entries[:0]
+		}
+		key = k
+		entries = append(entries, d)
+	}
+	if err := cur.Err(); err != nil {
 		return mapError(err, "read old log entries")
 	}
-	byKey := map[string][]legacyEntry{}
-	for _, d := range all {
-		key := d.RoadmapID
-		if key == "" { // the key is the _id's part before the last "/"
-			key = d.ID[:max(strings.LastIndex(d.ID, "/"), 0)]
-		}
-		byKey[key] = append(byKey[key], d)
-	}
-	for key, entries := range byKey {
+	if len(entries) > 0 {
 		if err := s.moveLegacyLog(ctx, key, entries); err != nil {
 			return err
 		}

@@ -157,7 +157,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	// shared database (lastPage), and a replica counts only the repeats
 	// of the reads it logged itself.
 	s.logHeads = newCache[int64](max(copies, 20_000))
-	s.reads = readCounts{open: newCache[openRead](100_000), pending: map[string]map[int]pending{}, key: map[string]string{}}
+	s.reads = readCounts{open: newCache[openRead](100_000), pending: map[string]*pageCounts{}}
 	s.stopCounts, s.countsDone = make(chan struct{}), make(chan struct{})
 	go s.countsLoop(s.stopCounts, s.countsDone)
 	s.sessions = s.sessionKind()
