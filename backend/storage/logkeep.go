@@ -3,13 +3,13 @@ package storage
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/veikart/veikart/backend/veikart"
@@ -182,7 +182,7 @@ func (s *Store) moveLegacyLog(ctx context.Context, key string, entries []legacyE
 	err := coll.FindOne(ctx, byID(headID(key))).Err()
 	if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Seq < entries[j].Seq })
-		var pages []any
+		var pages []pageDoc
 		p := &logPage{ID: pageID(key, 1)}
 		for _, d := range entries {
 			e := veikart.AuditEvent{At: d.At.UTC(), UserID: d.UserID, AgencyID: d.AgencyID, Role: d.Role,
@@ -198,11 +198,16 @@ func (s *Store) moveLegacyLog(ctx context.Context, key string, entries []legacyE
 			p = p.with(len(p.E), enc, e.At, e.UserID)
 		}
 		pages = append(pages, p.doc())
-		// A page left by a move cut short is replaced, not duplicated.
-		if _, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(key+"/p")}}}}); err != nil {
-			return mapError(err, "move log %s", key)
+		// A page left by a move cut short is replaced, not duplicated:
+		// the same old entries make the same pages. Everything here is
+		// by _id, the one lookup the embedded store has an index for (a
+		// filter on anything else reads the whole collection, once per
+		// log: hours for 100 000 entries).
+		models := make([]mongo.WriteModel, len(pages))
+		for i, d := range pages {
+			models[i] = mongo.NewReplaceOneModel().SetFilter(byID(d.ID)).SetReplacement(d).SetUpsert(true)
 		}
-		if _, err := coll.InsertMany(ctx, pages); err != nil {
+		if _, err := coll.BulkWrite(ctx, models); err != nil {
 			return mapError(err, "move log %s", key)
 		}
 		if err := s.setLastPage(ctx, key, int64(len(pages))); err != nil {
@@ -211,10 +216,10 @@ func (s *Store) moveLegacyLog(ctx context.Context, key string, entries []legacyE
 	} else if err != nil {
 		return mapError(err, "move log %s", key)
 	}
-	ids := make(bson.A, len(entries))
+	models := make([]mongo.WriteModel, len(entries))
 	for i, d := range entries {
-		ids[i] = d.ID
+		models[i] = mongo.NewDeleteOneModel().SetFilter(byID(d.ID))
 	}
-	_, err = coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	_, err = coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	return mapError(err, "delete moved log entries of %s", key)
 }
