@@ -449,48 +449,24 @@ func (s *Store) pendingFor(id string, events []veikart.AuditEvent) {
 // page ("" when there is none). A cursor names a position, so entries added
 // while someone pages do not shift the pages.
 func (s *Store) AuditPage(ctx context.Context, key, cursor string, limit int) ([]veikart.AuditEvent, string, error) {
-	var top int64
-	if cursor == "" {
-		n, err := s.lastPage(ctx, key, true)
-		if err != nil || n == 0 {
-			return nil, "", err
-		}
-		p, err := read(ctx, s, s.logPages, pageID(key, n))
-		if err != nil {
-			return nil, "", err
-		}
-		top = (n-1)*pageSlots + int64(len(p.E))
-	} else {
-		n, err := strconv.ParseInt(cursor, 10, 64)
-		if err != nil || n < 1 || n > 1<<50 {
-			return nil, "", &veikart.Error{Code: veikart.EINVALID, Message: "The page cursor is not valid.", Pointer: "cursor"}
-		}
-		top = n
+	top, err := s.topSeq(ctx, key, cursor)
+	if err != nil || top == 0 {
+		return nil, "", err
 	}
 	limit = max(limit, 1)
 	out := make([]veikart.AuditEvent, 0, min(int64(limit), top))
 	seq := top
 	for seq >= 1 && len(out) < limit {
 		n := (seq-1)/pageSlots + 1
-		p, err := read(ctx, s, s.logPages, pageID(key, n))
+		events, err := s.pageEvents(ctx, key, n)
 		if err != nil {
 			return nil, "", err
 		}
-		if len(p.E) == 0 {
+		if len(events) == 0 {
 			seq = 0 // the pages before are past retention
 			break
 		}
 		first := (n - 1) * pageSlots // seq of the page's entry 0, less one
-		events := make([]veikart.AuditEvent, len(p.E))
-		for i, enc := range p.E {
-			e, err := decodeEntry(enc)
-			if err != nil {
-				return nil, "", fmt.Errorf("read log %s: %w", key, err)
-			}
-			e.ID = strconv.FormatInt(first+int64(i)+1, 10)
-			events[i] = e
-		}
-		s.pendingFor(p.ID, events)
 		for ; seq > first && len(out) < limit; seq-- {
 			if i := seq - first - 1; i < int64(len(events)) {
 				out = append(out, events[i])
@@ -502,6 +478,48 @@ func (s *Store) AuditPage(ctx context.Context, key, cursor string, limit int) ([
 		next = strconv.FormatInt(seq, 10)
 	}
 	return out, next, nil
+}
+
+// topSeq is the number of the entry a page of key's log starts from: the
+// cursor's, or for none the newest entry's (0 for an empty log).
+func (s *Store) topSeq(ctx context.Context, key, cursor string) (int64, error) {
+	if cursor != "" {
+		n, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || n < 1 || n > 1<<50 {
+			return 0, &veikart.Error{Code: veikart.EINVALID, Message: "The page cursor is not valid.", Pointer: "cursor"}
+		}
+		return n, nil
+	}
+	n, err := s.lastPage(ctx, key, true)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	p, err := read(ctx, s, s.logPages, pageID(key, n))
+	if err != nil {
+		return 0, err
+	}
+	return (n-1)*pageSlots + int64(len(p.E)), nil
+}
+
+// pageEvents are the entries of page n of key's log, oldest first, with
+// their ids and the counts not yet written.
+func (s *Store) pageEvents(ctx context.Context, key string, n int64) ([]veikart.AuditEvent, error) {
+	p, err := read(ctx, s, s.logPages, pageID(key, n))
+	if err != nil {
+		return nil, err
+	}
+	first := (n - 1) * pageSlots
+	events := make([]veikart.AuditEvent, len(p.E))
+	for i, enc := range p.E {
+		e, err := decodeEntry(enc)
+		if err != nil {
+			return nil, fmt.Errorf("read log %s: %w", key, err)
+		}
+		e.ID = strconv.FormatInt(first+int64(i)+1, 10)
+		events[i] = e
+	}
+	s.pendingFor(p.ID, events)
+	return events, nil
 }
 
 // The index of invitation codes: _id is the code's hash, so accepting one is
