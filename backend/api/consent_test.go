@@ -16,6 +16,7 @@ import (
 	"github.com/veikart/veikart/backend/auth"
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // Markers: text placed in one section each, so a test can tell from a
@@ -730,7 +731,8 @@ func TestConsent_Flows(t *testing.T) {
 	if strings.Contains(read, `"name":"KARI-HOUSEHOLD"`) || strings.Contains(read, `"health"`) {
 		t.Fatalf("caseworker sees ungranted sections: %s", read)
 	}
-	expect(e.do(t, "GET", "/api/v1/shared", ninaNAV, nil), 200, `"roadmapId":"00000000-0000-4000-8000-000000000001"`, `"areaCount":1`)
+	shared := expect(e.do(t, "GET", "/api/v1/shared", ninaNAV, nil), 200, `"roadmapId":"00000000-0000-4000-8000-000000000001"`, `"areaCount":1`)
+	sameAsWire[wire.SharedList](t, shared.body)
 	expect(e.do(t, "POST", "/api/v1/roadmaps/00000000-0000-4000-8000-000000000001/comments", ninaNAV, map[string]any{"section": "area:housing", "text": "Vi ringer boligkontoret."}), 201)
 	// Sent again from a phone that lost the answer: the same comment back
 	// with 200, as the OpenAPI document says (e.do checks).

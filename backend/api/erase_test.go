@@ -18,6 +18,7 @@ import (
 	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/wire"
 )
 
 // mustDB opens the test server's database with the driver, beside the
@@ -193,6 +194,7 @@ func TestErase_RoadmapLeavesNothing(t *testing.T) {
 	if r.status != 200 || strings.Count(r.body, `"deletedOn"`) != 1 || !strings.Contains(r.body, `"grantCreatedOn":"`+e.clock.Now().Format(time.DateOnly)) {
 		t.Fatalf("NAV's shared list: %d %s", r.status, r.body)
 	}
+	sameAsWire[wire.SharedList](t, r.body)
 	for _, leak := range append([]string{w.id, "Familien", "Mia"}, allMarkers...) {
 		if strings.Contains(r.body, leak) {
 			t.Fatalf("the notice reveals %q: %s", leak, r.body)

@@ -57,6 +57,23 @@ func (e *env) caseworker(t *testing.T, name, agencyID string) (session, string) 
 	return session{access: m["accessToken"].(string), refresh: m["refreshToken"].(string), userID: uid}, agencyID
 }
 
+// sameAsWire checks that body is exactly what json.Marshal writes for the
+// wire type T it decodes into, with no field T lacks: for answers the
+// server assembles from pieces rather than encoding T itself.
+func sameAsWire[T any](t *testing.T, body string) {
+	t.Helper()
+	var v T
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("not a %T: %v: %s", v, err, body)
+	}
+	b, err := json.Marshal(v)
+	if err != nil || string(b) != body {
+		t.Fatalf("not as json.Marshal writes a %T:\n got %s\nwant %s", v, body, b)
+	}
+}
+
 func expect(t *testing.T, r response, status int, contains ...string) response {
 	t.Helper()
 	if r.status != status {

@@ -16,7 +16,7 @@ const maxGroup = 128
 
 // commitLanes is how many commands may be under way at once (see
 // committer).
-const commitLanes = 2
+const commitLanes = 1
 
 // committer is group commit for whole-document replaces by _id and for
 // inserts, for the exclusive engine.
@@ -28,20 +28,15 @@ const commitLanes = 2
 // ran as one unordered update command per collection (and the inserts as
 // one insert command per collection), so the round trip is shared.
 //
-// There are two lanes. With one, the store saw one writer and never waited
-// on a lock, but all of FerretDB's work for every write (reading the old
-// document back, decoding and encoding JSON: half the server's CPU per
-// write) ran on one goroutine at a time; when it was off a core, requests
-// waited for it while the machine had a core idle (18 % of the time under
-// wrk). With two, one lane's command is decoded and encoded while the
-// other's is in SQLite: writes/s rose by about 10 % (median 1 744 against
-// 1 585, six runs each) with p99 as before. Three lanes were slower than
-// one: they waited in SQLite's busy handler.
-//
-// Callers must serialise writes to the same document themselves (the stripe
-// locks do), so a group never holds two replaces of one document, and a
-// caller waits for its replace to finish even if its context ends: returning
-// early would release the stripe lock while the write is still queued.
+// One lane, on purpose. Two lanes (two commands under way at once, so that
+// FerretDB decodes one while the other is in SQLite) gave about 10 % more
+// writes/s under wrk, but under overload (the soak at 2 900 requests/s)
+// the store stopped answering within seconds: about 200 answers/s, each
+// after the 30 s bound, and still 503 ten seconds after the load stopped.
+// The likely cause: two writers (more with the writes that do not go
+// through here) waiting in SQLite's busy handler hold FerretDB's
+// connections while they sleep, and the reads queue behind them. With one
+// lane the same load was answered at 2 900/s, slowly but whole.
 type committer struct {
 	reqs chan *replaceReq
 	stop chan struct{}
