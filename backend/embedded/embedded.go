@@ -123,7 +123,12 @@ func (s *Server) FixIDIndexes(ctx context.Context, db string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("fix _id indexes of %s: %w", db, err)
 	}
-	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	// _txlock=immediate: each table's fix takes the write lock when it
+	// begins, waiting (busy_timeout) for another writer. A deferred
+	// transaction began as a reader and failed at once with SQLITE_BUSY
+	// when it came to write after someone else had (seen under make
+	// test's load at start-up).
+	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("fix _id indexes of %s: open: %w", db, err)
 	}
