@@ -201,6 +201,12 @@ func (s *Store) appendEntry(ctx context.Context, key string, e veikart.AuditEven
 			n++
 			continue
 		}
+		if veikart.ErrorCode(err) == veikart.ECONFLICT {
+			// On a shared database, other replicas kept appending to
+			// the page first: try again, as many times as the loop
+			// allows (a log entry must not fail for being busy).
+			continue
+		}
 		if err != nil {
 			return 0, 0, fmt.Errorf("append to log %s: %w", key, err)
 		}

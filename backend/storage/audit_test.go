@@ -22,6 +22,8 @@ func TestAudit_AppendAndPage(t *testing.T) {
 	ctx := context.Background()
 	s := testenv.MustStore(t)
 	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	// 75 writers at once (on an external server the store is in shared
+	// mode: they compare and swap on the same pages, and retry).
 	const n = 75
 	var wg sync.WaitGroup
 	for i := range n {
