@@ -70,6 +70,15 @@ const (
 	// PrintPoster is fetching what only the printed poster needs (its QR
 	// code): the household's own, owners and members with accounts alike.
 	PrintPoster Action = "print-poster"
+	// ReadTeam is seeing the household's team: the agencies, their contact
+	// persons and the coordinator, and for the owners and the coordinator
+	// what each agency promised.
+	ReadTeam Action = "read-team"
+	// SetContact is an agency naming its contact person for the household.
+	SetContact Action = "set-contact"
+	// AnswerPromise is an agency accepting, with a date, or declining a
+	// step the household gave it (section: the step's steps section).
+	AnswerPromise Action = "answer-promise"
 )
 
 // Roles a decision names.
@@ -77,6 +86,9 @@ const (
 	RoleOwner      = "owner"
 	RoleMember     = "member"
 	RoleCaseworker = "caseworker"
+	// RoleCoordinator is a caseworker the household chose to coordinate:
+	// for ReadTeam, they see what every agency promised.
+	RoleCoordinator = "coordinator"
 )
 
 // Decision is the answer, with the role the actor was judged in and, for a
@@ -110,7 +122,7 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikart.Section) Decision {
 	if r.IsOwner(actor.UserID) {
 		switch action {
-		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster:
+		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster, ReadTeam:
 			return Decision{Allowed: true, Role: RoleOwner}
 		case Comment:
 			return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
@@ -146,8 +158,15 @@ func decideAgency(actor Actor, action Action, r *veikart.Roadmap, section veikar
 	}
 	var allowed bool
 	switch action {
-	case Read, RecoverAccount:
+	case Read, RecoverAccount, SetContact:
 		allowed = true
+	case ReadTeam:
+		if r.IsCoordinator(actor.AgencyID, actor.UserID, now) {
+			return Decision{Allowed: true, Role: RoleCoordinator, Grant: &g}
+		}
+		allowed = slices.Contains(g.Permissions, veikart.SeeTeam)
+	case AnswerPromise:
+		allowed = section.IsSteps() && g.Allows(veikart.View, section) && r.HasSection(section)
 	case Comment:
 		allowed = g.Allows(veikart.CommentOn, section) && r.HasSection(section)
 	case Propose:

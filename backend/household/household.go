@@ -204,12 +204,19 @@ func (s *Service) change(ctx context.Context, actor access.Actor, id string, act
 // but not do this.
 func (s *Service) changeOr(ctx context.Context, actor access.Actor, id string, action access.Action, section veikart.Section, forbidden error,
 	fn func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error)) (prev, next *veikart.Roadmap, err error) {
+	return s.changeAt(ctx, actor, id, action, func(*veikart.Roadmap) veikart.Section { return section }, forbidden, fn)
+}
+
+// changeAt is changeOr for an action whose section depends on the roadmap
+// as it is at the write (a step's, which may have moved to another area).
+func (s *Service) changeAt(ctx context.Context, actor access.Actor, id string, action access.Action, sectionOf func(*veikart.Roadmap) veikart.Section, forbidden error,
+	fn func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error)) (prev, next *veikart.Roadmap, err error) {
 	if !veikart.ValidID(id) {
 		return nil, nil, ErrNoRoadmap
 	}
 	next, err = s.store.UpdateRoadmap(ctx, id, func(cur *veikart.Roadmap) (*veikart.Roadmap, error) {
 		prev = cur
-		d := access.Decide(actor, action, cur, section, s.now())
+		d := access.Decide(actor, action, cur, sectionOf(cur), s.now())
 		if !d.Allowed {
 			return nil, s.denied(actor, cur, forbidden)
 		}

@@ -37,6 +37,26 @@ type Job struct {
 	// soon: to the owners, who may renew it, and to the agency's
 	// caseworkers, who may ask for more time. Due is its last day.
 	GrantID string
+	// Promise is set (with StepID) for a reminder that an agency's promise
+	// is late: PromiseLate to its caseworker and the coordinator the day
+	// after its date, PromiseEscalated to the agency's administrators
+	// veikart.EscalateAfterDays later. Due is the promised date.
+	Promise PromiseStage
+}
+
+// PromiseStage is which reminder of a late promise a job is.
+type PromiseStage string
+
+// Stages of a late promise's reminders.
+const (
+	PromiseLate      PromiseStage = "late"
+	PromiseEscalated PromiseStage = "escalated"
+)
+
+// PromiseJobID is the id of a late promise's reminder at stage st. The
+// promised date is in it: a new date gets new jobs.
+func PromiseJobID(roadmapID string, s veikart.Step, st PromiseStage) string {
+	return fmt.Sprintf("%s/promise:%s/%s/%s", roadmapID, s.ID, s.Promise.Due, st)
 }
 
 // GrantWarningDays are how many days before its last day a grant's
@@ -92,6 +112,7 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 			out = append(out, Job{ID: JobID(r.ID, s, rm), RoadmapID: r.ID, StepID: s.ID, Due: s.Due, Reminder: rm, At: at.UTC()})
 		}
 	}
+	out = append(out, promiseJobs(r, loc)...)
 	for _, t := range r.Transitions {
 		if t.Status != veikart.TransitionPlanned {
 			continue
@@ -130,6 +151,35 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 			for _, a := range []Audience{ToHousehold, ToAgency} {
 				out = append(out, Job{ID: GrantJobID(r.ID, g, lastDay, d, a), RoadmapID: r.ID, Due: lastDay, Reminder: rm, At: at, GrantID: g.ID, Audience: a})
 			}
+		}
+	}
+	return out
+}
+
+// promiseJobs are the reminders of r's promises that may run late: for
+// each accepted promise not yet closed (no outcome, neither done nor
+// dropped), one the day after its date and one EscalateAfterDays after
+// that, at TransitionReminderAt. A promise closed in time wants none.
+func promiseJobs(r *veikart.Roadmap, loc *time.Location) []Job {
+	var out []Job
+	hm, _ := time.Parse("15:04", veikart.TransitionReminderAt)
+	for _, s := range r.Steps {
+		p := s.Promise
+		if s.Responsible.Kind != veikart.ByAgency || p.Status != veikart.PromiseAccepted || p.Outcome != "" || p.Due == "" ||
+			(s.Status != veikart.Planned && s.Status != veikart.Doing) {
+			continue
+		}
+		due, err := time.ParseInLocation(time.DateOnly, p.Due, loc)
+		if err != nil {
+			continue
+		}
+		for _, st := range []struct {
+			stage PromiseStage
+			after int
+		}{{PromiseLate, 1}, {PromiseEscalated, 1 + veikart.EscalateAfterDays}} {
+			at := time.Date(due.Year(), due.Month(), due.Day()+st.after, hm.Hour(), hm.Minute(), 0, 0, loc).UTC()
+			out = append(out, Job{ID: PromiseJobID(r.ID, s, st.stage), RoadmapID: r.ID, StepID: s.ID, Due: p.Due,
+				Reminder: veikart.Reminder{DaysBefore: -st.after, At: veikart.TransitionReminderAt}, At: at, Promise: st.stage})
 		}
 	}
 	return out
@@ -199,6 +249,8 @@ func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
 func Text(j Job, now time.Time, loc *time.Location) string {
 	w := stepWords
 	switch {
+	case j.Promise != "":
+		return promiseText
 	case j.GrantID != "":
 		w = grantWords
 	case j.TransitionID != "":
@@ -220,6 +272,7 @@ type words struct{ today, tomorrow, days string }
 var (
 	stepWords       = words{"Du har et steg i Veikart i dag.", "Du har et steg i Veikart i morgen.", "Du har et steg i Veikart om %d dager."}
 	transitionWords = words{"Du har en overgang i Veikart i dag.", "Du har en overgang i Veikart i morgen.", "Du har en overgang i Veikart om %d dager."}
+	promiseText     = "Et løfte i Veikart er forsinket."
 	grantWords      = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
 )
 

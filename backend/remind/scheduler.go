@@ -321,6 +321,11 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		"tag": Topic(j.ID),
 	}
 	switch {
+	case j.Promise != "":
+		// No days: the text is the same whenever the phone shows it.
+		delete(msg, "days")
+		delete(msg, "due")
+		msg["kind"], msg["url"] = "promise", "/#/roadmaps/"+j.RoadmapID+"/team"
 	case j.GrantID != "" && j.Audience == ToHousehold:
 		msg["kind"], msg["url"] = "grant", "/#/roadmaps/"+j.RoadmapID+"/sharing"
 	case j.GrantID != "":
@@ -351,6 +356,8 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
 	var g veikart.Grant
 	switch {
+	case j.Promise != "":
+		return s.promiseRecipients(ctx, r, j, now)
 	case j.Audience == ToHousehold:
 		return slices.Clone(r.Owners), nil
 	case j.GrantID != "":
@@ -378,7 +385,12 @@ func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, n
 			return nil, nil
 		}
 	}
-	a, err := s.Store.Agency(ctx, g.AgencyID)
+	return s.staff(ctx, g.AgencyID, veikart.CaseworkerRole)
+}
+
+// staff are the people of agencyID with role; none if it is gone.
+func (s *Scheduler) staff(ctx context.Context, agencyID string, role veikart.AgencyRole) ([]string, error) {
+	a, err := s.Store.Agency(ctx, agencyID)
 	if veikart.ErrorCode(err) == veikart.ENOTFOUND {
 		return nil, nil
 	}
@@ -387,9 +399,39 @@ func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, n
 	}
 	var out []string
 	for _, m := range a.Staff {
-		if slices.Contains(m.Roles, veikart.CaseworkerRole) {
+		if slices.Contains(m.Roles, role) {
 			out = append(out, m.UserID)
 		}
+	}
+	return out, nil
+}
+
+// promiseRecipients are the people told that a promise is late, while the
+// household lets the agency see the step: first the caseworker who made
+// the promise (while they still are one; else the agency's caseworkers)
+// and the coordinator; a week later, the agency's administrators.
+func (s *Scheduler) promiseRecipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
+	st, ok := r.Step(j.StepID)
+	if !ok {
+		return nil, nil
+	}
+	agencyID := st.Responsible.AgencyID
+	if g, ok := r.ActiveGrant(agencyID, now); !ok || !g.Allows(veikart.View, veikart.StepsSection(st.AreaID)) {
+		return nil, nil
+	}
+	if j.Promise == PromiseEscalated {
+		return s.staff(ctx, agencyID, veikart.AdminRole)
+	}
+	caseworkers, err := s.staff(ctx, agencyID, veikart.CaseworkerRole)
+	if err != nil {
+		return nil, err
+	}
+	out := caseworkers
+	if slices.Contains(caseworkers, st.Promise.By) {
+		out = []string{st.Promise.By}
+	}
+	if c := r.Coordinator; r.IsCoordinator(c.AgencyID, c.UserID, now) && !slices.Contains(out, c.UserID) {
+		out = append(out, c.UserID)
 	}
 	return out, nil
 }

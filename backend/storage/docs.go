@@ -69,6 +69,7 @@ type roadmapBody struct {
 	Proposals   []proposalDoc   `bson:"proposals,omitempty"`
 	Receipts    []receiptDoc    `bson:"receipts,omitempty"`
 	Transitions []transitionDoc `bson:"transitions,omitempty"`
+	Coordinator *coordinatorDoc `bson:"coordinator,omitempty"`
 }
 
 type memberDoc struct {
@@ -107,6 +108,7 @@ type stepDoc struct {
 	Term        string           `bson:"term"`
 	MemberIDs   []string         `bson:"memberIds,omitempty"`
 	Reminders   []reminderDoc    `bson:"reminders,omitempty"`
+	Promise     *promiseDoc      `bson:"promise,omitempty"`
 	CreatedAt   time.Time        `bson:"createdAt"`
 	UpdatedAt   time.Time        `bson:"updatedAt"`
 	Version     int64            `bson:"v"`
@@ -125,21 +127,103 @@ type responsibleDoc struct {
 }
 
 type grantDoc struct {
-	ID          string    `bson:"id"`
-	AgencyID    string    `bson:"agencyId"`
-	Sections    []string  `bson:"sections"`
-	Permissions []string  `bson:"permissions"`
-	Purpose     string    `bson:"purpose"`
-	CreatedAt   time.Time `bson:"createdAt"`
-	CreatedBy   string    `bson:"createdBy"`
-	UpdatedAt   time.Time `bson:"updatedAt"`
-	StartsAt    time.Time `bson:"startsAt,omitempty"`
-	ExpiresAt   time.Time `bson:"expiresAt"`
-	Status      string    `bson:"status"`
-	RevokedAt   time.Time `bson:"revokedAt,omitempty"`
-	RevokedBy   string    `bson:"revokedBy,omitempty"`
-	Via         string    `bson:"via,omitempty"`
-	RecoveryFor []string  `bson:"recoveryFor,omitempty"`
+	ID          string      `bson:"id"`
+	AgencyID    string      `bson:"agencyId"`
+	Sections    []string    `bson:"sections"`
+	Permissions []string    `bson:"permissions"`
+	Purpose     string      `bson:"purpose"`
+	CreatedAt   time.Time   `bson:"createdAt"`
+	CreatedBy   string      `bson:"createdBy"`
+	UpdatedAt   time.Time   `bson:"updatedAt"`
+	StartsAt    time.Time   `bson:"startsAt,omitempty"`
+	ExpiresAt   time.Time   `bson:"expiresAt"`
+	Status      string      `bson:"status"`
+	RevokedAt   time.Time   `bson:"revokedAt,omitempty"`
+	RevokedBy   string      `bson:"revokedBy,omitempty"`
+	Via         string      `bson:"via,omitempty"`
+	RecoveryFor []string    `bson:"recoveryFor,omitempty"`
+	Contact     *contactDoc `bson:"contact,omitempty"`
+}
+
+// promiseDoc is a step's promise (veikart.Promise); absent for none.
+type promiseDoc struct {
+	Status     string    `bson:"status"`
+	AskedAt    time.Time `bson:"askedAt"`
+	Due        string    `bson:"due,omitempty"`
+	Reason     string    `bson:"reason,omitempty"`
+	By         string    `bson:"by,omitempty"`
+	ByName     string    `bson:"byName,omitempty"`
+	AnsweredAt time.Time `bson:"answeredAt,omitempty"`
+	Outcome    string    `bson:"outcome,omitempty"`
+	OutcomeAt  time.Time `bson:"outcomeAt,omitempty"`
+}
+
+// contactDoc is an agency's contact person on its grant; absent for none.
+type contactDoc struct {
+	UserID string    `bson:"userId"`
+	Name   string    `bson:"name"`
+	Role   string    `bson:"role,omitempty"`
+	Phone  string    `bson:"phone,omitempty"`
+	Email  string    `bson:"email,omitempty"`
+	At     time.Time `bson:"at"`
+}
+
+// coordinatorDoc is the household's coordinator; absent for none.
+type coordinatorDoc struct {
+	AgencyID string    `bson:"agencyId"`
+	UserID   string    `bson:"userId"`
+	Since    time.Time `bson:"since"`
+	By       string    `bson:"by"`
+}
+
+func toPromiseDoc(p veikart.Promise) *promiseDoc {
+	if p.Status == "" {
+		return nil
+	}
+	return &promiseDoc{Status: string(p.Status), AskedAt: p.AskedAt, Due: p.Due, Reason: p.Reason, By: p.By, ByName: p.ByName,
+		AnsweredAt: p.AnsweredAt, Outcome: string(p.Outcome), OutcomeAt: p.OutcomeAt}
+}
+
+func fromPromiseDoc(p *promiseDoc) veikart.Promise {
+	if p == nil {
+		return veikart.Promise{}
+	}
+	return veikart.Promise{Status: veikart.PromiseStatus(p.Status), AskedAt: p.AskedAt.UTC(), Due: p.Due, Reason: p.Reason, By: p.By, ByName: p.ByName,
+		AnsweredAt: p.AnsweredAt.UTC(), Outcome: veikart.PromiseOutcome(p.Outcome), OutcomeAt: p.OutcomeAt.UTC()}
+}
+
+func toContactDoc(c veikart.Contact) *contactDoc {
+	if c.UserID == "" {
+		return nil
+	}
+	d := contactDoc(c)
+	return &d
+}
+
+func fromContactDoc(c *contactDoc) veikart.Contact {
+	if c == nil {
+		return veikart.Contact{}
+	}
+	out := veikart.Contact(*c)
+	out.At = out.At.UTC()
+	return out
+}
+
+func toCoordinatorDoc(c veikart.Coordinator) *coordinatorDoc {
+	if c.UserID == "" {
+		return nil
+	}
+	d := coordinatorDoc(c)
+	return &d
+}
+
+func fromCoordinatorDoc(c *coordinatorDoc) veikart.Coordinator {
+	if c == nil {
+		return veikart.Coordinator{}
+	}
+	out := veikart.Coordinator(*c)
+	out.Since = out.Since.UTC()
+	return out
 }
 
 type requestDoc struct {
@@ -240,6 +324,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Proposals:   convert(r.Proposals, toProposalDoc),
 		Receipts:    convert(r.Receipts, toReceiptDoc),
 		Transitions: convert(r.Transitions, toTransitionDoc),
+		Coordinator: toCoordinatorDoc(r.Coordinator),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -292,6 +377,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Proposals:   convert(b.Proposals, fromProposalDoc),
 		Receipts:    convert(b.Receipts, fromReceiptDoc),
 		Transitions: convert(b.Transitions, fromTransitionDoc),
+		Coordinator: fromCoordinatorDoc(b.Coordinator),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -339,6 +425,7 @@ func toStepDoc(s veikart.Step) stepDoc {
 		Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r veikart.Reminder) reminderDoc { return reminderDoc{DaysBefore: r.DaysBefore, At: r.At} }),
+		Promise:   toPromiseDoc(s.Promise),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
 	}
 }
@@ -349,6 +436,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 		Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r reminderDoc) veikart.Reminder { return veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At} }),
+		Promise:   fromPromiseDoc(s.Promise),
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
 	}
 }
@@ -358,6 +446,7 @@ func toGrantDoc(g veikart.Grant) grantDoc {
 		ID: g.ID, AgencyID: g.AgencyID, Sections: toStrings(g.Sections), Permissions: toStrings(g.Permissions), Purpose: g.Purpose,
 		CreatedAt: g.CreatedAt, CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt, StartsAt: g.StartsAt, ExpiresAt: g.ExpiresAt,
 		Status: string(g.Status), RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Via: g.Via, RecoveryFor: g.RecoveryFor,
+		Contact: toContactDoc(g.Contact),
 	}
 }
 
@@ -366,6 +455,7 @@ func fromGrantDoc(g grantDoc) veikart.Grant {
 		ID: g.ID, AgencyID: g.AgencyID, Sections: fromStrings[veikart.Section](g.Sections), Permissions: fromStrings[veikart.Permission](g.Permissions), Purpose: g.Purpose,
 		CreatedAt: g.CreatedAt.UTC(), CreatedBy: g.CreatedBy, UpdatedAt: g.UpdatedAt.UTC(), StartsAt: g.StartsAt.UTC(), ExpiresAt: g.ExpiresAt.UTC(),
 		Status: veikart.GrantStatus(g.Status), RevokedAt: g.RevokedAt.UTC(), RevokedBy: g.RevokedBy, Via: g.Via, RecoveryFor: g.RecoveryFor,
+		Contact: fromContactDoc(g.Contact),
 	}
 }
 

@@ -71,8 +71,13 @@ func TestRoadmapDoc_Consent(t *testing.T) {
 		{
 			ID: "g2", AgencyID: "bydel", Sections: []veikart.Section{veikart.AreaSection("work")}, Permissions: []veikart.Permission{veikart.View},
 			Purpose: "Arbeid", CreatedAt: at(5), CreatedBy: "u1", UpdatedAt: at(5), ExpiresAt: at(6), Status: veikart.GrantActive, Via: "owner",
+			Contact: veikart.Contact{UserID: "c3", Name: "Vera Veileder", Role: "veileder", Phone: "+47 22 00 00 00", Email: "vera@bydel.no", At: at(6)},
 		},
 	}
+	want.Coordinator = veikart.Coordinator{AgencyID: "bydel", UserID: "c3", Since: at(7), By: "u1"}
+	want.Steps[0].Responsible = veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "bydel"}
+	want.Steps[0].Promise = veikart.Promise{Status: veikart.PromiseAccepted, AskedAt: at(1), Due: "2026-12-24", By: "c3", ByName: "Vera",
+		AnsweredAt: at(2), Outcome: veikart.PromiseKept, OutcomeAt: at(3)}
 	want.Requests = []veikart.AccessRequest{
 		{
 			ID: "q1", AgencyID: "nav-oslo", RequestedBy: "c1", Sections: sections, Permissions: perms, Purpose: "Oppfølging",

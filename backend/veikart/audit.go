@@ -12,6 +12,9 @@ const (
 	AuditPropose       AuditAction = "propose"
 	AuditRequestAccess AuditAction = "request-access"
 	AuditAcceptInvite  AuditAction = "accept-invitation"
+	AuditReadTeam      AuditAction = "read-team"      // the team list, and for a coordinator the promises
+	AuditSetContact    AuditAction = "set-contact"    // an agency named its contact person
+	AuditAnswerPromise AuditAction = "answer-promise" // an agency accepted or declined a step
 )
 
 // Security actions: a person's own log of sign-ins and sign-outs, kept

@@ -105,7 +105,9 @@ const (
 )
 
 // ValidPermission reports whether p is a permission that exists.
-func ValidPermission(p Permission) bool { return p == View || p == CommentOn || p == Propose }
+func ValidPermission(p Permission) bool {
+	return p == View || p == CommentOn || p == Propose || p == SeeTeam
+}
 
 // GrantStatus is where a grant stands. Expiry is not a status: it is decided
 // against the clock at every request (see Grant.ActiveAt).
@@ -141,6 +143,9 @@ type Grant struct {
 	// their account after a lost phone, each by their own choice (see
 	// HelpsRecover in recovery.go). Empty by default.
 	RecoveryFor []string
+	// Contact is the person the agency named as the household's contact
+	// (team.go); zero until it does.
+	Contact Contact
 }
 
 // ActiveAt reports whether the grant is in force at now. Like expiry, a

@@ -73,6 +73,7 @@ func (op AddStep) apply(a *applier, ptr string) (bool, error) {
 	}
 	s.CreatedAt, s.UpdatedAt = a.now, a.now
 	s.Version, s.Changed = a.v, nil
+	askPromise(nil, &s, a.now)
 	r.Steps = append(r.Steps, s)
 	return false, nil
 }
@@ -107,6 +108,7 @@ func (op UpdateStep) apply(a *applier, ptr string) (bool, error) {
 	if err := a.r.validateStep(&s, ptr+"/set"); err != nil {
 		return false, err
 	}
+	askPromise(&a.r.Steps[i], &s, a.now)
 	s.UpdatedAt = a.now
 	s.Version, s.Changed = a.v, a.touch(s.Changed, u.fields)
 	a.r.Steps[i] = s

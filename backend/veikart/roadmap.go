@@ -131,6 +131,9 @@ type Roadmap struct {
 	Proposals   []Proposal
 	Receipts    []Receipt
 	Transitions []Transition // transition.go
+	// Coordinator is the caseworker the household chose to hold the
+	// whole (team.go); zero for none.
+	Coordinator Coordinator
 }
 
 // Member is a person in the household.
@@ -180,6 +183,8 @@ type Step struct {
 	// Reminders say when, relative to Due, the responsible are reminded.
 	// Without a due date they wait.
 	Reminders []Reminder
+	// Promise is, for an agency's step, the agency's answer (promise.go).
+	Promise   Promise
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Version   int64
