@@ -256,6 +256,10 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 	}
 	for _, s := range r.Steps {
 		if f.step(s) {
+			if s.Responsible.AgencyID != g.AgencyID {
+				// Another agency's answer to the household is theirs.
+				s.Promise = veikart.Promise{}
+			}
 			v.Steps = append(v.Steps, keys.step(s))
 		}
 	}
@@ -413,6 +417,8 @@ func (f grantFilter) sections(r *veikart.Roadmap) []veikart.Section {
 type Summary struct {
 	View                   // Roadmap is nil: nothing is copied
 	Areas, Steps, Comments int
+	// Asked counts the steps given to the agency that wait for its answer.
+	Asked int
 }
 
 // Summarize is Project for a list: the same decision and the same counts
@@ -436,6 +442,9 @@ func Summarize(actor Actor, r *veikart.Roadmap, now time.Time) (Summary, bool) {
 	for _, s := range r.Steps {
 		if f.step(s) {
 			out.Steps++
+			if s.Responsible.AgencyID == g.AgencyID && s.Promise.Status == veikart.PromiseAsked {
+				out.Asked++
+			}
 		}
 	}
 	for _, c := range r.Comments {

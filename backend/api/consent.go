@@ -346,7 +346,7 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 			return wire.SharedItem{
 				RoadmapID: r.ID, Title: r.Title, Version: r.Version, UpdatedAt: r.UpdatedAt,
 				Access:    wire.ToAccess(&x.View),
-				AreaCount: x.Areas, StepCount: x.Steps, CommentCount: x.Comments,
+				AreaCount: x.Areas, StepCount: x.Steps, CommentCount: x.Comments, PromisesAsked: x.Asked,
 			}
 		})
 		if err != nil {

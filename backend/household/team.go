@@ -38,7 +38,8 @@ func (s *Service) Team(ctx context.Context, actor access.Actor, id string) (Team
 		return Team{}, s.denied(actor, r, errTeamForbidden)
 	}
 	if t.Role != access.RoleOwner {
-		if err := s.logAccess(ctx, actor, r.ID, t.Role, veikart.AuditReadTeam, nil, ""); err != nil {
+		// As a caseworker: a coordinator is one, chosen by the household.
+		if err := s.logAccess(ctx, actor, r.ID, access.RoleCaseworker, veikart.AuditReadTeam, nil, ""); err != nil {
 			return Team{}, err
 		}
 	}

@@ -99,7 +99,7 @@ func (r *Roadmap) SetContact(agencyID string, c Contact, now time.Time) (*Roadma
 	// contact, and it is told by the receipt.
 	if n.Coordinator.AgencyID == agencyID && n.Coordinator.UserID != c.UserID {
 		n.Coordinator = Coordinator{}
-		n.addReceipt(ReceiptCoordinatorRemoved, "", g, now)
+		n.addReceipt(ReceiptCoordinatorRemoved, c.UserID, g, now)
 	}
 	return n, c, nil
 }

@@ -393,6 +393,9 @@ type Access struct {
 	Purpose     string     `json:"purpose,omitempty"`
 	// MemberID is, for a member, the household member they are.
 	MemberID string `json:"memberId,omitempty"`
+	// Contact is, for a caseworker, the person their agency named as the
+	// household's contact.
+	Contact *Contact `json:"contact,omitempty"`
 }
 
 type SharedItem struct {
@@ -405,6 +408,8 @@ type SharedItem struct {
 	AreaCount    int `json:"areaCount"`
 	StepCount    int `json:"stepCount"`
 	CommentCount int `json:"commentCount"`
+	// PromisesAsked counts the steps given to the agency that wait for its answer.
+	PromisesAsked int `json:"promisesAsked,omitempty"`
 }
 
 type SharedList struct {

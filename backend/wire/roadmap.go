@@ -63,6 +63,7 @@ type Step struct {
 	Term        string      `json:"term"`
 	MemberIDs   []string    `json:"memberIds"`
 	Reminders   []Reminder  `json:"reminders"`
+	Promise     *Promise    `json:"promise,omitempty"`
 	CreatedAt   time.Time   `json:"createdAt"`
 	UpdatedAt   time.Time   `json:"updatedAt"`
 	Version     int64       `json:"version"`
@@ -114,6 +115,7 @@ func ToStep(s veikart.Step) Step {
 		Responsible: Responsible{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: NonNil(s.MemberIDs),
 		Reminders: FromReminders(s.Reminders),
+		Promise:   ToPromise(s.Promise),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version,
 	}
 }
@@ -269,6 +271,7 @@ func ToAccess(v *access.View) Access {
 	out := Access{Role: v.Role, Sections: SectionsToStrings(v.Sections), Permissions: []string{}, MemberID: v.MemberID}
 	if g := v.Grant; g != nil {
 		out.AgencyID, out.Permissions, out.ExpiresAt, out.Purpose = g.AgencyID, PermsToStrings(g.Permissions), TimePtr(g.ExpiresAt), g.Purpose
+		out.Contact = ToContact(g.Contact)
 	}
 	return out
 }

@@ -46,6 +46,7 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/transitions$/, (id) => transitionsView().then((m) => m.transitions(id))],
   [/^\/roadmaps\/([\w-]+)\/transitions\/new$/, (id) => transitionsView().then((m) => m.planForm(id))],
   [/^\/roadmaps\/([\w-]+)\/own$/, (id) => transitionsView().then((m) => m.own(id))],
+  [/^\/roadmaps\/([\w-]+)\/team$/, (id) => teamView().then((m) => m.team(id))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -58,6 +59,7 @@ const passkeys = () => import('./views/passkeys.js');
 // So does the poster (and its stylesheet): few open it, and rarely.
 const posterView = () => import('./views/poster.js');
 const transitionsView = () => import('./views/transitions.js');
+const teamView = () => import('./views/team.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -50,7 +50,8 @@ export async function shared() {
       h('strong', null, x.title || t('roadmap.untitled')),
       h('span', null, t('shared.until', { date: date(x.access.expiresAt) })),
       daysLeft(x.access.expiresAt) <= 14 ? h('span', { class: 'note' }, plural('expiry.soon', daysLeft(x.access.expiresAt))) : null,
-      h('span', null, plural('home.steps', x.stepCount)))))) : h('p', null, t('shared.none')),
+      h('span', null, plural('home.steps', x.stepCount)),
+      x.promisesAsked ? h('span', { class: 'note' }, plural('promise.waiting', x.promisesAsked)) : null)))) : h('p', null, t('shared.none')),
     h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')),
     roles.includes('admin') ? recoveriesLink() : null);
 }
@@ -190,6 +191,8 @@ export async function roadmap(id) {
   const acc = r.access || { sections: [], permissions: [] };
   const me = api.currentSession().actingFor;
   const people = (await asked)?.items || [];
+  const tv = await import('./team.js');
+  const [myName, teamPart] = await Promise.all([kv.get('me').then((m) => m?.name || ''), tv.teamBox(id)]);
   const can = (p) => acc.permissions.includes(p);
   const ours = r.steps.filter((x) => x.responsible?.kind === 'agency' && x.responsible.agencyId === me);
   const commentForm = (section) => {
@@ -242,7 +245,13 @@ export async function roadmap(id) {
       h('h2', { id: `handover-${tr.id}` }, t('transition.handoverTitle', { kind: t(`transition.kind.${tr.kind}`), date: date(tr.date) })),
       h('p', { class: 'own-words' }, tr.summary || t('area.empty')))),
     h('section', { class: 'boxed stack', 'aria-labelledby': 'our-steps' }, h('h2', { id: 'our-steps' }, t('shared.ourSteps')),
-      ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', null, h('strong', null, x.title), h('span', { class: 'meta' }, x.due ? t('step.by', { date: date(x.due) }) : t('step.noDate'))))) : h('p', null, t('shared.noOurSteps'))),
+      ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', { class: 'stack', 'data-step': x.id }, h('strong', null, x.title),
+        h('span', { class: 'meta' }, x.due ? t('step.by', { date: date(x.due) }) : t('step.noDate')),
+        tv.answerForm(id, x)))) : h('p', null, t('shared.noOurSteps'))),
+    h('section', { class: 'stack', 'aria-labelledby': 'cw-contact' }, h('h2', { id: 'cw-contact' }, t('contact.title')),
+      acc.contact ? h('p', null, t('contact.current', { name: acc.contact.name })) : h('p', null, t('contact.none')),
+      tv.contactForm(id, acc.contact, myName)),
+    teamPart,
     people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
     granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null }));

@@ -216,7 +216,7 @@ function inDays(n) {
 // choose is the part of the grant and invitation forms that says what an
 // agency may see and do, for how long, and why.
 function choose(r) {
-  const perms = ['comment', 'propose'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
+  const perms = ['comment', 'propose', 'team'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
   const until = h('input', { type: 'date', required: true, value: inDays(90).slice(0, 10), min: inDays(1).slice(0, 10), max: inDays(365).slice(0, 10) });
   const purpose = h('input', { type: 'text', required: true, maxlength: 500 });
   const node = [
