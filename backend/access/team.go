@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"time"
 
 	"github.com/veikart/veikart/backend/veikart"
@@ -28,15 +29,17 @@ type Team struct {
 	Promises []veikart.Step
 }
 
-// TeamOf returns what actor may see of r's team at now, or nil.
+// TeamOf returns what actor may see of r's team at now, or nil. An agency
+// the household did not let see the team sees only itself on it.
 func TeamOf(actor Actor, r *veikart.Roadmap, now time.Time) *Team {
 	d := Decide(actor, ReadTeam, r, "", now)
 	if !d.Allowed {
 		return nil
 	}
 	t := &Team{Role: d.Role, Members: []TeamMember{}}
+	whole := d.Role != RoleCaseworker || slices.Contains(d.Grant.Permissions, veikart.SeeTeam)
 	for _, g := range r.Grants {
-		if !g.ActiveAt(now) {
+		if !g.ActiveAt(now) || (!whole && g.AgencyID != actor.AgencyID) {
 			continue
 		}
 		c := g.Contact

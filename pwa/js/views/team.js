@@ -157,7 +157,8 @@ export function answerForm(id, step) {
 // every agency promised. Nothing when they may not.
 export async function teamBox(id) {
   const tm = await api.call('GET', path(id, '/team')).catch(() => null);
-  if (!tm) return null;
+  // An agency not let see the team sees only itself: nothing to show.
+  if (!tm || (tm.role !== 'coordinator' && tm.members.length < 2)) return null;
   return h('section', { class: 'boxed stack', 'aria-labelledby': 'cw-team' },
     h('h2', { id: 'cw-team' }, tm.role === 'coordinator' ? t('team.youCoordinate') : t('team.members')),
     members(id, tm, false),

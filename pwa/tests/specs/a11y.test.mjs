@@ -62,10 +62,19 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     // access log has entries), commented, and proposed a step.
     await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/grants`, {
       agencyId: nav.id, sections: ['household', 'area:housing', 'steps:housing', 'area:economy', 'steps:economy'],
-      permissions: ['view', 'comment', 'propose'], purpose: 'Oppfølging av boligsøknaden', expiresAt: inDays(90),
+      permissions: ['view', 'comment', 'propose', 'team'], purpose: 'Oppfølging av boligsøknaden', expiresAt: inDays(90),
+    });
+    // A step the household gave NAV, which Nina promised; Nina is NAV's
+    // contact person and the household's coordinator (the team screens).
+    const cur = await api(url, liv, 'GET', `/api/v1/roadmaps/${id}`);
+    await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/operations`, {
+      operations: [{ opId: 's3', type: 'step.add', baseVersion: cur.version, step: { id: 's3', areaId: 'economy', title: 'Søke om bostøtte', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } } }],
     });
     const nina = (await devLogin(url, 'Nina Dahl', nav.id)).accessToken;
     await api(url, nina, 'GET', `/api/v1/roadmaps/${id}`);
+    await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/steps/s3/promise`, { answer: 'accept', due: dayISO(30) });
+    await api(url, nina, 'PUT', `/api/v1/roadmaps/${id}/contact`, { name: 'Nina Dahl', role: 'Veileder', phone: '+47 51 00 00 00', email: 'nina@nav.no' });
+    await api(url, liv, 'PUT', `/api/v1/roadmaps/${id}/coordinator`, { agencyId: nav.id });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/comments`, { section: 'area:housing', text: 'Søknaden er sendt videre.' });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/proposals`, {
       step: { areaId: 'housing', title: 'Møte hos NAV', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } },
@@ -290,6 +299,13 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'the access log');
       });
 
+      test('the team and its promises', async () => {
+        await visit(page, road('/team'), T('team.title'));
+        await page.getByRole('heading', { level: 2, name: T('promise.title') }).waitFor();
+        await page.getByText('Søke om bostøtte').waitFor();
+        await check(page, 'the team');
+      });
+
       test('settings', async () => {
         await visit(page, `${url}/#/settings`, T('settings.title'));
         await check(page, 'settings');
@@ -345,6 +361,9 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await visit(cw, road(), 'Familien Berg');
         await cw.getByRole('heading', { level: 2, name: T('shared.ourSteps') }).waitFor();
         await cw.getByText('Søknaden er sendt videre.').waitFor();
+        // The coordinator's view of the team, and the open answer form.
+        await cw.getByRole('heading', { level: 2, name: T('team.youCoordinate') }).waitFor();
+        await cw.getByText(T('promise.changeAnswer')).first().click();
         await check(cw, 'a shared roadmap');
       });
 
