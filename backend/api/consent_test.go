@@ -249,9 +249,9 @@ func (w *world) roadmap(t *testing.T) *veikart.Roadmap {
 
 // seen says which markers each role may ever receive from any route.
 var seen = map[string][]string{
-	"owner":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
-	"co-owner":   {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
-	"member":     {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote, mOwnerShared},
+	"owner":       {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
+	"co-owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
+	"member":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote, mOwnerShared},
 	"caseworker":  {mHousing, mStepHousing, mOwnerShared},
 	"coordinator": {mHousing, mStepHousing, mOwnerShared},
 }
@@ -259,9 +259,9 @@ var seen = map[string][]string{
 // readSees says which markers GET /roadmaps/{id} must hold for each role that
 // may read it.
 var readSees = map[string][]string{
-	"owner":      seen["owner"],
-	"co-owner":   seen["co-owner"],
-	"member":     seen["member"],
+	"owner":       seen["owner"],
+	"co-owner":    seen["co-owner"],
+	"member":      seen["member"],
 	"caseworker":  seen["caseworker"],
 	"coordinator": seen["coordinator"],
 }
@@ -682,7 +682,9 @@ func TestConsent_BadInputChangesNothing(t *testing.T) {
 		{"promise without a date", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/steps/s3/promise" }, "caseworker",
 			func(*world) any { return map[string]any{"answer": "accept"} }, 422, "/problems/validation"},
 		{"promise by a day gone", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/steps/s3/promise" }, "caseworker",
-			func(w *world) any { return map[string]any{"answer": "accept", "due": w.e.clock.Now().AddDate(0, 0, -1).Format(time.DateOnly)} }, 422, "/problems/validation"},
+			func(w *world) any {
+				return map[string]any{"answer": "accept", "due": w.e.clock.Now().AddDate(0, 0, -1).Format(time.DateOnly)}
+			}, 422, "/problems/validation"},
 		{"decline without a reason", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/steps/s3/promise" }, "caseworker",
 			func(*world) any { return map[string]any{"answer": "decline", "reason": "   "} }, 422, "/problems/validation"},
 		{"promise with a reason and a date", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/steps/s3/promise" }, "caseworker",

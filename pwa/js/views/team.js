@@ -29,10 +29,10 @@ const act = (fn, done) => async (e) => {
 // and e-mail as links a phone can call or write to.
 function contactLines(c) {
   if (!c) return h('p', { class: 'meta' }, t('team.noContact'));
-  return h('p', { class: 'stack contact' },
-    h('span', null, c.role ? t('team.contactRole', { name: c.name, role: c.role }) : c.name),
-    c.phone ? h('a', { href: `tel:${c.phone.replace(/[\s-]/g, '')}`, dir: 'ltr' }, c.phone) : null,
-    c.email ? h('a', { href: `mailto:${c.email}`, dir: 'ltr' }, c.email) : null);
+  return h('div', { class: 'contact' },
+    h('p', null, c.role ? t('team.contactRole', { name: c.name, role: c.role }) : c.name),
+    c.phone ? h('p', null, h('a', { href: `tel:${c.phone.replace(/[\s-]/g, '')}`, dir: 'ltr' }, c.phone)) : null,
+    c.email ? h('p', null, h('a', { href: `mailto:${c.email}`, dir: 'ltr' }, c.email)) : null);
 }
 
 // stateLine says in words where one promise stands.
@@ -143,7 +143,7 @@ export function answerForm(id, step) {
   };
   const closed = p.outcome || step.status === 'done' || step.status === 'dropped';
   return h('div', { class: 'stack' },
-    h('span', { class: 'meta' }, t(`promise.agency.${p.outcome || p.status}`, { date: p.due ? date(p.due) : '', reason: p.reason || '' })),
+    h('p', { class: 'meta' }, t(`promise.agency.${p.outcome || p.status}`, { date: p.due ? date(p.due) : '', reason: p.reason || '' })),
     closed ? null : h('details', null, h('summary', null, p.status === 'asked' ? t('promise.answer') : t('promise.changeAnswer')),
       h('form', { class: 'stack', onsubmit: send(() => ({ answer: 'accept', due: due.value })) },
         field(t('promise.promiseBy'), due), h('button', { type: 'submit' }, t('promise.accept'))),
