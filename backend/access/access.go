@@ -79,6 +79,16 @@ const (
 	// AnswerPromise is an agency accepting, with a date, or declining a
 	// step the household gave it (section: the step's steps section).
 	AnswerPromise Action = "answer-promise"
+	// ReadMeetings is seeing the household's meetings: all of them for the
+	// owners, the ones an agency is invited to (cut to its grant) for it.
+	ReadMeetings Action = "read-meetings"
+	// CallMeeting is calling a meeting: planned when an owner calls it,
+	// proposed (waiting for the household's yes) when the coordinator does.
+	CallMeeting Action = "call-meeting"
+	// RunMeeting is taking notes and recording decisions during a meeting:
+	// the owners, and the coordinator when their agency is invited
+	// (MayRunMeeting).
+	RunMeeting Action = "run-meeting"
 )
 
 // Roles a decision names.
@@ -122,7 +132,8 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikart.Section) Decision {
 	if r.IsOwner(actor.UserID) {
 		switch action {
-		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster, ReadTeam:
+		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster, ReadTeam,
+			ReadMeetings, CallMeeting, RunMeeting:
 			return Decision{Allowed: true, Role: RoleOwner}
 		case Comment:
 			return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
@@ -158,8 +169,12 @@ func decideAgency(actor Actor, action Action, r *veikart.Roadmap, section veikar
 	}
 	var allowed bool
 	switch action {
-	case Read, RecoverAccount, SetContact:
+	case Read, RecoverAccount, SetContact, ReadMeetings:
 		allowed = true
+	case CallMeeting, RunMeeting:
+		if r.IsCoordinator(actor.AgencyID, actor.UserID, now) {
+			return Decision{Allowed: true, Role: RoleCoordinator, Grant: &g}
+		}
 	case ReadTeam:
 		// Every agency with access sees itself on the team (its own
 		// contact person); TeamOf shows the rest only to an agency the

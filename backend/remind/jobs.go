@@ -42,6 +42,21 @@ type Job struct {
 	// after its date, PromiseEscalated to the agency's administrators
 	// veikart.EscalateAfterDays later. Due is the promised date.
 	Promise PromiseStage
+	// MeetingID is set (with Audience) for a meeting's invitation (to the
+	// invited agencies, when it is planned) and its reminder the day
+	// before (to the household and the agencies). Due is its date.
+	MeetingID string
+	Invite    bool
+}
+
+// MeetingJobID is the id of a meeting's invitation or reminder for one
+// audience. The meeting's time is in it: a moved meeting gets new ones.
+func MeetingJobID(roadmapID string, m veikart.Meeting, invite bool, a Audience) string {
+	what := "reminder"
+	if invite {
+		what = "invite"
+	}
+	return fmt.Sprintf("%s/meeting:%s/%s/%s/%s", roadmapID, m.ID, m.At.UTC().Format("20060102T1504"), what, a)
 }
 
 // PromiseStage is which reminder of a late promise a job is.
@@ -113,6 +128,7 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 		}
 	}
 	out = append(out, promiseJobs(r, loc)...)
+	out = append(out, meetingJobs(r, loc)...)
 	for _, t := range r.Transitions {
 		if t.Status != veikart.TransitionPlanned {
 			continue
@@ -185,6 +201,27 @@ func promiseJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 	return out
 }
 
+// meetingJobs are the pushes of r's planned meetings: the invitation to the
+// invited agencies when the meeting is planned (its time is when the job is
+// first wanted: the household's yes to a proposed meeting invites then),
+// and a reminder the day before to the household and the agencies.
+func meetingJobs(r *veikart.Roadmap, loc *time.Location) []Job {
+	var out []Job
+	for _, m := range r.Meetings {
+		if m.Status != veikart.MeetingPlanned {
+			continue
+		}
+		due := m.At.In(loc).Format(time.DateOnly)
+		rm := veikart.Reminder{At: m.At.In(loc).Format("15:04")}
+		out = append(out, Job{ID: MeetingJobID(r.ID, m, true, ToAgency), RoadmapID: r.ID, Due: due, Reminder: rm, At: m.UpdatedAt, MeetingID: m.ID, Invite: true, Audience: ToAgency})
+		at := m.At.Add(-veikart.MeetingReminderBefore)
+		for _, a := range []Audience{ToHousehold, ToAgency} {
+			out = append(out, Job{ID: MeetingJobID(r.ID, m, false, a), RoadmapID: r.ID, Due: due, Reminder: rm, At: at, MeetingID: m.ID, Audience: a})
+		}
+	}
+	return out
+}
+
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -251,6 +288,10 @@ func Text(j Job, now time.Time, loc *time.Location) string {
 	switch {
 	case j.Promise != "":
 		return promiseText
+	case j.MeetingID != "" && j.Invite:
+		return meetingInviteText
+	case j.MeetingID != "":
+		return meetingReminderText
 	case j.GrantID != "":
 		w = grantWords
 	case j.TransitionID != "":
@@ -270,10 +311,12 @@ func Text(j Job, now time.Time, loc *time.Location) string {
 type words struct{ today, tomorrow, days string }
 
 var (
-	stepWords       = words{"Du har et steg i Veikart i dag.", "Du har et steg i Veikart i morgen.", "Du har et steg i Veikart om %d dager."}
-	transitionWords = words{"Du har en overgang i Veikart i dag.", "Du har en overgang i Veikart i morgen.", "Du har en overgang i Veikart om %d dager."}
-	promiseText     = "Et løfte i Veikart er forsinket."
-	grantWords      = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
+	stepWords           = words{"Du har et steg i Veikart i dag.", "Du har et steg i Veikart i morgen.", "Du har et steg i Veikart om %d dager."}
+	transitionWords     = words{"Du har en overgang i Veikart i dag.", "Du har en overgang i Veikart i morgen.", "Du har en overgang i Veikart om %d dager."}
+	promiseText         = "Et løfte i Veikart er forsinket."
+	meetingInviteText   = "Du er invitert til et møte i Veikart."
+	meetingReminderText = "Du har et møte i Veikart i morgen."
+	grantWords          = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
 )
 
 // Days is how many days are left until the step is due, counted in

@@ -326,6 +326,13 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		delete(msg, "days")
 		delete(msg, "due")
 		msg["kind"], msg["url"] = "promise", "/#/roadmaps/"+j.RoadmapID+"/team"
+	case j.MeetingID != "":
+		delete(msg, "days")
+		delete(msg, "due")
+		msg["kind"], msg["url"] = "meeting", "/#/roadmaps/"+j.RoadmapID+"/meetings/"+j.MeetingID
+		if j.Invite {
+			msg["kind"] = "meeting-invite"
+		}
 	case j.GrantID != "" && j.Audience == ToHousehold:
 		msg["kind"], msg["url"] = "grant", "/#/roadmaps/"+j.RoadmapID+"/sharing"
 	case j.GrantID != "":
@@ -358,6 +365,8 @@ func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, n
 	switch {
 	case j.Promise != "":
 		return s.promiseRecipients(ctx, r, j, now)
+	case j.MeetingID != "" && j.Audience == ToAgency:
+		return s.meetingRecipients(ctx, r, j, now)
 	case j.Audience == ToHousehold:
 		return slices.Clone(r.Owners), nil
 	case j.GrantID != "":
@@ -460,4 +469,31 @@ func (s *Scheduler) Sync(ctx context.Context, old, next *veikart.Roadmap) error 
 		}
 	}
 	return nil
+}
+
+// meetingRecipients are the people of the agencies invited to a meeting
+// told of it: each agency's contact person for the household, or, where it
+// named none, its caseworkers; only while its grant is in force.
+func (s *Scheduler) meetingRecipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
+	m, ok := r.Meeting(j.MeetingID)
+	if !ok {
+		return nil, nil
+	}
+	var out []string
+	for _, a := range m.Invitees {
+		g, ok := r.ActiveGrant(a, now)
+		if !ok {
+			continue
+		}
+		if g.Contact.UserID != "" {
+			out = append(out, g.Contact.UserID)
+			continue
+		}
+		staff, err := s.staff(ctx, a, veikart.CaseworkerRole)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, staff...)
+	}
+	return out, nil
 }

@@ -70,6 +70,66 @@ type roadmapBody struct {
 	Receipts    []receiptDoc    `bson:"receipts,omitempty"`
 	Transitions []transitionDoc `bson:"transitions,omitempty"`
 	Coordinator *coordinatorDoc `bson:"coordinator,omitempty"`
+	Meetings    []meetingDoc    `bson:"meetings,omitempty"`
+}
+
+// meetingDoc is a meeting of the household's team (veikart.Meeting).
+type meetingDoc struct {
+	ID             string          `bson:"id"`
+	At             time.Time       `bson:"at"`
+	Minutes        int             `bson:"minutes"`
+	Place          string          `bson:"place,omitempty"`
+	Invitees       []string        `bson:"invitees"`
+	Status         string          `bson:"status"`
+	CalledBy       string          `bson:"calledBy"`
+	CalledByAgency string          `bson:"calledByAgency,omitempty"`
+	Agenda         []agendaItemDoc `bson:"agenda,omitempty"`
+	ApprovedAt     time.Time       `bson:"approvedAt,omitempty"`
+	CreatedAt      time.Time       `bson:"createdAt"`
+	UpdatedAt      time.Time       `bson:"updatedAt"`
+}
+
+type agendaItemDoc struct {
+	ID        string        `bson:"id"`
+	AreaID    string        `bson:"areaId,omitempty"`
+	Text      string        `bson:"text"`
+	Notes     string        `bson:"notes,omitempty"`
+	Decisions []decisionDoc `bson:"decisions,omitempty"`
+}
+
+type decisionDoc struct {
+	ID          string         `bson:"id"`
+	AreaID      string         `bson:"areaId"`
+	Text        string         `bson:"text"`
+	Responsible responsibleDoc `bson:"responsible"`
+	Due         string         `bson:"due,omitempty"`
+	StepID      string         `bson:"stepId"`
+}
+
+func toMeetingDoc(m veikart.Meeting) meetingDoc {
+	return meetingDoc{
+		ID: m.ID, At: m.At, Minutes: m.Minutes, Place: m.Place, Invitees: m.Invitees, Status: string(m.Status),
+		CalledBy: m.CalledBy, CalledByAgency: m.CalledByAgency, ApprovedAt: m.ApprovedAt, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		Agenda: convert(m.Agenda, func(it veikart.AgendaItem) agendaItemDoc {
+			return agendaItemDoc{ID: it.ID, AreaID: it.AreaID, Text: it.Text, Notes: it.Notes, Decisions: convert(it.Decisions, func(d veikart.Decision) decisionDoc {
+				return decisionDoc{ID: d.ID, AreaID: d.AreaID, Text: d.Text, Due: d.Due, StepID: d.StepID,
+					Responsible: responsibleDoc{Kind: string(d.Responsible.Kind), MemberID: d.Responsible.MemberID, AgencyID: d.Responsible.AgencyID}}
+			})}
+		}),
+	}
+}
+
+func fromMeetingDoc(m meetingDoc) veikart.Meeting {
+	return veikart.Meeting{
+		ID: m.ID, At: m.At.UTC(), Minutes: m.Minutes, Place: m.Place, Invitees: m.Invitees, Status: veikart.MeetingStatus(m.Status),
+		CalledBy: m.CalledBy, CalledByAgency: m.CalledByAgency, ApprovedAt: m.ApprovedAt.UTC(), CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		Agenda: convert(m.Agenda, func(it agendaItemDoc) veikart.AgendaItem {
+			return veikart.AgendaItem{ID: it.ID, AreaID: it.AreaID, Text: it.Text, Notes: it.Notes, Decisions: convert(it.Decisions, func(d decisionDoc) veikart.Decision {
+				return veikart.Decision{ID: d.ID, AreaID: d.AreaID, Text: d.Text, Due: d.Due, StepID: d.StepID,
+					Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(d.Responsible.Kind), MemberID: d.Responsible.MemberID, AgencyID: d.Responsible.AgencyID}}
+			})}
+		}),
+	}
 }
 
 type memberDoc struct {
@@ -325,6 +385,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Receipts:    convert(r.Receipts, toReceiptDoc),
 		Transitions: convert(r.Transitions, toTransitionDoc),
 		Coordinator: toCoordinatorDoc(r.Coordinator),
+		Meetings:    convert(r.Meetings, toMeetingDoc),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -378,6 +439,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Receipts:    convert(b.Receipts, fromReceiptDoc),
 		Transitions: convert(b.Transitions, fromTransitionDoc),
 		Coordinator: fromCoordinatorDoc(b.Coordinator),
+		Meetings:    convert(b.Meetings, fromMeetingDoc),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{

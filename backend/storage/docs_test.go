@@ -78,6 +78,15 @@ func TestRoadmapDoc_Consent(t *testing.T) {
 	want.Steps[0].Responsible = veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "bydel"}
 	want.Steps[0].Promise = veikart.Promise{Status: veikart.PromiseAccepted, AskedAt: at(1), Due: "2026-12-24", By: "c3", ByName: "Vera",
 		AnsweredAt: at(2), Outcome: veikart.PromiseKept, OutcomeAt: at(3)}
+	want.Meetings = []veikart.Meeting{{
+		ID: "mt1", At: at(30).Truncate(time.Minute), Minutes: 90, Place: "NAV-kontoret", Invitees: []string{"bydel", "nav-oslo"}, Status: veikart.MeetingApproved,
+		CalledBy: "c3", CalledByAgency: "bydel", ApprovedAt: at(31), CreatedAt: at(20), UpdatedAt: at(31),
+		Agenda: []veikart.AgendaItem{
+			{ID: "a1", AreaID: "housing", Text: "Bolig", Notes: "Søknaden\ner sendt.", Decisions: []veikart.Decision{{
+				ID: "d1", AreaID: "housing", Text: "Ringe utleier", Responsible: veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "bydel"}, Due: "2026-12-20", StepID: "d1"}}},
+			{ID: "a2", Text: "Annet"},
+		},
+	}}
 	want.Requests = []veikart.AccessRequest{
 		{
 			ID: "q1", AgencyID: "nav-oslo", RequestedBy: "c1", Sections: sections, Permissions: perms, Purpose: "Oppfølging",

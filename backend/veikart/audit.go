@@ -15,6 +15,8 @@ const (
 	AuditReadTeam      AuditAction = "read-team"      // the team list, and for a coordinator the promises
 	AuditSetContact    AuditAction = "set-contact"    // an agency named its contact person
 	AuditAnswerPromise AuditAction = "answer-promise" // an agency accepted or declined a step
+	AuditReadMeetings  AuditAction = "read-meetings"  // the meetings the agency is invited to
+	AuditMeetingNotes  AuditAction = "meeting-notes"  // the coordinator wrote notes or a decision
 )
 
 // Security actions: a person's own log of sign-ins and sign-outs, kept

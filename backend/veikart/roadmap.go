@@ -134,6 +134,7 @@ type Roadmap struct {
 	// Coordinator is the caseworker the household chose to hold the
 	// whole (team.go); zero for none.
 	Coordinator Coordinator
+	Meetings    []Meeting // meeting.go
 }
 
 // Member is a person in the household.
@@ -265,6 +266,10 @@ func (r *Roadmap) Clone() *Roadmap {
 		c.Steps[i].MemberIDs = slices.Clone(c.Steps[i].MemberIDs)
 		c.Steps[i].Reminders = slices.Clone(c.Steps[i].Reminders)
 		c.Steps[i].Changed = cloneMap(c.Steps[i].Changed)
+	}
+	c.Meetings = slices.Clone(r.Meetings)
+	for i := range c.Meetings {
+		c.Meetings[i] = cloneMeeting(c.Meetings[i])
 	}
 	c.Grants = slices.Clone(r.Grants)
 	for i := range c.Grants {
