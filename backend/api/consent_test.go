@@ -144,6 +144,18 @@ func newWorld(t testing.TB, e *env) *world {
 		Responsible: veikart.Responsible{Kind: veikart.ByAgency, AgencyID: w.nav}}}}, now); err != nil {
 		t.Fatal(err)
 	}
+	// A meeting the household called with NAV and the housing office, its
+	// agenda about housing (both see it), health (neither does) and free;
+	// and one the coordinator proposed.
+	if r, _, err = r.CallMeeting("mt1", veikart.MeetingSpec{At: now.Add(7 * 24 * time.Hour), Invitees: []string{w.nav, w.office}}, uid("owner"), "", now); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.SetAgenda("mt1", []veikart.AgendaItem{{ID: "a1", AreaID: "housing", Text: "The flat"}, {ID: "a2", AreaID: "health", Text: mHealth}, {ID: "a3", Text: "Anything else"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, err = r.CallMeeting("mt2", veikart.MeetingSpec{At: now.Add(9 * 24 * time.Hour), Invitees: []string{w.office}}, uid("coordinator"), w.office, now); err != nil {
+		t.Fatal(err)
+	}
 	if r, _, err = r.AnswerPromise("s3", w.nav, veikart.PromiseAnswer{Accept: true, Due: now.AddDate(0, 0, 10).Format(time.DateOnly), By: uid("caseworker"), ByName: "caseworker"}, now, now.Format(time.DateOnly)); err != nil {
 		t.Fatal(err)
 	}
@@ -357,6 +369,17 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 			return map[string]any{"answer": "accept", "due": w.e.clock.Now().AddDate(0, 0, 20).Format(time.DateOnly)}
 		}, true},
 		{"promise-outcome", "POST", rp("/steps/s3/outcome"), body(map[string]any{"outcome": "kept"}), true},
+		{"meetings", "GET", rp("/meetings"), nil, false},
+		{"call-meeting", "POST", rp("/meetings"), func(w *world) any {
+			return map[string]any{"id": "mt-new", "at": w.e.clock.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339), "invitees": []string{w.office}}
+		}, true},
+		{"meeting-calendar", "GET", rp("/meetings/mt1/calendar.ics"), nil, false},
+		{"confirm-meeting", "POST", rp("/meetings/mt2/confirm"), nil, true},
+		{"cancel-meeting", "DELETE", rp("/meetings/mt1"), nil, true},
+		{"agenda", "PUT", rp("/meetings/mt1/agenda"), body(map[string]any{"items": []any{map[string]any{"id": "a1", "areaId": "housing", "text": "The flat, again"}}}), true},
+		{"meeting-notes", "PUT", rp("/meetings/mt1/agenda/a1/notes"), body(map[string]any{"notes": "The landlord answers by Friday."}), true},
+		{"decide", "POST", rp("/meetings/mt1/agenda/a1/decisions"), body(map[string]any{"id": "d-new", "text": "Call the landlord", "responsible": map[string]any{"kind": "household"}}), true},
+		{"approve-minutes", "POST", rp("/meetings/mt1/approve"), nil, true},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -444,6 +467,17 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"remove-coordinator": owners(204),
 		"answer-promise":     {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 200, "coordinator": 404},
 		"promise-outcome":    owners(200),
+		// Meetings: the owners; the agencies invited see theirs; the
+		// coordinator proposes, takes notes and records decisions.
+		"meetings":         {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
+		"call-meeting":     {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 403, "coordinator": 201},
+		"meeting-calendar": {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
+		"confirm-meeting":  owners(200),
+		"cancel-meeting":   owners(200),
+		"agenda":           owners(200),
+		"meeting-notes":    {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "coordinator": 200},
+		"decide":           {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "coordinator": 200},
+		"approve-minutes":  owners(200),
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 
