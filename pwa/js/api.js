@@ -61,6 +61,8 @@ async function send(method, path, body, token) {
   if (res.status === 204) return null;
   // The poster's QR code is an image the server draws, not JSON.
   if (res.ok && res.headers.get('Content-Type')?.startsWith('image/svg+xml')) return res.text();
+  // So is a meeting's calendar invitation.
+  if (res.ok && res.headers.get('Content-Type')?.startsWith('text/calendar')) return res.text();
   const data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data);
   return data;

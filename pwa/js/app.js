@@ -47,6 +47,9 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/transitions\/new$/, (id) => transitionsView().then((m) => m.planForm(id))],
   [/^\/roadmaps\/([\w-]+)\/own$/, (id) => transitionsView().then((m) => m.own(id))],
   [/^\/roadmaps\/([\w-]+)\/team$/, (id) => teamView().then((m) => m.team(id))],
+  [/^\/roadmaps\/([\w-]+)\/meetings$/, (id) => meetingsView().then((m) => m.meetings(id))],
+  [/^\/roadmaps\/([\w-]+)\/meetings\/new$/, (id) => meetingsView().then((m) => m.callForm(id))],
+  [/^\/roadmaps\/([\w-]+)\/meetings\/([\w-]+)$/, (id, mid) => meetingsView().then((m) => m.meeting(id, mid))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -60,6 +63,7 @@ const passkeys = () => import('./views/passkeys.js');
 const posterView = () => import('./views/poster.js');
 const transitionsView = () => import('./views/transitions.js');
 const teamView = () => import('./views/team.js');
+const meetingsView = () => import('./views/meetings.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');
@@ -237,7 +241,7 @@ async function start() {
   addEventListener('hashchange', () => route());
   // Queued edits go when the network comes back, when the app comes to the
   // front, and at start.
-  addEventListener('online', () => { status(); sync.flush().catch(() => {}); });
+  addEventListener('online', () => { status(); sync.flush().catch(() => {}); meetingsView().then((m) => m.flushNotes()).catch(() => {}); });
   addEventListener('offline', status);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState !== 'visible') return;

@@ -252,6 +252,7 @@ export async function roadmap(id) {
       acc.contact ? h('p', null, t('contact.current', { name: acc.contact.name })) : h('p', null, t('contact.none')),
       tv.contactForm(id, acc.contact, myName)),
     teamPart,
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/meetings` }, t('meeting.title')),
     people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
     granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null }));

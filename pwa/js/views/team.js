@@ -92,6 +92,7 @@ export async function team(id) {
     h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.back'))),
     h('h1', null, t('team.title')),
     h('p', { class: 'lead' }, t(owner ? 'team.intro' : 'team.introCoordinator')),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/meetings` }, t('meeting.title')),
     h('section', { class: 'stack', 'aria-labelledby': 'team-members' },
       h('h2', { id: 'team-members' }, t('team.members')),
       owner ? h('p', { class: 'hint' }, t('team.coordinatorHint')) : null,
@@ -161,6 +162,7 @@ export async function teamBox(id) {
   if (!tm || (tm.role !== 'coordinator' && tm.members.length < 2)) return null;
   return h('section', { class: 'boxed stack', 'aria-labelledby': 'cw-team' },
     h('h2', { id: 'cw-team' }, tm.role === 'coordinator' ? t('team.youCoordinate') : t('team.members')),
+    tm.role === 'coordinator' ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/meetings` }, t('meeting.title')) : null,
     members(id, tm, false),
     tm.promises ? [h('h3', null, t('promise.titleCoordinator')), promises(id, tm.promises, false)] : null);
 }
