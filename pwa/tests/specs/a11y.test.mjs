@@ -74,6 +74,11 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/steps/s3/promise`, { answer: 'accept', due: dayISO(30) });
     await api(url, nina, 'PUT', `/api/v1/roadmaps/${id}/contact`, { name: 'Nina Dahl', role: 'Veileder', phone: '+47 51 00 00 00', email: 'nina@nav.no' });
     await api(url, liv, 'PUT', `/api/v1/roadmaps/${id}/coordinator`, { agencyId: nav.id });
+    // A meeting with an agenda, which Nina (the coordinator) reads.
+    await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/meetings`, { id: 'mt1', at: inDays(7), invitees: [nav.id] });
+    await api(url, liv, 'PUT', `/api/v1/roadmaps/${id}/meetings/mt1/agenda`, {
+      items: [{ id: 'a1', areaId: 'housing', text: 'Kommunal bolig' }, { id: 'a2', text: 'Annet' }],
+    });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/comments`, { section: 'area:housing', text: 'Søknaden er sendt videre.' });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/proposals`, {
       step: { areaId: 'housing', title: 'Møte hos NAV', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } },
@@ -305,6 +310,17 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'the team');
       });
 
+      test('meetings: the list, a meeting, and calling one', async () => {
+        await visit(page, road('/meetings'), T('meeting.title'));
+        await check(page, 'the meetings');
+        await visit(page, road('/meetings/mt1'), new RegExp(T('meeting.heading').split(' ')[0]));
+        await page.locator('[data-item] h3', { hasText: 'Kommunal bolig' }).waitFor();
+        await page.getByText(T('meeting.decide')).first().click();
+        await check(page, 'a meeting');
+        await visit(page, road('/meetings/new'), T('meeting.call'));
+        await check(page, 'calling a meeting');
+      });
+
       test('settings', async () => {
         await visit(page, `${url}/#/settings`, T('settings.title'));
         await check(page, 'settings');
@@ -364,6 +380,9 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await cw.getByRole('heading', { level: 2, name: T('team.youCoordinate') }).waitFor();
         await cw.getByText(T('promise.changeAnswer')).first().click();
         await check(cw, 'a shared roadmap');
+        await visit(cw, road('/meetings/mt1'), new RegExp(T('meeting.heading').split(' ')[0]));
+        await cw.locator('[data-item] h3', { hasText: 'Kommunal bolig' }).waitFor();
+        await check(cw, 'a meeting, as the coordinator');
       });
 
       test('caseworker: the invitation accept screen', async () => {
