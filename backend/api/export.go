@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/household"
+	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/backend/wire"
 )
 
@@ -61,6 +62,7 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Invitations:    wire.List(r.Invitations, wire.ToExportInvitation),
 		Receipts:       wire.List(r.Receipts, wire.ToReceipt),
 		AccessLog:      wire.List(o.Log, wire.ToAuditEvent),
+		Meetings:       wire.List(r.Meetings, func(m veikart.Meeting) wire.Meeting { return wire.ToMeeting(m, nil) }),
 	}
 	return x
 }

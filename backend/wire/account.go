@@ -241,6 +241,7 @@ type ExportedRoadmap struct {
 	Invitations    []ExportInvitation `json:"invitations"`
 	Receipts       []Receipt          `json:"receipts"`
 	AccessLog      []AuditEvent       `json:"accessLog"`
+	Meetings       []Meeting          `json:"meetings"`
 }
 
 // ExportInvitation is an invitation as the owners made it, without its

@@ -108,6 +108,8 @@ type Grant struct {
 	// Recovery says the owner asking lets this agency help them back into
 	// their account (each owner chooses for themselves).
 	Recovery bool `json:"recovery"`
+	// Contact is the person the agency named as the household's contact.
+	Contact *Contact `json:"contact,omitempty"`
 }
 
 type GrantList struct {
@@ -170,7 +172,7 @@ func ToGrant(g veikart.Grant, now time.Time) Grant {
 	return Grant{
 		ID: g.ID, AgencyID: g.AgencyID, Sections: SectionsToStrings(g.Sections), Permissions: PermsToStrings(g.Permissions),
 		Purpose: g.Purpose, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, StartsAt: TimePtr(g.StartsAt), ExpiresAt: g.ExpiresAt, Status: status,
-		RevokedAt: TimePtr(g.RevokedAt), Via: g.Via,
+		RevokedAt: TimePtr(g.RevokedAt), Via: g.Via, Contact: ToContact(g.Contact),
 	}
 }
 
