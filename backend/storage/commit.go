@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -14,29 +13,26 @@ import (
 // maxGroup bounds how many replaces go to the database in one command.
 const maxGroup = 128
 
-// commitLanes is how many commands may be under way at once (see
-// committer).
-const commitLanes = 1
-
 // committer is group commit for whole-document replaces by _id and for
 // inserts, for the exclusive engine.
 //
 // The embedded store has one writer at a time (SQLite): when many requests
 // replace documents at once, their transactions queue inside SQLite and the
 // losers sleep in its busy handler (measured: p99 740 ms at 32 connections).
-// Here a lane sends the replaces that queued while its previous command
-// ran as one unordered update command per collection (and the inserts as
-// one insert command per collection), so the round trip is shared.
+// Here one goroutine sends the replaces that queued while its previous
+// command ran as one unordered update command per collection (and the
+// inserts as one insert command per collection), so the round trip is
+// shared.
 //
-// One lane, on purpose. Two lanes (two commands under way at once, so that
-// FerretDB decodes one while the other is in SQLite) gave about 10 % more
-// writes/s under wrk, but under overload (the soak at 2 900 requests/s)
-// the store stopped answering within seconds: about 200 answers/s, each
-// after the 30 s bound, and still 503 ten seconds after the load stopped.
-// The likely cause: two writers (more with the writes that do not go
-// through here) waiting in SQLite's busy handler hold FerretDB's
-// connections while they sleep, and the reads queue behind them. With one
-// lane the same load was answered at 2 900/s, slowly but whole.
+// One command under way at a time, on purpose. Two (so that FerretDB
+// decodes one while the other is in SQLite) gave about 10 % more writes/s
+// under wrk, but under overload (the soak at 2 900 requests/s) the store
+// stopped answering within seconds: about 200 answers/s, each after the
+// 30 s bound, and still 503 ten seconds after the load stopped. The likely
+// cause: two writers (more with the writes that do not go through here)
+// waiting in SQLite's busy handler hold FerretDB's connections while they
+// sleep, and the reads queue behind them. With one the same load was
+// answered at 2 900/s, slowly but whole.
 type committer struct {
 	reqs chan *replaceReq
 	stop chan struct{}
@@ -61,11 +57,10 @@ func newCommitter() *committer {
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
 	}
-	var wg sync.WaitGroup
-	for range commitLanes {
-		wg.Go(c.run)
-	}
-	go func() { wg.Wait(); close(c.done) }()
+	go func() {
+		defer close(c.done)
+		c.run()
+	}()
 	return c
 }
 
@@ -76,8 +71,7 @@ func (c *committer) replace(coll *mongo.Collection, id string, doc any) (matched
 }
 
 // insert inserts doc into coll. Inserts (new log pages, new roadmaps) go
-// through the same lanes as replaces, so that the store sees no more
-// writers than there are lanes.
+// through the committer like replaces, so that the store sees one writer.
 func (c *committer) insert(coll *mongo.Collection, doc any) error {
 	_, err := c.send(&replaceReq{coll: coll, insert: true, doc: doc, done: make(chan struct{})})
 	return err
@@ -93,8 +87,7 @@ func (c *committer) send(r *replaceReq) (bool, error) {
 	return r.matched, r.err
 }
 
-// close stops the committer after the replaces already queued, in every
-// lane.
+// close stops the committer after the replaces already queued.
 func (c *committer) close() {
 	close(c.stop)
 	<-c.done
