@@ -179,7 +179,7 @@ func (s *Store) appendEntry(ctx context.Context, key string, e veikart.AuditEven
 	if _, gone := s.erased.get(key); gone {
 		return 0, 0, &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
 	}
-	n, err := s.lastPage(ctx, key, false)
+	n, err := s.lastPage(ctx, key)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -221,13 +221,13 @@ func (s *Store) appendEntry(ctx context.Context, key string, e veikart.AuditEven
 }
 
 // lastPage is the number of the last page of key's log (0 for none). In
-// exclusive mode the number this process keeps is exact; else, and with
-// fresh set (a reader that must see other replicas' entries), it looks
-// past the head for pages a writer made after it: another replica, or one
-// that stopped between writing a new page and its head.
-func (s *Store) lastPage(ctx context.Context, key string, fresh bool) (int64, error) {
+// exclusive mode the number this process keeps, once it has one, is exact:
+// it is the only writer. Else it looks past the head for pages a writer
+// made after it: another replica, or a process that stopped between
+// writing a new page and its head.
+func (s *Store) lastPage(ctx context.Context, key string) (int64, error) {
 	n, ok := s.logHeads.get(key)
-	if ok && !fresh && s.logPages.cache != nil {
+	if ok && s.logPages.cache != nil {
 		return n, nil
 	}
 	if !ok {
@@ -407,9 +407,19 @@ func (s *Store) writeCounts(ctx context.Context, id string, counts map[int]pendi
 		return next, next != p, nil
 	})
 	if err != nil {
-		return fmt.Errorf("write read counts to %s: %w", id, err)
+		// Not the page's id: a security log's names the person, and this
+		// goes to the server's log.
+		return fmt.Errorf("write read counts to a page of %s: %w", logKind(id), err)
 	}
 	return nil
+}
+
+// logKind names the sort of log page id belongs to, for the server's log.
+func logKind(id string) string {
+	if strings.HasPrefix(id, veikart.SecurityLogKey("")) {
+		return "a person's security log"
+	}
+	return "a roadmap's access log"
 }
 
 // countsLoop writes the counted repeats that are due every second until
@@ -496,7 +506,7 @@ func (s *Store) topSeq(ctx context.Context, key, cursor string) (int64, error) {
 		}
 		return n, nil
 	}
-	n, err := s.lastPage(ctx, key, true)
+	n, err := s.lastPage(ctx, key)
 	if err != nil || n == 0 {
 		return 0, err
 	}

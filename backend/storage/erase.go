@@ -326,7 +326,7 @@ func idPrefix(p string) bson.D {
 // lands before the delete; one that comes later finds the roadmap erased
 // (appendEntry checks under the page's lock).
 func (s *Store) deleteLog(ctx context.Context, key string) error {
-	last, err := s.lastPage(ctx, key, true)
+	last, err := s.lastPage(ctx, key)
 	if err != nil {
 		return err
 	}
