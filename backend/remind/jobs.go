@@ -47,15 +47,12 @@ type Job struct {
 	// before (to the household and the agencies). Due is its date.
 	MeetingID string
 	Invite    bool
+	Minutes   bool // the minutes are approved: to the invited agencies
 }
 
 // MeetingJobID is the id of a meeting's invitation or reminder for one
 // audience. The meeting's time is in it: a moved meeting gets new ones.
-func MeetingJobID(roadmapID string, m veikart.Meeting, invite bool, a Audience) string {
-	what := "reminder"
-	if invite {
-		what = "invite"
-	}
+func MeetingJobID(roadmapID string, m veikart.Meeting, what string, a Audience) string {
 	return fmt.Sprintf("%s/meeting:%s/%s/%s/%s", roadmapID, m.ID, m.At.UTC().Format("20060102T1504"), what, a)
 }
 
@@ -208,15 +205,18 @@ func promiseJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 func meetingJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 	var out []Job
 	for _, m := range r.Meetings {
-		if m.Status != veikart.MeetingPlanned {
-			continue
-		}
 		due := m.At.In(loc).Format(time.DateOnly)
 		rm := veikart.Reminder{At: m.At.In(loc).Format("15:04")}
-		out = append(out, Job{ID: MeetingJobID(r.ID, m, true, ToAgency), RoadmapID: r.ID, Due: due, Reminder: rm, At: m.UpdatedAt, MeetingID: m.ID, Invite: true, Audience: ToAgency})
-		at := m.At.Add(-veikart.MeetingReminderBefore)
-		for _, a := range []Audience{ToHousehold, ToAgency} {
-			out = append(out, Job{ID: MeetingJobID(r.ID, m, false, a), RoadmapID: r.ID, Due: due, Reminder: rm, At: at, MeetingID: m.ID, Audience: a})
+		switch m.Status {
+		case veikart.MeetingApproved:
+			// Each agency may read its part of the minutes now.
+			out = append(out, Job{ID: MeetingJobID(r.ID, m, "minutes", ToAgency), RoadmapID: r.ID, Due: due, Reminder: rm, At: m.ApprovedAt, MeetingID: m.ID, Minutes: true, Audience: ToAgency})
+		case veikart.MeetingPlanned:
+			out = append(out, Job{ID: MeetingJobID(r.ID, m, "invite", ToAgency), RoadmapID: r.ID, Due: due, Reminder: rm, At: m.UpdatedAt, MeetingID: m.ID, Invite: true, Audience: ToAgency})
+			at := m.At.Add(-veikart.MeetingReminderBefore)
+			for _, a := range []Audience{ToHousehold, ToAgency} {
+				out = append(out, Job{ID: MeetingJobID(r.ID, m, "reminder", a), RoadmapID: r.ID, Due: due, Reminder: rm, At: at, MeetingID: m.ID, Audience: a})
+			}
 		}
 	}
 	return out
@@ -290,6 +290,8 @@ func Text(j Job, now time.Time, loc *time.Location) string {
 		return promiseText
 	case j.MeetingID != "" && j.Invite:
 		return meetingInviteText
+	case j.MeetingID != "" && j.Minutes:
+		return meetingMinutesText
 	case j.MeetingID != "":
 		return meetingReminderText
 	case j.GrantID != "":
@@ -316,6 +318,7 @@ var (
 	promiseText         = "Et løfte i Veikart er forsinket."
 	meetingInviteText   = "Du er invitert til et møte i Veikart."
 	meetingReminderText = "Du har et møte i Veikart i morgen."
+	meetingMinutesText  = "Referatet fra et møte i Veikart er klart."
 	grantWords          = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
 )
 

@@ -113,4 +113,21 @@ func TestScheduler_MeetingInvitations(t *testing.T) {
 	if got := sent.got["https://fcm.googleapis.com/fcm/send/kari"][0]; got["kind"] != "meeting" || got["body"] != "Du har et møte i Veikart i morgen." {
 		t.Errorf("household's reminder %v", got)
 	}
+
+	// The household approves the minutes after the meeting: the agencies
+	// hear that their part is there, once.
+	clk.Add(26 * time.Hour)
+	approved := must(first(r.ApproveMinutes("m1", clk.Now())))
+	if _, err := store.UpdateRoadmap(ctx, "rm-m", func(*veikart.Roadmap) (*veikart.Roadmap, error) { return approved, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Sync(ctx, r, approved); err != nil {
+		t.Fatal(err)
+	}
+	tickAt(clk.Now().Add(30 * time.Second))
+	tickAt(clk.Now().Add(time.Minute))
+	want("the minutes approved", map[string]int{"nina": 3, "per": 0, "bo": 3, "kari": 1})
+	if got := sent.got["https://fcm.googleapis.com/fcm/send/bo"][2]; got["kind"] != "meeting-minutes" {
+		t.Errorf("minutes notice %v", got)
+	}
 }

@@ -330,8 +330,11 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		delete(msg, "days")
 		delete(msg, "due")
 		msg["kind"], msg["url"] = "meeting", "/#/roadmaps/"+j.RoadmapID+"/meetings/"+j.MeetingID
-		if j.Invite {
+		switch {
+		case j.Invite:
 			msg["kind"] = "meeting-invite"
+		case j.Minutes:
+			msg["kind"] = "meeting-minutes"
 		}
 	case j.GrantID != "" && j.Audience == ToHousehold:
 		msg["kind"], msg["url"] = "grant", "/#/roadmaps/"+j.RoadmapID+"/sharing"
