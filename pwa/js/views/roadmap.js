@@ -61,6 +61,21 @@ function stepItem(id, r, st, agencies) {
 // agencyNames maps agency ids to names, as last fetched (see sharing.js).
 export const agencyNames = async () => (await kv.get('agencyNames')) || {};
 
+// coming is the household's meetings still ahead (proposed or set), the
+// soonest first: from the server, kept on the device for when there is no
+// network.
+async function coming(id) {
+  let items = await kv.get(`meetings:${id}`);
+  try {
+    items = (await call('GET', `/roadmaps/${encodeURIComponent(id)}/meetings`)).items;
+    await kv.set(`meetings:${id}`, items);
+  } catch (e) {
+    if (!(e instanceof Offline)) return [];
+  }
+  const now = new Date().toISOString();
+  return (items || []).filter((m) => (m.status === 'planned' || m.status === 'proposed') && m.at > now).sort((a, b) => a.at.localeCompare(b.at));
+}
+
 // overview shows every area's road and what is next.
 export async function overview(id) {
   const r = await sync.load(id);
@@ -76,6 +91,9 @@ export async function overview(id) {
       next ? h('span', null, t('area.next', { title: next.title, date: date(next.due) })) : null));
   });
   const names = await agencyNames();
+  // Not for a roadmap made on this device and not sent yet (version 0):
+  // the server does not know it.
+  const meetings = r.access || !r.version ? [] : await coming(id);
   const proposals = (r.proposals || []).filter((p) => p.status === 'pending');
   // What the services promised and did not do in time (the server's
   // GET /overdue says the same), for the household to follow up; from the
@@ -103,6 +121,9 @@ export async function overview(id) {
       h('ul', null, overdue.map((x) => h('li', null, h('a', { href: `#/roadmaps/${id}/steps/${x.id}` },
         t('overdue.line', { agency: names[x.responsible.agencyId] || x.responsible.agencyId, title: x.title, date: date(x.due) }))))),
       h('a', { href: `#/roadmaps/${id}/team` }, t('overdue.followUp'))) : null,
+    meetings.length ? h('section', { class: 'boxed stack', 'aria-labelledby': 'coming' }, h('h2', { id: 'coming' }, t('meeting.coming')),
+      h('ul', null, meetings.map((m) => h('li', null, h('a', { href: `#/roadmaps/${id}/meetings/${m.id}` },
+        t(m.status === 'proposed' ? 'meeting.comingProposed' : 'meeting.comingLine', { when: date(m.at, true), place: m.place || t('meeting.atHome') })))))) : null,
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
     h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),

@@ -84,6 +84,10 @@ describe('a meeting the household leads', () => {
     const m = await meetingOf();
     assert.deepEqual(m.agenda.map((x) => x.text), items.map(([x]) => x));
     assert.equal(m.status, 'planned');
+    // The roadmap shows it, in the family's language.
+    await visit(family, `${server.url}/#/roadmaps/${id}`, 'Familien Lund');
+    await family.getByRole('heading', { level: 2, name: 'Møter framover' }).waitFor();
+    await family.getByRole('link', { name: /Hjemme hos familien/ }).waitFor();
   });
 
   test('each agency sees only the items within its grant', async () => {
