@@ -40,6 +40,7 @@ type Coordinator struct {
 const (
 	ReceiptCoordinator        ReceiptKind = "coordinator"
 	ReceiptCoordinatorRemoved ReceiptKind = "coordinator-removed"
+	ReceiptContact            ReceiptKind = "contact" // an agency named its contact person
 )
 
 // Team limits.
@@ -92,7 +93,13 @@ func (r *Roadmap) SetContact(agencyID string, c Contact, now time.Time) (*Roadma
 		if n.Grants[i].ID == g.ID {
 			n.Grants[i].Contact = c
 			n.Grants[i].UpdatedAt = now
+			g = n.Grants[i]
 		}
+	}
+	// A new person on the team: the household has a receipt of it. (The
+	// same person changing their phone number is no new person.)
+	if old.UserID != c.UserID {
+		n.addReceipt(ReceiptContact, c.UserID, g, now)
 	}
 	// A coordinator who is no longer their agency's contact person stops
 	// being one: the household chose that person as the agency's named
