@@ -2,14 +2,9 @@ package remind_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/veikart/veikart/backend/remind"
-	"github.com/veikart/veikart/backend/storage"
 	"github.com/veikart/veikart/backend/testenv"
 	"github.com/veikart/veikart/backend/veikart"
 )
@@ -26,8 +21,7 @@ func TestScheduler_LatePromises(t *testing.T) {
 	ctx := context.Background()
 	store := testenv.MustStore(t)
 	clk := &testClock{t: time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-
+	must := mustOf(t)
 	agency := func(id string, staff map[string]veikart.AgencyRole) {
 		a, err := veikart.NewAgency(id, veikart.KindNAV, id, "Sola", clk.Now())
 		if err != nil {
@@ -44,23 +38,11 @@ func TestScheduler_LatePromises(t *testing.T) {
 	}
 	agency("nav", map[string]veikart.AgencyRole{"cw": veikart.CaseworkerRole, "cw2": veikart.CaseworkerRole, "adm": veikart.AdminRole})
 	agency("bolig", map[string]veikart.AgencyRole{"coord": veikart.CaseworkerRole})
-	for _, u := range []string{"kari", "cw", "cw2", "adm", "coord"} {
-		ep := "https://fcm.googleapis.com/fcm/send/" + u
-		if err := store.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: u, Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribe(t, store, clk.Now(), "kari", "cw", "cw2", "adm", "coord")
 
 	r, err := veikart.NewRoadmap("rm-p", "kari", "Kari", nil, clk.Now())
 	if err != nil {
 		t.Fatal(err)
-	}
-	must := func(n *veikart.Roadmap, err error) *veikart.Roadmap {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
 	}
 	nav := veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "nav"}
 	r = must(first(r.Apply([]veikart.Op{
@@ -80,56 +62,24 @@ func TestScheduler_LatePromises(t *testing.T) {
 	if err := store.CreateRoadmap(ctx, closed); err != nil {
 		t.Fatal(err)
 	}
-
-	sent := &payloads{got: map[string][]map[string]any{}}
-	one := &remind.Scheduler{Store: store, Sender: sent, Now: clk.Now, Loc: oslo, Log: log, Owner: "p1"}
-	two := &remind.Scheduler{Store: store, Sender: sent, Now: clk.Now, Loc: oslo, Log: log, Owner: "p2"}
-	if err := one.Sync(ctx, nil, closed); err != nil {
+	p := newPair(t, store, clk)
+	if err := p.one.Sync(ctx, nil, closed); err != nil {
 		t.Fatal(err)
 	}
-	tickAt := func(at time.Time) {
-		t.Helper()
-		clk.Add(at.Sub(clk.Now()))
-		var wg sync.WaitGroup
-		for _, s := range []*remind.Scheduler{one, two, one, two} {
-			wg.Go(func() {
-				if _, err := s.Tick(ctx); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
-	}
-	count := func(u string) int {
-		sent.mu.Lock()
-		defer sent.mu.Unlock()
-		return len(sent.got["https://fcm.googleapis.com/fcm/send/"+u])
-	}
-	want := func(when string, counts map[string]int) {
-		t.Helper()
-		for u, n := range counts {
-			if got := count(u); got != n {
-				t.Errorf("%s: %s got %d notifications, want %d", when, u, got, n)
-			}
-		}
-	}
 
-	tickAt(time.Date(2026, 12, 10, 9, 0, 30, 0, time.UTC)) // the promised day: not late yet
-	want("on the day", map[string]int{"cw": 0, "coord": 0, "adm": 0, "kari": 0})
-	tickAt(time.Date(2026, 12, 11, 9, 0, 30, 0, time.UTC)) // 10:00 in Oslo the day after
-	want("the day after", map[string]int{"cw": 1, "coord": 1, "cw2": 0, "adm": 0, "kari": 0})
-	got := sent.got["https://fcm.googleapis.com/fcm/send/cw"][0]
+	p.tickAt(time.Date(2026, 12, 10, 9, 0, 30, 0, time.UTC)) // the promised day: not late yet
+	p.want("on the day", map[string]int{"cw": 0, "coord": 0, "adm": 0, "kari": 0})
+	p.tickAt(time.Date(2026, 12, 11, 9, 0, 30, 0, time.UTC)) // 10:00 in Oslo the day after
+	p.want("the day after", map[string]int{"cw": 1, "coord": 1, "cw2": 0, "adm": 0, "kari": 0})
+	got := p.got("cw", 0)
 	if got["kind"] != "promise" || got["url"] != "/#/roadmaps/rm-p/team" || got["body"] != "Et løfte i Veikart er forsinket." {
 		t.Errorf("payload %v", got)
 	}
 	if _, ok := got["days"]; ok {
 		t.Errorf("a late promise's payload counts days: %v", got)
 	}
-	tickAt(time.Date(2026, 12, 11, 9, 5, 0, 0, time.UTC))
-	want("ticked again", map[string]int{"cw": 1, "coord": 1})
-	tickAt(time.Date(2026, 12, 18, 9, 0, 30, 0, time.UTC)) // a week later
-	want("a week later", map[string]int{"cw": 1, "coord": 1, "cw2": 0, "adm": 1, "kari": 0})
+	p.tickAt(time.Date(2026, 12, 11, 9, 5, 0, 0, time.UTC))
+	p.want("ticked again", map[string]int{"cw": 1, "coord": 1})
+	p.tickAt(time.Date(2026, 12, 18, 9, 0, 30, 0, time.UTC)) // a week later
+	p.want("a week later", map[string]int{"cw": 1, "coord": 1, "cw2": 0, "adm": 1, "kari": 0})
 }
-
-// first drops the middle result of a domain change.
-func first[T any](r *veikart.Roadmap, _ T, err error) (*veikart.Roadmap, error) { return r, err }
