@@ -72,6 +72,23 @@ async function download(id, mid) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// list is the meetings the person may see: from the server, kept on the
+// device (the family's phone only: a caseworker's app keeps nothing of a
+// household) so that a meeting at a kitchen table without a network still
+// shows its agenda and takes notes.
+async function list(id) {
+  const key = `meetings:${id}`;
+  try {
+    const { items } = await api.call('GET', path(id, '/meetings'));
+    if (!acting()) await kv.set(key, items);
+    return items;
+  } catch (e) {
+    const kept = !acting() && e instanceof api.Offline ? await kv.get(key) : null;
+    if (!kept) throw e;
+    return kept;
+  }
+}
+
 const statusLine = (m) => t(`meeting.status.${m.status}`, { date: m.approvedAt ? date(m.approvedAt) : '' });
 const placeLine = (m) => (m.place ? t('meeting.at', { place: m.place }) : t('meeting.atHome'));
 const invitees = (m) => m.invitees.map((x) => x.agencyName || x.agencyId).join(', ');
@@ -79,10 +96,7 @@ const invitees = (m) => m.invitees.map((x) => x.agencyName || x.agencyId).join('
 // meetings lists the household's meetings (or, for a caseworker, the ones
 // the agency is invited to), the coming ones first.
 export async function meetings(id) {
-  const [{ items }, team] = await Promise.all([
-    api.call('GET', path(id, '/meetings')),
-    api.call('GET', path(id, '/team')).catch(() => null),
-  ]);
+  const [items, team] = await Promise.all([list(id), api.call('GET', path(id, '/team')).catch(() => null)]);
   const owner = !acting();
   const mayCall = owner || team?.role === 'coordinator';
   const sorted = [...items].sort((a, b) => b.at.localeCompare(a.at));
@@ -206,8 +220,8 @@ function decisionLine(d, m, r) {
 // meeting is one meeting: what, when, where, who; its agenda, and during
 // the meeting its notes and decisions; the minutes once approved.
 export async function meeting(id, mid) {
-  const [{ items }, team, r] = await Promise.all([
-    api.call('GET', path(id, '/meetings')),
+  const [items, team, r] = await Promise.all([
+    list(id),
     api.call('GET', path(id, '/team')).catch(() => null),
     acting() ? Promise.resolve(null) : import('../sync.js').then((s) => s.load(id)),
   ]);
