@@ -126,17 +126,7 @@ func (s *Store) logPageKind(copies *cache[*logPage]) *kind[*logPage] {
 	coll := s.db.Collection(auditColl)
 	return &kind[*logPage]{
 		name: "log page", coll: coll, lock: "l:", cache: copies,
-		load: func(ctx context.Context, id string) (*logPage, bool, error) {
-			var d pageDoc
-			err := coll.FindOne(ctx, byID(id)).Decode(&d)
-			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-				return &logPage{ID: id}, false, nil
-			}
-			if err != nil {
-				return nil, false, mapError(err, "read log page %s", id)
-			}
-			return d.page(), true, nil
-		},
+		load:     findOrEmpty(coll, "log page", func(id string) *logPage { return &logPage{ID: id} }, (*pageDoc).page),
 		doc:      func(p *logPage) (any, error) { return p.doc(), nil },
 		cas:      func(p *logPage) bson.D { return bson.D{{Key: "r", Value: p.Rev}} },
 		conflict: "The log is being written by many at once. Try again.",

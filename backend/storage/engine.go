@@ -142,6 +142,24 @@ type kind[T any] struct {
 	keepMissing bool
 }
 
+// findOrEmpty is a kind's load for a kind whose missing document is an
+// empty one: document id of coll decoded into a D and converted by conv, or
+// empty(id) with found false when there is none.
+func findOrEmpty[D, T any](coll *mongo.Collection, what string, empty func(id string) T, conv func(*D) T) func(context.Context, string) (T, bool, error) {
+	return func(ctx context.Context, id string) (T, bool, error) {
+		var d D
+		err := coll.FindOne(ctx, byID(id)).Decode(&d)
+		if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
+			return empty(id), false, nil
+		}
+		if err != nil {
+			var zero T
+			return zero, false, mapError(err, "read %s %s", what, id)
+		}
+		return conv(&d), true, nil
+	}
+}
+
 // current returns document id from the copy or the database, and keeps the
 // copy. Where copies are kept (exclusive mode), callers hold the document's
 // stripe lock, so that a concurrent write, which takes the same lock, cannot

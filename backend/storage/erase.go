@@ -83,17 +83,8 @@ func (s *Store) noticesKind(copies *cache[*agencyNoticesDoc]) *kind[*agencyNotic
 	coll := s.db.Collection(noticesColl)
 	return &kind[*agencyNoticesDoc]{
 		name: "agency notices", coll: coll, lock: "n:", cache: copies,
-		load: func(ctx context.Context, agencyID string) (*agencyNoticesDoc, bool, error) {
-			var d agencyNoticesDoc
-			err := coll.FindOne(ctx, byID(agencyID)).Decode(&d)
-			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-				return &agencyNoticesDoc{ID: agencyID}, false, nil
-			}
-			if err != nil {
-				return nil, false, mapError(err, "read notices of %s", agencyID)
-			}
-			return &d, true, nil
-		},
+		load: findOrEmpty(coll, "notices of agency", func(id string) *agencyNoticesDoc { return &agencyNoticesDoc{ID: id} },
+			func(d *agencyNoticesDoc) *agencyNoticesDoc { return d }),
 		doc: func(d *agencyNoticesDoc) (any, error) { return d, nil },
 		cas: func(d *agencyNoticesDoc) bson.D {
 			if d.Rev == 0 {
