@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/versioned"
 	"github.com/veikart/veikart/backend/wire"
 )
 
@@ -39,20 +39,10 @@ func matchesETag(header, tag string) bool {
 // one version seen through one grant never change (a change to the grant
 // is a change to the roadmap: a new version). A member's view is rendered
 // each time.
-type renderCache struct {
-	mu  sync.RWMutex
-	m   map[string]rendered
-	max int
-}
-
-type rendered struct {
-	version int64
-	updated int64 // UpdatedAt in ns: tells apart a deleted and re-created roadmap
-	body    []byte
-}
+type renderCache struct{ kept *versioned.Cache[[]byte] }
 
 func newRenderCache(max int) *renderCache {
-	return &renderCache{m: make(map[string]rendered, 1024), max: max}
+	return &renderCache{kept: versioned.New[[]byte](max)}
 }
 
 // view is the JSON of view.
@@ -67,26 +57,13 @@ func (rc *renderCache) view(view *access.View) ([]byte, error) {
 }
 
 func (rc *renderCache) get(key string, r *veikart.Roadmap, doc func() any) ([]byte, error) {
-	rc.mu.RLock()
-	e, ok := rc.m[key]
-	rc.mu.RUnlock()
-	if ok && e.version == r.Version && e.updated == r.UpdatedAt.UnixNano() {
-		return e.body, nil
+	if b, ok := rc.kept.Get(key, r); ok {
+		return b, nil
 	}
 	b, err := json.Marshal(doc())
 	if err != nil {
 		return nil, err
 	}
-	rc.mu.Lock()
-	if len(rc.m) >= rc.max {
-		for k := range rc.m {
-			delete(rc.m, k)
-			break
-		}
-	}
-	if cur, ok := rc.m[key]; !ok || cur.version <= r.Version {
-		rc.m[key] = rendered{version: r.Version, updated: r.UpdatedAt.UnixNano(), body: b}
-	}
-	rc.mu.Unlock()
+	rc.kept.Put(key, r, b)
 	return b, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/veikart"
+	"github.com/veikart/veikart/backend/versioned"
 )
 
 // Roadmaps is the storage of roadmaps: each write is one atomic
@@ -115,8 +116,8 @@ type Service struct {
 	now       func() time.Time
 	cfg       Config
 	// Caseworkers' views and summaries of recent versions (views.go).
-	views     byVersion[*access.View]
-	summaries byVersion[access.Summary]
+	views     *versioned.Cache[*access.View]
+	summaries *versioned.Cache[access.Summary]
 }
 
 // New returns the use cases on store. reminders may be nil (no reminders).
@@ -124,7 +125,8 @@ func New(cfg Config, store Store, reminders Reminders, log *slog.Logger, now fun
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Service{store: store, reminders: reminders, log: log, now: now, cfg: cfg}
+	return &Service{store: store, reminders: reminders, log: log, now: now, cfg: cfg,
+		views: versioned.New[*access.View](maxKept), summaries: versioned.New[access.Summary](maxKept)}
 }
 
 // Errors the use cases answer with. A roadmap that does not exist and one
