@@ -92,6 +92,14 @@ func FuzzOperations(f *testing.F) {
 // the wire type it decodes into. TestDecodeTypes_MatchHandlers keeps it in
 // step with the handlers, so a new request body is fuzzed from the start.
 var decodeTypes = map[string]func() any{
+	"set-contact-request.schema.json":          func() any { return new(wire.SetContactRequest) },
+	"set-coordinator-request.schema.json":      func() any { return new(wire.SetCoordinatorRequest) },
+	"answer-promise-request.schema.json":       func() any { return new(wire.AnswerPromiseRequest) },
+	"promise-outcome-request.schema.json":      func() any { return new(wire.PromiseOutcomeRequest) },
+	"call-meeting-request.schema.json":         func() any { return new(wire.CallMeetingRequest) },
+	"agenda-request.schema.json":               func() any { return new(wire.AgendaRequest) },
+	"notes-request.schema.json":                func() any { return new(wire.NotesRequest) },
+	"decision-request.schema.json":             func() any { return new(wire.DecisionRequest) },
 	"accept-invitation-request.schema.json":    func() any { return new(wire.AcceptInvitationRequest) },
 	"act-request.schema.json":                  func() any { return new(wire.ActRequest) },
 	"approve-request.schema.json":              func() any { return new(wire.ApproveRequest) },
@@ -128,6 +136,7 @@ var decodeTypes = map[string]func() any{
 // holds one is present. TestDecode_EveryIntegerAndDateTimeField fails when a
 // field of a schema has no place here.
 var decodeBases = map[string][]string{
+	"call-meeting-request.schema.json": {`{"id":"m1","at":"2027-01-10T09:00:00Z","minutes":90,"invitees":["nav"]}`},
 	"operations-request.schema.json": {`{"operations":[
 		{"opId":"o1","type":"roadmap.setTitle","baseVersion":3,"title":"Plan"},
 		{"opId":"o2","type":"member.add","member":{"id":"m1","name":"Kari","birthYear":1985,"role":"adult"}},

@@ -112,12 +112,8 @@ func (s *Server) setAgenda(c *fiber.Ctx) error {
 	return s.sendMeeting(c, fiber.StatusOK, m, err)
 }
 
-// itemChange decodes a body into req by schema and runs a change of the
-// agenda item the path names.
-func (s *Server) itemChange(c *fiber.Ctx, schema string, req any, fn func(ctx context.Context, actor access.Actor, id, mid, item string) (veikart.Meeting, error)) error {
-	if err := s.decode(c, schema, req); err != nil {
-		return err
-	}
+// itemChange runs a change of the agenda item the path names.
+func (s *Server) itemChange(c *fiber.Ctx, fn func(ctx context.Context, actor access.Actor, id, mid, item string) (veikart.Meeting, error)) error {
 	id, mid, err := meetingIDs(c)
 	if err != nil {
 		return err
@@ -132,14 +128,20 @@ func (s *Server) itemChange(c *fiber.Ctx, schema string, req any, fn func(ctx co
 
 func (s *Server) noteItem(c *fiber.Ctx) error {
 	var req wire.NotesRequest
-	return s.itemChange(c, "notes-request.schema.json", &req, func(ctx context.Context, actor access.Actor, id, mid, item string) (veikart.Meeting, error) {
+	if err := s.decode(c, "notes-request.schema.json", &req); err != nil {
+		return err
+	}
+	return s.itemChange(c, func(ctx context.Context, actor access.Actor, id, mid, item string) (veikart.Meeting, error) {
 		return s.household.NoteItem(ctx, actor, id, mid, item, req.Notes)
 	})
 }
 
 func (s *Server) decide(c *fiber.Ctx) error {
 	var req wire.DecisionRequest
-	return s.itemChange(c, "decision-request.schema.json", &req, func(ctx context.Context, actor access.Actor, id, mid, item string) (veikart.Meeting, error) {
+	if err := s.decode(c, "decision-request.schema.json", &req); err != nil {
+		return err
+	}
+	return s.itemChange(c, func(ctx context.Context, actor access.Actor, id, mid, item string) (veikart.Meeting, error) {
 		return s.household.Decide(ctx, actor, id, mid, item, veikart.Decision{
 			ID: req.ID, AreaID: req.AreaID, Text: req.Text, Due: req.Due,
 			Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(req.Responsible.Kind), MemberID: req.Responsible.MemberID, AgencyID: req.Responsible.AgencyID},

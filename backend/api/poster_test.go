@@ -24,8 +24,8 @@ func TestPoster_QRCodeEveryRole(t *testing.T) {
 	}
 	status := map[string]int{
 		"owner": 200, "co-owner": 200, "member": 200,
-		"caseworker": 403,
-		"expired":    404, "revoked": 404, "never": 404, "agency-admin": 404, "other-person": 404, "operator": 404,
+		"caseworker": 403, "coordinator": 403,
+		"expired": 404, "revoked": 404, "never": 404, "agency-admin": 404, "other-person": 404, "operator": 404,
 		"anonymous": 401,
 	}
 	for _, role := range roles {

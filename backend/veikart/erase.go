@@ -75,6 +75,25 @@ func (r *Roadmap) WithoutPerson(userID string, now time.Time) *Roadmap {
 	for i := range n.Transitions {
 		swap(&n.Transitions[i].CreatedBy)
 	}
+	// The team: a caseworker who erases their account is no longer anyone's
+	// contact person or coordinator, and their name leaves their answers.
+	for i := range n.Grants {
+		if n.Grants[i].Contact.UserID == userID {
+			n.Grants[i].Contact, changed = Contact{}, true
+		}
+	}
+	if n.Coordinator.UserID == userID {
+		n.Coordinator, changed = Coordinator{}, true
+	}
+	swap(&n.Coordinator.By)
+	for i := range n.Steps {
+		if p := &n.Steps[i].Promise; p.By == userID && p.By != "" {
+			p.By, p.ByName, changed = ErasedPerson, "", true
+		}
+	}
+	for i := range n.Meetings {
+		swap(&n.Meetings[i].CalledBy)
+	}
 	if !changed {
 		return r
 	}
