@@ -78,6 +78,7 @@ func TestRoadmapDoc_Consent(t *testing.T) {
 	want.Steps[0].Responsible = veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "bydel"}
 	want.Steps[0].Promise = veikart.Promise{Status: veikart.PromiseAccepted, AskedAt: at(1), Due: "2026-12-24", By: "c3", ByName: "Vera",
 		AnsweredAt: at(2), Outcome: veikart.PromiseKept, OutcomeAt: at(3)}
+	want.Steps[0].TransitionID, want.Steps[0].ChecklistKey = "t1", "bed"
 	want.Requests = []veikart.AccessRequest{
 		{
 			ID: "q1", AgencyID: "nav-oslo", RequestedBy: "c1", Sections: sections, Permissions: perms, Purpose: "Oppfølging",
