@@ -28,3 +28,15 @@ func ToChecklistChoices(ls []ChecklistLine) []veikart.ChecklistChoice {
 	}
 	return out
 }
+
+// TemplateLine is a line a transition kind's checklist offers.
+type TemplateLine struct {
+	Key    string `json:"key"`
+	AreaID string `json:"areaId"`
+}
+
+// ToTemplate renders a kind's template, so that the app offers the lines
+// the server accepts.
+func ToTemplate(ls []veikart.ChecklistLine) []TemplateLine {
+	return List(ls, func(l veikart.ChecklistLine) TemplateLine { return TemplateLine{Key: l.Key, AreaID: l.AreaID} })
+}

@@ -304,6 +304,8 @@ type Transition struct {
 	Status      string    `json:"status"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
+	// Checklist is the template of the kind's checklist (veikart/checklist.go).
+	Checklist []TemplateLine `json:"checklist,omitempty"`
 }
 
 type TransitionList struct {
@@ -320,6 +322,7 @@ func ToTransition(t veikart.Transition) Transition {
 		Sections: SectionsToStrings(t.Sections), Permissions: PermsToStrings(t.Permissions),
 		DaysBefore: t.DaysBefore, DaysAfter: t.DaysAfter, Summary: t.Summary, Reminders: rs,
 		GrantID: t.GrantID, Status: string(t.Status), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Checklist: ToTemplate(veikart.Checklist(t.Kind)),
 	}
 }
 
