@@ -44,6 +44,7 @@ self.addEventListener('push', (event) => {
     let key = null;
     if (data.kind === 'security') key = 'push.security';
     else if (data.kind === 'promise') key = 'push.promise';
+    else if (data.kind === 'checklist') key = 'push.checklist';
     else if (data.days != null) {
       // Count the days when the reminder is shown, not when it was sent: a
       // phone that was off overnight gets yesterday's "tomorrow" today.
