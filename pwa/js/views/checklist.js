@@ -123,6 +123,8 @@ async function fresh(key, get) {
     await remember(key, v);
     return v;
   } catch (e) {
+    // Gone, or no longer this person's: the device forgets its copy too.
+    if (e instanceof api.ApiError && (e.status === 404 || e.status === 403)) await kv.del(key).catch(() => {});
     if (!(e instanceof api.Offline)) throw e;
     return kv.get(key);
   }
