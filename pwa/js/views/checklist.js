@@ -60,19 +60,25 @@ function stateText(s, tr, names) {
   return t(`checklist.state.${lineState(s, tr)}`, { agency, date: p.due ? date(p.due) : '', reason: p.reason || '' });
 }
 
-function lineItem(s, tr, names) {
+// lineItem is one line and where it stands; sees(agencyId, areaId), when
+// given, says whether the household lets the agency see the line's step
+// (else the agency can neither answer it nor be reminded of it).
+function lineItem(s, tr, names, sees) {
   const red = isRed(s, tr);
+  const agencyId = s.responsible?.kind === 'agency' ? s.responsible.agencyId : '';
   return h('li', { class: red ? 'line unconfirmed' : 'line' },
     h('strong', null, lineName(s.checklistKey)),
     red ? h('span', { class: 'flag' }, t('checklist.unconfirmed')) : null,
     h('span', { class: 'meta' }, stateText(s, tr, names)),
+    agencyId && sees && !sees(agencyId, s.areaId) ? h('span', { class: 'late' }, t('checklist.unseen', { agency: names[agencyId] || agencyId })) : null,
     s.promise?.byName && s.promise.status === 'accepted' ? h('span', { class: 'meta' }, t('checklist.by', { name: s.promise.byName })) : null);
 }
 
 // checklistBox is one planned transition's day on the transitions screen:
 // its lines and where each stands, the form that chooses them, and the
-// card. shared are the agencies the household shares with ({id, name}).
-export function checklistBox(id, r, tr, shared, names) {
+// card. shared are the agencies the household shares with ({id, name});
+// sees is as for lineItem.
+export function checklistBox(id, r, tr, shared, names, sees) {
   const lines = linesOf(r, tr);
   const have = Object.fromEntries(lines.map((s) => [s.checklistKey, s]));
   const out = h('div', { 'aria-live': 'polite' });
@@ -90,7 +96,7 @@ export function checklistBox(id, r, tr, shared, names) {
   return h('section', { class: 'stack day', 'aria-labelledby': heading },
     h('h4', { id: heading }, t('checklist.title')),
     lines.some((s) => isRed(s, tr)) ? h('p', { class: 'note' }, t('checklist.soon')) : null,
-    lines.length ? h('ul', { class: 'lines' }, lines.map((s) => lineItem(s, tr, names))) : h('p', null, t('checklist.none')),
+    lines.length ? h('ul', { class: 'lines' }, lines.map((s) => lineItem(s, tr, names, sees))) : h('p', null, t('checklist.none')),
     h('details', null, h('summary', null, t('checklist.choose')),
       h('form', {
         class: 'stack',

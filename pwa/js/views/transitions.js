@@ -46,6 +46,8 @@ export async function transitions(id) {
   // A line goes to an agency the household shares with, now or soon.
   const shared = [...new Set(grants.items.filter((g) => g.status !== 'revoked' && g.status !== 'expired').map((g) => g.agencyId))]
     .map((a) => ({ id: a, name: byId[a] || a }));
+  const sees = (agencyId, areaId) => grants.items.some((g) => g.agencyId === agencyId && g.status !== 'revoked' && g.status !== 'expired'
+    && g.sections.includes(`steps:${areaId}`));
   const item = (tr) => {
     const agency = tr.agencyName || byId[tr.agencyId] || tr.agencyId;
     const g = grantOf[tr.grantId];
@@ -56,7 +58,7 @@ export async function transitions(id) {
       h('p', null, t('grant.sees', { sections: list(tr.sections.map((x) => sectionName(r, x))) })),
       h('p', null, t(`transition.status.${status}`, { from: date(dayOffset(tr.date, -tr.daysBefore)), until: date(dayOffset(tr.date, tr.daysAfter)) })),
       tr.summary ? h('details', null, h('summary', null, t('transition.summary')), h('p', { class: 'own-words' }, tr.summary)) : null,
-      tr.status === 'planned' ? checklistBox(id, r, tr, shared, byId) : null,
+      tr.status === 'planned' ? checklistBox(id, r, tr, shared, byId, sees) : null,
       tr.status === 'planned' && status !== 'expired' && status !== 'revoked' ? h('button', {
         type: 'button', class: 'danger',
         onclick: async () => {

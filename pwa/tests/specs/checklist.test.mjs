@@ -1,6 +1,7 @@
 // The day of a transition: the family plans a release two days ahead and
-// chooses its checklist at the table (the bed and the money for NAV, the
-// keys its own); NAV's caseworker confirms the bed by the day; the money
+// chooses its checklist at the table (the bed, the medicine and the money
+// for NAV, the keys its own; NAV may not see health steps, and the family
+// is told); NAV's caseworker confirms the bed by the day; the money
 // stays unconfirmed and shows red, in words too, to the family; the card of
 // the day opens, and shows the contact person's phone, with no network.
 
@@ -51,7 +52,7 @@ describe('the day of a transition', () => {
   test('the family chooses the lines and who arranges each', async () => {
     await visit(family, `${server.url}/#/roadmaps/${id}/transitions`, 'Overganger');
     await family.getByText('Velg hva som må være på plass').click();
-    for (const [line, who] of [['Hvor sove første natt', 'NAV Sola'], ['Penger de første dagene', 'NAV Sola'], ['Nøkler', null]]) {
+    for (const [line, who] of [['Hvor sove første natt', 'NAV Sola'], ['Medisiner', 'NAV Sola'], ['Penger de første dagene', 'NAV Sola'], ['Nøkler', null]]) {
       await family.getByRole('checkbox', { name: line }).check();
       if (who) await family.getByLabel(`Hvem ordner «${line}»?`).selectOption({ label: who });
     }
@@ -60,10 +61,13 @@ describe('the day of a transition', () => {
     await family.getByText('Sjekklisten er lagret. Etatene er spurt.').first().waitFor();
     await lineOf(family, 'Hvor sove første natt').getByText('NAV Sola er spurt, men har ikke svart ennå.').waitFor();
     await lineOf(family, 'Nøkler').getByText('Vi ordner det selv.').waitFor();
-    // Two days before: both of NAV's lines are not confirmed, in words.
-    assert.equal(await family.locator('.line.unconfirmed').count(), 2);
+    // NAV was not let see the health steps: the family is told.
+    await lineOf(family, 'Medisiner').getByText('NAV Sola kan ikke se denne linjen ennå. Del stegene i dette området med dem.').waitFor();
+    assert.equal(await lineOf(family, 'Hvor sove første natt').getByText(/kan ikke se/).count(), 0);
+    // Two days before: NAV's lines are not confirmed, in words.
+    assert.equal(await family.locator('.line.unconfirmed').count(), 3);
     const r = await api(server.url, (await devLogin(server.url, 'Eva Berg')).accessToken, 'GET', `/api/v1/roadmaps/${id}`);
-    assert.equal(r.steps.filter((s) => s.transitionId === tid).length, 3);
+    assert.equal(r.steps.filter((s) => s.transitionId === tid).length, 4);
   });
 
   test("NAV's caseworker confirms the bed by the day", async () => {
@@ -84,7 +88,7 @@ describe('the day of a transition', () => {
     const money = lineOf(family, 'Penger de første dagene');
     await money.getByText('Ikke bekreftet', { exact: true }).waitFor();
     assert.match(await money.getAttribute('class'), /unconfirmed/);
-    assert.equal(await family.locator('.line.unconfirmed').count(), 1);
+    assert.equal(await family.locator('.line.unconfirmed').count(), 2);
     await checkA11y(family, 'the transitions screen with a checklist');
   });
 
