@@ -166,6 +166,25 @@ func TestChecklistJobs(t *testing.T) {
 			t.Errorf("%s: wants a reminder %v, want %v", key, !want, want)
 		}
 	}
+	// A line asked the day before the day is reminded the minute after.
+	late := now.AddDate(0, 0, 18) // 19 December, 08:00 in Oslo
+	l, _, err := r.SetChecklist("t1", []veikart.ChecklistChoice{{Key: "rent", AgencyID: "nav"}, {Key: "keys", AgencyID: "nav"}}, late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, j := range remind.Jobs(l, oslo) {
+		if j.StepID == veikart.ChecklistStepID("t1", "keys") {
+			found = true
+			if !j.At.Equal(late.Add(time.Minute)) {
+				t.Errorf("a line asked late is reminded at %s, want %s", j.At, late.Add(time.Minute))
+			}
+		}
+	}
+	if !found {
+		t.Error("a line asked late wants no reminder")
+	}
+
 	moved := "2026-12-22"
 	m, _, err := r.UpdateTransition("t1", "kari", veikart.TransitionPatch{Date: &moved}, now, oslo)
 	if err != nil {

@@ -201,8 +201,10 @@ func promiseJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 
 // checklistJobs are the reminders of the checklist lines of r's planned
 // transitions that their agencies have not confirmed: one each,
-// veikart.ChecklistWarnDays before the day at TransitionReminderAt. A line
-// confirmed by then wants none, so its job is cancelled, or not sent.
+// veikart.ChecklistWarnDays before the day at TransitionReminderAt, or, for
+// a line asked later than that, the minute after it was asked (the day is
+// near: it cannot wait, and a reminder already past would never go). A
+// line confirmed by then wants none, so its job is cancelled, or not sent.
 func checklistJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 	var out []Job
 	hm, _ := time.Parse("15:04", veikart.TransitionReminderAt)
@@ -219,8 +221,12 @@ func checklistJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 			if !veikart.Unconfirmed(s, t) {
 				continue
 			}
+			when := at
+			if asked := s.Promise.AskedAt; asked.After(when) {
+				when = asked.Truncate(time.Minute).Add(time.Minute).UTC()
+			}
 			out = append(out, Job{ID: ChecklistJobID(r.ID, s, t), RoadmapID: r.ID, StepID: s.ID, Due: t.Date, TransitionID: t.ID,
-				Reminder: veikart.Reminder{DaysBefore: veikart.ChecklistWarnDays, At: veikart.TransitionReminderAt}, At: at, Promise: ChecklistUnconfirmed})
+				Reminder: veikart.Reminder{DaysBefore: veikart.ChecklistWarnDays, At: veikart.TransitionReminderAt}, At: when, Promise: ChecklistUnconfirmed})
 		}
 	}
 	return out
