@@ -380,6 +380,8 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await visit(cw, road(), 'Familien Berg');
         await cw.getByRole('heading', { level: 2, name: T('shared.ourSteps') }).waitFor();
         await cw.getByText('Søknaden er sendt videre.').waitFor();
+        // The family's checklist line, in the caseworker's language.
+        await cw.locator('[data-step] strong').filter({ hasText: T('checklist.line.bed') }).waitFor();
         // The coordinator's view of the team, and the open answer form.
         await cw.getByRole('heading', { level: 2, name: T('team.youCoordinate') }).waitFor();
         await cw.getByText(T('promise.changeAnswer')).first().click();
