@@ -330,6 +330,7 @@ func (s *Server) routes() {
 	v1.Post("/roadmaps/:roadmapId/transitions", s.authenticate, s.createTransition)
 	v1.Patch("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.updateTransition)
 	v1.Delete("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.cancelTransition)
+	v1.Put("/roadmaps/:roadmapId/transitions/:transitionId/checklist", s.authenticate, s.setChecklist)
 	v1.Post("/roadmaps/:roadmapId/members/:memberId/own-roadmap", s.authenticate, s.takeOwn)
 	v1.Get("/roadmaps/:roadmapId/recovery-people", s.authenticate, s.recoveryPeople)
 	// Consent: the agencies' side, and both.

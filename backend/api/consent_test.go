@@ -336,6 +336,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		}, true},
 		{"change-transition", "PATCH", rp("/transitions/t-pol"), body(map[string]any{"summary": "Changed hand-over", "daysAfter": 60}), true},
 		{"cancel-transition", "DELETE", rp("/transitions/t-pol"), nil, true},
+		{"set-checklist", "PUT", rp("/transitions/t-pol/checklist"), func(w *world) any {
+			return map[string]any{"lines": []any{map[string]any{"key": "bed", "title": "Seng", "agencyId": w.nav}, map[string]any{"key": "keys"}}}
+		}, true},
 		{"own-roadmap", "POST", rp("/members/m2/own-roadmap"), func(*world) any { return map[string]any{"id": auth.NewUUID()} }, true},
 		{"shared", "GET", fixed("/api/v1/shared"), nil, false},
 		{"me", "GET", fixed("/api/v1/me"), nil, false},
@@ -418,6 +421,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"plan-transition":   owners(201),
 		"change-transition": owners(200),
 		"cancel-transition": owners(200),
+		"set-checklist":     owners(200),
 		// Only Mia herself, with the owners' leave.
 		"own-roadmap":     {"owner": 403, "co-owner": 403, "member": 201, "caseworker": 403},
 		"accept-proposal": owners(200),
@@ -747,6 +751,24 @@ func TestConsent_BadInputChangesNothing(t *testing.T) {
 			func(*world) any { return map[string]any{"role": "veileder"} }, 422, "/problems/validation"},
 		{"contact named by the household", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/contact" }, "owner",
 			func(*world) any { return map[string]any{"name": "Vera"} }, 403, "/problems/forbidden"},
+		{"checklist line of another kind", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-pol/checklist" }, "owner",
+			func(*world) any { return map[string]any{"lines": []any{map[string]any{"key": "rent"}}} }, 422, "/problems/validation"},
+		{"checklist line that is no line", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-pol/checklist" }, "owner",
+			func(*world) any { return map[string]any{"lines": []any{map[string]any{"key": "yacht"}}} }, 422, "/problems/validation"},
+		{"checklist line twice", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-pol/checklist" }, "owner",
+			func(*world) any {
+				return map[string]any{"lines": []any{map[string]any{"key": "bed"}, map[string]any{"key": "bed"}}}
+			}, 422, "/problems/validation"},
+		{"checklist line to an agency that does not exist", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-pol/checklist" }, "owner",
+			func(*world) any {
+				return map[string]any{"lines": []any{map[string]any{"key": "bed", "agencyId": "ag-none"}}}
+			}, 422, "/problems/validation"},
+		{"checklist without lines", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-pol/checklist" }, "owner",
+			func(*world) any { return map[string]any{"items": []any{}} }, 422, "/problems/validation"},
+		{"checklist of a transition that does not exist", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-none/checklist" }, "owner",
+			func(*world) any { return map[string]any{"lines": []any{}} }, 404, "/problems/not-found"},
+		{"checklist planned by a caseworker", "PUT", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/transitions/t-pol/checklist" }, "caseworker",
+			func(*world) any { return map[string]any{"lines": []any{map[string]any{"key": "bed"}}} }, 403, "/problems/forbidden"},
 		{"approve an answered request twice", "POST", func(w *world) string { return "/api/v1/roadmaps/" + w.id + "/access-requests/q-none/approve" }, "owner",
 			func(w *world) any { return map[string]any{"expiresAt": future(time.Hour)} }, 404, "/problems/not-found"},
 	}

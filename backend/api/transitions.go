@@ -100,3 +100,21 @@ func (s *Server) takeOwn(c *fiber.Ctx) error {
 	c.Location("/api/v1/roadmaps/" + view.Roadmap.ID)
 	return s.sendRoadmap(c, createdOrOK(created), view)
 }
+
+// setChecklist chooses the lines of a transition's checklist
+// (veikart/checklist.go): steps, asked of their agencies as promises.
+func (s *Server) setChecklist(c *fiber.Ctx) error {
+	id, tid, err := pathIDs(c, "transitionId", household.ErrNoTransition)
+	if err != nil {
+		return err
+	}
+	var req wire.SetChecklistRequest
+	if err := s.decode(c, "set-checklist-request.schema.json", &req); err != nil {
+		return err
+	}
+	steps, err := s.household.SetChecklist(c.UserContext(), actorOf(c), id, tid, wire.ToChecklistChoices(req.Lines))
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, fiber.StatusOK, wire.Checklist{TransitionID: tid, Items: wire.List(steps, wire.ToStep)})
+}

@@ -41,6 +41,9 @@ type Job struct {
 	// is late: PromiseLate to its caseworker and the coordinator the day
 	// after its date, PromiseEscalated to the agency's administrators
 	// veikart.EscalateAfterDays later. Due is the promised date.
+	// ChecklistUnconfirmed (with StepID and TransitionID) is a transition's
+	// checklist line its agency has not confirmed veikart.ChecklistWarnDays
+	// before the day; Due is the transition's date.
 	Promise PromiseStage
 	// MeetingID is set (with Audience) for a meeting's invitation (to the
 	// invited agencies, when it is planned) and its reminder the day
@@ -63,7 +66,17 @@ type PromiseStage string
 const (
 	PromiseLate      PromiseStage = "late"
 	PromiseEscalated PromiseStage = "escalated"
+	// ChecklistUnconfirmed goes to the agency (its contact person, else its
+	// caseworkers) and the coordinator.
+	ChecklistUnconfirmed PromiseStage = "checklist"
 )
+
+// ChecklistJobID is the id of the reminder that checklist step s of
+// transition t is not confirmed. The transition's date is in it: a moved
+// transition gets a new job.
+func ChecklistJobID(roadmapID string, s veikart.Step, t veikart.Transition) string {
+	return fmt.Sprintf("%s/checklist:%s/%s/%s", roadmapID, s.ID, t.Date, ChecklistUnconfirmed)
+}
 
 // PromiseJobID is the id of a late promise's reminder at stage st. The
 // promised date is in it: a new date gets new jobs.
@@ -126,6 +139,7 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 	}
 	out = append(out, promiseJobs(r, loc)...)
 	out = append(out, meetingJobs(r, loc)...)
+	out = append(out, checklistJobs(r, loc)...)
 	for _, t := range r.Transitions {
 		if t.Status != veikart.TransitionPlanned {
 			continue
@@ -222,6 +236,39 @@ func meetingJobs(r *veikart.Roadmap, loc *time.Location) []Job {
 	return out
 }
 
+// checklistJobs are the reminders of the checklist lines of r's planned
+// transitions that their agencies have not confirmed: one each,
+// veikart.ChecklistWarnDays before the day at TransitionReminderAt, or, for
+// a line asked later than that, the minute after it was asked (the day is
+// near: it cannot wait, and a reminder already past would never go). A
+// line confirmed by then wants none, so its job is cancelled, or not sent.
+func checklistJobs(r *veikart.Roadmap, loc *time.Location) []Job {
+	var out []Job
+	hm, _ := time.Parse("15:04", veikart.TransitionReminderAt)
+	for _, t := range r.Transitions {
+		if t.Status != veikart.TransitionPlanned {
+			continue
+		}
+		day, err := time.ParseInLocation(time.DateOnly, t.Date, loc)
+		if err != nil {
+			continue
+		}
+		at := time.Date(day.Year(), day.Month(), day.Day()-veikart.ChecklistWarnDays, hm.Hour(), hm.Minute(), 0, 0, loc).UTC()
+		for _, s := range r.ChecklistSteps(t.ID) {
+			if !veikart.Unconfirmed(s, t) {
+				continue
+			}
+			when := at
+			if asked := s.Promise.AskedAt; asked.After(when) {
+				when = asked.Truncate(time.Minute).Add(time.Minute).UTC()
+			}
+			out = append(out, Job{ID: ChecklistJobID(r.ID, s, t), RoadmapID: r.ID, StepID: s.ID, Due: t.Date, TransitionID: t.ID,
+				Reminder: veikart.Reminder{DaysBefore: veikart.ChecklistWarnDays, At: veikart.TransitionReminderAt}, At: when, Promise: ChecklistUnconfirmed})
+		}
+	}
+	return out
+}
+
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -286,6 +333,8 @@ func Quiet(t time.Time, loc *time.Location) (bool, time.Time) {
 func Text(j Job, now time.Time, loc *time.Location) string {
 	w := stepWords
 	switch {
+	case j.Promise == ChecklistUnconfirmed:
+		return checklistText
 	case j.Promise != "":
 		return promiseText
 	case j.MeetingID != "" && j.Invite:
@@ -319,6 +368,7 @@ var (
 	meetingInviteText   = "Du er invitert til et møte i Veikart."
 	meetingReminderText = "Du har et møte i Veikart i morgen."
 	meetingMinutesText  = "Referatet fra et møte i Veikart er klart."
+	checklistText       = "Noe må avklares i Veikart før en overgang."
 	grantWords          = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
 )
 

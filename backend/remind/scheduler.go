@@ -321,6 +321,11 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		"tag": Topic(j.ID),
 	}
 	switch {
+	case j.Promise == ChecklistUnconfirmed:
+		// No days either: the agency opens the roadmap to answer the line.
+		delete(msg, "days")
+		delete(msg, "due")
+		msg["kind"], msg["url"] = "checklist", "/#/roadmaps/"+j.RoadmapID
 	case j.Promise != "":
 		// No days: the text is the same whenever the phone shows it.
 		delete(msg, "days")
@@ -366,6 +371,8 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
 	var g veikart.Grant
 	switch {
+	case j.Promise == ChecklistUnconfirmed:
+		return s.checklistRecipients(ctx, r, j, now)
 	case j.Promise != "":
 		return s.promiseRecipients(ctx, r, j, now)
 	case j.MeetingID != "" && j.Audience == ToAgency:
@@ -442,10 +449,38 @@ func (s *Scheduler) promiseRecipients(ctx context.Context, r *veikart.Roadmap, j
 	if slices.Contains(caseworkers, st.Promise.By) {
 		out = []string{st.Promise.By}
 	}
-	if c := r.Coordinator; r.IsCoordinator(c.AgencyID, c.UserID, now) && !slices.Contains(out, c.UserID) {
-		out = append(out, c.UserID)
+	return s.withCoordinator(r, out, now), nil
+}
+
+// checklistRecipients are the people told that a checklist line is not
+// confirmed, while the household lets the agency see the step: the
+// agency's contact person for the household if it named one (and they are
+// still a caseworker), else its caseworkers; and the coordinator.
+func (s *Scheduler) checklistRecipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
+	st, ok := r.Step(j.StepID)
+	if !ok {
+		return nil, nil
 	}
-	return out, nil
+	g, ok := r.ActiveGrant(st.Responsible.AgencyID, now)
+	if !ok || !g.Allows(veikart.View, veikart.StepsSection(st.AreaID)) {
+		return nil, nil
+	}
+	out, err := s.staff(ctx, g.AgencyID, veikart.CaseworkerRole)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(out, g.Contact.UserID) {
+		out = []string{g.Contact.UserID}
+	}
+	return s.withCoordinator(r, out, now), nil
+}
+
+// withCoordinator is people and r's coordinator, if r has one in force.
+func (s *Scheduler) withCoordinator(r *veikart.Roadmap, people []string, now time.Time) []string {
+	if c := r.Coordinator; r.IsCoordinator(c.AgencyID, c.UserID, now) && !slices.Contains(people, c.UserID) {
+		people = append(people, c.UserID)
+	}
+	return people
 }
 
 // Sync brings the stored jobs in line with a change of a roadmap from old to

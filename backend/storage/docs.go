@@ -158,21 +158,24 @@ type areaDoc struct {
 }
 
 type stepDoc struct {
-	ID          string           `bson:"id"`
-	AreaID      string           `bson:"areaId"`
-	Title       string           `bson:"title"`
-	Note        string           `bson:"note,omitempty"`
-	Responsible responsibleDoc   `bson:"responsible"`
-	Due         string           `bson:"due,omitempty"`
-	Status      string           `bson:"status"`
-	Term        string           `bson:"term"`
-	MemberIDs   []string         `bson:"memberIds,omitempty"`
-	Reminders   []reminderDoc    `bson:"reminders,omitempty"`
-	Promise     *promiseDoc      `bson:"promise,omitempty"`
-	CreatedAt   time.Time        `bson:"createdAt"`
-	UpdatedAt   time.Time        `bson:"updatedAt"`
-	Version     int64            `bson:"v"`
-	Changed     map[string]int64 `bson:"changed,omitempty"`
+	ID          string         `bson:"id"`
+	AreaID      string         `bson:"areaId"`
+	Title       string         `bson:"title"`
+	Note        string         `bson:"note,omitempty"`
+	Responsible responsibleDoc `bson:"responsible"`
+	Due         string         `bson:"due,omitempty"`
+	Status      string         `bson:"status"`
+	Term        string         `bson:"term"`
+	MemberIDs   []string       `bson:"memberIds,omitempty"`
+	Reminders   []reminderDoc  `bson:"reminders,omitempty"`
+	Promise     *promiseDoc    `bson:"promise,omitempty"`
+	// A transition's checklist line (veikart/checklist.go).
+	TransitionID string           `bson:"transitionId,omitempty"`
+	ChecklistKey string           `bson:"checklistKey,omitempty"`
+	CreatedAt    time.Time        `bson:"createdAt"`
+	UpdatedAt    time.Time        `bson:"updatedAt"`
+	Version      int64            `bson:"v"`
+	Changed      map[string]int64 `bson:"changed,omitempty"`
 }
 
 type reminderDoc struct {
@@ -487,7 +490,7 @@ func toStepDoc(s veikart.Step) stepDoc {
 		Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r veikart.Reminder) reminderDoc { return reminderDoc{DaysBefore: r.DaysBefore, At: r.At} }),
-		Promise:   toPromiseDoc(s.Promise),
+		Promise:   toPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
 	}
 }
@@ -498,7 +501,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 		Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r reminderDoc) veikart.Reminder { return veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At} }),
-		Promise:   fromPromiseDoc(s.Promise),
+		Promise:   fromPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
 	}
 }

@@ -87,6 +87,7 @@ func TestRoadmapDoc_Consent(t *testing.T) {
 			{ID: "a2", Text: "Annet"},
 		},
 	}}
+	want.Steps[0].TransitionID, want.Steps[0].ChecklistKey = "t1", "bed"
 	want.Requests = []veikart.AccessRequest{
 		{
 			ID: "q1", AgencyID: "nav-oslo", RequestedBy: "c1", Sections: sections, Permissions: perms, Purpose: "Oppfølging",

@@ -185,11 +185,15 @@ type Step struct {
 	// Without a due date they wait.
 	Reminders []Reminder
 	// Promise is, for an agency's step, the agency's answer (promise.go).
-	Promise   Promise
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
-	Changed   map[string]int64
+	Promise Promise
+	// TransitionID and ChecklistKey make the step a line of a
+	// transition's checklist (checklist.go); "" for other steps.
+	TransitionID string
+	ChecklistKey string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int64
+	Changed      map[string]int64
 }
 
 // Reminder is one push reminder of a step: DaysBefore days before its due

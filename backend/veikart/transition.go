@@ -27,13 +27,16 @@ const (
 	TransitionDischarge    TransitionKind = "discharge"          // from hospital or treatment
 	TransitionAdulthood    TransitionKind = "turning-18"         // a young person turning 18
 	TransitionIntroduction TransitionKind = "introduction-ended" // the refugee introduction programme ends
-	TransitionOther        TransitionKind = "other"
+	// TransitionCustody is someone going into prison or custody: the home
+	// must be kept while they are away (rent, housing benefit, bills).
+	TransitionCustody TransitionKind = "custody-begins"
+	TransitionOther   TransitionKind = "other"
 )
 
 // ValidTransitionKind reports whether k is a kind that exists.
 func ValidTransitionKind(k TransitionKind) bool {
 	switch k {
-	case TransitionRelease, TransitionDischarge, TransitionAdulthood, TransitionIntroduction, TransitionOther:
+	case TransitionRelease, TransitionDischarge, TransitionAdulthood, TransitionIntroduction, TransitionCustody, TransitionOther:
 		return true
 	}
 	return false
@@ -289,6 +292,7 @@ func (r *Roadmap) UpdateTransition(id, by string, p TransitionPatch, now time.Ti
 	}
 	n := r.next(now)
 	n.Transitions[i] = t
+	n.moveChecklist(t, now)
 	g := n.Grants[gi]
 	g.Sections, g.Permissions, g.Purpose = slices.Clone(t.Sections), slices.Clone(t.Permissions), transitionPurpose(t.Kind, t.Date)
 	g.StartsAt, g.ExpiresAt, g.UpdatedAt = from, to, now

@@ -64,9 +64,12 @@ type Step struct {
 	MemberIDs   []string    `json:"memberIds"`
 	Reminders   []Reminder  `json:"reminders"`
 	Promise     *Promise    `json:"promise,omitempty"`
-	CreatedAt   time.Time   `json:"createdAt"`
-	UpdatedAt   time.Time   `json:"updatedAt"`
-	Version     int64       `json:"version"`
+	// TransitionID and ChecklistKey mark a transition's checklist line.
+	TransitionID string    `json:"transitionId,omitempty"`
+	ChecklistKey string    `json:"checklistKey,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	Version      int64     `json:"version"`
 }
 
 type Reminder struct {
@@ -115,7 +118,7 @@ func ToStep(s veikart.Step) Step {
 		Responsible: Responsible{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: NonNil(s.MemberIDs),
 		Reminders: FromReminders(s.Reminders),
-		Promise:   ToPromise(s.Promise),
+		Promise:   ToPromise(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version,
 	}
 }
@@ -301,6 +304,8 @@ type Transition struct {
 	Status      string    `json:"status"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
+	// Checklist is the template of the kind's checklist (veikart/checklist.go).
+	Checklist []TemplateLine `json:"checklist,omitempty"`
 }
 
 type TransitionList struct {
@@ -317,6 +322,7 @@ func ToTransition(t veikart.Transition) Transition {
 		Sections: SectionsToStrings(t.Sections), Permissions: PermsToStrings(t.Permissions),
 		DaysBefore: t.DaysBefore, DaysAfter: t.DaysAfter, Summary: t.Summary, Reminders: rs,
 		GrantID: t.GrantID, Status: string(t.Status), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Checklist: ToTemplate(veikart.Checklist(t.Kind)),
 	}
 }
 

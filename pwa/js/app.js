@@ -45,6 +45,7 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/poster$/, (id) => posterView().then((m) => m.poster(id))],
   [/^\/roadmaps\/([\w-]+)\/transitions$/, (id) => transitionsView().then((m) => m.transitions(id))],
   [/^\/roadmaps\/([\w-]+)\/transitions\/new$/, (id) => transitionsView().then((m) => m.planForm(id))],
+  [/^\/roadmaps\/([\w-]+)\/transitions\/([\w-]+)\/card$/, (id, tid) => checklistView().then((m) => m.card(id, tid))],
   [/^\/roadmaps\/([\w-]+)\/own$/, (id) => transitionsView().then((m) => m.own(id))],
   [/^\/roadmaps\/([\w-]+)\/team$/, (id) => teamView().then((m) => m.team(id))],
   [/^\/roadmaps\/([\w-]+)\/meetings$/, (id) => meetingsView().then((m) => m.meetings(id))],
@@ -64,6 +65,7 @@ const posterView = () => import('./views/poster.js');
 const transitionsView = () => import('./views/transitions.js');
 const teamView = () => import('./views/team.js');
 const meetingsView = () => import('./views/meetings.js');
+const checklistView = () => import('./views/checklist.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -58,3 +58,8 @@ export function inverse(before, op) {
 
 // areaName is an area's title: the household's own for custom areas.
 export const areaName = (a, t) => (a.kind === 'custom' ? a.title : t(`area.${a.id}`));
+
+// stepTitle is a step's title, in the reader's language for a line of a
+// transition's checklist (the household's words were in the language of
+// whoever chose it; a caseworker or a co-owner may read another).
+export const stepTitle = (s, t) => (s.checklistKey ? t(`checklist.line.${s.checklistKey}`) : s.title);

@@ -6,7 +6,7 @@
 import { h, field, errorBox, toast, choice, paged } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
-import { newId, DEFAULT_AREAS } from '../model.js';
+import { newId, DEFAULT_AREAS, stepTitle } from '../model.js';
 import { sectionName, daysLeft, granted } from './agencyview.js';
 import { route } from '../nav.js';
 import { kv } from '../db.js';
@@ -245,7 +245,7 @@ export async function roadmap(id) {
       h('h2', { id: `handover-${tr.id}` }, t('transition.handoverTitle', { kind: t(`transition.kind.${tr.kind}`), date: date(tr.date) })),
       h('p', { class: 'own-words' }, tr.summary || t('area.empty')))),
     h('section', { class: 'boxed stack', 'aria-labelledby': 'our-steps' }, h('h2', { id: 'our-steps' }, t('shared.ourSteps')),
-      ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', { class: 'stack', 'data-step': x.id }, h('p', null, h('strong', null, x.title)),
+      ours.length ? h('ul', { class: 'steps' }, ours.map((x) => h('li', { class: 'stack', 'data-step': x.id }, h('p', null, h('strong', null, stepTitle(x, t))),
         h('p', { class: 'meta' }, x.due ? t('step.by', { date: date(x.due) }) : t('step.noDate')),
         tv.answerForm(id, x)))) : h('p', null, t('shared.noOurSteps'))),
     h('section', { class: 'stack', 'aria-labelledby': 'cw-contact' }, h('h2', { id: 'cw-contact' }, t('contact.title')),

@@ -4,7 +4,7 @@
 import { h, s, field, choice, toast, ask, confirm } from '../ui.js';
 import { t, plural, date, num, list } from '../i18n.js';
 import * as sync from '../sync.js';
-import { areaName, newId } from '../model.js';
+import { areaName, newId, stepTitle } from '../model.js';
 import { ApiError, Offline, call } from '../api.js';
 import { route, go } from '../nav.js';
 import { kv, outbox } from '../db.js';
@@ -48,14 +48,14 @@ function who(r, step, agencies) {
 function stepItem(id, r, st, agencies) {
   const done = st.status === 'done';
   return h('li', { class: `step ${st.status}` },
-    h('a', { href: `#/roadmaps/${id}/steps/${st.id}` }, h('strong', null, st.title)),
+    h('a', { href: `#/roadmaps/${id}/steps/${st.id}` }, h('strong', null, stepTitle(st, t))),
     h('span', { class: 'meta' }, t(`status.${st.status}`), ' · ', who(r, st, agencies), st.due ? ` · ${t('step.by', { date: date(st.due) })}` : '', st.pending ? ` · ${t('common.notSent')}` : ''),
     // It says where the step stands, "Gjort" or "Ikke gjort"; a tap
     // changes it.
     h('button', {
       type: 'button', class: done ? 'secondary small' : 'small',
       onclick: () => edit(id, { type: 'step.update', stepId: st.id, set: { status: done ? 'planned' : 'done' } }, done ? t('step.reopened') : t('step.markedDone')),
-    }, done ? t('step.done') : t('step.notDone'), h('span', { class: 'sr' }, `: ${st.title}`)));
+    }, done ? t('step.done') : t('step.notDone'), h('span', { class: 'sr' }, `: ${stepTitle(st, t)}`)));
 }
 
 // agencyNames maps agency ids to names, as last fetched (see sharing.js).

@@ -8,6 +8,7 @@ import { h, field, errorBox, toast } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
 import { route } from '../nav.js';
+import { remember, teamKey } from './checklist.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
@@ -82,6 +83,8 @@ export async function team(id) {
   let tm;
   try {
     tm = await api.call('GET', path(id, '/team'));
+    // The card of a transition's day shows the contacts with no network.
+    await remember(teamKey(id), tm);
   } catch (e) {
     if (e instanceof api.Offline) return h('section', { class: 'stack' }, h('h1', null, t('team.title')), h('p', { role: 'status' }, t('team.offline')));
     throw e;

@@ -11,9 +11,10 @@ import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { go } from '../nav.js';
 import { agencies, sectionName, sectionPicker } from './sharing.js';
+import { checklistBox, transitionsFor } from './checklist.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
-const KINDS = ['release', 'discharge', 'turning-18', 'introduction-ended', 'other'];
+const KINDS = ['release', 'discharge', 'turning-18', 'introduction-ended', 'custody-begins', 'other'];
 const REMINDERS = [14, 7, 1, 0];
 
 async function roadmap(id) {
@@ -33,14 +34,20 @@ function dayOffset(d, n) {
   return x.toISOString().slice(0, 10);
 }
 
-// transitions lists the household's planned transitions, the soonest first.
+// transitions lists the household's planned transitions, the soonest first,
+// each with the checklist of its day (checklist.js).
 export async function transitions(id) {
   const r = await roadmap(id);
   const [items, grants, names] = await Promise.all([
-    api.call('GET', path(id, '/transitions')), api.call('GET', path(id, '/grants')), agencies().catch(() => []),
+    transitionsFor(id), api.call('GET', path(id, '/grants')), agencies().catch(() => []),
   ]);
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
   const grantOf = Object.fromEntries(grants.items.map((g) => [g.id, g]));
+  // A line goes to an agency the household shares with, now or soon.
+  const shared = [...new Set(grants.items.filter((g) => g.status !== 'revoked' && g.status !== 'expired').map((g) => g.agencyId))]
+    .map((a) => ({ id: a, name: byId[a] || a }));
+  const sees = (agencyId, areaId) => grants.items.some((g) => g.agencyId === agencyId && g.status !== 'revoked' && g.status !== 'expired'
+    && g.sections.includes(`steps:${areaId}`));
   const item = (tr) => {
     const agency = tr.agencyName || byId[tr.agencyId] || tr.agencyId;
     const g = grantOf[tr.grantId];
@@ -51,6 +58,7 @@ export async function transitions(id) {
       h('p', null, t('grant.sees', { sections: list(tr.sections.map((x) => sectionName(r, x))) })),
       h('p', null, t(`transition.status.${status}`, { from: date(dayOffset(tr.date, -tr.daysBefore)), until: date(dayOffset(tr.date, tr.daysAfter)) })),
       tr.summary ? h('details', null, h('summary', null, t('transition.summary')), h('p', { class: 'own-words' }, tr.summary)) : null,
+      tr.status === 'planned' ? checklistBox(id, r, tr, shared, byId, sees) : null,
       tr.status === 'planned' && status !== 'expired' && status !== 'revoked' ? h('button', {
         type: 'button', class: 'danger',
         onclick: async () => {

@@ -38,6 +38,7 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
 
     nav = await createAgency(server, { name: 'NAV Sola', kind: 'nav' });
     const housing = await createAgency(server, { name: 'Boligkontoret i Sola', kind: 'housing-office' });
+    const krim = await createAgency(server, { name: 'Kriminalomsorgen Rogaland', kind: 'correctional-service' });
     for (const [name, agency] of [['Nina Dahl', nav], ['Omar Ali', housing]]) {
       await devLogin(url, name);
       await addStaff(server, agency.id, apiUserId(name), 'caseworker');
@@ -79,6 +80,18 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     await api(url, liv, 'PUT', `/api/v1/roadmaps/${id}/meetings/mt1/agenda`, {
       items: [{ id: 'a1', areaId: 'housing', text: 'Kommunal bolig' }, { id: 'a2', text: 'Annet' }],
     });
+    // A release in two days with the checklist of its day: NAV was asked
+    // for the bed (not confirmed: red) and promised the money; the keys are
+    // the family's own.
+    await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/transitions`, {
+      id: 't-release', kind: 'release', date: dayISO(2), agencyId: krim.id, sections: ['steps:housing'], permissions: ['view'],
+      daysBefore: 0, daysAfter: 30, summary: '', reminders: [],
+    });
+    const day = await api(url, liv, 'PUT', `/api/v1/roadmaps/${id}/transitions/t-release/checklist`, {
+      lines: [{ key: 'bed', title: 'Seng første natt', agencyId: nav.id }, { key: 'money', title: 'Penger', agencyId: nav.id }, { key: 'keys', title: 'Nøkler' }],
+    });
+    const money = day.items.find((s) => s.checklistKey === 'money');
+    await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/steps/${money.id}/promise`, { answer: 'accept', due: dayISO(1) });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/comments`, { section: 'area:housing', text: 'Søknaden er sendt videre.' });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/proposals`, {
       step: { areaId: 'housing', title: 'Møte hos NAV', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } },
@@ -291,6 +304,13 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
       test('transitions, the list and the plan form', async () => {
         await visit(page, road('/transitions'), T('transition.title'));
         await check(page, 'the transitions list');
+        await page.locator('.line.unconfirmed').first().waitFor();
+        await page.getByText(T('checklist.choose')).click();
+        await page.getByRole('button', { name: T('checklist.save') }).waitFor();
+        await check(page, 'the checklist of the day');
+        await visit(page, road('/transitions/t-release/card'), T('checklist.cardTitle').replace('{kind}', T('transition.kind.release')));
+        await page.getByText(T('checklist.unconfirmed'), { exact: true }).first().waitFor();
+        await check(page, 'the card of the day');
         await visit(page, road('/transitions/new'), T('transition.plan'));
         await page.getByRole('option', { name: 'NAV Sola' }).waitFor({ state: 'attached' });
         await check(page, 'the transition form');
@@ -376,6 +396,8 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await visit(cw, road(), 'Familien Berg');
         await cw.getByRole('heading', { level: 2, name: T('shared.ourSteps') }).waitFor();
         await cw.getByText('Søknaden er sendt videre.').waitFor();
+        // The family's checklist line, in the caseworker's language.
+        await cw.locator('[data-step] strong').filter({ hasText: T('checklist.line.bed') }).waitFor();
         // The coordinator's view of the team, and the open answer form.
         await cw.getByRole('heading', { level: 2, name: T('team.youCoordinate') }).waitFor();
         await cw.getByText(T('promise.changeAnswer')).first().click();

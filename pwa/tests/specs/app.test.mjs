@@ -132,6 +132,12 @@ describe('the installed app', () => {
     await page.goto(proxy.url + shown.url);
     await page.getByRole('heading', { level: 1, name: nn['security.title'] }).waitFor();
 
+    // A transition's checklist line not confirmed 3 days before (to the
+    // agency and the coordinator): as discreet, in nynorsk.
+    const line = JSON.stringify({ title: 'Veikart', kind: 'checklist', body: 'Noe må avklares i Veikart før en overgang.', url: `/#/roadmaps/${id}`, tag: 'cl-1' });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: line });
+    assert.deepEqual(await notification(page, 'cl-1'), { title: 'Veikart', body: nn['push.checklist'], url: `/#/roadmaps/${id}` });
+
     // Sent yesterday as "tomorrow", held by the push service while the
     // phone was off overnight, shown today: it says "today".
     const late = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: day(0), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't2' });

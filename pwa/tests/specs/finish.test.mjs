@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, createAgency, devLogin, api } from '../lib/server.mjs';
 import { checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, openArea, visit, addStep, settled } from '../lib/app.mjs';
 import { startProxy } from '../lib/proxy.mjs';
@@ -35,6 +35,17 @@ describe('fit and finish', () => {
     // area screen the reflow test reads.
     await openArea(page, 'Bolig');
     await addStep(page, { title: 'Søke om kommunal utleiebolig hos Sola kommune', due: dayISO(12) });
+    // A release in two days, its checklist with a line NAV has not
+    // confirmed (red), for the transitions screen and the card of the day.
+    await settled(page);
+    const nav = await createAgency(server, { name: 'NAV Sola', kind: 'nav' });
+    const fia = (await devLogin(server.url, 'Fia Finish')).accessToken;
+    await api(server.url, fia, 'POST', `/api/v1/roadmaps/${id}/transitions`, {
+      id: 't-day', kind: 'release', date: dayISO(2), agencyId: nav.id, sections: ['steps:housing'], permissions: ['view'], daysBefore: 7, daysAfter: 30, summary: '', reminders: [],
+    });
+    await api(server.url, fia, 'PUT', `/api/v1/roadmaps/${id}/transitions/t-day/checklist`, {
+      lines: [{ key: 'bed', title: 'Hvor sove første natt', agencyId: nav.id }, { key: 'id-papers', title: 'ID-papirer' }],
+    });
   });
 
   after(async () => {
@@ -75,7 +86,7 @@ describe('fit and finish', () => {
     const screens = ['/', `/roadmaps/${id}`, `/roadmaps/${id}/areas/housing`, `/roadmaps/${id}/areas/housing/steps/new`,
       `/roadmaps/${id}/household`, `/roadmaps/${id}/sharing`, `/roadmaps/${id}/sharing/new`, `/roadmaps/${id}/sharing/invite`,
       `/roadmaps/${id}/log`, `/roadmaps/${id}/receipts`, `/roadmaps/${id}/poster`, `/roadmaps/${id}/transitions`,
-      `/roadmaps/${id}/transitions/new`, '/settings', '/settings/devices', '/settings/data', '/settings/security', '/new'];
+      `/roadmaps/${id}/transitions/new`, `/roadmaps/${id}/transitions/t-day/card`, '/settings', '/settings/devices', '/settings/data', '/settings/security', '/new'];
     const wide = [];
     for (const [label, width, font, lang] of [['200 % zoom', 160, '', 'nb'], ['200 % text', 320, '200%', 'nb'], ['200 % zoom, Arabic', 160, '', 'ar'], ['200 % text, Arabic', 320, '200%', 'ar']]) {
       await page.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
