@@ -12,6 +12,10 @@ const (
 	AuditPropose       AuditAction = "propose"
 	AuditRequestAccess AuditAction = "request-access"
 	AuditAcceptInvite  AuditAction = "accept-invitation"
+	// A caseworker read the conversation with the household (counted like
+	// AuditRead), or wrote in it.
+	AuditReadMessages AuditAction = "read-messages"
+	AuditMessage      AuditAction = "message"
 )
 
 // Security actions: a person's own log of sign-ins and sign-outs, kept
