@@ -100,7 +100,7 @@ func TestDecide(t *testing.T) {
 		// HB's (revoked), BV's (expired), the police's (never granted).
 		"read-nav": {access.ReadMessages, veikart.ConversationSection("nav")}, "send-nav": {access.SendMessage, veikart.ConversationSection("nav")},
 		"read-hb": {access.ReadMessages, veikart.ConversationSection("hb")}, "send-bv": {access.SendMessage, veikart.ConversationSection("bv")},
-		"read-police": {access.ReadMessages, veikart.ConversationSection("police")},
+		"read-police":  {access.ReadMessages, veikart.ConversationSection("police")},
 		"read-nowhere": {access.ReadMessages, ""}, "read-area": {access.ReadMessages, housing},
 	}
 	allowed := map[string][]string{
