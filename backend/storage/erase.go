@@ -254,6 +254,11 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	if _, err := invites.DeleteMany(ctx, bson.D{{Key: "roadmapId", Value: id}}); err != nil {
 		return mapError(err, "erase invitation codes of %s", id)
 	}
+	// Its conversations, by the agencies it had grants for (a revoked
+	// grant stays on the roadmap, so these are all it ever had).
+	if err := s.eraseConversations(ctx, id, rec.Agencies); err != nil {
+		return err
+	}
 	// The agencies' shared lists and the people's roadmap lists.
 	for _, a := range rec.Agencies {
 		if err := s.RemoveAgencyRoadmap(ctx, a, id); err != nil {
@@ -303,6 +308,9 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 func (s *Store) eraseTraces(ctx context.Context, id string) error {
 	if err := s.deleteLog(ctx, id); err != nil {
 		return err
+	}
+	if _, err := s.conversations.coll.DeleteMany(ctx, idPrefix(id+"|")); err != nil {
+		return mapError(err, "erase conversations of %s", id)
 	}
 	for _, coll := range []string{remindersColl, claimsColl} {
 		if _, err := s.db.Collection(coll).DeleteMany(ctx, idPrefix(id+"/")); err != nil {
@@ -515,7 +523,11 @@ func (s *Store) ErasePersonRecords(ctx context.Context, userID string, sessionID
 		return err
 	}
 	// Entries are never edited otherwise: this rewrite is the one
-	// exception, and it keeps each entry but for who made it.
+	// exception, and it keeps each entry but for who made it. Messages
+	// likewise keep what was said.
+	if err := s.unlinkFromConversations(ctx, userID); err != nil {
+		return err
+	}
 	return s.unlinkFromLogs(ctx, userID)
 }
 

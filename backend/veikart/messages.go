@@ -181,3 +181,12 @@ func ForgetPerson(msgs []Message, userID string) ([]Message, bool) {
 	}
 	return out, true
 }
+
+// InboxEntry is what an agency's inbox says of one roadmap: how many of the
+// household's messages no caseworker has read yet, and when the newest
+// came. Only roadmaps with unread messages have one.
+type InboxEntry struct {
+	RoadmapID string
+	Unread    int
+	LastAt    time.Time
+}
