@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -355,7 +356,10 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, item...)
+		// The unread count changes without the roadmap: spliced into the
+		// item kept for its version ({...} -> {...,"unreadMessages":n}).
+		b = append(b, item[:len(item)-1]...)
+		b = append(append(append(b, `,"unreadMessages":`...), strconv.Itoa(x.UnreadMessages)...), '}')
 	}
 	b = append(b, ']')
 	if len(notices) > 0 {

@@ -61,6 +61,9 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Invitations:    wire.List(r.Invitations, wire.ToExportInvitation),
 		Receipts:       wire.List(r.Receipts, wire.ToReceipt),
 		AccessLog:      wire.List(o.Log, wire.ToAuditEvent),
+		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
+			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
+		}),
 	}
 	return x
 }

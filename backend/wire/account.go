@@ -241,6 +241,8 @@ type ExportedRoadmap struct {
 	Invitations    []ExportInvitation `json:"invitations"`
 	Receipts       []Receipt          `json:"receipts"`
 	AccessLog      []AuditEvent       `json:"accessLog"`
+	// Conversations are the household's messages with agencies.
+	Conversations []ExportedConversation `json:"conversations"`
 }
 
 // ExportInvitation is an invitation as the owners made it, without its
