@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -356,10 +358,14 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		// The unread count changes without the roadmap: spliced into the
-		// item kept for its version ({...} -> {...,"unreadMessages":n}).
-		b = append(b, item[:len(item)-1]...)
-		b = append(append(append(b, `,"unreadMessages":`...), strconv.Itoa(x.UnreadMessages)...), '}')
+		// The unread count changes without the roadmap: set in the item
+		// kept for its version, rendered with 0 (the field is last).
+		rest, ok := bytes.CutSuffix(item, []byte(`"unreadMessages":0}`))
+		if !ok {
+			return fmt.Errorf("shared item of %s: no unread count at the end", x.Roadmap.ID)
+		}
+		b = append(append(append(b, rest...), `"unreadMessages":`...), strconv.Itoa(x.UnreadMessages)...)
+		b = append(b, '}')
 	}
 	b = append(b, ']')
 	if len(notices) > 0 {

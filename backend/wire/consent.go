@@ -405,6 +405,10 @@ type SharedItem struct {
 	AreaCount    int `json:"areaCount"`
 	StepCount    int `json:"stepCount"`
 	CommentCount int `json:"commentCount"`
+	// UnreadMessages are the household's messages no caseworker of the
+	// agency has read. Last, so that the API can set it in an item it
+	// keeps rendered (api.listShared).
+	UnreadMessages int `json:"unreadMessages"`
 }
 
 type SharedList struct {
