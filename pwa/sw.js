@@ -43,6 +43,7 @@ self.addEventListener('push', (event) => {
     let body = data.body || '';
     let key = null;
     if (data.kind === 'security') key = 'push.security';
+    else if (data.kind === 'message') key = 'push.message';
     else if (data.days != null) {
       // Count the days when the reminder is shown, not when it was sent: a
       // phone that was off overnight gets yesterday's "tomorrow" today.

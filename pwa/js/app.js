@@ -46,6 +46,8 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/transitions$/, (id) => transitionsView().then((m) => m.transitions(id))],
   [/^\/roadmaps\/([\w-]+)\/transitions\/new$/, (id) => transitionsView().then((m) => m.planForm(id))],
   [/^\/roadmaps\/([\w-]+)\/own$/, (id) => transitionsView().then((m) => m.own(id))],
+  [/^\/roadmaps\/([\w-]+)\/messages$/, (id) => messagesView().then((m) => m.conversations(id))],
+  [/^\/roadmaps\/([\w-]+)\/messages\/([\w-]+)$/, (id, a) => messagesView().then((m) => m.thread(id, a))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -58,6 +60,7 @@ const passkeys = () => import('./views/passkeys.js');
 // So does the poster (and its stylesheet): few open it, and rarely.
 const posterView = () => import('./views/poster.js');
 const transitionsView = () => import('./views/transitions.js');
+const messagesView = () => import('./views/messages.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -76,6 +76,8 @@ export async function overview(id) {
       next ? h('span', null, t('area.next', { title: next.title, date: date(next.due) })) : null));
   });
   const names = await agencyNames();
+  // The household's unread messages, from every agency (owners only).
+  const unread = r.access ? 0 : await import('./messages.js').then((m) => m.unread(id)).catch(() => 0);
   const proposals = (r.proposals || []).filter((p) => p.status === 'pending');
   // What the services promised and did not do in time (the server's
   // GET /overdue says the same), for the household to follow up; from the
@@ -106,6 +108,7 @@ export async function overview(id) {
     h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
+      r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
     h('ul', { class: 'cards' }, areas),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
