@@ -293,7 +293,7 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'the access log');
       });
 
-      test('messages: the household's list and a thread', async () => {
+      test("messages: the household's list and a thread", async () => {
         await visit(page, road('/messages'), T('messages.title'));
         await page.getByRole('link', { name: /NAV Sola/ }).waitFor();
         await check(page, 'the list of conversations');
