@@ -197,6 +197,38 @@ describe('messages between the household and NAV', () => {
     assert.equal((await pushed(ninasPhone, 2)).length, 2, 'one push for the one message');
   });
 
+  // Right to left in Arabic: the household's own messages at the end (the
+  // left), NAV's at the start; nothing scrolls sideways at 360 px, or at
+  // 200 % zoom (180 CSS px) in bokmål and Arabic; axe finds nothing.
+  test('the thread in Arabic at 360 px and at 200 % zoom', async () => {
+    const thread = `${server.url}/#/roadmaps/${id}/messages/nav-sola`;
+    for (const [lang, width] of [['ar', 360], ['ar', 180], ['nb', 180]]) {
+      await family.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
+      await family.setViewportSize({ width, height: 780 });
+      await family.goto(thread);
+      await family.reload();
+      await family.locator(`html[lang="${lang}"] main h1`).waitFor();
+      await family.locator('li.msg').filter({ hasText: 'ring meg' }).waitFor();
+      const got = await family.evaluate(() => {
+        const w = document.documentElement.clientWidth;
+        const box = (el) => el.getBoundingClientRect();
+        const own = box([...document.querySelectorAll('li.msg.own')].find((li) => li.textContent.includes('husleia')));
+        const theirs = box([...document.querySelectorAll('li.msg:not(.own)')].find((li) => li.textContent.includes('ring meg')));
+        return { wide: document.documentElement.scrollWidth > w + 1, dir: document.documentElement.dir, own: { left: own.left, right: own.right }, theirs: { left: theirs.left, right: theirs.right }, w };
+      });
+      assert.ok(!got.wide, `${lang} at ${width} px scrolls sideways`);
+      if (lang === 'ar') {
+        assert.equal(got.dir, 'rtl');
+        assert.ok(got.own.left <= got.theirs.left && got.theirs.right >= got.own.right, `own on the left in Arabic: ${JSON.stringify(got)}`);
+      }
+      await checkA11y(family, `the thread (${lang}, ${width} px)`);
+    }
+    await family.evaluate(() => localStorage.setItem('veikart.lang', 'nb'));
+    await family.setViewportSize({ width: 412, height: 915 });
+    await family.reload();
+    await family.locator('html[lang="nb"] main h1').waitFor();
+  });
+
   test('revoking ends the agency\'s conversation on its next request; the family keeps it', async () => {
     await visit(nina, `${server.url}/#/roadmaps/${id}/messages/nav-sola`, 'Meldinger med husstanden');
     await visit(family, `${server.url}/#/roadmaps/${id}/sharing`, 'Hvem ser hva');
