@@ -33,9 +33,11 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(caches.open(CACHE).then(async (c) => (await c.match(key)) || fetch(event.request)));
 });
 
-// A reminder, or an alert about the person's account (a new phone waiting
-// to take it over): the text says little on purpose (lock screens are
-// public), in the language the person chose if the app told us.
+// A reminder, an alert about the person's account (a new phone waiting
+// to take it over), or the news that a message came ("Du har en ny
+// melding i Veikart", never what it says): the text says little on
+// purpose (lock screens are public), in the language the person chose if
+// the app told us.
 self.addEventListener('push', (event) => {
   event.waitUntil((async () => {
     let data = {};
