@@ -76,8 +76,9 @@ export async function overview(id) {
       next ? h('span', null, t('area.next', { title: next.title, date: date(next.due) })) : null));
   });
   const names = await agencyNames();
-  // The household's unread messages, from every agency (owners only).
-  const unread = r.access ? 0 : await import('./messages.js').then((m) => m.unread(id)).catch(() => 0);
+  // The household's unread messages, from every agency (owners only; not
+  // for a roadmap made on this phone that the server does not have yet).
+  const unread = r.access || !r.version ? 0 : await import('./messages.js').then((m) => m.unread(id)).catch(() => 0);
   const proposals = (r.proposals || []).filter((p) => p.status === 'pending');
   // What the services promised and did not do in time (the server's
   // GET /overdue says the same), for the household to follow up; from the
