@@ -64,13 +64,14 @@ func (a Alerts) MessageArrived(ctx context.Context, userIDs []string, roadmapID,
 		return
 	}
 	url := "/#/roadmaps/" + roadmapID + "/messages/" + agencyID
+	// One tag and Topic for all messages: a push service holding several
+	// for a phone that is off delivers only the newest, and the phone
+	// shows one notice, not a pile of them.
 	payload, _ := json.Marshal(map[string]any{
 		"title": "Veikart", "kind": "message", "side": string(to),
-		"body": "Du har en ny melding i Veikart", "url": url, "tag": "message-" + roadmapID + "-" + agencyID,
+		"body": "Du har en ny melding i Veikart", "url": url, "tag": "message",
 	})
 	now := a.Now()
-	// One topic for all messages: a push service holding several for a
-	// phone that is off delivers only the newest, one notice.
 	n := Notification{Payload: payload, Topic: "message", Expires: now.Add(messageTTL), Deadline: now.Add(alertRetry)}
 	ctx = context.WithoutCancel(ctx)
 	for _, u := range userIDs {

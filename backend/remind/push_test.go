@@ -327,11 +327,11 @@ func TestAlerts_MessageArrivedQuietAndDiscreet(t *testing.T) {
 		if len(msgs) != 1 {
 			t.Fatalf("%s: %d messages, want 1", u, len(msgs))
 		}
-		var m struct{ Title, Kind, URL, Body string }
+		var m struct{ Title, Kind, URL, Body, Tag string }
 		if err := json.Unmarshal([]byte(msgs[0]), &m); err != nil {
 			t.Fatal(err)
 		}
-		if m.Title != "Veikart" || m.Kind != "message" || m.Body != "Du har en ny melding i Veikart" || m.URL != "/#/roadmaps/rm-1/messages/nav" {
+		if m.Title != "Veikart" || m.Kind != "message" || m.Body != "Du har en ny melding i Veikart" || m.URL != "/#/roadmaps/rm-1/messages/nav" || m.Tag != "message" {
 			t.Fatalf("payload %+v", m)
 		}
 	}
