@@ -367,7 +367,7 @@ export function collapse(items) {
   for (const x of items) {
     const e = { ...x, count: x.count || 1, first: x.at, at: x.lastAt || x.at };
     const last = out[out.length - 1];
-    if (last && e.action === 'read' && last.action === 'read' && last.userId === e.userId && last.agencyId === e.agencyId &&
+    if (last && (e.action === 'read' || e.action === 'read-messages') && last.action === e.action && last.userId === e.userId && last.agencyId === e.agencyId &&
         String(last.sections) === String(e.sections) && Date.parse(last.first) - Date.parse(e.at) < 10 * 60_000) {
       last.count += e.count;
       last.first = e.first;
