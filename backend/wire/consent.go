@@ -406,8 +406,8 @@ type SharedItem struct {
 	StepCount    int `json:"stepCount"`
 	CommentCount int `json:"commentCount"`
 	// UnreadMessages are the household's messages no caseworker of the
-	// agency has read. Last, so that the API can set it in an item it
-	// keeps rendered (api.listShared).
+	// agency has read. Always rendered (no omitempty): the API sets it in
+	// an item it keeps rendered with 0 (api.listShared).
 	UnreadMessages int `json:"unreadMessages"`
 }
 
