@@ -294,6 +294,9 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	if err := s.eraseTraces(ctx, id); err != nil {
 		return err
 	}
+	if err := s.sweepConversations(ctx, id); err != nil {
+		return err
+	}
 	if _, err := s.db.Collection(erasuresColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: rec.ID}}); err != nil {
 		return mapError(err, "close erasure of %s", id)
 	}
@@ -308,9 +311,6 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 func (s *Store) eraseTraces(ctx context.Context, id string) error {
 	if err := s.deleteLog(ctx, id); err != nil {
 		return err
-	}
-	if _, err := s.conversations.coll.DeleteMany(ctx, idPrefix(id+"|")); err != nil {
-		return mapError(err, "erase conversations of %s", id)
 	}
 	for _, coll := range []string{remindersColl, claimsColl} {
 		if _, err := s.db.Collection(coll).DeleteMany(ctx, idPrefix(id+"/")); err != nil {

@@ -372,30 +372,55 @@ func (s *Store) AgencyInbox(ctx context.Context, agencyID string) (map[string]ve
 }
 
 // eraseConversations deletes roadmapID's conversations with agencyIDs and
-// their archive pages, and their entries in the agencies' inboxes; then
-// sweeps for any other (an anchored _id prefix: the _id index on MongoDB, a
-// scan of the conversations alone on the embedded store). Safe to repeat.
+// their archive pages, by _id (the pages the conversation counts first,
+// then the conversation: a repeat after a crash in between finds the
+// conversation still there and counts them again), and their entries in
+// the agencies' inboxes. sweepConversations, last, finds any other. Safe
+// to repeat.
 func (s *Store) eraseConversations(ctx context.Context, roadmapID string, agencyIDs []string) error {
 	for _, a := range agencyIDs {
 		id := ConversationID(roadmapID, a)
 		unlock := s.eng.serialise(s.conversations.lock + id)
-		_, err := s.conversations.coll.DeleteOne(ctx, byID(id))
-		if err == nil {
-			_, err = s.conversations.coll.DeleteMany(ctx, idPrefix(id+"/"))
-		}
+		err := s.deleteConversation(ctx, id)
 		s.conversations.cache.delete(id)
 		unlock()
 		if err != nil {
-			return mapError(err, "erase conversation %s", id)
+			return err
 		}
 		if err := s.setInboxEntry(ctx, a, veikart.InboxEntry{RoadmapID: roadmapID}); err != nil {
 			return err
 		}
 	}
-	if _, err := s.conversations.coll.DeleteMany(ctx, idPrefix(roadmapID+"|")); err != nil {
-		return mapError(err, "erase conversations of %s", roadmapID)
-	}
 	return nil
+}
+
+func (s *Store) deleteConversation(ctx context.Context, id string) error {
+	var head struct {
+		Pages int `bson:"pages"`
+	}
+	err := s.conversations.coll.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "pages", Value: 1}})).Decode(&head)
+	if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return mapError(err, "read conversation %s", id)
+	}
+	for n := 1; n <= head.Pages; n++ {
+		if _, err := s.conversations.coll.DeleteOne(ctx, byID(convPageID(id, n))); err != nil {
+			return mapError(err, "erase messages of %s", id)
+		}
+	}
+	_, err = s.conversations.coll.DeleteOne(ctx, byID(id))
+	return mapError(err, "erase conversation %s", id)
+}
+
+// sweepConversations deletes whatever of roadmapID's conversations is left
+// (a message a request on another replica wrote meanwhile): an anchored
+// _id prefix, which MongoDB answers from the _id index and the embedded
+// store by a scan of the conversations, once per erasure.
+func (s *Store) sweepConversations(ctx context.Context, roadmapID string) error {
+	_, err := s.conversations.coll.DeleteMany(ctx, idPrefix(roadmapID+"|"))
+	return mapError(err, "erase conversations of %s", roadmapID)
 }
 
 // unlinkFromConversations replaces userID, in every conversation and
