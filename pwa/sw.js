@@ -33,9 +33,11 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(caches.open(CACHE).then(async (c) => (await c.match(key)) || fetch(event.request)));
 });
 
-// A reminder, or an alert about the person's account (a new phone waiting
-// to take it over): the text says little on purpose (lock screens are
-// public), in the language the person chose if the app told us.
+// A reminder, an alert about the person's account (a new phone waiting
+// to take it over), or the news that a message came ("Du har en ny
+// melding i Veikart", never what it says): the text says little on
+// purpose (lock screens are public), in the language the person chose if
+// the app told us.
 self.addEventListener('push', (event) => {
   event.waitUntil((async () => {
     let data = {};
@@ -43,7 +45,7 @@ self.addEventListener('push', (event) => {
     let body = data.body || '';
     let key = null;
     if (data.kind === 'security') key = 'push.security';
-    else if (['promise', 'checklist', 'meeting', 'meeting-invite', 'meeting-minutes'].includes(data.kind)) key = `push.${data.kind}`;
+    else if (['promise', 'checklist', 'meeting', 'meeting-invite', 'meeting-minutes', 'message'].includes(data.kind)) key = `push.${data.kind}`;
     else if (data.days != null) {
       // Count the days when the reminder is shown, not when it was sent: a
       // phone that was off overnight gets yesterday's "tomorrow" today.

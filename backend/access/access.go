@@ -89,6 +89,11 @@ const (
 	// the owners, and the coordinator when their agency is invited
 	// (MayRunMeeting).
 	RunMeeting Action = "run-meeting"
+	// ReadMessages and SendMessage are reading and writing the
+	// conversation between the household and one agency; the section is
+	// veikart.ConversationSection of that agency.
+	ReadMessages Action = "read-messages"
+	SendMessage  Action = "send-message"
 )
 
 // Roles a decision names.
@@ -137,6 +142,10 @@ func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikar
 			return Decision{Allowed: true, Role: RoleOwner}
 		case Comment:
 			return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
+		case ReadMessages, SendMessage:
+			// The household keeps its conversations after access ends:
+			// any agency that ever had a grant here.
+			return Decision{Allowed: everGranted(r, section.ConversationAgency()), Role: RoleOwner}
 		}
 		return deny
 	}
@@ -189,11 +198,21 @@ func decideAgency(actor Actor, action Action, r *veikart.Roadmap, section veikar
 		allowed = g.Allows(veikart.CommentOn, section) && r.HasSection(section)
 	case Propose:
 		allowed = section.IsSteps() && g.Allows(veikart.Propose, section) && r.HasSection(section)
+	case ReadMessages, SendMessage:
+		// Only the agency's own conversation, and only while its grant
+		// in force lets it write with the household.
+		allowed = section.ConversationAgency() == actor.AgencyID && slices.Contains(g.Permissions, veikart.Messaging)
 	}
 	if !allowed {
 		return deny
 	}
 	return Decision{Allowed: true, Role: RoleCaseworker, Grant: &g}
+}
+
+// everGranted reports whether agencyID has or had a grant on r, in force or
+// not (a revoked grant stays on the roadmap).
+func everGranted(r *veikart.Roadmap, agencyID string) bool {
+	return agencyID != "" && slices.ContainsFunc(r.Grants, func(g veikart.Grant) bool { return g.AgencyID == agencyID })
 }
 
 func isMember(r *veikart.Roadmap, userID string) bool {

@@ -31,7 +31,7 @@ func household(t *testing.T) *veikart.Roadmap {
 			t.Fatal(err)
 		}
 	}
-	add("g-nav", "nav", t0.Add(30*24*time.Hour), veikart.View, veikart.CommentOn, veikart.Propose)
+	add("g-nav", "nav", t0.Add(30*24*time.Hour), veikart.View, veikart.CommentOn, veikart.Propose, veikart.Messaging)
 	add("g-bv", "bv", t0.Add(time.Hour), veikart.View)
 	add("g-hb", "hb", t0.Add(30*24*time.Hour), veikart.View)
 	if r, _, err = r.RevokeGrant("g-hb", "kari", t0); err != nil {
@@ -96,13 +96,19 @@ func TestDecide(t *testing.T) {
 		"recover":  {access.RecoverAccount, ""},
 		"poster":   {access.PrintPoster, ""},
 		"take-own": {access.TakeOwn, ""},
+		// Conversations: NAV's (in force, with the message permission),
+		// HB's (revoked), BV's (expired), the police's (never granted).
+		"read-nav": {access.ReadMessages, veikart.ConversationSection("nav")}, "send-nav": {access.SendMessage, veikart.ConversationSection("nav")},
+		"read-hb": {access.ReadMessages, veikart.ConversationSection("hb")}, "send-bv": {access.SendMessage, veikart.ConversationSection("bv")},
+		"read-police":  {access.ReadMessages, veikart.ConversationSection("police")},
+		"read-nowhere": {access.ReadMessages, ""}, "read-area": {access.ReadMessages, housing},
 	}
 	allowed := map[string][]string{
-		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite", "poster"},
-		"co-owner":     {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite", "poster"},
+		"owner":        {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite", "poster", "read-nav", "send-nav", "read-hb", "send-bv"},
+		"co-owner":     {"read", "change", "delete", "consent", "log", "comment-housing", "comment-health", "invite", "poster", "read-nav", "send-nav", "read-hb", "send-bv"},
 		"member":       {"read", "poster", "take-own"},
 		"stranger":     {"invite"},
-		"nav":          {"read", "comment-housing", "propose-housing", "request", "invite", "recover"},
+		"nav":          {"read", "comment-housing", "propose-housing", "request", "invite", "recover", "read-nav", "send-nav"},
 		"bv-expired":   {"request", "invite"},
 		"hb-revoked":   {"request", "invite"},
 		"police-never": {"request", "invite"},
@@ -118,6 +124,44 @@ func TestDecide(t *testing.T) {
 	}
 	if access.Decide(actors["owner"], access.Read, nil, "", now).Allowed {
 		t.Error("a nil roadmap was readable")
+	}
+}
+
+// TestDecide_MessagesNeedThePermission: a grant in force without the
+// message permission reads the roadmap but not the conversation; given the
+// permission, the next decision allows it, and revoking ends it at once.
+func TestDecide_MessagesNeedThePermission(t *testing.T) {
+	r := household(t)
+	bu := caseworker("bu")
+	var err error
+	if r, _, err = r.AddGrant("g-bu", "bu", "kari", veikart.GrantSpec{
+		Sections: []veikart.Section{veikart.SectionHousehold}, Permissions: []veikart.Permission{veikart.View}, Purpose: "p", ExpiresAt: t0.Add(time.Hour),
+	}, "owner", t0, veikart.ConsentPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	conv := veikart.ConversationSection("bu")
+	for _, a := range []access.Action{access.ReadMessages, access.SendMessage} {
+		if access.Decide(bu, a, r, conv, t0).Allowed {
+			t.Errorf("%s without the message permission", a)
+		}
+	}
+	if r, _, err = r.UpdateGrant("g-bu", "kari", veikart.GrantPatch{Permissions: []veikart.Permission{veikart.View, veikart.Messaging}}, t0, veikart.ConsentPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	if !access.Decide(bu, access.SendMessage, r, conv, t0).Allowed {
+		t.Error("denied with the message permission")
+	}
+	if access.Decide(bu, access.SendMessage, r, veikart.ConversationSection("nav"), t0).Allowed {
+		t.Error("allowed in another agency's conversation")
+	}
+	if r, _, err = r.RevokeGrant("g-bu", "kari", t0); err != nil {
+		t.Fatal(err)
+	}
+	if access.Decide(bu, access.ReadMessages, r, conv, t0).Allowed {
+		t.Error("allowed after revocation")
+	}
+	if !access.Decide(access.Actor{Kind: access.Person, UserID: "kari"}, access.ReadMessages, r, conv, t0).Allowed {
+		t.Error("the household lost the conversation")
 	}
 }
 

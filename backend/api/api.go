@@ -172,6 +172,9 @@ type Deps struct {
 	AgencyOIDC map[string]*oidc.Client
 	// Alerts, if set, pushes security alerts to a person's devices.
 	Alerts SecurityAlerter
+	// Messages, if set, pushes the arrival of a message to the other side
+	// of a conversation.
+	Messages household.Notifier
 }
 
 // New builds the server and its routes.
@@ -206,7 +209,7 @@ func New(cfg Config, d Deps) *Server {
 	if !cfg.UserRate.Off() {
 		s.userLimit = ratelimit.NewKeyed[string](cfg.UserRate, 0, d.Now)
 	}
-	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location},
+	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location, Notify: d.Messages},
 		d.Store, d.Reminders, d.Log, d.Now)
 	s.agencies = agency.New(d.Store, func(id string) bool { return d.AgencyOIDC[id] != nil }, d.Now)
 	rp := newRelyingParty(cfg.PublicURL, d.Log)
@@ -341,6 +344,10 @@ func (s *Server) routes() {
 	v1.Post("/roadmaps/:roadmapId/steps/:stepId/promise", s.authenticate, s.answerPromise)
 	v1.Post("/invitations/accept", s.authenticate, s.acceptInvitation)
 	v1.Get("/shared", s.authenticate, s.listShared)
+	// Messages: the household and each agency it shares with.
+	v1.Get("/roadmaps/:roadmapId/conversations", s.authenticate, s.listConversations)
+	v1.Get("/roadmaps/:roadmapId/conversations/:agencyId/messages", s.authenticate, s.listMessages)
+	v1.Post("/roadmaps/:roadmapId/conversations/:agencyId/messages", s.authenticate, s.sendMessage)
 
 	// Agencies.
 	v1.Post("/auth/act", s.act)

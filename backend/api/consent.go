@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -328,6 +331,9 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	return sendJSON(c, fiber.StatusOK, wire.AcceptedInvitation{RoadmapID: a.RoadmapID, Kind: string(a.Kind), GrantID: a.GrantID})
 }
 
+// unreadZero is how a shared item kept rendered says its unread count.
+var unreadZero = []byte(`"unreadMessages":0`)
+
 // listShared lists the roadmaps shared with the caseworker's agency, with
 // what was granted and until when. Counts are of what the agency may see.
 func (s *Server) listShared(c *fiber.Ctx) error {
@@ -355,7 +361,15 @@ func (s *Server) listShared(c *fiber.Ctx) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, item...)
+		// The unread count changes without the roadmap: set in the item
+		// kept for its version, rendered with 0. The key cannot occur in a
+		// string value (its quotes would be escaped there).
+		i := bytes.LastIndex(item, unreadZero)
+		if i < 0 {
+			return fmt.Errorf("shared item of %s: no unread count", x.Roadmap.ID)
+		}
+		b = append(b, item[:i+len(unreadZero)-1]...)
+		b = append(append(b, strconv.Itoa(x.UnreadMessages)...), item[i+len(unreadZero):]...)
 	}
 	b = append(b, ']')
 	if len(notices) > 0 {

@@ -31,9 +31,11 @@ const (
 	mOwnerNote   = "OWNER-COMMENT-TEXT"   // an owner's comment on area:health
 	mOwnerShared = "OWNER-HOUSING-REMARK" // an owner's comment on area:housing, granted to NAV
 	mOtherHome   = "OLA-HOUSEHOLD-SECRET" // another household's roadmap
+	mMessageNAV  = "MESSAGE-TO-NAV-TEXT"  // the household's message to NAV
+	mMessageBV   = "MESSAGE-TO-BV-TEXT"   // the household's message to the child welfare service
 )
 
-var allMarkers = []string{mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mOtherHome}
+var allMarkers = []string{mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mOtherHome, mMessageNAV, mMessageBV}
 
 // Member ids planted in the world's household: the household's own names
 // for its members, which no agency may see (it gets keys of its own).
@@ -129,7 +131,7 @@ func newWorld(t testing.TB, e *env) *world {
 	}
 	w.grantNAV = "g-nav"
 	// NAV may see the team; the housing office's caseworker coordinates.
-	r = grant(r, w.grantNAV, w.nav, veikart.View, veikart.CommentOn, veikart.Propose, veikart.SeeTeam)
+	r = grant(r, w.grantNAV, w.nav, veikart.View, veikart.CommentOn, veikart.Propose, veikart.SeeTeam, veikart.Messaging)
 	r = grant(r, "g-ko", w.office, veikart.View, veikart.CommentOn, veikart.Propose)
 	for _, c := range []struct{ agency, role string }{{w.nav, "caseworker"}, {w.office, "coordinator"}} {
 		if r, _, err = r.SetContact(c.agency, veikart.Contact{UserID: uid(c.role), Name: "Contact " + c.role}, now); err != nil {
@@ -159,7 +161,7 @@ func newWorld(t testing.TB, e *env) *world {
 	if r, _, err = r.AnswerPromise("s3", w.nav, veikart.PromiseAnswer{Accept: true, Due: now.AddDate(0, 0, 10).Format(time.DateOnly), By: uid("caseworker"), ByName: "caseworker"}, now, now.Format(time.DateOnly)); err != nil {
 		t.Fatal(err)
 	}
-	r = grant(r, "g-bv", w.childWelfare, veikart.View, veikart.CommentOn)
+	r = grant(r, "g-bv", w.childWelfare, veikart.View, veikart.CommentOn, veikart.Messaging)
 	r = grant(r, "g-hb", w.housing, veikart.View)
 	// The child welfare service commented while its grant ran.
 	if r, _, err = r.AddComment(veikart.Comment{ID: "c-bv", Section: veikart.AreaSection("housing"), UserID: uid("expired"), AgencyID: w.childWelfare, Text: mOtherAgency}, now); err != nil {
@@ -208,6 +210,13 @@ func newWorld(t testing.TB, e *env) *world {
 	}
 	if err := e.store.AddInvitationCode(ctx, household.HashInvitationCode(w.inviteCode), w.id, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
+	}
+	// The household wrote to NAV, and to the child welfare service while
+	// its grant ran.
+	for _, m := range []struct{ agency, text string }{{w.nav, mMessageNAV}, {w.childWelfare, mMessageBV}} {
+		if _, _, _, err := e.store.AddMessage(ctx, w.id, m.agency, veikart.Message{ID: "msg-1", From: veikart.SideHousehold, UserID: uid("owner"), Name: "owner", Text: m.text}, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, ix := range []struct{ agency, roadmap string }{{w.nav, w.id}, {w.childWelfare, w.id}, {w.housing, w.id}, {w.office, w.id}} {
 		if err := e.store.AddAgencyRoadmap(ctx, ix.agency, ix.roadmap); err != nil {
@@ -261,21 +270,27 @@ func (w *world) roadmap(t *testing.T) *veikart.Roadmap {
 
 // seen says which markers each role may ever receive from any route.
 var seen = map[string][]string{
-	"owner":       {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
-	"co-owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared},
+	"owner":       {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
+	"co-owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
 	"member":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote, mOwnerShared},
-	"caseworker":  {mHousing, mStepHousing, mOwnerShared},
+	"caseworker":  {mHousing, mStepHousing, mOwnerShared, mMessageNAV},
 	"coordinator": {mHousing, mStepHousing, mOwnerShared},
 }
 
 // readSees says which markers GET /roadmaps/{id} must hold for each role that
 // may read it.
 var readSees = map[string][]string{
-	"owner":       seen["owner"],
-	"co-owner":    seen["co-owner"],
-	"member":      seen["member"],
-	"caseworker":  seen["caseworker"],
-	"coordinator": seen["coordinator"],
+	"owner":       notMessages(seen["owner"]),
+	"co-owner":    notMessages(seen["co-owner"]),
+	"member":      notMessages(seen["member"]),
+	"caseworker":  notMessages(seen["caseworker"]),
+	"coordinator": notMessages(seen["coordinator"]),
+}
+
+// notMessages is ms without the messages' markers: conversations are not
+// part of the roadmap.
+func notMessages(ms []string) []string {
+	return slices.DeleteFunc(slices.Clone(ms), func(m string) bool { return m == mMessageNAV || m == mMessageBV })
 }
 
 // TestConsent_EveryRoleEveryRoute sends every route as every role and checks
@@ -383,6 +398,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"meeting-notes", "PUT", rp("/meetings/mt1/agenda/a1/notes"), body(map[string]any{"notes": "The landlord answers by Friday."}), true},
 		{"decide", "POST", rp("/meetings/mt1/agenda/a1/decisions"), body(map[string]any{"id": "d-new", "text": "Call the landlord", "responsible": map[string]any{"kind": "household"}}), true},
 		{"approve-minutes", "POST", rp("/meetings/mt1/approve"), nil, true},
+		// Messages: NAV's conversation (grant in force with the message
+		// permission), the child welfare service's (expired), Husbanken's
+		// (revoked, never the permission), the police's (planned ahead).
+		{"conversations", "GET", rp("/conversations"), nil, false},
+		{"messages-nav", "GET", func(w *world) string { return rp("/conversations/")(w) + w.nav + "/messages" }, nil, false},
+		{"send-nav", "POST", func(w *world) string { return rp("/conversations/")(w) + w.nav + "/messages" }, body(map[string]any{"id": "msg-2", "text": "Hei"}), false},
+		{"messages-bv", "GET", func(w *world) string { return rp("/conversations/")(w) + w.childWelfare + "/messages" }, nil, false},
+		{"send-hb", "POST", func(w *world) string { return rp("/conversations/")(w) + w.housing + "/messages" }, body(map[string]any{"id": "msg-2", "text": "Hei"}), false},
+		{"messages-police", "GET", func(w *world) string { return rp("/conversations/")(w) + w.police + "/messages" }, nil, false},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -482,6 +506,17 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"meeting-notes":    {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "coordinator": 200},
 		"decide":           {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "coordinator": 200},
 		"approve-minutes":  owners(200),
+		// The household keeps every conversation; an agency reads its own
+		// while its grant with the message permission is in force, is told
+		// when that ended, and finds any other agency's not there.
+		"conversations": owners(200),
+		"messages-nav":  {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 404},
+		"send-nav":      {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201, "coordinator": 404},
+		"messages-bv":   {"owner": 200, "co-owner": 200, "member": 403, "expired": 403},
+		"send-hb":       {"owner": 201, "co-owner": 201, "member": 403, "revoked": 403},
+		// The police's grant is planned for a release: the household may
+		// write to it already, the police not before the grant opens.
+		"messages-police": {"owner": 200, "co-owner": 200, "member": 403},
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 

@@ -63,6 +63,9 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Receipts:       wire.List(r.Receipts, wire.ToReceipt),
 		AccessLog:      wire.List(o.Log, wire.ToAuditEvent),
 		Meetings:       wire.List(r.Meetings, func(m veikart.Meeting) wire.Meeting { return wire.ToMeeting(m, nil) }),
+		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
+			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
+		}),
 	}
 	return x
 }

@@ -126,6 +126,7 @@ var decodeTypes = map[string]func() any{
 	"refresh-request.schema.json":              func() any { return new(wire.RefreshRequest) },
 	"require-sign-in-request.schema.json":      func() any { return new(wire.RequireSignInRequest) },
 	"set-checklist-request.schema.json":        func() any { return new(wire.SetChecklistRequest) },
+	"send-message-request.schema.json":         func() any { return new(wire.SendMessageRequest) },
 	"staff-request.schema.json":                func() any { return new(wire.StaffRequest) },
 	"take-own-request.schema.json":             func() any { return new(wire.TakeOwnRequest) },
 	"update-grant-request.schema.json":         func() any { return new(wire.UpdateGrantRequest) },

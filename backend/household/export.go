@@ -37,6 +37,8 @@ type Owned struct {
 	// Grants are its grants, in order, with their agencies' names.
 	Grants []Grant
 	Log    []veikart.AuditEvent
+	// Conversations are its conversations with agencies, whole.
+	Conversations []ExportedConversation
 }
 
 // ExportPerson gathers actor's own data, whichever role their sign-in acts
@@ -110,6 +112,9 @@ func (s *Service) exportOwned(ctx context.Context, r *veikart.Roadmap) (Owned, e
 		o.Grants[i] = s.named(ctx, g)
 	}
 	var err error
+	if o.Conversations, err = s.exportConversations(ctx, r); err != nil {
+		return Owned{}, err
+	}
 	o.Log, err = s.wholeLog(ctx, r.ID)
 	return o, err
 }

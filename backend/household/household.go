@@ -92,6 +92,7 @@ type Store interface {
 	Invitations
 	Account
 	Erasures
+	Conversations
 }
 
 // Reminders hears of every roadmap change, to keep the reminder jobs in
@@ -106,6 +107,8 @@ type Config struct {
 	Consent veikart.ConsentPolicy
 	// Location is the households' time zone: it says what "today" is.
 	Location *time.Location
+	// Notify, if set, pushes the arrival of a message to the other side.
+	Notify Notifier
 }
 
 // Service runs the use cases.

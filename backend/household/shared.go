@@ -12,6 +12,9 @@ import (
 type SharedRoadmap struct {
 	Roadmap *veikart.Roadmap
 	access.Summary
+	// UnreadMessages are the household's messages no caseworker of the
+	// agency has read (0 unless the grant gives the message permission).
+	UnreadMessages int
 }
 
 // Shared is what the caseworker's agency may see now, with what was granted
@@ -22,6 +25,11 @@ func (s *Service) Shared(ctx context.Context, actor access.Actor) ([]SharedRoadm
 		return nil, nil, &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Act for your agency as a caseworker to see what is shared with it."}
 	}
 	ids, err := s.store.AgencyRoadmapIDs(ctx, actor.AgencyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	// One read for the whole list, never one per roadmap.
+	inbox, err := s.store.AgencyInbox(ctx, actor.AgencyID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -39,7 +47,11 @@ func (s *Service) Shared(ctx context.Context, actor access.Actor) ([]SharedRoadm
 			return nil, nil, err
 		}
 		if sum, ok := s.summarize(actor, r, now); ok { // else revoked, expired, or never approved
-			out = append(out, SharedRoadmap{Roadmap: r, Summary: sum})
+			x := SharedRoadmap{Roadmap: r, Summary: sum}
+			if slices.Contains(sum.Grant.Permissions, veikart.Messaging) {
+				x.UnreadMessages = inbox[r.ID].Unread
+			}
+			out = append(out, x)
 		}
 	}
 	slices.SortFunc(out, func(a, b SharedRoadmap) int { return b.Roadmap.UpdatedAt.Compare(a.Roadmap.UpdatedAt) })

@@ -284,3 +284,55 @@ func TestReminders_DeviceBackOnlineHalfAnHourLater(t *testing.T) {
 		t.Fatalf("the tablet back the next day got %d, and %d had expired; want the reminder dropped", got, dropped)
 	}
 }
+
+// TestAlerts_MessageArrivedQuietAndDiscreet: the notice of a message
+// reaches each person's device through the real push service, says only
+// that there is a message, and opens the conversation; in quiet hours
+// nothing is pushed (the unread counts say it).
+func TestAlerts_MessageArrivedQuietAndDiscreet(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &testClock{t: time.Date(2026, 12, 4, 21, 30, 0, 0, time.UTC)} // 22:30 in Oslo: quiet
+	svc, vapid, sender := realPush(t, clk.Now)
+	s := testenv.MustStore(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	devices := map[string]pushtest.Subscription{}
+	for _, u := range []string{"kari", "per"} {
+		d := svc.Subscribe(t, vapid.PublicKey)
+		devices[u] = d
+		if err := s.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(d.Endpoint), UserID: u,
+			Endpoint: d.Endpoint, P256dh: d.P256dh, Auth: d.Auth, CreatedAt: clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan string, 2)
+	a := remind.Alerts{Store: s, Sender: remind.PushSender{Push: sender, Log: log}, Now: clk.Now, Log: log, Loc: oslo, Done: func(u string) { done <- u }}
+	a.MessageArrived(ctx, []string{"kari", "per"}, "rm-1", "nav", veikart.SideHousehold)
+	select {
+	case u := <-done:
+		t.Fatalf("pushed to %s in quiet hours", u)
+	case <-time.After(300 * time.Millisecond):
+	}
+	clk.Add(11 * time.Hour) // 09:30 in Oslo
+	a.MessageArrived(ctx, []string{"kari", "per"}, "rm-1", "nav", veikart.SideHousehold)
+	for range 2 {
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the notice was not sent")
+		}
+	}
+	for u, d := range devices {
+		msgs := svc.Messages(t, d)
+		if len(msgs) != 1 {
+			t.Fatalf("%s: %d messages, want 1", u, len(msgs))
+		}
+		var m struct{ Title, Kind, URL, Body, Tag string }
+		if err := json.Unmarshal([]byte(msgs[0]), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Title != "Veikart" || m.Kind != "message" || m.Body != "Du har en ny melding i Veikart" || m.URL != "/#/roadmaps/rm-1/messages/nav" || m.Tag != "message" {
+			t.Fatalf("payload %+v", m)
+		}
+	}
+}

@@ -299,17 +299,22 @@ func readKey(key string, e veikart.AuditEvent) string {
 	for i, s := range e.Sections {
 		secs[i] = string(s)
 	}
-	return strings.Join([]string{key, e.UserID, e.AgencyID, e.Role, strings.Join(secs, ",")}, "\x00")
+	return strings.Join([]string{key, e.UserID, e.AgencyID, e.Role, string(e.Action), strings.Join(secs, ",")}, "\x00")
 }
 
-// RecordRead adds a read e to key's log: a new entry, or, when the same
-// person read the same sections for the same agency less than
+// RecordRead adds a read e (veikart.AuditRead, or another kind of read such
+// as veikart.AuditReadMessages; none is AuditRead) to key's log: a new
+// entry, or, when the same person read the same sections for the same
+// agency less than
 // veikart.ReadWindow before and that entry is stored, a count on it. It
 // returns once the read is recorded: stored as an entry, or counted into
 // a stored one.
 func (s *Store) RecordRead(ctx context.Context, key string, e veikart.AuditEvent) error {
 	if _, gone := s.erased.get(key); gone {
 		return &veikart.Error{Code: veikart.ENOTFOUND, Message: "Not found."}
+	}
+	if e.Action == "" {
+		e.Action = veikart.AuditRead
 	}
 	rk := readKey(key, e)
 	c := &s.reads
@@ -320,7 +325,7 @@ func (s *Store) RecordRead(ctx context.Context, key string, e veikart.AuditEvent
 		return nil
 	}
 	c.mu.Unlock()
-	e.Action, e.Count, e.LastAt = veikart.AuditRead, 1, time.Time{}
+	e.Count, e.LastAt = 1, time.Time{}
 	page, index, err := s.appendEntry(ctx, key, e)
 	if err != nil {
 		return err

@@ -157,3 +157,60 @@ func BenchmarkMoveLegacyLogs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMessages sends a message to one of 300 households' conversations
+// with an agency, and reads the agency's inbox (what a caseworker's list
+// of 300 households reads for its unread counts), on the embedded store
+// (or MongoDB, with VEIKART_TEST_MONGODB_URI). "send-shared" is a second
+// process's view: no in-memory copies, every read and write on the
+// database. Run with: go test -run '^$' -bench Messages ./backend/storage
+func BenchmarkMessages(b *testing.B) {
+	ctx := context.Background()
+	s := testenv.MustStore(b)
+	const households = 300
+	now := time.Now().UTC()
+	for i := range households {
+		if _, _, _, err := s.AddMessage(ctx, "rm"+strconv.Itoa(i), "nav", veikart.Message{ID: "first", From: veikart.SideHousehold, UserID: "u", Text: "Hei"}, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	send := func(s *storage.Store, prefix string) func(b *testing.B) {
+		return func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				m := veikart.Message{ID: prefix + strconv.Itoa(i), From: veikart.SideAgency, UserID: "nina", Name: "Nina", Text: "Ring meg i morgen klokka ni."}
+				if _, _, _, err := s.AddMessage(ctx, "rm"+strconv.Itoa(i%households), "nav", m, now); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		}
+	}
+	b.Run("send", send(s, "m"))
+	b.Run("send-shared", send(testenv.OpenAgain(b, s, storage.Options{}), "s"))
+	b.Run("inbox", func(b *testing.B) {
+		for b.Loop() {
+			in, err := s.AgencyInbox(ctx, "nav")
+			if err != nil || len(in) != households {
+				b.Fatal(len(in), err)
+			}
+		}
+	})
+	direct := testenv.OpenAgain(b, s, storage.Options{})
+	b.Run("inbox-db", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := direct.AgencyInbox(ctx, "nav"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("read-and-mark", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := s.MarkConversationRead(ctx, "rm"+strconv.Itoa(i%households), "nav", veikart.SideHousehold); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}

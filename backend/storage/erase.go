@@ -245,6 +245,11 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	if _, err := invites.DeleteMany(ctx, bson.D{{Key: "roadmapId", Value: id}}); err != nil {
 		return mapError(err, "erase invitation codes of %s", id)
 	}
+	// Its conversations, by the agencies it had grants for (a revoked
+	// grant stays on the roadmap, so these are all it ever had).
+	if err := s.eraseConversations(ctx, id, rec.Agencies); err != nil {
+		return err
+	}
 	// The agencies' shared lists and the people's roadmap lists.
 	for _, a := range rec.Agencies {
 		if err := s.RemoveAgencyRoadmap(ctx, a, id); err != nil {
@@ -278,6 +283,9 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	// it in a later slot. What is left is work that takes longer than the
 	// whole erasure: see docs/erasure.md.
 	if err := s.eraseTraces(ctx, id); err != nil {
+		return err
+	}
+	if err := s.sweepConversations(ctx, id); err != nil {
 		return err
 	}
 	if _, err := s.db.Collection(erasuresColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: rec.ID}}); err != nil {
@@ -506,7 +514,11 @@ func (s *Store) ErasePersonRecords(ctx context.Context, userID string, sessionID
 		return err
 	}
 	// Entries are never edited otherwise: this rewrite is the one
-	// exception, and it keeps each entry but for who made it.
+	// exception, and it keeps each entry but for who made it. Messages
+	// likewise keep what was said.
+	if err := s.unlinkFromConversations(ctx, userID); err != nil {
+		return err
+	}
 	return s.unlinkFromLogs(ctx, userID)
 }
 

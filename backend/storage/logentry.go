@@ -43,8 +43,8 @@ var (
 
 // wordCodes are the letters of the roles and actions nearly every entry has.
 var (
-	wordCodes = map[string]string{"caseworker": "c", "member": "m", string(veikart.AuditRead): "r"}
-	codeWords = map[string]string{"c": "caseworker", "m": "member", "r": string(veikart.AuditRead)}
+	wordCodes = map[string]string{"caseworker": "c", "member": "m", string(veikart.AuditRead): "r", string(veikart.AuditReadMessages): "t"}
+	codeWords = map[string]string{"c": "caseworker", "m": "member", "r": string(veikart.AuditRead), "t": string(veikart.AuditReadMessages)}
 )
 
 func encodeWord(w string) string {

@@ -17,6 +17,10 @@ const (
 	AuditAnswerPromise AuditAction = "answer-promise" // an agency accepted or declined a step
 	AuditReadMeetings  AuditAction = "read-meetings"  // the meetings the agency is invited to
 	AuditMeetingNotes  AuditAction = "meeting-notes"  // the coordinator wrote notes or a decision
+	// A caseworker read the conversation with the household (counted like
+	// AuditRead), or wrote in it.
+	AuditReadMessages AuditAction = "read-messages"
+	AuditMessage      AuditAction = "message"
 )
 
 // Security actions: a person's own log of sign-ins and sign-outs, kept

@@ -102,11 +102,14 @@ const (
 	View      Permission = "view"
 	CommentOn Permission = "comment" // write comments on the granted sections
 	Propose   Permission = "propose" // propose steps in granted steps sections
+	// Messaging lets the agency's caseworkers write with the household in
+	// one conversation (messages.go). It needs no section.
+	Messaging Permission = "message"
 )
 
 // ValidPermission reports whether p is a permission that exists.
 func ValidPermission(p Permission) bool {
-	return p == View || p == CommentOn || p == Propose || p == SeeTeam
+	return p == View || p == CommentOn || p == Propose || p == SeeTeam || p == Messaging
 }
 
 // GrantStatus is where a grant stands. Expiry is not a status: it is decided

@@ -242,6 +242,8 @@ type ExportedRoadmap struct {
 	Receipts       []Receipt          `json:"receipts"`
 	AccessLog      []AuditEvent       `json:"accessLog"`
 	Meetings       []Meeting          `json:"meetings"`
+	// Conversations are the household's messages with agencies.
+	Conversations []ExportedConversation `json:"conversations"`
 }
 
 // ExportInvitation is an invitation as the owners made it, without its

@@ -412,6 +412,10 @@ type SharedItem struct {
 	CommentCount int `json:"commentCount"`
 	// PromisesAsked counts the steps given to the agency that wait for its answer.
 	PromisesAsked int `json:"promisesAsked,omitempty"`
+	// UnreadMessages are the household's messages no caseworker of the
+	// agency has read. Always rendered (no omitempty): the API sets it in
+	// an item it keeps rendered with 0 (api.listShared).
+	UnreadMessages int `json:"unreadMessages"`
 }
 
 type SharedList struct {

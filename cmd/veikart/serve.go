@@ -269,6 +269,7 @@ func (a *app) server(log *slog.Logger, m *metrics.Metrics, sched *remind.Schedul
 	if err != nil {
 		return nil, err
 	}
+	alerts := remind.Alerts{Store: a.store, Sender: sched.Sender, Now: time.Now, Log: log, Loc: sched.Loc}
 	return api.New(api.Config{
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
 		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, OwnSayAge: cfg.OwnSayAge, PublicURL: cfg.PublicURL,
@@ -278,7 +279,7 @@ func (a *app) server(log *slog.Logger, m *metrics.Metrics, sched *remind.Schedul
 	}, api.Deps{
 		Store: a.store, Tokens: a.tokens, Sessions: a.sessions, Keys: a.keys, Validator: v, Log: log, Now: time.Now,
 		Reminders: sched, Metrics: m, IDPorten: idporten, AgencyOIDC: agencyOIDC,
-		Alerts: remind.Alerts{Store: a.store, Sender: sched.Sender, Now: time.Now, Log: log},
+		Alerts: alerts, Messages: alerts,
 	}), nil
 }
 

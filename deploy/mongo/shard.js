@@ -18,13 +18,13 @@ const target = db.getSiblingDB(name);
 const hashed = [
   'roadmaps', 'access_log', 'users', 'sessions', 'push_subscriptions',
   'reminder_jobs', 'reminder_claims', 'invitations', 'once',
-  'passkeys', 'passkey_users', 'enrolments',
+  'passkeys', 'passkey_users', 'enrolments', 'conversations',
 ];
 
 // Small (one document per agency, per minute or per erasure under way, and
 // readiness's one write probe):
 // left unsharded on the primary shard.
-const unsharded = ['agencies', 'agency_roadmaps', 'agency_notices', 'reminder_slots', 'erasures', 'health_probe'];
+const unsharded = ['agencies', 'agency_roadmaps', 'agency_notices', 'message_inbox', 'reminder_slots', 'erasures', 'health_probe'];
 
 sh.enableSharding(name);
 for (const c of hashed) {

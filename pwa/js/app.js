@@ -51,6 +51,8 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/meetings$/, (id) => meetingsView().then((m) => m.meetings(id))],
   [/^\/roadmaps\/([\w-]+)\/meetings\/new$/, (id) => meetingsView().then((m) => m.callForm(id))],
   [/^\/roadmaps\/([\w-]+)\/meetings\/([\w-]+)$/, (id, mid) => meetingsView().then((m) => m.meeting(id, mid))],
+  [/^\/roadmaps\/([\w-]+)\/messages$/, (id) => messagesView().then((m) => m.conversations(id))],
+  [/^\/roadmaps\/([\w-]+)\/messages\/([\w-]+)$/, (id, a) => messagesView().then((m) => m.thread(id, a))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -66,6 +68,7 @@ const transitionsView = () => import('./views/transitions.js');
 const teamView = () => import('./views/team.js');
 const meetingsView = () => import('./views/meetings.js');
 const checklistView = () => import('./views/checklist.js');
+const messagesView = () => import('./views/messages.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

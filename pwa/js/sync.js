@@ -15,7 +15,8 @@ const changed = (id, shown) => { for (const fn of listeners) fn(id, Boolean(show
 // local returns the roadmap as the person should see it now, or null.
 export async function local(id) {
   const rec = await roadmaps.get(id);
-  const mine = (await outbox.all()).filter((e) => e.roadmapId === id);
+  // Messages wait in the outbox too, but change nothing in the roadmap.
+  const mine = (await outbox.all()).filter((e) => e.roadmapId === id && e.op);
   const create = mine.find((e) => e.op.type === 'roadmap.create');
   const base = rec ? rec.data : create ? blank(id, create.op.title, create.op.members) : null;
   if (!base) return null;
@@ -48,6 +49,21 @@ export async function edit(id, op, shown) {
   flushSoon();
   return before ? inverse(before, op) : [];
 }
+
+// message queues a message to agencyId's conversation on roadmap id, with
+// an id made here: sent again after a lost answer, the server stores it
+// once.
+export async function message(id, agencyId, text) {
+  const m = { agencyId, id: newId(), text };
+  await outbox.add({ roadmapId: id, message: m, at: Date.now() });
+  changed(id, true);
+  flushSoon();
+  return m.id;
+}
+
+// queuedMessages are the messages to agencyId on roadmap id not sent yet.
+export const queuedMessages = async (id, agencyId) =>
+  (await outbox.all()).filter((e) => e.roadmapId === id && e.message?.agencyId === agencyId).map((e) => e.message);
 
 // undo queues the inverse of an edit as new edits.
 export async function undo(id, ops) {
@@ -116,9 +132,37 @@ async function sendAll() {
   }
 }
 
-// flushRoadmap sends one roadmap's queue, and says whether entries were set
-// aside so that the queue must be read again.
-async function flushRoadmap(id, list) {
+// flushRoadmap sends one roadmap's queue: its edits, then its messages
+// (a roadmap made offline is on the server before anything is written
+// about it). It says whether entries were set aside so that the queue must
+// be read again.
+async function flushRoadmap(id, all) {
+  const ops = all.filter((e) => e.op);
+  const again = ops.length ? await flushOps(id, ops) : false;
+  await flushMessages(id, all.filter((e) => e.message));
+  return again;
+}
+
+// flushMessages sends queued messages one by one, oldest first. A message
+// the server refuses for good (access ended, an id taken) is set aside and
+// told, never dropped without a word.
+async function flushMessages(id, list) {
+  for (const e of list) {
+    const m = e.message;
+    try {
+      await call('POST', `/roadmaps/${encodeURIComponent(id)}/conversations/${encodeURIComponent(m.agencyId)}/messages`, { id: m.id, text: m.text });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
+      await fail(id, [e], err);
+    }
+    await outbox.del([e.seq]);
+    changed(id, true);
+  }
+}
+
+// flushOps sends one roadmap's queued operations, and says whether entries
+// were set aside so that the queue must be read again.
+async function flushOps(id, list) {
   let i = 0;
   if (list[0].op.type === 'roadmap.create') {
     const { id: rid, title, members } = list[0].op;

@@ -51,7 +51,8 @@ export async function shared() {
       h('span', null, t('shared.until', { date: date(x.access.expiresAt) })),
       daysLeft(x.access.expiresAt) <= 14 ? h('span', { class: 'note' }, plural('expiry.soon', daysLeft(x.access.expiresAt))) : null,
       h('span', null, plural('home.steps', x.stepCount)),
-      x.promisesAsked ? h('span', { class: 'note' }, plural('promise.waiting', x.promisesAsked)) : null)))) : h('p', null, t('shared.none')),
+      x.promisesAsked ? h('span', { class: 'note' }, plural('promise.waiting', x.promisesAsked)) : null,
+      x.unreadMessages ? h('span', { class: 'badge' }, plural('messages.unread', x.unreadMessages)) : null)))) : h('p', null, t('shared.none')),
     h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')),
     roles.includes('admin') ? recoveriesLink() : null);
 }
@@ -239,6 +240,8 @@ export async function roadmap(id) {
     })),
     acc.purpose ? h('p', { class: 'meta' }, t('grant.purpose', { purpose: acc.purpose })) : null,
     acc.expiresAt && daysLeft(acc.expiresAt) <= 14 ? askForMore(id, acc) : null,
+    // The household let the agency write with it.
+    acc.permissions.includes('message') ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages/${acc.agencyId}` }, t('messages.titleHousehold')) : null,
     // A transition's receiving agency reads the hand-over the household
     // wrote for it.
     (r.transitions || []).map((tr) => h('section', { class: 'boxed stack', 'aria-labelledby': `handover-${tr.id}` },

@@ -94,6 +94,9 @@ export async function overview(id) {
   // Not for a roadmap made on this device and not sent yet (version 0):
   // the server does not know it.
   const meetings = r.access || !r.version ? [] : await coming(id);
+  // The household's unread messages, from every agency (owners only; not
+  // for a roadmap made on this phone that the server does not have yet).
+  const unread = r.access || !r.version ? 0 : await import('./messages.js').then((m) => m.unread(id)).catch(() => 0);
   const proposals = (r.proposals || []).filter((p) => p.status === 'pending');
   // What the services promised and did not do in time (the server's
   // GET /overdue says the same), for the household to follow up; from the
@@ -129,6 +132,7 @@ export async function overview(id) {
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
+      r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
     h('ul', { class: 'cards' }, areas),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),

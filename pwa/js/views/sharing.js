@@ -105,10 +105,15 @@ function recoveryHelp(box, label) {
 
 export async function sharing(id) {
   const r = await roadmap(id);
-  const [grants, requests, names, mayRecover] = await Promise.all([
+  const [grants, requests, names, mayRecover, convs] = await Promise.all([
     api.call('GET', path(id, '/grants')), api.call('GET', path(id, '/access-requests')), agencies().catch(() => []), recoverable(),
+    api.call('GET', path(id, '/conversations')).catch(() => ({ items: [] })),
   ]);
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
+  // Each agency's conversation with what the household has not read.
+  const unread = Object.fromEntries(convs.items.map((c) => [c.agencyId, c.unread]));
+  const messages = (g) => (g.permissions.includes('message') || unread[g.agencyId] ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages/${g.agencyId}` },
+    unread[g.agencyId] ? plural('messages.linkUnread', unread[g.agencyId]) : t('messages.title'), h('span', { class: 'sr' }, `: ${name(g, byId)}`)) : null);
   // A transition's grant planned ahead is shown with those in force: it
   // is consent given, and can be taken back before it starts.
   const active = grants.items.filter((g) => g.status === 'active' || g.status === 'scheduled');
@@ -137,6 +142,7 @@ export async function sharing(id) {
         },
       }, t('expiry.renew'), h('span', { class: 'sr' }, `: ${name(g, byId)}`))) : null,
     h('p', { class: 'meta' }, t('grant.purpose', { purpose: g.purpose })),
+    messages(g),
     g.status === 'active' || g.status === 'scheduled' ? h('button', {
       type: 'button', class: 'secondary',
       onclick: () => preview(id, g.agencyId, name(g, byId), g.sections, g.permissions),
@@ -216,7 +222,7 @@ function inDays(n) {
 // choose is the part of the grant and invitation forms that says what an
 // agency may see and do, for how long, and why.
 function choose(r) {
-  const perms = ['comment', 'propose', 'team'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
+  const perms = ['comment', 'propose', 'team', 'message'].map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'perm', value: p }), h('span', null, t(`permission.${p}`))));
   const until = h('input', { type: 'date', required: true, value: inDays(90).slice(0, 10), min: inDays(1).slice(0, 10), max: inDays(365).slice(0, 10) });
   const purpose = h('input', { type: 'text', required: true, maxlength: 500 });
   const node = [
@@ -342,7 +348,7 @@ export async function log(id) {
       sections: e.sections?.length ? list(e.sections.map((x) => sectionName(r, x))) : t('log.nothing'),
       when: date(e.at, true),
     };
-    if (e.count > 1) return t('log.readMany', { ...vars, n: e.count, from: date(e.first, true) });
+    if (e.count > 1) return t(e.action === 'read-messages' ? 'log.readMessagesMany' : 'log.readMany', { ...vars, n: e.count, from: date(e.first, true) });
     // A recovery code names the caseworker itself.
     return t(`log.${e.action}`, e.action === 'recovery-code' ? { ...vars, who: byId[e.agencyId] || e.agencyId } : vars);
   };
@@ -361,7 +367,7 @@ export function collapse(items) {
   for (const x of items) {
     const e = { ...x, count: x.count || 1, first: x.at, at: x.lastAt || x.at };
     const last = out[out.length - 1];
-    if (last && e.action === 'read' && last.action === 'read' && last.userId === e.userId && last.agencyId === e.agencyId &&
+    if (last && (e.action === 'read' || e.action === 'read-messages') && last.action === e.action && last.userId === e.userId && last.agencyId === e.agencyId &&
         String(last.sections) === String(e.sections) && Date.parse(last.first) - Date.parse(e.at) < 10 * 60_000) {
       last.count += e.count;
       last.first = e.first;

@@ -63,13 +63,15 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     // access log has entries), commented, and proposed a step.
     await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/grants`, {
       agencyId: nav.id, sections: ['household', 'area:housing', 'steps:housing', 'area:economy', 'steps:economy'],
-      permissions: ['view', 'comment', 'propose', 'team'], purpose: 'Oppfølging av boligsøknaden', expiresAt: inDays(90),
+      permissions: ['view', 'comment', 'propose', 'team', 'message'], purpose: 'Oppfølging av boligsøknaden', expiresAt: inDays(90),
     });
     // A step the household gave NAV, which Nina promised; Nina is NAV's
     // contact person and the household's coordinator (the team screens).
     await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/operations`, {
       operations: [{ opId: 's3', type: 'step.add', step: { id: 's3', areaId: 'economy', title: 'Søke om bostøtte', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } } }],
     });
+    // Messages both ways: the household's first, NAV's answer unread.
+    await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/conversations/${nav.id}/messages`, { id: 'a11y-liv-1', text: 'Når kan vi møtes?' });
     const nina = (await devLogin(url, 'Nina Dahl', nav.id)).accessToken;
     await api(url, nina, 'GET', `/api/v1/roadmaps/${id}`);
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/steps/s3/promise`, { answer: 'accept', due: dayISO(30) });
@@ -93,6 +95,7 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     const money = day.items.find((s) => s.checklistKey === 'money');
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/steps/${money.id}/promise`, { answer: 'accept', due: dayISO(1) });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/comments`, { section: 'area:housing', text: 'Søknaden er sendt videre.' });
+    await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/conversations/${nav.id}/messages`, { id: 'a11y-nina-1', text: 'Tirsdag klokka ti passer fint.' });
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/proposals`, {
       step: { areaId: 'housing', title: 'Møte hos NAV', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } },
     });
@@ -341,6 +344,15 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'calling a meeting');
       });
 
+      test("messages: the household's list and a thread", async () => {
+        await visit(page, road('/messages'), T('messages.title'));
+        await page.getByRole('link', { name: /NAV Sola/ }).waitFor();
+        await check(page, 'the list of conversations');
+        await visit(page, road(`/messages/${nav.id}`), T('messages.with').replace('{agency}', 'NAV Sola'));
+        await page.getByText('Tirsdag klokka ti passer fint.').waitFor();
+        await check(page, 'a thread');
+      });
+
       test('settings', async () => {
         await visit(page, `${url}/#/settings`, T('settings.title'));
         await check(page, 'settings');
@@ -405,6 +417,12 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await visit(cw, road('/meetings/mt1'), new RegExp(T('meeting.heading').split(' ')[0]));
         await cw.locator('[data-item] h3', { hasText: 'Kommunal bolig' }).waitFor();
         await check(cw, 'a meeting, as the coordinator');
+      });
+
+      test('caseworker: the thread with the household', async () => {
+        await visit(cw, road(`/messages/${nav.id}`), T('messages.titleHousehold'));
+        await cw.getByText('Når kan vi møtes?').waitFor();
+        await check(cw, 'the thread with the household');
       });
 
       test('caseworker: the invitation accept screen', async () => {

@@ -86,7 +86,7 @@ describe('fit and finish', () => {
     const screens = ['/', `/roadmaps/${id}`, `/roadmaps/${id}/areas/housing`, `/roadmaps/${id}/areas/housing/steps/new`,
       `/roadmaps/${id}/household`, `/roadmaps/${id}/sharing`, `/roadmaps/${id}/sharing/new`, `/roadmaps/${id}/sharing/invite`,
       `/roadmaps/${id}/log`, `/roadmaps/${id}/receipts`, `/roadmaps/${id}/poster`, `/roadmaps/${id}/transitions`,
-      `/roadmaps/${id}/transitions/new`, `/roadmaps/${id}/transitions/t-day/card`, '/settings', '/settings/devices', '/settings/data', '/settings/security', '/new'];
+      `/roadmaps/${id}/transitions/new`, `/roadmaps/${id}/transitions/t-day/card`, `/roadmaps/${id}/messages`, '/settings', '/settings/devices', '/settings/data', '/settings/security', '/new'];
     const wide = [];
     for (const [label, width, font, lang] of [['200 % zoom', 160, '', 'nb'], ['200 % text', 320, '200%', 'nb'], ['200 % zoom, Arabic', 160, '', 'ar'], ['200 % text, Arabic', 320, '200%', 'ar']]) {
       await page.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
