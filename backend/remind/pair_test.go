@@ -46,20 +46,23 @@ func subscribe(t *testing.T, store *storage.Store, now time.Time, users ...strin
 	}
 }
 
-// tickAt moves the clock to at and lets both schedulers tick twice, at
-// the same time.
+// tickAt moves the clock to at and lets the two schedulers tick at the
+// same time, twice. (One scheduler is one process's loop: it never ticks
+// twice at once.)
 func (p *pair) tickAt(at time.Time) {
 	p.t.Helper()
 	p.clk.Add(at.Sub(p.clk.Now()))
-	var wg sync.WaitGroup
-	for _, s := range []*remind.Scheduler{p.one, p.two, p.one, p.two} {
-		wg.Go(func() {
-			if _, err := s.Tick(context.Background()); err != nil {
-				p.t.Error(err)
-			}
-		})
+	for range 2 {
+		var wg sync.WaitGroup
+		for _, s := range []*remind.Scheduler{p.one, p.two} {
+			wg.Go(func() {
+				if _, err := s.Tick(context.Background()); err != nil {
+					p.t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 }
 
 // got is the i-th payload user's device got.
