@@ -120,7 +120,7 @@ func (s *Service) runMeeting(ctx context.Context, actor access.Actor, id, mid st
 		return veikart.Meeting{}, ErrNoMeeting
 	}
 	var out veikart.Meeting
-	_, _, err := s.changeOr(ctx, actor, id, access.RunMeeting, "", errMeetingForbidden, func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
+	_, next, err := s.changeOr(ctx, actor, id, access.RunMeeting, "", errMeetingForbidden, func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
 		m, ok := cur.Meeting(mid)
 		if !ok {
 			return nil, ErrNoMeeting
@@ -135,14 +135,20 @@ func (s *Service) runMeeting(ctx context.Context, actor access.Actor, id, mid st
 	if err != nil {
 		return veikart.Meeting{}, err
 	}
-	if actor.Kind == access.Agency {
-		if err := s.logAccess(ctx, actor, id, access.RoleCaseworker, veikart.AuditMeetingNotes, nil, mid); err != nil {
-			return veikart.Meeting{}, err
-		}
-		// What the coordinator sees of it, as any read of theirs.
-		return s.Meeting(ctx, actor, id, mid)
+	if actor.Kind != access.Agency {
+		return out, nil
 	}
-	return out, nil
+	if err := s.logAccess(ctx, actor, id, access.RoleCaseworker, veikart.AuditMeetingNotes, nil, mid); err != nil {
+		return veikart.Meeting{}, err
+	}
+	// The coordinator gets the meeting as any read of theirs shows it: cut
+	// to their grant, from the roadmap just written (no second read).
+	for _, m := range access.MeetingsFor(actor, next, s.now()) {
+		if m.ID == mid {
+			return m, nil
+		}
+	}
+	return veikart.Meeting{}, ErrNoMeeting
 }
 
 // NoteItem sets the notes of an agenda item.
