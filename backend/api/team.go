@@ -1,8 +1,6 @@
 package api
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/household"
@@ -22,8 +20,7 @@ func (s *Server) getTeam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	return sendJSON(c, fiber.StatusOK, wire.ToTeam(t.Team, t.AgencyNames, now, now.In(s.cfg.Location).Format(time.DateOnly)))
+	return sendJSON(c, fiber.StatusOK, wire.ToTeam(t.Team, t.AgencyNames, t.Now, t.Today))
 }
 
 func (s *Server) setContact(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package household
 
 import (
 	"context"
+	"time"
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/agency"
@@ -20,10 +21,14 @@ var (
 )
 
 // Team is a household's team as an actor sees it, with the agencies' names
-// ("" for an agency that is gone).
+// ("" for an agency that is gone), and the moment it was read: promises'
+// states (late, unanswered) are judged at Now, their dates against Today in
+// the households' time zone.
 type Team struct {
 	*access.Team
 	AgencyNames map[string]string
+	Now         time.Time
+	Today       string
 }
 
 // Team is roadmap id's team as actor may see it. An agency's look at it
@@ -33,7 +38,8 @@ func (s *Service) Team(ctx context.Context, actor access.Actor, id string) (Team
 	if err != nil {
 		return Team{}, err
 	}
-	t := access.TeamOf(actor, r, s.now())
+	now := s.now()
+	t := access.TeamOf(actor, r, now)
 	if t == nil {
 		return Team{}, s.denied(actor, r, errTeamForbidden)
 	}
@@ -55,7 +61,7 @@ func (s *Service) Team(ctx context.Context, actor access.Actor, id string) (Team
 	for _, p := range t.Promises {
 		add(p.Responsible.AgencyID)
 	}
-	return Team{Team: t, AgencyNames: names}, nil
+	return Team{Team: t, AgencyNames: names, Now: now, Today: now.In(s.cfg.Location).Format(time.DateOnly)}, nil
 }
 
 // SetContact names the caseworker actor as their agency's contact person
