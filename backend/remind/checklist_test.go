@@ -2,10 +2,7 @@ package remind_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,23 +25,10 @@ func TestScheduler_ChecklistUnconfirmed(t *testing.T) {
 	ctx := context.Background()
 	store := testenv.MustStore(t)
 	clk := &testClock{t: time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-
 	mustAgency(t, store, "nav", map[string]veikart.AgencyRole{"cw": veikart.CaseworkerRole, "cw2": veikart.CaseworkerRole, "adm": veikart.AdminRole}, clk.Now())
 	mustAgency(t, store, "bolig", map[string]veikart.AgencyRole{"coord": veikart.CaseworkerRole}, clk.Now())
-	for _, u := range []string{"kari", "cw", "cw2", "adm", "coord"} {
-		ep := "https://fcm.googleapis.com/fcm/send/" + u
-		if err := store.AddPushSubscription(ctx, veikart.PushSubscription{ID: storage.PushSubscriptionID(ep), UserID: u, Endpoint: ep, P256dh: "k", Auth: "a", CreatedAt: clk.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	must := func(n *veikart.Roadmap, err error) *veikart.Roadmap {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	subscribe(t, store, clk.Now(), "kari", "cw", "cw2", "adm", "coord")
+	must := mustOf(t)
 	r := must(veikart.NewRoadmap("rm-c", "kari", "Kari", nil, clk.Now()))
 	spec := veikart.GrantSpec{
 		Sections:    []veikart.Section{veikart.StepsSection("housing"), veikart.StepsSection("economy")},
@@ -70,51 +54,22 @@ func TestScheduler_ChecklistUnconfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sent := &payloads{got: map[string][]map[string]any{}}
-	one := &remind.Scheduler{Store: store, Sender: sent, Now: clk.Now, Loc: oslo, Log: log, Owner: "p1"}
-	two := &remind.Scheduler{Store: store, Sender: sent, Now: clk.Now, Loc: oslo, Log: log, Owner: "p2"}
-	if err := one.Sync(ctx, nil, r); err != nil {
+	p := newPair(t, store, clk)
+	if err := p.one.Sync(ctx, nil, r); err != nil {
 		t.Fatal(err)
 	}
-	tickAt := func(at time.Time) {
-		t.Helper()
-		clk.Add(at.Sub(clk.Now()))
-		// The two at the same time, twice: one scheduler is one process's
-		// loop and never ticks twice at once.
-		for range 2 {
-			var wg sync.WaitGroup
-			for _, s := range []*remind.Scheduler{one, two} {
-				wg.Go(func() {
-					if _, err := s.Tick(ctx); err != nil {
-						t.Error(err)
-					}
-				})
-			}
-			wg.Wait()
-		}
-	}
-	want := func(when string, counts map[string]int) {
-		t.Helper()
-		sent.mu.Lock()
-		defer sent.mu.Unlock()
-		for u, n := range counts {
-			if got := len(sent.got["https://fcm.googleapis.com/fcm/send/"+u]); got != n {
-				t.Errorf("%s: %s got %d notifications, want %d", when, u, got, n)
-			}
-		}
-	}
 
-	tickAt(time.Date(2026, 12, 16, 9, 0, 30, 0, time.UTC)) // four days before
-	want("four days before", map[string]int{"cw": 0, "cw2": 0, "coord": 0, "adm": 0, "kari": 0})
-	tickAt(time.Date(2026, 12, 17, 9, 0, 30, 0, time.UTC)) // 10:00 in Oslo three days before
-	want("three days before", map[string]int{"cw": 0, "cw2": 1, "coord": 1, "adm": 0, "kari": 0})
-	got := sent.got["https://fcm.googleapis.com/fcm/send/cw2"][0]
+	p.tickAt(time.Date(2026, 12, 16, 9, 0, 30, 0, time.UTC)) // four days before
+	p.want("four days before", map[string]int{"cw": 0, "cw2": 0, "coord": 0, "adm": 0, "kari": 0})
+	p.tickAt(time.Date(2026, 12, 17, 9, 0, 30, 0, time.UTC)) // 10:00 in Oslo three days before
+	p.want("three days before", map[string]int{"cw": 0, "cw2": 1, "coord": 1, "adm": 0, "kari": 0})
+	got := p.got("cw2", 0)
 	if got["kind"] != "checklist" || got["url"] != "/#/roadmaps/rm-c" || got["body"] != "Noe må avklares i Veikart før en overgang." {
 		t.Errorf("payload %v", got)
 	}
-	tickAt(time.Date(2026, 12, 17, 9, 5, 0, 0, time.UTC))
-	tickAt(time.Date(2026, 12, 18, 9, 0, 30, 0, time.UTC))
-	want("ticked again", map[string]int{"cw": 0, "cw2": 1, "coord": 1, "adm": 0, "kari": 0})
+	p.tickAt(time.Date(2026, 12, 17, 9, 5, 0, 0, time.UTC))
+	p.tickAt(time.Date(2026, 12, 18, 9, 0, 30, 0, time.UTC))
+	p.want("ticked again", map[string]int{"cw": 0, "cw2": 1, "coord": 1, "adm": 0, "kari": 0})
 }
 
 // TestChecklistJobs: which lines want a reminder, and that moving the
