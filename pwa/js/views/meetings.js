@@ -89,6 +89,26 @@ async function list(id) {
   }
 }
 
+// coming is the household's meetings still ahead (proposed or set), the
+// soonest first, for the roadmap's overview. The overview is drawn again on
+// every sync, so the server is asked at most once a minute per roadmap; in
+// between, and without a network, the copy on the device answers.
+const asked = new Map();
+export async function coming(id) {
+  let items = null;
+  if (Date.now() - (asked.get(id) || 0) > 60_000) {
+    try {
+      items = await list(id);
+      asked.set(id, Date.now());
+    } catch {
+      // Offline with nothing kept, or refused: no meetings to show.
+    }
+  }
+  items ??= (await kv.get(`meetings:${id}`)) || [];
+  const now = new Date().toISOString();
+  return items.filter((m) => (m.status === 'planned' || m.status === 'proposed') && m.at > now).sort((a, b) => a.at.localeCompare(b.at));
+}
+
 const statusLine = (m) => t(`meeting.status.${m.status}`, { date: m.approvedAt ? date(m.approvedAt) : '' });
 const placeLine = (m) => (m.place ? t('meeting.at', { place: m.place }) : t('meeting.atHome'));
 const invitees = (m) => m.invitees.map((x) => x.agencyName || x.agencyId).join(', ');

@@ -61,21 +61,6 @@ function stepItem(id, r, st, agencies) {
 // agencyNames maps agency ids to names, as last fetched (see sharing.js).
 export const agencyNames = async () => (await kv.get('agencyNames')) || {};
 
-// coming is the household's meetings still ahead (proposed or set), the
-// soonest first: from the server, kept on the device for when there is no
-// network.
-async function coming(id) {
-  let items = await kv.get(`meetings:${id}`);
-  try {
-    items = (await call('GET', `/roadmaps/${encodeURIComponent(id)}/meetings`)).items;
-    await kv.set(`meetings:${id}`, items);
-  } catch (e) {
-    if (!(e instanceof Offline)) return [];
-  }
-  const now = new Date().toISOString();
-  return (items || []).filter((m) => (m.status === 'planned' || m.status === 'proposed') && m.at > now).sort((a, b) => a.at.localeCompare(b.at));
-}
-
 // overview shows every area's road and what is next.
 export async function overview(id) {
   const r = await sync.load(id);
@@ -93,7 +78,7 @@ export async function overview(id) {
   const names = await agencyNames();
   // Not for a roadmap made on this device and not sent yet (version 0):
   // the server does not know it.
-  const meetings = r.access || !r.version ? [] : await coming(id);
+  const meetings = r.access || !r.version ? [] : await import('./meetings.js').then((m) => m.coming(id)).catch(() => []);
   // The household's unread messages, from every agency (owners only; not
   // for a roadmap made on this phone that the server does not have yet).
   const unread = r.access || !r.version ? 0 : await import('./messages.js').then((m) => m.unread(id)).catch(() => 0);
