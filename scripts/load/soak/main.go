@@ -9,7 +9,10 @@
 // owner's writes one at a time, based on the version they last saw);
 // caseworkers of one agency open roadmaps that households shared with it
 // (each such read is written to the household's access log) and list what
-// is shared. Meanwhile reminders fall due every minute and the server sends
+// is shared, with unread messages and promises asked; households write to
+// the agency, and caseworkers open a household's conversation (marking it
+// read), its team and its meetings (each shared household has one, with an
+// agenda the grant cuts). Meanwhile reminders fall due every minute and the server sends
 // them by Web Push to a push service on loopback that this program runs
 // (receiver: it checks the VAPID signature, decrypts each message and counts
 // them by Topic per device, so a reminder sent twice shows).
@@ -81,7 +84,7 @@ func main() {
 	flag.StringVar(&o.tz, "tz", "Europe/Oslo", "the server's VEIKART_TIMEZONE (reminder times are local)")
 	flag.StringVar(&o.agency, "agency", "demo-nav", "the agency the households share with (the development demo's)")
 	flag.StringVar(&o.admin, "admin", "Ada", "the development login name of that agency's administrator")
-	flag.StringVar(&o.mix, "mix", "read=50,list=10,edit=20,cwread=15,cwlist=5", "the request mix, as weights")
+	flag.StringVar(&o.mix, "mix", "read=47,list=10,edit=19,cwread=14,cwlist=5,msg=1,thread=2,team=1,meetings=1", "the request mix, as weights")
 	flag.DurationVar(&o.duration, "duration", 10*time.Minute, "how long to hold the rate")
 	flag.DurationVar(&o.warmup, "warmup", time.Minute, "the start of the hold left out of the memory rule")
 	flag.DurationVar(&o.sample, "sample", 10*time.Second, "how often to sample memory and latency")
@@ -126,7 +129,7 @@ type driver struct {
 	o        options
 	client   *http.Client
 	owners   []*roadmap
-	shared   []string // roadmap ids shared with the agency
+	shared   []*roadmap // the roadmaps shared with the agency
 	cwTokens []string
 	weights  [nkinds]int
 	total    int
@@ -385,14 +388,28 @@ func (d *driver) setupAgency(ctx context.Context) error {
 		r := d.owners[i]
 		_, err := d.must(ctx, 201, "POST", "/api/v1/roadmaps/"+r.id+"/grants", r.token, map[string]any{
 			"agencyId": d.o.agency, "sections": []string{"household", "area:housing", "steps:housing", "area:economy", "steps:economy"},
-			"permissions": []string{"view", "comment"}, "purpose": "Oppfølging av bolig og økonomi", "expiresAt": expires,
+			"permissions": []string{"view", "comment", "team", "message"}, "purpose": "Oppfølging av bolig og økonomi", "expiresAt": expires,
 		})
-		if err == nil {
-			mu.Lock()
-			d.shared = append(d.shared, r.id)
-			mu.Unlock()
+		if err != nil {
+			return err
 		}
-		return err
+		// A meeting in ten days with the agency, its agenda an item of a
+		// granted area, one of an area not granted and a free one.
+		mid := fmt.Sprintf("soak-meeting-%d", i)
+		if _, err := d.must(ctx, 201, "POST", "/api/v1/roadmaps/"+r.id+"/meetings", r.token, map[string]any{
+			"id": mid, "at": time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339), "invitees": []string{d.o.agency},
+		}); err != nil {
+			return err
+		}
+		if _, err := d.must(ctx, 200, "PUT", "/api/v1/roadmaps/"+r.id+"/meetings/"+mid+"/agenda", r.token, map[string]any{"items": []map[string]string{
+			{"id": "i1", "areaId": "housing", "text": "Leiligheten"}, {"id": "i2", "areaId": "health", "text": "Fastlegen"}, {"id": "i3", "text": "Neste møte"},
+		}}); err != nil {
+			return err
+		}
+		mu.Lock()
+		d.shared = append(d.shared, r)
+		mu.Unlock()
+		return nil
 	})
 }
 
@@ -448,7 +465,7 @@ func (d *driver) warm(ctx context.Context) error {
 		return err
 	}
 	return d.parallel(ctx, len(d.shared), func(i int) error {
-		_, err := d.must(ctx, 200, "GET", "/api/v1/roadmaps/"+d.shared[i], d.cwTokens[i%len(d.cwTokens)], nil)
+		_, err := d.must(ctx, 200, "GET", "/api/v1/roadmaps/"+d.shared[i].id, d.cwTokens[i%len(d.cwTokens)], nil)
 		return err
 	})
 }
@@ -555,7 +572,22 @@ func (d *driver) do(ctx context.Context, k kind) string {
 		r := d.owners[rand.IntN(len(d.owners))]
 		st, _, _, err = d.call(ctx, "GET", "/api/v1/roadmaps", r.token, nil)
 	case cwRead:
-		st, _, _, err = d.call(ctx, "GET", "/api/v1/roadmaps/"+d.shared[rand.IntN(len(d.shared))], d.cwTokens[rand.IntN(len(d.cwTokens))], nil)
+		st, _, _, err = d.call(ctx, "GET", "/api/v1/roadmaps/"+d.shared[rand.IntN(len(d.shared))].id, d.cwTokens[rand.IntN(len(d.cwTokens))], nil)
+	case message:
+		// The household writes (the agency's caseworkers have no devices,
+		// so no push competes with the reminders the receiver counts).
+		r := d.shared[rand.IntN(len(d.shared))]
+		st, _, _, err = d.call(ctx, "POST", "/api/v1/roadmaps/"+r.id+"/conversations/"+d.o.agency+"/messages", r.token, map[string]any{
+			"id": "soak-msg-" + strconv.FormatInt(d.seq.Add(1), 36), "text": "Hei, vi lurer på når vi kan komme innom?"})
+		if st == 201 {
+			st = 200
+		}
+	case thread:
+		st, _, _, err = d.call(ctx, "GET", "/api/v1/roadmaps/"+d.shared[rand.IntN(len(d.shared))].id+"/conversations/"+d.o.agency+"/messages", d.cwTokens[rand.IntN(len(d.cwTokens))], nil)
+	case team:
+		st, _, _, err = d.call(ctx, "GET", "/api/v1/roadmaps/"+d.shared[rand.IntN(len(d.shared))].id+"/team", d.cwTokens[rand.IntN(len(d.cwTokens))], nil)
+	case meetings:
+		st, _, _, err = d.call(ctx, "GET", "/api/v1/roadmaps/"+d.shared[rand.IntN(len(d.shared))].id+"/meetings", d.cwTokens[rand.IntN(len(d.cwTokens))], nil)
 	case cwList:
 		st, _, _, err = d.call(ctx, "GET", "/api/v1/shared", d.cwTokens[rand.IntN(len(d.cwTokens))], nil)
 	case ownerEdit:

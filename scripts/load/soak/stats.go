@@ -15,11 +15,16 @@ const (
 	ownerEdit             // an owner edits one field (area.update)
 	cwRead                // a caseworker opens a roadmap shared with the agency
 	cwList                // a caseworker's list of what is shared with the agency
+	message               // a household writes to the agency
+	thread                // a caseworker opens a household's conversation (read, marked read, logged)
+	team                  // a caseworker opens a household's team and promises
+	meetings              // a caseworker opens the household's meetings, cut to the grant
 	nkinds
 )
 
-var kindNames = [nkinds]string{"owner read", "owner list", "owner edit", "caseworker read", "caseworker list"}
-var kindKeys = [nkinds]string{"read", "list", "edit", "cwread", "cwlist"}
+var kindNames = [nkinds]string{"owner read", "owner list", "owner edit", "caseworker read", "caseworker list",
+	"message", "caseworker thread", "caseworker team", "caseworker meetings"}
+var kindKeys = [nkinds]string{"read", "list", "edit", "cwread", "cwlist", "msg", "thread", "team", "meetings"}
 
 // recorder keeps every latency of a phase, by kind, and the latencies of the
 // current sampling window. Latency is measured from the moment the request
