@@ -267,6 +267,29 @@ type readCounts struct {
 	mu      sync.Mutex
 	open    *cache[openRead]
 	pending map[string]*pageCounts // by page id
+	// latest is the newest read's time, on the service's clock (the one
+	// open reads' windows are on); swept is when open reads whose window
+	// closed were last dropped, on the machine's.
+	latest time.Time
+	swept  time.Time
+}
+
+// sweepEvery is how often open reads whose window has closed are dropped,
+// so that the memory they take follows the reads of the last window or
+// two, not every pair of person and roadmap read since the start.
+const sweepEvery = veikart.ReadWindow / 2
+
+// sweepOpen drops the open reads whose window closed before the newest
+// read, once every sweepEvery.
+func (c *readCounts) sweepOpen(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Sub(c.swept) < sweepEvery {
+		return
+	}
+	c.swept = now
+	latest := c.latest
+	c.open.keep(func(o openRead) bool { return o.until.After(latest) })
 }
 
 // pageCounts are a page's repeats not yet written: since when (this
@@ -319,6 +342,7 @@ func (s *Store) RecordRead(ctx context.Context, key string, e veikart.AuditEvent
 	rk := readKey(key, e)
 	c := &s.reads
 	c.mu.Lock()
+	c.latest = later(c.latest, e.At)
 	if o, ok := c.open.get(rk); ok && !e.At.Before(o.first) && e.At.Before(o.until) {
 		c.add(pageID(key, o.page), key, o.index, 1, e.At)
 		c.mu.Unlock()
@@ -418,7 +442,8 @@ func logKind(id string) string {
 }
 
 // countsLoop writes the counted repeats that are due every second until
-// stop closes, and all of them then.
+// stop closes, and all of them then; now and then it drops the open reads
+// whose window has closed.
 func (s *Store) countsLoop(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(time.Second)
@@ -435,6 +460,7 @@ func (s *Store) countsLoop(stop <-chan struct{}, done chan<- struct{}) {
 		if err := s.flushCounts(context.Background(), false); err != nil {
 			s.opts.Log.Warn("access log: counts of repeated reads not written yet", "err", err)
 		}
+		s.reads.sweepOpen(time.Now())
 	}
 }
 

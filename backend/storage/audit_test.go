@@ -290,6 +290,44 @@ func TestMoveLegacyLogs(t *testing.T) {
 
 // A page's counts wait about 10 s before they are written, so that the
 // rewrites come spread over time; until then they show from memory.
+// TestRecordRead_ClosedWindowsAreDropped: the sweep forgets the reads
+// whose window closed before the newest read, and only those: a repeat in
+// a window still open counts into its entry after the sweep.
+func TestRecordRead_ClosedWindowsAreDropped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	read := func(at time.Duration, user string) {
+		t.Helper()
+		if err := s.RecordRead(ctx, "rm1", veikart.AuditEvent{At: t0.Add(at), UserID: user, AgencyID: "nav", Role: "caseworker", Sections: []veikart.Section{"housing"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(0, "nina")
+	read(5*time.Minute, "ola")
+	read(12*time.Minute, "per") // nina's window closed at 09:10
+	if left := storage.SweepOpenReadsForTest(s); left != 2 {
+		t.Fatalf("%d open reads left after the sweep, want 2 (ola's, per's)", left)
+	}
+	read(13*time.Minute, "ola")  // a repeat in ola's window
+	read(13*time.Minute, "nina") // a new window
+	if err := storage.FlushCountsForTest(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := s.AuditPage(ctx, "rm1", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, fmt.Sprintf("%s x%d %s", e.UserID, e.Count, e.At.Format("15:04")))
+	}
+	if want := []string{"nina x1 09:13", "per x1 09:12", "ola x2 09:05", "nina x1 09:00"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("log %v, want %v", got, want)
+	}
+}
+
 func TestRecordRead_CountsWaitTheirTurn(t *testing.T) {
 	t.Parallel()
 	if testenv.External() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -66,3 +67,15 @@ func InsertLegacyLogForTest(ctx context.Context, s *Store, key string, events []
 // FlushDueCountsForTest writes the counted repeat reads that are due, as
 // the store's loop does every second.
 func FlushDueCountsForTest(ctx context.Context, s *Store) error { return s.flushCounts(ctx, false) }
+
+// SweepOpenReadsForTest drops the open reads whose window has closed, as
+// the store's loop does now and then, and says how many are left.
+func SweepOpenReadsForTest(s *Store) int {
+	s.reads.mu.Lock()
+	s.reads.swept = time.Time{}
+	s.reads.mu.Unlock()
+	s.reads.sweepOpen(time.Now())
+	s.reads.open.mu.RLock()
+	defer s.reads.open.mu.RUnlock()
+	return len(s.reads.open.m)
+}

@@ -484,6 +484,23 @@ func (c *cache[T]) put(id string, v T) {
 	c.mu.Unlock()
 }
 
+// keep drops the entries keep says no to. The survivors go into a new map:
+// a Go map never gives back the room of entries deleted from it.
+func (c *cache[T]) keep(keep func(T) bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := make(map[string]T, min(c.max, 1024))
+	for k, v := range c.m {
+		if keep(v) {
+			m[k] = v
+		}
+	}
+	c.m = m
+}
+
 func (c *cache[T]) delete(id string) {
 	if c == nil {
 		return
