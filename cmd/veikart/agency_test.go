@@ -205,9 +205,16 @@ type testServer struct {
 func mustServe(tb testing.TB, dataDir string) *testServer {
 	tb.Helper()
 	addr := freeAddr(tb)
-	getenv := envOf(map[string]string{
+	return serveWith(tb, envOf(map[string]string{
 		"VEIKART_DEV": "1", "VEIKART_ADDR": addr, "VEIKART_DATA_DIR": dataDir, "VEIKART_LOG_FORMAT": "text",
-	})
+	}))
+}
+
+// serveWith starts `veikart serve` in this process with the environment
+// getenv (VEIKART_ADDR a free loopback address), waits until it is ready,
+// and stops it when the test ends.
+func serveWith(tb testing.TB, getenv func(string) string) *testServer {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := &lockedBuffer{}
 	exited := make(chan struct{})
@@ -221,7 +228,7 @@ func mustServe(tb testing.TB, dataDir string) *testServer {
 		<-exited
 		return log.String()
 	})
-	srv := &testServer{url: "http://" + addr, getenv: getenv, stop: func(tb testing.TB) string {
+	srv := &testServer{url: "http://" + getenv("VEIKART_ADDR"), getenv: getenv, stop: func(tb testing.TB) string {
 		tb.Helper()
 		out := stop()
 		if serveErr != nil {

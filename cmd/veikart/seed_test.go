@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -48,7 +47,7 @@ func TestSeed_Caseworkers(t *testing.T) {
 		t.Fatalf("%d distinct caseworker tokens, want 3", len(tokens))
 	}
 
-	srv := serveSeeded(t, getenv)
+	srv := serveWith(t, getenv)
 	for i, l := range cwLines {
 		var rm struct {
 			Members []any `json:"members"`
@@ -109,33 +108,4 @@ func statusOf(tb testing.TB, url, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// serveSeeded is mustServe with the environment the seed ran with.
-func serveSeeded(tb testing.TB, getenv func(string) string) *testServer {
-	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	log := &lockedBuffer{}
-	exited := make(chan struct{})
-	var serveErr error
-	go func() {
-		serveErr = run(ctx, []string{"serve"}, getenv, log, log)
-		close(exited)
-	}()
-	stop := sync.OnceValue(func() string {
-		cancel()
-		<-exited
-		return log.String()
-	})
-	srv := &testServer{url: "http://" + getenv("VEIKART_ADDR"), getenv: getenv, stop: func(tb testing.TB) string {
-		tb.Helper()
-		out := stop()
-		if serveErr != nil {
-			tb.Errorf("serve: %v\n%s", serveErr, out)
-		}
-		return out
-	}}
-	tb.Cleanup(func() { srv.stop(tb) })
-	waitReady(tb, srv.url, exited, log)
-	return srv
 }
