@@ -3,9 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,19 +93,5 @@ func BenchmarkMessages_Inbox(b *testing.B) {
 
 // benchPost sends body to url with token and reports whether it answered 201.
 func benchPost(b *testing.B, url, token, body string) bool {
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Error(err)
-		return false
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 201 {
-		b.Errorf("status %d", resp.StatusCode)
-		return false
-	}
-	return true
+	return benchDo(b, "POST", url, token, body, 201)
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -50,9 +51,16 @@ func BenchmarkRead(b *testing.B) {
 }
 
 // benchGet reads url with token and reports whether it answered 200.
-func benchGet(b *testing.B, url, token string) bool {
-	req, _ := http.NewRequest("GET", url, nil)
+func benchGet(b *testing.B, url, token string) bool { return benchDo(b, "GET", url, token, "", 200) }
+
+// benchDo sends a request (a JSON body unless it is "") and reports
+// whether it answered want.
+func benchDo(b *testing.B, method, url, token, body string, want int) bool {
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		b.Error(err)
@@ -60,8 +68,8 @@ func benchGet(b *testing.B, url, token string) bool {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		b.Errorf("status %d", resp.StatusCode)
+	if resp.StatusCode != want {
+		b.Errorf("%s %s: status %d, want %d", method, url, resp.StatusCode, want)
 		return false
 	}
 	return true
