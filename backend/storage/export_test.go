@@ -79,3 +79,34 @@ func SweepOpenReadsForTest(s *Store) int {
 	defer s.reads.open.mu.RUnlock()
 	return len(s.reads.open.m)
 }
+
+// InsertLegacyInboxForTest stores agencyID's inbox as one document, as it
+// was before the shards: entries "<roadmapId>|<unread>|<lastAt ms>".
+func InsertLegacyInboxForTest(ctx context.Context, s *Store, agencyID string, entries ...string) error {
+	_, err := s.db.Collection(inboxColl).InsertOne(ctx, inboxDoc{ID: agencyID, Rev: 1, Entries: entries})
+	return err
+}
+
+// InboxDocsForTest is the number of entries in each inbox document of the
+// store, by _id.
+func InboxDocsForTest(ctx context.Context, s *Store) (map[string]int, error) {
+	cur, err := s.db.Collection(inboxColl).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	var docs []inboxDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, d := range docs {
+		out[d.ID] = len(d.Entries)
+	}
+	return out, nil
+}
+
+// DeleteRoadmapConversationsForTest erases roadmapID's conversation with
+// agencyID and its inbox entry, as erasing the roadmap does.
+func (s *Store) DeleteRoadmapConversationsForTest(ctx context.Context, roadmapID, agencyID string) error {
+	return s.eraseConversations(ctx, roadmapID, []string{agencyID})
+}

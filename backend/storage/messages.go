@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,8 +19,9 @@ import (
 // _id "<roadmapId>|<agencyId>" ('|' is outside the id alphabet, so two
 // pairs never share an id), holding its newest messages and each side's
 // unread count; older messages in archive pages "<conversation>/p<n>"
-// beside it; and per agency one inbox document (_id the agency id) with
-// the roadmaps where the household wrote something no caseworker has read.
+// beside it; and per agency an inbox of the roadmaps where the household
+// wrote something no caseworker has read, in inboxShards documents
+// ("<agencyId>/<n>", the roadmap's shard by a hash of its id).
 //
 // Every read and write is by _id, the only lookup the embedded store
 // serves from an index: sending a message reads and writes its
@@ -94,7 +96,7 @@ func decodeMessages(b []byte, agencyID string) ([]veikart.Message, error) {
 // "<roadmapId>|<unread>|<lastAt, Unix ms>": 300 entries as subdocuments
 // took the embedded store 20 ms to read (BenchmarkMessages/inbox-db).
 type inboxDoc struct {
-	ID      string   `bson:"_id"` // agency id
+	ID      string   `bson:"_id"` // "<agency id>/<shard>"; the agency id before the shards
 	Rev     int64    `bson:"rev"`
 	Entries []string `bson:"e"`
 }
@@ -324,6 +326,29 @@ func (s *Store) MessagePage(ctx context.Context, roadmapID, agencyID string, n i
 	return decodeMessages(d.Body, agencyID)
 }
 
+// An agency's inbox is written by every message a household sends it and
+// every conversation a caseworker reads, one write at a time per document:
+// as one document it was the busiest in the store, and in the soak a queue
+// of those writes held up the requests waiting on it for seconds. In
+// shards, a municipality's households spread over inboxShards documents;
+// a caseworker's list reads them all, each by _id (copies in memory on the
+// embedded store; a query with $in would be one round trip to MongoDB, but
+// a scan of the collection on FerretDB). Eight: a writer waits on an
+// eighth of the traffic, a list without copies makes nine reads.
+const inboxShards = 8
+
+// inboxShardID is the inbox document of agencyID that holds roadmapID.
+func inboxShardID(agencyID, roadmapID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(roadmapID))
+	return agencyID + "/" + strconv.Itoa(int(h.Sum32()%inboxShards))
+}
+
+// An inbox written before the shards is one document, _id the agency id.
+// It is still read, and an entry moves from it to its shard the first time
+// it changes; so it empties as the households write, and no release has to
+// move it first.
+
 // setInbox makes c's roadmap's entry in its agency's inbox say what c says
 // of the agency's unread messages: an entry while there are any, none
 // after. No write when it says so already.
@@ -332,20 +357,31 @@ func (s *Store) setInbox(ctx context.Context, c *veikart.Conversation) error {
 }
 
 func (s *Store) setInboxEntry(ctx context.Context, agencyID string, e veikart.InboxEntry) error {
-	_, err := update(ctx, s, s.inboxes, agencyID, func(d *inboxDoc) (*inboxDoc, bool, error) {
-		i := slices.IndexFunc(d.Entries, func(x string) bool { return inboxRoadmap(x) == e.RoadmapID })
-		want := inboxEntryDoc{RoadmapID: e.RoadmapID, Unread: e.Unread, LastAt: e.LastAt.UTC()}.String()
+	want := ""
+	if e.Unread > 0 {
+		want = inboxEntryDoc{RoadmapID: e.RoadmapID, Unread: e.Unread, LastAt: e.LastAt.UTC()}.String()
+	}
+	if err := s.putInboxEntry(ctx, inboxShardID(agencyID, e.RoadmapID), e.RoadmapID, want); err != nil {
+		return err
+	}
+	// The entry's place before the shards: none, or it would show again.
+	return s.putInboxEntry(ctx, agencyID, e.RoadmapID, "")
+}
+
+// putInboxEntry sets roadmapID's entry in inbox document id to want, or
+// removes it for "". No write when it is so already.
+func (s *Store) putInboxEntry(ctx context.Context, id, roadmapID, want string) error {
+	_, err := update(ctx, s, s.inboxes, id, func(d *inboxDoc) (*inboxDoc, bool, error) {
+		i := slices.IndexFunc(d.Entries, func(x string) bool { return inboxRoadmap(x) == roadmapID })
 		switch {
-		case i < 0 && e.Unread == 0:
-			return d, false, nil
-		case i >= 0 && e.Unread > 0 && d.Entries[i] == want:
+		case i < 0 && want == "", i >= 0 && d.Entries[i] == want:
 			return d, false, nil
 		}
-		next := &inboxDoc{ID: agencyID, Rev: d.Rev + 1, Entries: slices.Clone(d.Entries)}
+		next := &inboxDoc{ID: id, Rev: d.Rev + 1, Entries: slices.Clone(d.Entries)}
 		switch {
 		case i < 0:
 			next.Entries = append(next.Entries, want)
-		case e.Unread == 0:
+		case want == "":
 			next.Entries = slices.Delete(next.Entries, i, i+1)
 		default:
 			next.Entries[i] = want
@@ -356,16 +392,25 @@ func (s *Store) setInboxEntry(ctx context.Context, agencyID string, e veikart.In
 }
 
 // AgencyInbox returns, by roadmap id, what agencyID's caseworkers have not
-// read: one _id read, however many roadmaps are shared with it.
+// read: the inbox's documents read by _id, however many roadmaps are
+// shared with it.
 func (s *Store) AgencyInbox(ctx context.Context, agencyID string) (map[string]veikart.InboxEntry, error) {
-	d, err := read(ctx, s, s.inboxes, agencyID)
-	if err != nil {
-		return nil, err
+	// The document from before the shards first: a shard's entry is newer.
+	ids := make([]string, 0, inboxShards+1)
+	ids = append(ids, agencyID)
+	for n := range inboxShards {
+		ids = append(ids, agencyID+"/"+strconv.Itoa(n))
 	}
-	out := make(map[string]veikart.InboxEntry, len(d.Entries))
-	for _, s := range d.Entries {
-		if e, ok := parseInboxEntry(s); ok {
-			out[e.RoadmapID] = veikart.InboxEntry{RoadmapID: e.RoadmapID, Unread: e.Unread, LastAt: e.LastAt}
+	out := map[string]veikart.InboxEntry{}
+	for _, id := range ids {
+		d, err := read(ctx, s, s.inboxes, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range d.Entries {
+			if e, ok := parseInboxEntry(s); ok {
+				out[e.RoadmapID] = veikart.InboxEntry{RoadmapID: e.RoadmapID, Unread: e.Unread, LastAt: e.LastAt}
+			}
 		}
 	}
 	return out, nil

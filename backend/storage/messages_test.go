@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -68,6 +69,58 @@ func TestMessages_SendReadAndInbox(t *testing.T) {
 	other := testenv.OpenAgain(t, s, storage.Options{})
 	if c, err := other.Conversation(ctx, "rm1", "nav"); err != nil || len(c.Messages) != 2 || c.Messages[1].Text != "Hei Kari" || c.UnreadHousehold != 1 {
 		t.Fatalf("read by another process: %+v %v", c, err)
+	}
+}
+
+// TestMessages_InboxShards: an agency's inbox spreads over documents, so
+// that its households do not all wait on one; an inbox written before the
+// shards is still read, and each of its entries moves to its shard the
+// first time it changes.
+func TestMessages_InboxShards(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	ms := strconv.FormatInt(now.UnixMilli(), 10)
+	if err := storage.InsertLegacyInboxForTest(ctx, s, "nav", "old1|2|"+ms, "old2|1|"+ms); err != nil {
+		t.Fatal(err)
+	}
+	other := testenv.OpenAgain(t, s, storage.Options{}) // reads the database, no copies from before
+	in, err := other.AgencyInbox(ctx, "nav")
+	if err != nil || len(in) != 2 || in["old1"].Unread != 2 || !in["old1"].LastAt.Equal(now) {
+		t.Fatalf("an inbox from before the shards: %+v %v", in, err)
+	}
+	for i := range 40 {
+		rm := fmt.Sprintf("rm%d", i)
+		if _, _, _, err := other.AddMessage(ctx, rm, "nav", msg("m", veikart.SideHousehold, "kari", "Hei"), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// old1 gets a message: it moves, with its new count.
+	if _, _, _, err := other.AddMessage(ctx, "old1", "nav", msg("m", veikart.SideHousehold, "kari", "Hei"), now); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := storage.InboxDocsForTest(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docs["nav"] != 1 {
+		t.Errorf("the old document holds %d entries, want 1 (old2's)", docs["nav"])
+	}
+	if n := len(docs) - 1; n < 8 {
+		t.Errorf("41 households in %d shards, want them in all 8 (%v)", n, docs)
+	}
+	in, err = other.AgencyInbox(ctx, "nav")
+	if err != nil || len(in) != 42 || in["old1"].Unread != 1 || in["old2"].Unread != 1 || in["rm7"].Unread != 1 {
+		t.Fatalf("inbox: %d entries, old1 %+v, old2 %+v, %v", len(in), in["old1"], in["old2"], err)
+	}
+	// Erasing old2's conversation (it has none in the new layout) clears
+	// its entry from the old document.
+	if err := other.DeleteRoadmapConversationsForTest(ctx, "old2", "nav"); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := other.AgencyInbox(ctx, "nav"); len(in) != 41 || in["old2"].Unread != 0 {
+		t.Fatalf("after erasing old2: %d entries, old2 %+v", len(in), in["old2"])
 	}
 }
 
