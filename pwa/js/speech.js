@@ -86,22 +86,28 @@ export async function fill(slot, what, name) {
 
 function draw(slot) {
   const { what, name } = places.get(slot);
-  const lang = current();
-  if (voiceFor(lang)) {
+  slot.classList.remove('noted');
+  if (voiceFor(current())) {
     slot.replaceChildren(button(what, name ?? nameOf(what)));
-    slot.classList.remove('noted');
     return;
   }
   slot.replaceChildren();
   // No voice for the language, though the phone has voices (a phone with
   // none at all has no speech to speak of; settings say so): the first
   // place on the screen says it, once.
-  if (voices.length) requestAnimationFrame(() => note(slot));
+  if (voices.length) note(slot, 10);
 }
 
-function note(slot) {
-  const screen = slot.closest('main') || slot.parentNode;
-  if (!screen || screen.querySelector('.speak-slot') !== slot) return;
+// note shows the missing voice in the slot when it is the first on its
+// screen. A slot is drawn before its screen is on the page: until it is,
+// whether it is the first cannot be told, so it asks again a frame later.
+function note(slot, tries) {
+  if (!slot.isConnected) {
+    if (tries > 0) requestAnimationFrame(() => note(slot, tries - 1));
+    return;
+  }
+  const screen = slot.closest('main') || document.body;
+  if (screen.querySelector('.speak-slot') !== slot) return;
   slot.classList.add('noted');
   slot.replaceChildren(h('span', { class: 'note speak-note' }, t('speech.noVoice')));
 }
