@@ -10,13 +10,24 @@
 // to the dispatcher it starts, through XDG_CONFIG_HOME and XDG_RUNTIME_DIR.
 
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromeArgs, launch } from './browser.mjs';
 
-/** Whether speech-dispatcher and its espeak-ng module are installed (scripts/setup.sh). */
-export const haveSpeech = () => existsSync('/usr/bin/speech-dispatcher') && existsSync('/usr/lib/speech-dispatcher-modules/sd_espeak-ng');
+/**
+ * What of speech-dispatcher, its espeak-ng module and its ALSA output is
+ * missing (scripts/setup.sh installs them); empty when nothing is.
+ */
+export function missingSpeech() {
+  const lib = readdirSync('/usr/lib', { withFileTypes: true }).filter((d) => d.isDirectory())
+    .some((d) => existsSync(join('/usr/lib', d.name, 'speech-dispatcher', 'spd_alsa.so')));
+  return [
+    ['speech-dispatcher', existsSync('/usr/bin/speech-dispatcher')],
+    ['speech-dispatcher-espeak-ng', existsSync('/usr/lib/speech-dispatcher-modules/sd_espeak-ng')],
+    ['speech-dispatcher-audio-plugins', lib],
+  ].filter(([, ok]) => !ok).map(([name]) => name);
+}
 
 // speechd.conf for a machine with no sound: espeak-ng only, into ALSA's null
 // device; the dispatcher ends itself 5 s after its last client.
@@ -34,6 +45,8 @@ DefaultModule espeak-ng
  * @returns {Promise<{browser: import('playwright-core').Browser, close: () => Promise<void>}>}
  */
 export async function launchSpeaking() {
+  const missing = missingSpeech();
+  if (missing.length) throw new Error(`read-aloud needs ${missing.join(', ')}: run scripts/setup.sh`);
   const dir = await mkdtemp(join(tmpdir(), 'veikart-speech-'));
   await mkdir(join(dir, 'config', 'speech-dispatcher'), { recursive: true });
   await mkdir(join(dir, 'run'), { recursive: true, mode: 0o700 });
