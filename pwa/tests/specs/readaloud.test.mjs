@@ -11,7 +11,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, devLogin, api, catalogue } from '../lib/server.mjs';
+import { startServer, devLogin, api, apiUserId, addStaff, createAgency, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, newPage } from '../lib/browser.mjs';
 import { signIn } from '../lib/app.mjs';
 import { forget, launchSpeaking, recordSpeech, spoken } from '../lib/speech.mjs';
@@ -24,6 +24,8 @@ const primary = (tag) => String(tag).toLowerCase().split(/[-_]/)[0];
 
 const now = 'Vi bor trangt i to rom, og Oda har ikke et sted å gjøre lekser.';
 const desired = 'Et eget rom til Oda innen skolestart.';
+const comment = 'Søknaden er sendt videre til boligkontoret.';
+const agendaItem = 'Hvor lenge må vi vente på kommunal bolig?';
 
 describe('read-aloud', () => {
   let server, speaking, page, id;
@@ -40,6 +42,19 @@ describe('read-aloud', () => {
     await api(server.url, liv, 'POST', `/api/v1/roadmaps/${id}/operations`, {
       operations: [{ opId: 'a1', type: 'area.update', areaId: 'housing', baseVersion: r.version, set: { now, desired } }],
     });
+    // NAV Sola, granted the housing area with comments and the team: its
+    // comment on the area, and a meeting whose agenda the family wrote.
+    const nav = await createAgency(server, { name: 'NAV Sola', kind: 'nav' });
+    await devLogin(server.url, 'Nina Dahl');
+    await addStaff(server, nav.id, apiUserId('Nina Dahl'), 'caseworker');
+    await api(server.url, liv, 'POST', `/api/v1/roadmaps/${id}/grants`, {
+      agencyId: nav.id, sections: ['household', 'area:housing', 'steps:housing'], permissions: ['view', 'comment', 'team'],
+      purpose: 'Oppfølging av boligsøknaden', expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+    });
+    const nina = (await devLogin(server.url, 'Nina Dahl', nav.id)).accessToken;
+    await api(server.url, nina, 'POST', `/api/v1/roadmaps/${id}/comments`, { section: 'area:housing', text: comment });
+    await api(server.url, liv, 'POST', `/api/v1/roadmaps/${id}/meetings`, { id: 'mt1', at: new Date(Date.now() + 7 * 86_400_000).toISOString(), invitees: [nav.id] });
+    await api(server.url, liv, 'PUT', `/api/v1/roadmaps/${id}/meetings/mt1/agenda`, { items: [{ id: 'a1', areaId: 'housing', text: agendaItem }] });
     page = await newPage(speaking.browser);
     await recordSpeech(page.context());
     await signIn(page, server.url, 'Liv Berg');
@@ -282,6 +297,21 @@ describe('read-aloud', () => {
     await forget(page);
     await page.getByRole('button', { name: named(nb, 'step.title') }).click();
     assert.deepEqual((await heard(3)).map((s) => s.text), [nb['step.title'], nb['step.titleHint'], 'Søke om kommunal bolig']);
+  });
+
+  test('a service\'s comment on the area and an item on the meeting\'s agenda', async () => {
+    await area('nb', 'Bolig');
+    await forget(page);
+    await page.getByRole('button', { name: named(nb, 'comments.title') }).click();
+    assert.deepEqual((await heard(1)).map((s) => s.text), [comment]);
+    await page.goto(`${server.url}/#/roadmaps/${id}/meetings/mt1`);
+    await forget(page);
+    await page.getByRole('button', { name: nb['speech.readWhat'].replace('{what}', agendaItem) }).click();
+    const got = await heard(1);
+    assert.deepEqual(got.map((s) => s.text), [agendaItem]);
+    assert.equal(primary(got[0].voiceLang), 'nb');
+    await checkA11y(page, 'a meeting with read-aloud (nb)');
+    assertNoErrors(page);
   });
 });
 
