@@ -184,6 +184,31 @@ describe('read-aloud', () => {
     assert.deepEqual(parts, ['Synlig spørsmål', 'Synlig hint.', 'Familiens ord']);
   });
 
+  // Which voice reads a text: the app's language, unless the text is written
+  // in another script (the family's own words often are).
+  test('the voice follows the letters of the text', async () => {
+    const cases = [
+      ['Vi bor trangt.', 'nb', 'nb'],
+      ['Vi bur trongt.', 'nn', 'nn'],
+      ['We live in two rooms.', 'en', 'en'],
+      ['Guri ayaan u baahanahay.', 'so', 'so'],
+      ['Vi bor trangt.', 'ar', 'nb'], // Norwegian words in the Arabic app
+      ['نحن نعيش في غرفتين.', 'nb', 'ar'], // Arabic words in the Norwegian app
+      ['نحن نعيش في غرفتين.', 'ar', 'ar'],
+      ['Ми живемо у двох кімнатах.', 'nb', 'uk'],
+      ['Vi bor trangt.', 'uk', 'nb'],
+      ['ኣብ ክልተ ክፍሊ ንነብር።', 'nb', 'ti'],
+      ['Vi bor trangt.', 'ti', 'nb'],
+      ['2 + 2', 'ar', 'ar'], // no letters: the app's language
+      ['Søknad om bostøtte: تم الإرسال', 'ar', 'nb'], // most letters win
+    ];
+    const got = await page.evaluate(async (list) => {
+      const { languageOf } = await import('/js/speech.js');
+      return list.map(([text, app]) => languageOf(text, app));
+    }, cases);
+    assert.deepEqual(got, cases.map(([, , want]) => want));
+  });
+
   test('Arabic: the Arabic question with an Arabic voice, the family\'s Norwegian words with a Norwegian one', async () => {
     await page.goto(`${server.url}/#/settings`);
     await page.getByRole('radio', { name: 'العربية' }).check();
