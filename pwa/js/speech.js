@@ -20,7 +20,8 @@ const serves = { nb: ['nb', 'no', 'nn'], nn: ['nn', 'nb', 'no'], en: ['en'], uk:
 // with an Arabic one. Latin letters are the app's language where that is
 // written in them (nb, nn, en, so), else Norwegian, the language such a
 // family most likely writes beside its own.
-const scripts = [['Arabic', 'ar'], ['Cyrillic', 'uk'], ['Ethiopic', 'ti'], ['Latin', null]];
+const scripts = [['Arabic', 'ar'], ['Cyrillic', 'uk'], ['Ethiopic', 'ti'], ['Latin', null]]
+  .map(([script, lang]) => [new RegExp(`\\p{Script=${script}}`, 'gu'), lang]);
 const latin = new Set(['nb', 'nn', 'en', 'so']);
 const primary = (tag) => String(tag || '').toLowerCase().split(/[-_]/)[0];
 
@@ -28,8 +29,8 @@ const primary = (tag) => String(tag || '').toLowerCase().split(/[-_]/)[0];
 export function languageOf(text, app) {
   let best = app; // digits and signs only: the app's
   let most = 0;
-  for (const [script, lang] of scripts) {
-    const n = text.match(new RegExp(`\\p{Script=${script}}`, 'gu'))?.length || 0;
+  for (const [letters, lang] of scripts) {
+    const n = text.match(letters)?.length || 0;
     if (n > most) { most = n; best = lang ?? (latin.has(app) ? app : 'nb'); }
   }
   return best;
@@ -86,6 +87,8 @@ export async function fill(slot, what, name) {
 
 function draw(slot) {
   const { what, name } = places.get(slot);
+  // The button reading now stays (a new one would cut the reading short).
+  if (active && slot.contains(active.button)) return;
   slot.classList.remove('noted');
   if (voiceFor(current())) {
     slot.replaceChildren(button(what, name ?? nameOf(what)));
