@@ -37,8 +37,10 @@ export function languageOf(text, app) {
 }
 
 // The voices, as the browser lists them. Chromium lists none at first and
-// fires voiceschanged when it has them (speech-dispatcher on Linux answers
-// late); some browsers never fire it when they have none. Only voices on
+// fires voiceschanged when it has them (speech-dispatcher on Linux, started
+// by the browser, took 5 s the first time, 0.4 s after); some browsers
+// never fire it when they have none. Places wait 3 s, then draw what is
+// known, and are drawn again when the voices come. Only voices on
 // the phone count: a network voice (Chrome's "Google" voices on a desktop)
 // would send the family's words to a third party.
 let voices = [];
@@ -46,8 +48,9 @@ let known = false; // the list was read at least once, or waited for long enough
 let waiting = null;
 
 function read() {
-  voices = synth.getVoices().filter((v) => v.localService);
-  if (synth.getVoices().length) known = true;
+  const all = synth.getVoices(); // espeak-ng through speech-dispatcher: 13 362
+  voices = all.filter((v) => v.localService);
+  if (all.length) known = true;
 }
 
 function ready() {
@@ -65,6 +68,7 @@ function ready() {
 synth?.addEventListener('voiceschanged', () => {
   read();
   for (const slot of document.querySelectorAll('.speak-slot')) if (places.has(slot)) draw(slot);
+  for (const p of document.querySelectorAll('.speak-status')) say(p);
 });
 
 /** voiceFor is the phone's best voice for an app language, or null. */
@@ -229,5 +233,9 @@ new MutationObserver(() => { if (active && !active.button.isConnected) stop(); }
 /** status says in settings whether this phone can read aloud in the app's language. */
 export async function status(p) {
   await ready();
+  say(p);
+}
+
+function say(p) {
   p.textContent = voiceFor(current()) ? t('speech.hasVoice') : voices.length ? t('speech.noVoice') : t('speech.unsupported');
 }
