@@ -18,7 +18,6 @@ import { forget, launchSpeaking, recordSpeech, spoken } from '../lib/speech.mjs'
 
 const nb = catalogue('nb');
 const ar = catalogue('ar');
-const so = catalogue('so');
 const named = (c, key) => c['speech.readWhat'].replace('{what}', c[key]);
 const primary = (tag) => String(tag).toLowerCase().split(/[-_]/)[0];
 
@@ -258,16 +257,19 @@ describe('read-aloud', () => {
     await page.setViewportSize({ width: 412, height: 915 });
   });
 
-  test('Somali, which has no voice here: no button, and the note once', async () => {
-    await page.evaluate(() => localStorage.setItem('veikart.lang', 'so'));
-    await page.reload();
-    await area('so', so['area.housing']);
-    await page.getByText(so['speech.noVoice']).waitFor();
-    assert.equal(await page.getByText(so['speech.noVoice']).count(), 1, 'the note is said once on the screen');
-    assert.equal(await page.locator('button.speak').count(), 0);
-    await checkA11y(page, 'an area without a voice (so)');
-    await settingsIn(page, 'so');
-    await page.locator('main').getByText(so['speech.noVoice']).waitFor();
+  test('Somali and Tigrinya, which have no voice here: no button, and the note once', async () => {
+    for (const lang of ['so', 'ti']) {
+      const c = catalogue(lang);
+      await page.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
+      await page.reload();
+      await area(lang, c['area.housing']);
+      await page.getByText(c['speech.noVoice']).waitFor();
+      assert.equal(await page.getByText(c['speech.noVoice']).count(), 1, `${lang}: the note is said once on the screen`);
+      assert.equal(await page.locator('button.speak').count(), 0);
+      await checkA11y(page, `an area without a voice (${lang})`);
+      await settingsIn(page, lang);
+      await page.locator('main').getByText(c['speech.noVoice']).waitFor();
+    }
   });
 
   test('turned off in settings: no buttons, no note', async () => {
