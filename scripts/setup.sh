@@ -5,7 +5,8 @@
 # backend/push tests send to (tools/push-testing), the OpenID provider the
 # sign-in tests log in with (tools/oidc-provider), the deployment checks'
 # tools (docker-compose, caddy, shellcheck, busybox, tools/dockerfile-lint)
-# and, when browser tests exist, Chromium and their npm packages. Quick when everything is already
+# and, when browser tests exist, Chromium, speech-dispatcher with espeak-ng
+# (read-aloud) and their npm packages. Quick when everything is already
 # there: it asks apt only about what is missing.
 #
 #   scripts/setup.sh          everything
@@ -53,6 +54,14 @@ all)
 		need /usr/share/tesseract-ocr/*/tessdata/ara.traineddata tesseract-ocr-ara
 		need fc-list fontconfig
 		need /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf fonts-noto-core # Arabic and Ge'ez script
+		# specs/readaloud.test.mjs: real voices for speechSynthesis. Chromium
+		# (started with --enable-speech-dispatcher) speaks through
+		# speech-dispatcher, which starts espeak-ng's module; the audio plugins
+		# let it play into ALSA's null device on a machine with no sound.
+		need speech-dispatcher speech-dispatcher
+		need /usr/lib/speech-dispatcher-modules/sd_espeak-ng speech-dispatcher-espeak-ng
+		need "/usr/lib/*/speech-dispatcher/spd_alsa.so" speech-dispatcher-audio-plugins
+		need espeak-ng espeak-ng
 	fi
 	;;
 *)

@@ -7,6 +7,7 @@ import * as sync from '../sync.js';
 import { kv } from '../db.js';
 import { changeLanguage, go } from '../nav.js';
 import * as push from '../push.js';
+import { readAloudPanel } from '../readaloud.js';
 import { methods, idportenButton, me as fetchMe, recoveryBanner, signOutHere } from './account.js';
 
 
@@ -187,6 +188,7 @@ export async function settings() {
     fresh ? recoveryBanner(me) : null,
     h('p', null, t('settings.signedInAs', { name: s.user.name })),
     languagePicker(),
+    readAloudPanel(),
     work,
     await push.panel(),
     h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')),

@@ -11,6 +11,7 @@ import * as api from '../api.js';
 import { kv } from '../db.js';
 import { areaName, newId } from '../model.js';
 import { route, go } from '../nav.js';
+import { readAloudButton } from '../readaloud.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 const acting = () => Boolean(api.currentSession()?.actingFor);
@@ -257,7 +258,7 @@ export async function meeting(id, mid) {
     notes.value = pending ?? it.notes;
     notes.addEventListener('change', () => saveNotes(id, mid, it.id, notes.value).catch(fail));
     return h('li', { class: 'card stack', 'data-item': it.id },
-      h('h3', null, it.text),
+      readAloudButton(it.text, it.text), h('h3', null, it.text),
       areaOf(it) ? h('p', { class: 'meta' }, areaOf(it)) : null,
       runs ? field(t('meeting.notes'), notes) : it.notes ? h('p', { class: 'own-words' }, it.notes) : null,
       pending != null ? h('p', { class: 'note' }, t('meeting.notesQueued')) : null,

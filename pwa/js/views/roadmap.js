@@ -9,6 +9,7 @@ import { ApiError, Offline, call } from '../api.js';
 import { route, go } from '../nav.js';
 import { kv, outbox } from '../db.js';
 import * as push from '../push.js';
+import { speakable, readAloudButton } from '../readaloud.js';
 
 
 
@@ -149,14 +150,14 @@ export async function area(id, areaId) {
     h('h1', null, areaName(a, t)),
     title ? field(t('area.title'), title) : null,
     road(a),
-    field(t('area.now'), text('now'), t('area.nowHint')),
+    speakable(field(t('area.now'), text('now'), t('area.nowHint'))),
     score('scoreNow', t('area.scoreNow')),
-    field(t('area.desired'), text('desired'), t('area.desiredHint')),
+    speakable(field(t('area.desired'), text('desired'), t('area.desiredHint'))),
     score('scoreDesired', t('area.scoreDesired')),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
-      h('p', null, c.text), h('p', { class: 'meta' }, names[c.agencyId] || '', ' · ', date(c.createdAt, true)))))] : null,
+      readAloudButton(c.text, t('comments.title')), h('p', null, c.text), h('p', { class: 'meta' }, names[c.agencyId] || '', ' · ', date(c.createdAt, true)))))] : null,
     h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
     a.kind === 'custom' ? h('button', {
       type: 'button', class: 'danger',
@@ -249,7 +250,7 @@ export async function stepForm(id, stepId, areaId) {
     h('p', null, h('a', { href: `#/roadmaps/${id}/areas/${v.areaId}` }, t('common.back'))),
     h('h1', null, st ? t('step.edit') : t('step.add')),
     h('form', { class: 'stack', onsubmit: submit },
-      field(t('step.title'), titleIn, t('step.titleHint')),
+      speakable(field(t('step.title'), titleIn, t('step.titleHint'))),
       field(t('step.who'), whoIn),
       field(t('step.due'), dueIn),
       choice(t('step.term'), 'term', [['short', t('term.short')], ['long', t('term.long')]], term, (x) => { term = x; }),
@@ -258,7 +259,7 @@ export async function stepForm(id, stepId, areaId) {
         h('label', { class: 'check' }, remIn, h('span', null, t('reminder.on'))),
         pushSlot,
         field(t('reminder.when'), daysIn), field(t('reminder.at'), atIn, t('reminder.quiet'))),
-      field(t('step.note'), noteIn),
+      speakable(field(t('step.note'), noteIn)),
       out,
       h('button', { type: 'submit' }, t('common.save'))),
     st ? h('button', {
