@@ -125,6 +125,9 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 	}
 	switch actor.Kind {
 	case Person:
+		if d, ok := decideHelper(actor, action, r, section, now); ok {
+			return d // a trusted person or an interpreter (helpers.go)
+		}
 		return decidePerson(actor, action, r, section)
 	case Agency:
 		return decideAgency(actor, action, r, section, now)
@@ -262,6 +265,9 @@ func Project(actor Actor, r *veikart.Roadmap, now time.Time) *View {
 		return &View{Roadmap: v, Role: d.Role, Sections: r.Sections(), MemberID: me.ID}
 	case RoleCaseworker:
 		return projectGrant(r, *d.Grant)
+	case RoleTrusted, RoleInterpreter:
+		h, _ := r.ActiveHelper(actor.UserID, now)
+		return projectHelper(r, h)
 	}
 	return nil
 }
@@ -599,6 +605,9 @@ type Ending struct {
 // nothing new, and it spares the caseworker a bare "not found". A grant
 // planned for later, or none ever, is no ending (ok false).
 func Ended(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) {
+	if r != nil && actor.Kind == Person {
+		return helperEnded(actor, r, now) // a trusted person's or interpreter's (helpers.go)
+	}
 	if r == nil || actor.Kind != Agency || !actor.Caseworker() {
 		return Ending{}, false
 	}

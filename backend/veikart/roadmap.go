@@ -135,6 +135,9 @@ type Roadmap struct {
 	// whole (team.go); zero for none.
 	Coordinator Coordinator
 	Meetings    []Meeting // meeting.go
+	// Helpers are the people (not agencies) the household let in:
+	// trusted persons and interpreters (helpers.go).
+	Helpers []Helper
 }
 
 // Member is a person in the household.
@@ -301,6 +304,10 @@ func (r *Roadmap) Clone() *Roadmap {
 		c.Transitions[i].Sections = slices.Clone(c.Transitions[i].Sections)
 		c.Transitions[i].Permissions = slices.Clone(c.Transitions[i].Permissions)
 		c.Transitions[i].Reminders = slices.Clone(c.Transitions[i].Reminders)
+	}
+	c.Helpers = slices.Clone(r.Helpers)
+	for i := range c.Helpers {
+		c.Helpers[i].Sections = slices.Clone(c.Helpers[i].Sections)
 	}
 	c.Receipts = slices.Clone(r.Receipts)
 	for i := range c.Receipts {
