@@ -235,6 +235,9 @@ type View struct {
 	Full bool
 	// MemberID is, for a member, the household member they are.
 	MemberID string
+	// Helper is, for a trusted person or an interpreter, their record
+	// (helpers.go).
+	Helper *veikart.Helper
 }
 
 // Project returns what actor may read of r, or nil if nothing. Whatever is
@@ -597,6 +600,9 @@ func PersonKey(roadmapID, agencyID, userID string) string {
 type Ending struct {
 	Revoked bool // the owners took it back; otherwise it ran out
 	At      time.Time
+	// Person says it was a trusted person's or interpreter's own access
+	// (helpers.go), not an agency's.
+	Person bool
 }
 
 // Ended reports, for a caseworker without access to r at now, how the

@@ -45,9 +45,11 @@ func decideHelper(actor Actor, action Action, r *veikart.Roadmap, section veikar
 	case Read:
 		return Decision{Allowed: true, Role: role}, true
 	case Change:
-		// "" is the batch as a whole (ApplyOperations); each operation's
-		// sections are then checked with MayApply.
-		return Decision{Allowed: h.Write && (section == "" || (h.Covers(section) && r.HasSection(section))), Role: role}, true
+		// Only within a section given to them: a change about no section
+		// (a meeting, the team, the title, the members) is the household's.
+		// A batch of operations is checked operation by operation with
+		// MayApply.
+		return Decision{Allowed: h.Write && section != "" && h.Covers(section) && r.HasSection(section), Role: role}, true
 	case AcceptInvite:
 		// Like anyone signed in, they may be given a code for something
 		// else (an owner's invitation); the code decides.
@@ -60,12 +62,11 @@ func decideHelper(actor Actor, action Action, r *veikart.Roadmap, section veikar
 // now. For owners it is Decide(Change); for a helper, every operation must
 // write only in sections they may write in (veikart.OpSections).
 func MayApply(actor Actor, r *veikart.Roadmap, ops []veikart.Op, now time.Time) bool {
-	d := Decide(actor, Change, r, "", now)
-	if !d.Allowed {
-		return false
+	if _, helper := decideHelper(actor, Read, r, "", now); !helper {
+		return Decide(actor, Change, r, "", now).Allowed
 	}
-	if d.Role != RoleTrusted && d.Role != RoleInterpreter {
-		return true
+	if len(ops) == 0 {
+		return false
 	}
 	for _, op := range ops {
 		ss, ok := veikart.OpSections(r, op)
@@ -135,7 +136,7 @@ func projectHelper(r *veikart.Roadmap, h veikart.Helper) *View {
 			v.Comments = append(v.Comments, c)
 		}
 	}
-	return &View{Roadmap: v, Role: HelperRole(h.Kind), Sections: seen}
+	return &View{Roadmap: v, Role: HelperRole(h.Kind), Sections: seen, Helper: &h}
 }
 
 // helperEnded is Ended for a person: how their latest helper record on r
@@ -153,9 +154,9 @@ func helperEnded(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) 
 		if h.UserID != actor.UserID {
 			continue
 		}
-		e := Ending{At: h.ExpiresAt}
+		e := Ending{At: h.ExpiresAt, Person: true}
 		if !h.RevokedAt.IsZero() && h.RevokedAt.Before(h.ExpiresAt) {
-			e = Ending{Revoked: true, At: h.RevokedAt}
+			e = Ending{Revoked: true, At: h.RevokedAt, Person: true}
 		}
 		if !found || e.At.After(last.At) {
 			last, found = e, true

@@ -75,6 +75,10 @@ func (s *Service) List(ctx context.Context, actor access.Actor) ([]Listed, error
 			return nil, err
 		}
 		if d := access.Decide(actor, access.Read, r, "", s.now()); d.Allowed {
+			if isHelperRole(d.Role) {
+				// A helper's list counts only what they may see.
+				r = access.Project(actor, r, s.now()).Roadmap
+			}
 			out = append(out, Listed{Roadmap: r, Role: d.Role})
 		}
 	}
@@ -141,7 +145,17 @@ func (s *Service) ApplyOperations(ctx context.Context, actor access.Actor, id st
 	var helper *veikart.Helper // a trusted person or interpreter writing, for the log
 	var sections []veikart.Section
 	forbidden := &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can change the roadmap. Comment or propose a step instead, if the household allows it."}
-	_, next, err := s.changeOr(ctx, actor, id, access.Change, "", forbidden, func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error) {
+	// The section decided on is the batch's first: the owners' decision
+	// does not depend on it, and a helper's is then checked for every
+	// operation (MayApply). A batch that writes outside every section
+	// has none, which no helper may write in.
+	firstSection := func(cur *veikart.Roadmap) veikart.Section {
+		if ss := opsSections(cur, ops); len(ss) > 0 {
+			return ss[0]
+		}
+		return ""
+	}
+	_, next, err := s.changeAt(ctx, actor, id, access.Change, firstSection, forbidden, func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error) {
 		if pre != nil && !pre(cur) {
 			return nil, errChanged
 		}

@@ -409,6 +409,10 @@ type Access struct {
 	// Contact is, for a caseworker, the person their agency named as the
 	// household's contact.
 	Contact *Contact `json:"contact,omitempty"`
+	// For a trusted person or an interpreter: the name the family gave
+	// them, and whether they may write in Sections (helpers.go).
+	Name  string `json:"name,omitempty"`
+	Write *bool  `json:"write,omitempty"`
 }
 
 type SharedItem struct {

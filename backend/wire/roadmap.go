@@ -276,6 +276,10 @@ func ToAccess(v *access.View) Access {
 		out.AgencyID, out.Permissions, out.ExpiresAt, out.Purpose = g.AgencyID, PermsToStrings(g.Permissions), TimePtr(g.ExpiresAt), g.Purpose
 		out.Contact = ToContact(g.Contact)
 	}
+	if h := v.Helper; h != nil {
+		w := h.Write
+		out.ExpiresAt, out.Name, out.Write = TimePtr(h.ExpiresAt), h.Name, &w
+	}
 	return out
 }
 
