@@ -111,8 +111,14 @@ export async function overview(id) {
       route(true);
     } catch (e) { toast(e instanceof Offline ? t('error.offline') : e.message); }
   };
+  // A trusted person or an interpreter: the parts the family gave them,
+  // and none of the household's own tools.
+  const helper = r.access?.role === 'trusted' || r.access?.role === 'interpreter';
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
     h('h1', null, r.title || t('roadmap.untitled')),
+    helper ? h('p', { class: 'note', 'data-helper-note': '' }, t(`helper.youAre.${r.access.role}`, {
+      date: date(r.access.expiresAt, r.access.role === 'interpreter'),
+    }), ' ', t(r.access.write ? 'helper.youWrite' : 'helper.youRead')) : null,
     h('p', null, list(r.members.map((m) => m.name))),
     proposals.length ? h('section', { class: 'boxed stack' }, h('h2', null, t('proposal.title')),
       h('ul', { class: 'cards' }, proposals.map((p) => h('li', { class: 'stack' },
@@ -128,14 +134,14 @@ export async function overview(id) {
       h('ul', null, meetings.map((m) => h('li', null, h('a', { href: `#/roadmaps/${id}/meetings/${m.id}` },
         t(m.status === 'proposed' ? 'meeting.comingProposed' : 'meeting.comingLine', { when: date(m.at, true), place: m.place || t('meeting.atHome') })))))) : null,
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
-    h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
+    helper ? null : h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
     h('ul', { class: 'cards' }, areas),
-    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
+    helper ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
     // Owners only (an owner's view is the whole roadmap, with no access part).
     r.access ? null : h('button', { type: 'button', class: 'danger', onclick: () => import('./account.js').then((m) => m.deleteRoadmap(id)) }, t('roadmap.delete')));
 }
