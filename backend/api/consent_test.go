@@ -239,6 +239,10 @@ func newWorld(t testing.TB, e *env) *world {
 			r.Helpers[i].ExpiresAt = now.Add(-time.Minute) // the session ran out
 		}
 	}
+	// The interpreter's rendering of the housing text, not yet confirmed.
+	if r, err = r.SetRendering("housing", veikart.RenderNow, "We live in two rooms.", "Tolk Amir", "interpreter", uid("interpreter"), now); err != nil {
+		t.Fatal(err)
+	}
 	r = helper(r, "h-waiting", "", veikart.HelperSpec{Kind: veikart.HelperTrusted, Name: "Waiting Liv", Sections: housing, ExpiresAt: now.Add(24 * time.Hour)})
 	if err := e.store.CreateRoadmap(ctx, r); err != nil {
 		t.Fatal(err)
@@ -467,6 +471,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"operations-housing", "POST", rp("/operations"), body(map[string]any{"operations": []any{map[string]any{
 			"opId": "x2", "type": "area.update", "areaId": "housing", "baseVersion": 1, "set": map[string]any{"desired": "a home of our own"}}}}), true},
 		{"accept-helper", "POST", fixed("/api/v1/invitations/accept"), func(w *world) any { return map[string]any{"code": w.helperCode} }, true},
+		// The Norwegian rendering of the housing text, and the family's yes.
+		{"set-rendering", "PUT", rp("/areas/housing/renderings/now"), body(map[string]any{"text": "We live in two small rooms."}), true},
+		{"confirm-rendering", "POST", rp("/areas/housing/renderings/now/confirm"), nil, true},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -583,12 +590,14 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"operations-housing": {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "trusted": 200, "interpreter": 403},
 		// An ended helper's app is told so by the conversations' routes
 		// too, as an ended caseworker's is.
-		"messages-nav":    {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 404, "trusted-ended": 403, "interpreter-ended": 403},
-		"send-nav":        {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201, "coordinator": 404, "trusted-ended": 403, "interpreter-ended": 403},
-		"messages-bv":     {"owner": 200, "co-owner": 200, "member": 403, "expired": 403, "trusted-ended": 403, "interpreter-ended": 403},
-		"send-hb":         {"owner": 201, "co-owner": 201, "member": 403, "revoked": 403, "trusted-ended": 403, "interpreter-ended": 403},
-		"messages-police": {"owner": 200, "co-owner": 200, "member": 403, "trusted-ended": 403, "interpreter-ended": 403},
-		"accept-helper":   {"owner": 409, "co-owner": 409, "member": 409, "trusted": 409, "interpreter": 409, "trusted-ended": 200, "interpreter-ended": 200, "other-person": 200},
+		"messages-nav":      {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 404, "trusted-ended": 403, "interpreter-ended": 403},
+		"send-nav":          {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201, "coordinator": 404, "trusted-ended": 403, "interpreter-ended": 403},
+		"messages-bv":       {"owner": 200, "co-owner": 200, "member": 403, "expired": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"send-hb":           {"owner": 201, "co-owner": 201, "member": 403, "revoked": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"messages-police":   {"owner": 200, "co-owner": 200, "member": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"set-rendering":     {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "trusted": 200, "interpreter": 403},
+		"confirm-rendering": owners(200),
+		"accept-helper":     {"owner": 409, "co-owner": 409, "member": 409, "trusted": 409, "interpreter": 409, "trusted-ended": 200, "interpreter-ended": 200, "other-person": 200},
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 

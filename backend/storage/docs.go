@@ -189,6 +189,28 @@ type areaDoc struct {
 	MemberIDs    []string         `bson:"memberIds,omitempty"`
 	Version      int64            `bson:"v"`
 	Changed      map[string]int64 `bson:"changed,omitempty"`
+	Renderings   []renderingDoc   `bson:"renderings,omitempty"`
+}
+
+// renderingDoc is a Norwegian rendering of an area's text (veikart.Rendering).
+type renderingDoc struct {
+	Field       string    `bson:"field"`
+	Text        string    `bson:"text"`
+	ByName      string    `bson:"byName,omitempty"`
+	ByRole      string    `bson:"byRole"`
+	ByUser      string    `bson:"byUser,omitempty"`
+	At          time.Time `bson:"at"`
+	ConfirmedAt time.Time `bson:"confirmedAt,omitempty"`
+	ConfirmedBy string    `bson:"confirmedBy,omitempty"`
+	Original    string    `bson:"original,omitempty"`
+}
+
+func toRenderingDoc(x veikart.Rendering) renderingDoc {
+	return renderingDoc{Field: x.Field, Text: x.Text, ByName: x.ByName, ByRole: x.ByRole, ByUser: x.ByUser, At: x.At, ConfirmedAt: x.ConfirmedAt, ConfirmedBy: x.ConfirmedBy, Original: x.Original}
+}
+
+func fromRenderingDoc(x renderingDoc) veikart.Rendering {
+	return veikart.Rendering{Field: x.Field, Text: x.Text, ByName: x.ByName, ByRole: x.ByRole, ByUser: x.ByUser, At: x.At.UTC(), ConfirmedAt: x.ConfirmedAt.UTC(), ConfirmedBy: x.ConfirmedBy, Original: x.Original}
 }
 
 type stepDoc struct {
@@ -440,6 +462,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		b.Areas[i] = areaDoc{
 			ID: a.ID, Kind: string(a.Kind), Title: a.Title, Now: a.Now, Desired: a.Desired,
 			ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: a.MemberIDs, Version: a.Version, Changed: a.Changed,
+			Renderings: convert(a.Renderings, toRenderingDoc),
 		}
 	}
 	for i, s := range r.Steps {
@@ -495,6 +518,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		r.Areas[i] = veikart.Area{
 			ID: a.ID, Kind: veikart.AreaKind(a.Kind), Title: a.Title, Now: a.Now, Desired: a.Desired,
 			ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: a.MemberIDs, Version: a.Version, Changed: a.Changed,
+			Renderings: convert(a.Renderings, fromRenderingDoc),
 		}
 	}
 	for i, s := range b.Steps {

@@ -171,6 +171,9 @@ type Area struct {
 	MemberIDs    []string
 	Version      int64
 	Changed      map[string]int64
+	// Renderings are Norwegian renderings of Now and Desired beside the
+	// family's own words (rendering.go).
+	Renderings []Rendering
 }
 
 // Step is something agreed on the way from now to desired.
@@ -267,6 +270,7 @@ func (r *Roadmap) Clone() *Roadmap {
 	for i := range c.Areas {
 		c.Areas[i].MemberIDs = slices.Clone(c.Areas[i].MemberIDs)
 		c.Areas[i].Changed = cloneMap(c.Areas[i].Changed)
+		c.Areas[i].Renderings = slices.Clone(c.Areas[i].Renderings)
 	}
 	c.Steps = slices.Clone(r.Steps)
 	for i := range c.Steps {

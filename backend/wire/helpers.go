@@ -74,6 +74,11 @@ type InvitedHelper struct {
 	Invitation Invitation `json:"invitation"`
 }
 
+// SetRenderingRequest is the body of PUT .../renderings/{field}.
+type SetRenderingRequest struct {
+	Text string `json:"text"`
+}
+
 // Helping is, in a person's export, a helper record that names them.
 type Helping struct {
 	RoadmapID string `json:"roadmapId"`
