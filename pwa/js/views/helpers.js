@@ -131,3 +131,4 @@ export async function helpers(id) {
     trustedForm(id, r),
     ended.length ? h('details', null, h('summary', null, t('helper.ended')), h('ul', { class: 'cards' }, ended.map((x) => item(id, r, x)))) : null);
 }
+

@@ -163,6 +163,11 @@ export async function area(id, areaId) {
     (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } }));
   const steps = r.steps.filter((x) => x.areaId === areaId);
   const comments = (r.comments || []).filter((c) => c.section === `area:${areaId}` || c.section === `steps:${areaId}`);
+  // The Norwegian rendering beside the family's words: written by the
+  // family or a helper who may write here, confirmed by the family.
+  const helperWrites = (r.access?.role === 'trusted' || r.access?.role === 'interpreter') && r.access.write;
+  const renders = await import('./rendering.js');
+  const beside = (key) => renders.renderingBox(id, a, key, { write: !r.access || helperWrites, confirm: !r.access });
   const title = a.kind === 'custom' ? h('input', { type: 'text', maxlength: 100, value: a.title }) : null;
   title?.addEventListener('change', () => title.value.trim() && edit(id, { type: 'area.update', areaId, set: { title: title.value.trim() } }));
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
@@ -171,8 +176,10 @@ export async function area(id, areaId) {
     title ? field(t('area.title'), title) : null,
     road(a),
     field(t('area.now'), text('now'), t('area.nowHint')),
+    beside('now'),
     score('scoreNow', t('area.scoreNow')),
     field(t('area.desired'), text('desired'), t('area.desiredHint')),
+    beside('desired'),
     score('scoreDesired', t('area.scoreDesired')),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),

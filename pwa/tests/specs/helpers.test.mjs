@@ -8,7 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, devLogin, api } from '../lib/server.mjs';
+import { startServer, devLogin, api, createAgency, addStaff, apiUserId } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, settled, visit, openArea, describeArea } from '../lib/app.mjs';
 
@@ -23,7 +23,7 @@ const kept = (page) => page.evaluate(async () => {
 });
 
 describe('support persons and interpreters', () => {
-  let server, browser, family, per, amir, id, kari;
+  let server, browser, family, per, amir, nina, id, kari;
 
   before(async () => {
     server = await startServer();
@@ -37,10 +37,18 @@ describe('support persons and interpreters', () => {
     await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/operations`, {
       operations: [
         { opId: 'a1', type: 'area.update', areaId: 'housing', baseVersion: r.version, set: { now: 'Vi bor trangt i to rom.' } },
-        { opId: 'a2', type: 'area.update', areaId: 'health', baseVersion: r.version, set: { now: 'Ryggen verker.' } },
+        { opId: 'a2', type: 'area.update', areaId: 'health', baseVersion: r.version, set: { now: 'Ryggen verker.', desired: 'أريد أن أعمل مرة أخرى.' } },
       ],
     });
     await signIn(family, server.url, 'Kari Lund');
+    // NAV sees the health area (the rendering's reader).
+    await createAgency(server, { id: 'nav-sola', name: 'NAV Sola', kind: 'nav', region: 'Rogaland' });
+    await devLogin(server.url, 'Nina Dahl');
+    await addStaff(server, 'nav-sola', apiUserId('Nina Dahl'), 'caseworker');
+    await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/grants`, {
+      agencyId: 'nav-sola', sections: ['area:health'], permissions: ['view'], purpose: 'Arbeid og helse', expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+    });
+    nina = await newPage(browser);
   });
 
   after(async () => {
@@ -133,5 +141,40 @@ describe('support persons and interpreters', () => {
     // And the family's log has what he did, in his name.
     await visit(family, `${server.url}/#/roadmaps/${id}/log`, 'Hvem har lest hva');
     await family.getByText(/Amir \(tolk\) for familien leste Helse/).first().waitFor();
+  });
+
+  test('the family confirms the interpreter\'s rendering, and NAV sees both texts and which is which', async () => {
+    const code = await invite('Start en tolkeøkt', async (box) => {
+      await box.getByLabel('Navn', { exact: true }).fill('Yonas');
+      await box.getByRole('checkbox', { name: 'Helse' }).check();
+      await box.getByRole('button', { name: 'Start økten og lag koden' }).click();
+    });
+    // Another interpreter, on a phone of his own.
+    const tolk = await newPage(browser);
+    await accept(tolk, 'Yonas Tesfay', code);
+    await openArea(tolk, 'Helse');
+    await tolk.getByText('Skriv en norsk gjengivelse av «Slik vil vi ha det»').click();
+    await tolk.getByLabel('Norsk gjengivelse av «Slik vil vi ha det»').fill('Jeg vil jobbe igjen.');
+    await tolk.getByRole('button', { name: 'Lagre gjengivelsen' }).click();
+    await tolk.getByText('Norsk gjengivelse, skrevet av Yonas (tolk):').waitFor();
+    await tolk.getByText('Familien har ikke bekreftet gjengivelsen ennå.').waitFor();
+
+    await visit(family, `${server.url}/#/roadmaps/${id}/areas/health`, 'Helse');
+    await family.getByText('Norsk gjengivelse, skrevet av Yonas (tolk):').waitFor();
+    await family.getByRole('button', { name: 'Dette er det vi mente' }).click();
+    await family.getByText('Familien har bekreftet: «Dette er det vi mente».').waitFor();
+    await checkA11y(family, 'an area with a confirmed rendering');
+
+    await signIn(nina, server.url, 'Nina Dahl');
+    await nina.getByRole('heading', { level: 1, name: 'Delt med oss' }).waitFor();
+    await nina.getByRole('link', { name: /Familien Lund/ }).click();
+    const health = nina.locator('section.card').filter({ has: nina.getByRole('heading', { level: 2, name: 'Helse' }) });
+    await health.getByText('Familiens egne ord:').waitFor();
+    await health.getByText('أريد أن أعمل مرة أخرى.').waitFor();
+    const rendered = health.locator('[data-rendering="desired"]');
+    await rendered.getByText('Norsk gjengivelse, skrevet av Yonas (tolk):').waitFor();
+    await rendered.getByText('Jeg vil jobbe igjen.').waitFor();
+    await rendered.getByText('Familien har bekreftet: «Dette er det vi mente».').waitFor();
+    assertNoErrors(nina);
   });
 });
