@@ -53,5 +53,5 @@ export function renderingBox(id, a, f, { write, confirm }) {
       h('form', {
         class: 'stack',
         onsubmit: (e) => { e.preventDefault(); done(() => api.call('PUT', where, { text: text.value.trim() }), t('rendering.saved')); },
-      }, field(t('rendering.titleOf', { field: t(`area.${f}`) }), text, t('rendering.hint')), out, h('button', { type: 'submit', class: 'secondary' }, t('rendering.save')))));
+      }, field(t(`rendering.of.${f}`), text, t('rendering.hint')), out, h('button', { type: 'submit', class: 'secondary' }, t('rendering.save')))));
 }

@@ -154,7 +154,7 @@ describe('support persons and interpreters', () => {
     await accept(tolk, 'Yonas Tesfay', code);
     await openArea(tolk, 'Helse');
     await tolk.getByText('Skriv en norsk gjengivelse av «Slik vil vi ha det»').click();
-    await tolk.getByLabel('Norsk gjengivelse av «Slik vil vi ha det»').fill('Jeg vil jobbe igjen.');
+    await tolk.getByLabel('Norsk gjengivelse av hvordan dere vil ha det').fill('Jeg vil jobbe igjen.');
     await tolk.getByRole('button', { name: 'Lagre gjengivelsen' }).click();
     await tolk.getByText('Norsk gjengivelse, skrevet av Yonas (tolk):').waitFor();
     await tolk.getByText('Familien har ikke bekreftet gjengivelsen ennå.').waitFor();
