@@ -284,3 +284,83 @@ func TestHelpers_ErasureLeavesTheRecordNotThePerson(t *testing.T) {
 		t.Fatalf("the family's record: %s", l.body)
 	}
 }
+
+// TestRenderings_ConfirmedAndSeenByTheAgency: the interpreter writes the
+// Norwegian rendering beside the family's words, the family confirms it,
+// NAV reads both and which is which; changing the family's words undoes the
+// confirmation. Bad input changes nothing.
+func TestRenderings_ConfirmedAndSeenByTheAgency(t *testing.T) {
+	t.Parallel()
+	w := newHelperWorld(t, "05")
+	e := w.e
+	ctx := context.Background()
+	now := e.clock.Now()
+	nav, err := veikart.NewAgency("nav-r", veikart.KindNAV, "NAV", "Oslo", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nina := e.login(t, "Nina")
+	if nav, err = nav.SetStaff(nina.userID, []veikart.AgencyRole{veikart.CaseworkerRole}, "op", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateAgency(ctx, nav); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddUserAgency(ctx, nina.userID, nav.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do(t, "POST", w.path("/grants"), w.kari.access, map[string]any{"agencyId": nav.ID, "sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "Helse", "expiresAt": w.exp(30 * 24 * time.Hour)}); r.status != 201 {
+		t.Fatalf("grant: %d %s", r.status, r.body)
+	}
+	w.invite(t, map[string]any{"kind": "interpreter", "name": "Amir", "sections": []string{"area:health"}})
+	put := func(token, area, field string, body any) response {
+		return e.do(t, "PUT", w.path("/areas/"+area+"/renderings/"+field), token, body)
+	}
+	before, _ := e.store.Roadmap(ctx, w.id)
+	for _, c := range []struct {
+		name, token, area, field string
+		body                     any
+		status                   int
+	}{
+		{"no such field", w.liv.access, "health", "later", map[string]any{"text": "x"}, 404},
+		{"outside the session", w.liv.access, "housing", "now", map[string]any{"text": "x"}, 403},
+		{"no such area", w.kari.access, "moon", "now", map[string]any{"text": "x"}, 404},
+		{"too long", w.liv.access, "health", "now", map[string]any{"text": strings.Repeat("x", 4001)}, 422},
+		{"unknown field", w.liv.access, "health", "now", map[string]any{"text": "x", "by": "me"}, 422},
+		{"wrong type", w.liv.access, "health", "now", map[string]any{"text": 3}, 422},
+		{"malformed", w.liv.access, "health", "now", `{"text":`, 400},
+		{"the agency", e.issue(t, nina.userID, nav.ID), "health", "now", map[string]any{"text": "x"}, 403},
+	} {
+		if r := put(c.token, c.area, c.field, c.body); r.status != c.status {
+			t.Fatalf("%s: %d, want %d: %s", c.name, r.status, c.status, r.body)
+		}
+	}
+	if after, _ := e.store.Roadmap(ctx, w.id); after.Rev != before.Rev {
+		t.Fatal("a refused rendering changed the roadmap")
+	}
+	if r := put(w.liv.access, "health", "now", map[string]any{"text": "My back hurts."}); r.status != 200 || !strings.Contains(r.body, `"byRole":"interpreter","byName":"Amir"`) || !strings.Contains(r.body, `"confirmed":false`) {
+		t.Fatalf("the interpreter's rendering: %d %s", r.status, r.body)
+	}
+	confirm := w.path("/areas/health/renderings/now/confirm")
+	if r := e.do(t, "POST", confirm, w.liv.access, nil); r.status != 403 {
+		t.Fatalf("the interpreter confirms: %d %s", r.status, r.body)
+	}
+	if r := e.do(t, "POST", confirm, w.kari.access, nil); r.status != 200 || !strings.Contains(r.body, `"confirmed":true`) {
+		t.Fatalf("the family confirms: %d %s", r.status, r.body)
+	}
+	g := e.do(t, "GET", w.path(""), e.issue(t, nina.userID, nav.ID), nil)
+	if g.status != 200 || !strings.Contains(g.body, `"now":"HEALTH-TEXT"`) || !strings.Contains(g.body, `"text":"My back hurts.","byRole":"interpreter","byName":"Amir"`) || !strings.Contains(g.body, `"confirmed":true`) {
+		t.Fatalf("NAV's read: %d %s", g.status, g.body)
+	}
+	// New words from the family: the old confirmation no longer holds.
+	if r := e.do(t, "POST", w.path("/operations"), w.kari.access, map[string]any{"operations": []any{map[string]any{
+		"opId": "new-words", "type": "area.update", "areaId": "health", "baseVersion": int(g.json(t)["version"].(float64)), "set": map[string]any{"now": "NEW-WORDS"}}}}); r.status != 200 {
+		t.Fatalf("new words: %d %s", r.status, r.body)
+	}
+	if g := e.do(t, "GET", w.path(""), e.issue(t, nina.userID, nav.ID), nil); !strings.Contains(g.body, `"confirmed":false`) {
+		t.Fatalf("after new words: %s", g.body)
+	}
+	if log := e.do(t, "GET", w.path("/access-log"), w.kari.access, nil); !strings.Contains(log.body, `"role":"interpreter","action":"change","sections":["area:health"]`) {
+		t.Fatalf("the log: %s", log.body)
+	}
+}
