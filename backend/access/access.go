@@ -606,7 +606,8 @@ type Ending struct {
 }
 
 // Ended reports, for a caseworker without access to r at now, how the
-// agency's latest grant ended: the household revoked it or it expired. An
+// agency's latest grant ended (for a trusted person or an interpreter, how
+// their latest helper record ended: helperEnded): the household revoked it or it expired. An
 // agency that had a grant knew of the roadmap, so saying so tells it
 // nothing new, and it spares the caseworker a bare "not found". A grant
 // planned for later, or none ever, is no ending (ok false).

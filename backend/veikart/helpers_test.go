@@ -188,3 +188,58 @@ func TestOpSections(t *testing.T) {
 		})
 	}
 }
+
+func TestRendering(t *testing.T) {
+	r := helperRoadmap(t)
+	words := "أريد أن أعمل."
+	r, _, err := r.Apply([]veikart.Op{veikart.UpdateArea{ID: "o1", AreaID: "work", BaseVersion: 1, Set: veikart.AreaPatch{Now: &words}}}, h0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SetRendering("work", "later", "x", "", "family", "kari", h0); veikart.ErrorCode(err) != veikart.EINVALID {
+		t.Fatalf("no such field: %v", err)
+	}
+	if _, err := r.SetRendering("moon", "now", "x", "", "family", "kari", h0); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("no such area: %v", err)
+	}
+	if _, _, err := r.ConfirmRendering("work", "now", "kari", h0); veikart.ErrorCode(err) != veikart.ENOTFOUND {
+		t.Fatalf("nothing to confirm: %v", err)
+	}
+	n, err := r.SetRendering("work", "now", " Jeg vil jobbe. ", "Amir", "interpreter", "amir", h0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := areaOf(n, "work").Renderings[0]
+	if x.Text != "Jeg vil jobbe." || x.ByName != "Amir" || x.Confirmed(words) || len(areaOf(r, "work").Renderings) != 0 {
+		t.Fatalf("rendering %+v", x)
+	}
+	c, got, err := n.ConfirmRendering("work", "now", "kari", h0)
+	if err != nil || !got.Confirmed(words) {
+		t.Fatalf("confirm: %+v %v", got, err)
+	}
+	if again, _, _ := c.ConfirmRendering("work", "now", "kari", h0); again != c {
+		t.Fatal("confirming twice changed the roadmap")
+	}
+	// A new rendering undoes the confirmation; empty text removes it.
+	d, _ := c.SetRendering("work", "now", "Jeg vil jobbe igjen.", "Amir", "interpreter", "amir", h0)
+	if areaOf(d, "work").Renderings[0].Confirmed(words) {
+		t.Fatal("a new rendering is still confirmed")
+	}
+	e, _ := d.SetRendering("work", "now", "", "", "family", "kari", h0)
+	if len(areaOf(e, "work").Renderings) != 0 {
+		t.Fatal("empty text did not remove the rendering")
+	}
+	// The interpreter erases their account: the name stays, the id goes.
+	if w := c.WithoutPerson("amir", h0); areaOf(w, "work").Renderings[0].ByUser != veikart.ErasedPerson {
+		t.Fatal("the rendering still names the erased account")
+	}
+}
+
+func areaOf(r *veikart.Roadmap, id string) veikart.Area {
+	for _, a := range r.Areas {
+		if a.ID == id {
+			return a
+		}
+	}
+	return veikart.Area{}
+}
