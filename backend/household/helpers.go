@@ -120,7 +120,7 @@ func (s *Service) acceptHelper(ctx context.Context, actor access.Actor, rid, h s
 	if err := s.store.AddUserRoadmap(ctx, actor.UserID, rid); err != nil {
 		return Accepted{}, err
 	}
-	if err := s.logHelper(ctx, actor, rid, made, veikart.AuditAcceptInvite, nil, made.ID); err != nil {
+	if err := s.logHelper(ctx, actor, rid, made, veikart.AuditAcceptInvite, made.Sections, made.ID); err != nil {
 		return Accepted{}, err
 	}
 	_ = s.store.DeleteInvitationCode(ctx, h)
