@@ -125,6 +125,9 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 	}
 	switch actor.Kind {
 	case Person:
+		if d, ok := decideHelper(actor, action, r, section, now); ok {
+			return d // a trusted person or an interpreter (helpers.go)
+		}
 		return decidePerson(actor, action, r, section)
 	case Agency:
 		return decideAgency(actor, action, r, section, now)
@@ -232,6 +235,9 @@ type View struct {
 	Full bool
 	// MemberID is, for a member, the household member they are.
 	MemberID string
+	// Helper is, for a trusted person or an interpreter, their record
+	// (helpers.go).
+	Helper *veikart.Helper
 }
 
 // Project returns what actor may read of r, or nil if nothing. Whatever is
@@ -262,6 +268,9 @@ func Project(actor Actor, r *veikart.Roadmap, now time.Time) *View {
 		return &View{Roadmap: v, Role: d.Role, Sections: r.Sections(), MemberID: me.ID}
 	case RoleCaseworker:
 		return projectGrant(r, *d.Grant)
+	case RoleTrusted, RoleInterpreter:
+		h, _ := r.ActiveHelper(actor.UserID, now)
+		return projectHelper(r, h)
 	}
 	return nil
 }
@@ -591,14 +600,21 @@ func PersonKey(roadmapID, agencyID, userID string) string {
 type Ending struct {
 	Revoked bool // the owners took it back; otherwise it ran out
 	At      time.Time
+	// Person says it was a trusted person's or interpreter's own access
+	// (helpers.go), not an agency's.
+	Person bool
 }
 
 // Ended reports, for a caseworker without access to r at now, how the
-// agency's latest grant ended: the household revoked it or it expired. An
+// agency's latest grant ended (for a trusted person or an interpreter, how
+// their latest helper record ended: helperEnded): the household revoked it or it expired. An
 // agency that had a grant knew of the roadmap, so saying so tells it
 // nothing new, and it spares the caseworker a bare "not found". A grant
 // planned for later, or none ever, is no ending (ok false).
 func Ended(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) {
+	if r != nil && actor.Kind == Person {
+		return helperEnded(actor, r, now) // a trusted person's or interpreter's (helpers.go)
+	}
 	if r == nil || actor.Kind != Agency || !actor.Caseworker() {
 		return Ending{}, false
 	}

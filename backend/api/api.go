@@ -336,6 +336,11 @@ func (s *Server) routes() {
 	v1.Put("/roadmaps/:roadmapId/transitions/:transitionId/checklist", s.authenticate, s.setChecklist)
 	v1.Post("/roadmaps/:roadmapId/members/:memberId/own-roadmap", s.authenticate, s.takeOwn)
 	v1.Get("/roadmaps/:roadmapId/recovery-people", s.authenticate, s.recoveryPeople)
+	v1.Get("/roadmaps/:roadmapId/helpers", s.authenticate, s.listHelpers)
+	v1.Post("/roadmaps/:roadmapId/helpers", s.authenticate, s.inviteHelper)
+	v1.Delete("/roadmaps/:roadmapId/helpers/:helperId", s.authenticate, s.revokeHelper)
+	v1.Put("/roadmaps/:roadmapId/areas/:areaId/renderings/:field", s.authenticate, s.setRendering)
+	v1.Post("/roadmaps/:roadmapId/areas/:areaId/renderings/:field/confirm", s.authenticate, s.confirmRendering)
 	// Consent: the agencies' side, and both.
 	v1.Post("/roadmaps/:roadmapId/access-requests", s.authenticate, s.createAccessRequest)
 	v1.Post("/roadmaps/:roadmapId/comments", s.authenticate, s.createComment)

@@ -328,7 +328,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusOK, wire.AcceptedInvitation{RoadmapID: a.RoadmapID, Kind: string(a.Kind), GrantID: a.GrantID})
+	return sendJSON(c, fiber.StatusOK, wire.AcceptedInvitation{RoadmapID: a.RoadmapID, Kind: string(a.Kind), GrantID: a.GrantID, HelperID: a.HelperID})
 }
 
 // unreadZero is how a shared item kept rendered says its unread count.

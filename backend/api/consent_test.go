@@ -53,12 +53,17 @@ type world struct {
 	office                             string            // the housing office, whose caseworker coordinates
 	grantNAV, requestID, proposalID    string
 	inviteCode                         string
+	helperCode                         string // a trusted person's invitation nobody accepted yet
 }
 
 var worldSeq atomic.Int64
 
 // The roles of the table test.
-var roles = []string{"owner", "co-owner", "member", "caseworker", "coordinator", "expired", "revoked", "never", "agency-admin", "other-person", "operator", "anonymous"}
+var roles = []string{"owner", "co-owner", "member", "caseworker", "coordinator", "expired", "revoked", "never", "agency-admin", "other-person", "operator", "anonymous",
+	// Helpers (helpers.go): a trusted person who writes in housing, an
+	// interpreter in a session on health, a trusted person the owners
+	// took back and an interpreter whose session ran out.
+	"trusted", "interpreter", "trusted-ended", "interpreter-ended"}
 
 func newWorld(t testing.TB, e *env) *world {
 	t.Helper()
@@ -205,7 +210,44 @@ func newWorld(t testing.TB, e *env) *world {
 		Sections: []veikart.Section{veikart.AreaSection("work")}, Permissions: []veikart.Permission{veikart.View}, Purpose: "Work", GrantExpiresAt: now.Add(24 * time.Hour)}, now, policy); err != nil {
 		t.Fatal(err)
 	}
+	// The helpers: each invited with a code and accepted (helpers.go).
+	helper := func(r *veikart.Roadmap, id, role string, spec veikart.HelperSpec) *veikart.Roadmap {
+		code := fmt.Sprintf("hcode-%d-%s-%s", n, id, strings.Repeat("y", 20))
+		n, _, err := r.InviteHelper(id, spec, veikart.Invitation{ID: "i-" + id, CodeHash: household.HashInvitationCode(code), CreatedBy: uid("owner"), ExpiresAt: now.Add(10 * time.Minute)}, now, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if role == "" {
+			w.helperCode = code
+			return n
+		}
+		if n, _, err = n.AcceptHelper(household.HashInvitationCode(code), uid(role), now); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	housing := []veikart.Section{veikart.AreaSection("housing"), veikart.StepsSection("housing")}
+	r = helper(r, "h-trusted", "trusted", veikart.HelperSpec{Kind: veikart.HelperTrusted, Name: "Trusted Kari", Sections: housing, Write: true, ExpiresAt: now.Add(30 * 24 * time.Hour)})
+	r = helper(r, "h-interpreter", "interpreter", veikart.HelperSpec{Kind: veikart.HelperInterpreter, Name: "Tolk Amir", Sections: []veikart.Section{veikart.AreaSection("health")}})
+	r = helper(r, "h-ended", "trusted-ended", veikart.HelperSpec{Kind: veikart.HelperTrusted, Name: "Ended Per", Sections: housing, ExpiresAt: now.Add(30 * 24 * time.Hour)})
+	if r, _, err = r.RevokeHelper("h-ended", uid("owner"), now); err != nil {
+		t.Fatal(err)
+	}
+	r = helper(r, "h-session", "interpreter-ended", veikart.HelperSpec{Kind: veikart.HelperInterpreter, Name: "Tolk Old", Sections: housing})
+	for i := range r.Helpers {
+		if r.Helpers[i].ID == "h-session" {
+			r.Helpers[i].ExpiresAt = now.Add(-time.Minute) // the session ran out
+		}
+	}
+	// The interpreter's rendering of the housing text, not yet confirmed.
+	if r, err = r.SetRendering("housing", veikart.RenderNow, "We live in two rooms.", "Tolk Amir", "interpreter", uid("interpreter"), now); err != nil {
+		t.Fatal(err)
+	}
+	r = helper(r, "h-waiting", "", veikart.HelperSpec{Kind: veikart.HelperTrusted, Name: "Waiting Liv", Sections: housing, ExpiresAt: now.Add(24 * time.Hour)})
 	if err := e.store.CreateRoadmap(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddInvitationCode(ctx, household.HashInvitationCode(w.helperCode), w.id, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.AddInvitationCode(ctx, household.HashInvitationCode(w.inviteCode), w.id, now.Add(time.Hour)); err != nil {
@@ -223,7 +265,7 @@ func newWorld(t testing.TB, e *env) *world {
 			t.Fatal(err)
 		}
 	}
-	for _, o := range []string{"owner", "co-owner"} {
+	for _, o := range []string{"owner", "co-owner", "trusted", "interpreter", "trusted-ended", "interpreter-ended"} {
 		if err := e.store.AddUserRoadmap(ctx, uid(o), w.id); err != nil {
 			t.Fatal(err)
 		}
@@ -275,6 +317,9 @@ var seen = map[string][]string{
 	"member":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote, mOwnerShared},
 	"caseworker":  {mHousing, mStepHousing, mOwnerShared, mMessageNAV},
 	"coordinator": {mHousing, mStepHousing, mOwnerShared},
+	// A helper sees their sections and the household's comments on them.
+	"trusted":     {mHousing, mStepHousing, mOwnerShared},
+	"interpreter": {mHealth, mOwnerNote},
 }
 
 // readSees says which markers GET /roadmaps/{id} must hold for each role that
@@ -285,6 +330,8 @@ var readSees = map[string][]string{
 	"member":      notMessages(seen["member"]),
 	"caseworker":  notMessages(seen["caseworker"]),
 	"coordinator": notMessages(seen["coordinator"]),
+	"trusted":     seen["trusted"],
+	"interpreter": seen["interpreter"],
 }
 
 // notMessages is ms without the messages' markers: conversations are not
@@ -412,13 +459,28 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"messages-bv", "GET", func(w *world) string { return rp("/conversations/")(w) + w.childWelfare + "/messages" }, nil, false},
 		{"send-hb", "POST", func(w *world) string { return rp("/conversations/")(w) + w.housing + "/messages" }, body(map[string]any{"id": "msg-2", "text": "Hei"}), false},
 		{"messages-police", "GET", func(w *world) string { return rp("/conversations/")(w) + w.police + "/messages" }, nil, false},
+		// Helpers (helpers.go): the owners' list, invitation and end; a
+		// write in housing, where the trusted person may write; the
+		// waiting trusted person's code, used by whoever holds it.
+		{"helpers", "GET", rp("/helpers"), nil, false},
+		{"invite-helper", "POST", rp("/helpers"), func(w *world) any {
+			return map[string]any{"kind": "trusted", "name": "Nora", "sections": []string{"area:work"}, "write": true, "expiresAt": exp(w)}
+		}, true},
+		{"start-interpreter", "POST", rp("/helpers"), body(map[string]any{"kind": "interpreter", "name": "Tolk", "sections": []string{"area:health"}, "minutes": 90}), true},
+		{"revoke-helper", "DELETE", rp("/helpers/h-trusted"), nil, true},
+		{"operations-housing", "POST", rp("/operations"), body(map[string]any{"operations": []any{map[string]any{
+			"opId": "x2", "type": "area.update", "areaId": "housing", "baseVersion": 1, "set": map[string]any{"desired": "a home of our own"}}}}), true},
+		{"accept-helper", "POST", fixed("/api/v1/invitations/accept"), func(w *world) any { return map[string]any{"code": w.helperCode} }, true},
+		// The Norwegian rendering of the housing text, and the family's yes.
+		{"set-rendering", "PUT", rp("/areas/housing/renderings/now"), body(map[string]any{"text": "We live in two small rooms."}), true},
+		{"confirm-rendering", "POST", rp("/areas/housing/renderings/now/confirm"), nil, true},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
 	// default: 404 (may not even see the roadmap) for roadmap routes, 403
 	// for the rest; anonymous always gets 401.
 	owners := func(ok int) map[string]int {
-		return map[string]int{"owner": ok, "co-owner": ok, "member": 403, "caseworker": 403}
+		return map[string]int{"owner": ok, "co-owner": ok, "member": 403, "caseworker": 403, "trusted": 403, "interpreter": 403}
 	}
 	everyone := func(status int) map[string]int {
 		m := map[string]int{}
@@ -430,8 +492,8 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		return m
 	}
 	want := map[string]map[string]int{
-		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403}, // access-ended
-		"list-mine":         {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 401},
+		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403, "trusted": 200, "interpreter": 200, "trusted-ended": 403, "interpreter-ended": 403}, // access-ended
+		"list-mine":         {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 401, "trusted": 200, "interpreter": 200, "trusted-ended": 200, "interpreter-ended": 200},
 		"operations":        owners(200),
 		"delete":            owners(204),
 		"grants":            owners(200),
@@ -457,18 +519,18 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"reject-proposal": owners(200),
 		// Any caseworker may ask, and hears the same whatever became of it
 		// ("never" has a request waiting already: not stored again).
-		"request-access": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 202, "expired": 202, "revoked": 202, "never": 202, "agency-admin": 403, "other-person": 403, "operator": 403},
+		"request-access": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 202, "expired": 202, "revoked": 202, "never": 202, "agency-admin": 403, "other-person": 403, "operator": 403, "trusted": 403, "interpreter": 403, "trusted-ended": 403, "interpreter-ended": 403},
 		"comment":        {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201},
 		"propose":        {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 201},
 		// The code decides: any caseworker holding it connects their
 		// agency, once; NAV already has a grant.
 		"accept-invite":       {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 409, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 403, "other-person": 403, "operator": 403},
 		"shared":              {"caseworker": 200, "expired": 200, "revoked": 200, "never": 200},
-		"me":                  {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200},
-		"sessions":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200},
-		"sign-out-everywhere": {"owner": 204, "co-owner": 204, "member": 204, "caseworker": 204, "expired": 204, "revoked": 204, "never": 204, "agency-admin": 204, "other-person": 204},
-		"agencies":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
-		"agency":              {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200},
+		"me":                  {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "trusted": 200, "interpreter": 200, "trusted-ended": 200, "interpreter-ended": 200},
+		"sessions":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "trusted": 200, "interpreter": 200, "trusted-ended": 200, "interpreter-ended": 200},
+		"sign-out-everywhere": {"owner": 204, "co-owner": 204, "member": 204, "caseworker": 204, "expired": 204, "revoked": 204, "never": 204, "agency-admin": 204, "other-person": 204, "trusted": 204, "interpreter": 204, "trusted-ended": 204, "interpreter-ended": 204},
+		"agencies":            {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200, "trusted": 200, "interpreter": 200, "trusted-ended": 200, "interpreter-ended": 200},
+		"agency":              {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 200, "revoked": 200, "never": 200, "agency-admin": 200, "other-person": 200, "operator": 200, "trusted": 200, "interpreter": 200, "trusted-ended": 200, "interpreter-ended": 200},
 		"add-staff":           {"agency-admin": 200, "operator": 200},
 		"remove-staff":        {"agency-admin": 204, "operator": 204},
 		"create-agency":       {"operator": 201},
@@ -515,13 +577,27 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// while its grant with the message permission is in force, is told
 		// when that ended, and finds any other agency's not there.
 		"conversations": owners(200),
-		"messages-nav":  {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 404},
-		"send-nav":      {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201, "coordinator": 404},
-		"messages-bv":   {"owner": 200, "co-owner": 200, "member": 403, "expired": 403},
-		"send-hb":       {"owner": 201, "co-owner": 201, "member": 403, "revoked": 403},
 		// The police's grant is planned for a release: the household may
 		// write to it already, the police not before the grant opens.
-		"messages-police": {"owner": 200, "co-owner": 200, "member": 403},
+		// Helpers: only the owners manage them; the trusted person writes
+		// in housing, nowhere else; the waiting code links someone new
+		// (or the trusted person the owners took back), never someone of
+		// the household or a person helping already.
+		"helpers":            owners(200),
+		"invite-helper":      owners(201),
+		"start-interpreter":  owners(201),
+		"revoke-helper":      owners(200),
+		"operations-housing": {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "trusted": 200, "interpreter": 403},
+		// An ended helper's app is told so by the conversations' routes
+		// too, as an ended caseworker's is.
+		"messages-nav":      {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 404, "trusted-ended": 403, "interpreter-ended": 403},
+		"send-nav":          {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 201, "coordinator": 404, "trusted-ended": 403, "interpreter-ended": 403},
+		"messages-bv":       {"owner": 200, "co-owner": 200, "member": 403, "expired": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"send-hb":           {"owner": 201, "co-owner": 201, "member": 403, "revoked": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"messages-police":   {"owner": 200, "co-owner": 200, "member": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"set-rendering":     {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "trusted": 200, "interpreter": 403},
+		"confirm-rendering": owners(200),
+		"accept-helper":     {"owner": 409, "co-owner": 409, "member": 409, "trusted": 409, "interpreter": 409, "trusted-ended": 200, "interpreter-ended": 200, "other-person": 200},
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 
@@ -541,6 +617,11 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 					// with a grant like NAV's: everywhere but on the
 					// team's routes, it is answered as NAV's is.
 					status, ok = want[rt.name]["caseworker"]
+				}
+				if !ok && (role == "trusted" || role == "interpreter") && roadmapRoute(rt) {
+					// A helper in force sees the roadmap: refused
+					// anywhere else as one who may see it.
+					status, ok = 403, true
 				}
 				switch {
 				case role == "anonymous":
@@ -566,7 +647,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 						t.Errorf("%s received %s: %s", role, m, r.body)
 					}
 				}
-				if agencyRole(role) {
+				if agencyRole(role) || helperRole(role) {
 					// No account id of anyone in the household, nor the
 					// household's own member ids, in anything an agency
 					// receives: an owner's id was the first link of a
@@ -1089,4 +1170,14 @@ func TestPreview_EqualsTheCaseworkersRead(t *testing.T) {
 			t.Errorf("%s previews: %d %s", role, r.status, r.body)
 		}
 	}
+}
+
+// helperRole reports whether role is a trusted person or an interpreter in
+// the table test, in force or ended.
+func helperRole(role string) bool {
+	switch role {
+	case "trusted", "interpreter", "trusted-ended", "interpreter-ended":
+		return true
+	}
+	return false
 }

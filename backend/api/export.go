@@ -34,6 +34,9 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 		Roadmaps: []wire.ExportedRoadmap{}, MemberOf: wire.List(x.MemberOf, wire.PartialView),
 		SecurityLog: wire.List(x.SecurityLog, wire.ToSecurityEvent),
 	}
+	for _, h := range x.Helping {
+		out.Helping = append(out.Helping, wire.Helping{RoadmapID: h.RoadmapID, Helper: wire.ToHelper(h.Helper, x.At)})
+	}
 	for _, o := range x.Owned {
 		out.Roadmaps = append(out.Roadmaps, exportedRoadmap(o, x.User.ID, x.At))
 	}
@@ -63,6 +66,7 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Receipts:       wire.List(r.Receipts, wire.ToReceipt),
 		AccessLog:      wire.List(o.Log, wire.ToAuditEvent),
 		Meetings:       wire.List(r.Meetings, func(m veikart.Meeting) wire.Meeting { return wire.ToMeeting(m, nil) }),
+		Helpers:        wire.List(r.Helpers, func(h veikart.Helper) wire.Helper { return wire.ToHelper(h, now) }),
 		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
 			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
 		}),

@@ -22,6 +22,7 @@ type exportDoc struct {
 		Invitations []map[string]any
 		Receipts    []map[string]any
 		AccessLog   []map[string]any
+		Helpers     []map[string]any
 	}
 	MemberOf []struct {
 		ID       string
@@ -108,7 +109,8 @@ func TestExport_HoldsExactlyMine(t *testing.T) {
 		if rm.Roadmap.ID != w.id {
 			continue
 		}
-		if len(rm.Grants) < 3 || len(rm.Invitations) != 1 || len(rm.Receipts) < 3 || len(rm.AccessLog) < 1 {
+		// One agency invitation, and one for each helper (helpers.go).
+		if len(rm.Grants) < 3 || len(rm.Invitations) != 1+len(rm.Helpers) || len(rm.Helpers) != 5 || len(rm.Receipts) < 3 || len(rm.AccessLog) < 1 {
 			t.Fatalf("consent records or log missing: %d grants, %d invitations, %d receipts, %d log entries",
 				len(rm.Grants), len(rm.Invitations), len(rm.Receipts), len(rm.AccessLog))
 		}

@@ -27,6 +27,8 @@ func TestPoster_QRCodeEveryRole(t *testing.T) {
 		"caseworker": 403, "coordinator": 403,
 		"expired": 404, "revoked": 404, "never": 404, "agency-admin": 404, "other-person": 404, "operator": 404,
 		"anonymous": 401,
+		// The poster is the household's own, not its helpers'.
+		"trusted": 403, "interpreter": 403, "trusted-ended": 404, "interpreter-ended": 404,
 	}
 	for _, role := range roles {
 		t.Run(role, func(t *testing.T) {

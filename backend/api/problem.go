@@ -170,6 +170,12 @@ func accessEnded(err error) *problem {
 	if !ae.Revoked {
 		p.Detail, p.Reason = "Your agency's access to this roadmap ran out.", "expired"
 	}
+	if ae.Person { // a trusted person's or an interpreter's (helpers.go)
+		p.Detail = "The household ended your access to this roadmap."
+		if !ae.Revoked {
+			p.Detail = "Your access to this roadmap ran out."
+		}
+	}
 	at := ae.At.UTC()
 	p.EndedAt = &at
 	return p

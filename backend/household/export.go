@@ -24,11 +24,20 @@ type Export struct {
 	Owned []Owned
 	// MemberOf are the views of the roadmaps the person is a linked
 	// member of.
-	MemberOf    []*access.View
+	MemberOf []*access.View
+	// Helping are the helper records that name the person (helpers.go):
+	// what each household let them do, not its roadmap.
+	Helping     []Helping
 	Passkeys    []veikart.Passkey
 	Push        []veikart.PushSubscription
 	SecurityLog []veikart.AuditEvent
 	At          time.Time
+}
+
+// Helping is one helper record of the person, on roadmap RoadmapID.
+type Helping struct {
+	RoadmapID string
+	Helper    veikart.Helper
 }
 
 // Owned is an owned roadmap in an export.
@@ -84,6 +93,13 @@ func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
 		}
 		if err != nil {
 			return err
+		}
+		if !r.IsOwner(person.UserID) {
+			for _, h := range r.Helpers {
+				if h.UserID == person.UserID {
+					x.Helping = append(x.Helping, Helping{RoadmapID: r.ID, Helper: h})
+				}
+			}
 		}
 		view := access.Project(person, r, x.At)
 		switch {

@@ -59,6 +59,9 @@ type Accepted struct {
 	Kind      veikart.InvitationKind
 	// GrantID is the agency's new grant, for an agency invitation.
 	GrantID string
+	// HelperID is the helper the person now is, for a trusted person's
+	// or an interpreter's invitation (helpers.go).
+	HelperID string
 }
 
 // AcceptInvitation uses an invitation code: an agency invitation grants the
@@ -77,6 +80,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor access.Actor, code
 	rid, inv, err := s.invitation(ctx, h)
 	if err != nil {
 		return Accepted{}, err
+	}
+	if inv.Kind == veikart.InviteTrusted || inv.Kind == veikart.InviteInterpreter {
+		return s.acceptHelper(ctx, actor, rid, h, inv.Kind)
 	}
 	if inv.Kind == veikart.InviteAgency {
 		if !access.Permit(actor, access.ActAsCaseworker, "") {

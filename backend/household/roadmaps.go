@@ -34,7 +34,11 @@ func (s *Service) Read(ctx context.Context, actor access.Actor, id string, known
 	if known != nil && known(view.Roadmap) {
 		return view, true, nil
 	}
-	if !view.Full {
+	if isHelperRole(view.Role) {
+		if err := s.logHelperRead(ctx, actor, r, view.Sections); err != nil {
+			return nil, false, err
+		}
+	} else if !view.Full {
 		if err := s.logRead(ctx, actor, r.ID, view.Role, view.Sections); err != nil {
 			return nil, false, err
 		}
@@ -71,6 +75,10 @@ func (s *Service) List(ctx context.Context, actor access.Actor) ([]Listed, error
 			return nil, err
 		}
 		if d := access.Decide(actor, access.Read, r, "", s.now()); d.Allowed {
+			if isHelperRole(d.Role) {
+				// A helper's list counts only what they may see.
+				r = access.Project(actor, r, s.now()).Roadmap
+			}
 			out = append(out, Listed{Roadmap: r, Role: d.Role})
 		}
 	}
@@ -134,10 +142,30 @@ func (s *Service) createOrAdopt(ctx context.Context, r *veikart.Roadmap, ours fu
 // with the current state rather than silently overwriting.
 func (s *Service) ApplyOperations(ctx context.Context, actor access.Actor, id string, pre Precondition, ops []veikart.Op) (*access.View, []veikart.Result, error) {
 	var results []veikart.Result
+	var helper *veikart.Helper // a trusted person or interpreter writing, for the log
+	var sections []veikart.Section
 	forbidden := &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can change the roadmap. Comment or propose a step instead, if the household allows it."}
-	_, next, err := s.changeOr(ctx, actor, id, access.Change, "", forbidden, func(cur *veikart.Roadmap, _ access.Decision) (*veikart.Roadmap, error) {
+	// The section decided on is the batch's first: the owners' decision
+	// does not depend on it, and a helper's is then checked for every
+	// operation (MayApply). A batch that writes outside every section
+	// has none, which no helper may write in.
+	firstSection := func(cur *veikart.Roadmap) veikart.Section {
+		if ss := opsSections(cur, ops); len(ss) > 0 {
+			return ss[0]
+		}
+		return ""
+	}
+	_, next, err := s.changeAt(ctx, actor, id, access.Change, firstSection, forbidden, func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error) {
 		if pre != nil && !pre(cur) {
 			return nil, errChanged
+		}
+		if isHelperRole(d.Role) {
+			// A helper writes only in the sections they were given.
+			if !access.MayApply(actor, cur, ops, s.now()) {
+				return nil, errHelperSections
+			}
+			h, _ := cur.ActiveHelper(actor.UserID, s.now())
+			helper, sections = &h, opsSections(cur, ops)
 		}
 		n, res, err := cur.Apply(ops, s.now())
 		results = res
@@ -155,5 +183,13 @@ func (s *Service) ApplyOperations(ctx context.Context, actor access.Actor, id st
 	if err != nil {
 		return nil, nil, err
 	}
+	if helper != nil && slices.ContainsFunc(results, func(r veikart.Result) bool { return r.Outcome == veikart.Applied }) {
+		if err := s.logHelper(ctx, actor, id, *helper, AuditChange, sections, ""); err != nil {
+			return nil, nil, err
+		}
+	}
 	return access.Project(actor, next, s.now()), results, nil
 }
+
+// errHelperSections refuses a helper's write outside their sections.
+var errHelperSections = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "You can write only in the parts the family gave you, and never change its title, members or areas."}

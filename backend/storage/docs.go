@@ -71,6 +71,40 @@ type roadmapBody struct {
 	Transitions []transitionDoc `bson:"transitions,omitempty"`
 	Coordinator *coordinatorDoc `bson:"coordinator,omitempty"`
 	Meetings    []meetingDoc    `bson:"meetings,omitempty"`
+	Helpers     []helperDoc     `bson:"helpers,omitempty"`
+}
+
+// helperDoc is a trusted person or an interpreter (veikart.Helper).
+type helperDoc struct {
+	ID           string    `bson:"id"`
+	Kind         string    `bson:"kind"`
+	Name         string    `bson:"name"`
+	UserID       string    `bson:"userId,omitempty"`
+	Sections     []string  `bson:"sections"`
+	Write        bool      `bson:"write,omitempty"`
+	CreatedAt    time.Time `bson:"createdAt"`
+	CreatedBy    string    `bson:"createdBy"`
+	ExpiresAt    time.Time `bson:"expiresAt"`
+	InvitationID string    `bson:"invitationId,omitempty"`
+	AcceptedAt   time.Time `bson:"acceptedAt,omitempty"`
+	RevokedAt    time.Time `bson:"revokedAt,omitempty"`
+	RevokedBy    string    `bson:"revokedBy,omitempty"`
+}
+
+func toHelperDoc(h veikart.Helper) helperDoc {
+	return helperDoc{
+		ID: h.ID, Kind: string(h.Kind), Name: h.Name, UserID: h.UserID, Sections: toStrings(h.Sections), Write: h.Write,
+		CreatedAt: h.CreatedAt, CreatedBy: h.CreatedBy, ExpiresAt: h.ExpiresAt, InvitationID: h.InvitationID,
+		AcceptedAt: h.AcceptedAt, RevokedAt: h.RevokedAt, RevokedBy: h.RevokedBy,
+	}
+}
+
+func fromHelperDoc(h helperDoc) veikart.Helper {
+	return veikart.Helper{
+		ID: h.ID, Kind: veikart.HelperKind(h.Kind), Name: h.Name, UserID: h.UserID, Sections: fromStrings[veikart.Section](h.Sections), Write: h.Write,
+		CreatedAt: h.CreatedAt.UTC(), CreatedBy: h.CreatedBy, ExpiresAt: h.ExpiresAt.UTC(), InvitationID: h.InvitationID,
+		AcceptedAt: h.AcceptedAt.UTC(), RevokedAt: h.RevokedAt.UTC(), RevokedBy: h.RevokedBy,
+	}
 }
 
 // meetingDoc is a meeting of the household's team (veikart.Meeting).
@@ -155,6 +189,28 @@ type areaDoc struct {
 	MemberIDs    []string         `bson:"memberIds,omitempty"`
 	Version      int64            `bson:"v"`
 	Changed      map[string]int64 `bson:"changed,omitempty"`
+	Renderings   []renderingDoc   `bson:"renderings,omitempty"`
+}
+
+// renderingDoc is a Norwegian rendering of an area's text (veikart.Rendering).
+type renderingDoc struct {
+	Field       string    `bson:"field"`
+	Text        string    `bson:"text"`
+	ByName      string    `bson:"byName,omitempty"`
+	ByRole      string    `bson:"byRole"`
+	ByUser      string    `bson:"byUser,omitempty"`
+	At          time.Time `bson:"at"`
+	ConfirmedAt time.Time `bson:"confirmedAt,omitempty"`
+	ConfirmedBy string    `bson:"confirmedBy,omitempty"`
+	Original    string    `bson:"original,omitempty"`
+}
+
+func toRenderingDoc(x veikart.Rendering) renderingDoc {
+	return renderingDoc{Field: x.Field, Text: x.Text, ByName: x.ByName, ByRole: x.ByRole, ByUser: x.ByUser, At: x.At, ConfirmedAt: x.ConfirmedAt, ConfirmedBy: x.ConfirmedBy, Original: x.Original}
+}
+
+func fromRenderingDoc(x renderingDoc) veikart.Rendering {
+	return veikart.Rendering{Field: x.Field, Text: x.Text, ByName: x.ByName, ByRole: x.ByRole, ByUser: x.ByUser, At: x.At.UTC(), ConfirmedAt: x.ConfirmedAt.UTC(), ConfirmedBy: x.ConfirmedBy, Original: x.Original}
 }
 
 type stepDoc struct {
@@ -318,6 +374,7 @@ type invitationDoc struct {
 	UsedAt         time.Time `bson:"usedAt,omitempty"`
 	UsedBy         string    `bson:"usedBy,omitempty"`
 	UsedByAgency   string    `bson:"usedByAgency,omitempty"`
+	HelperID       string    `bson:"helperId,omitempty"`
 }
 
 type commentDoc struct {
@@ -354,6 +411,10 @@ type receiptDoc struct {
 	Purpose     string    `bson:"purpose,omitempty"`
 	StartsAt    time.Time `bson:"startsAt,omitempty"`
 	ExpiresAt   time.Time `bson:"expiresAt,omitempty"`
+	HelperID    string    `bson:"helperId,omitempty"`
+	HelperKind  string    `bson:"helperKind,omitempty"`
+	HelperName  string    `bson:"helperName,omitempty"`
+	HelperWrite bool      `bson:"helperWrite,omitempty"`
 }
 
 type transitionDoc struct {
@@ -389,6 +450,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Transitions: convert(r.Transitions, toTransitionDoc),
 		Coordinator: toCoordinatorDoc(r.Coordinator),
 		Meetings:    convert(r.Meetings, toMeetingDoc),
+		Helpers:     convert(r.Helpers, toHelperDoc),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -400,6 +462,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		b.Areas[i] = areaDoc{
 			ID: a.ID, Kind: string(a.Kind), Title: a.Title, Now: a.Now, Desired: a.Desired,
 			ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: a.MemberIDs, Version: a.Version, Changed: a.Changed,
+			Renderings: convert(a.Renderings, toRenderingDoc),
 		}
 	}
 	for i, s := range r.Steps {
@@ -443,6 +506,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Transitions: convert(b.Transitions, fromTransitionDoc),
 		Coordinator: fromCoordinatorDoc(b.Coordinator),
 		Meetings:    convert(b.Meetings, fromMeetingDoc),
+		Helpers:     convert(b.Helpers, fromHelperDoc),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -454,6 +518,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		r.Areas[i] = veikart.Area{
 			ID: a.ID, Kind: veikart.AreaKind(a.Kind), Title: a.Title, Now: a.Now, Desired: a.Desired,
 			ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: a.MemberIDs, Version: a.Version, Changed: a.Changed,
+			Renderings: convert(a.Renderings, fromRenderingDoc),
 		}
 	}
 	for i, s := range b.Steps {
@@ -542,7 +607,7 @@ func toInvitationDoc(n veikart.Invitation) invitationDoc {
 	return invitationDoc{
 		ID: n.ID, Kind: string(n.Kind), CodeHash: n.CodeHash, CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt, ExpiresAt: n.ExpiresAt,
 		Sections: toStrings(n.Sections), Permissions: toStrings(n.Permissions), Purpose: n.Purpose, GrantExpiresAt: n.GrantExpiresAt,
-		MemberID: n.MemberID, UsedAt: n.UsedAt, UsedBy: n.UsedBy, UsedByAgency: n.UsedByAgency,
+		MemberID: n.MemberID, UsedAt: n.UsedAt, UsedBy: n.UsedBy, UsedByAgency: n.UsedByAgency, HelperID: n.HelperID,
 	}
 }
 
@@ -550,7 +615,7 @@ func fromInvitationDoc(n invitationDoc) veikart.Invitation {
 	return veikart.Invitation{
 		ID: n.ID, Kind: veikart.InvitationKind(n.Kind), CodeHash: n.CodeHash, CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt.UTC(), ExpiresAt: n.ExpiresAt.UTC(),
 		Sections: fromStrings[veikart.Section](n.Sections), Permissions: fromStrings[veikart.Permission](n.Permissions), Purpose: n.Purpose, GrantExpiresAt: n.GrantExpiresAt.UTC(),
-		MemberID: n.MemberID, UsedAt: n.UsedAt.UTC(), UsedBy: n.UsedBy, UsedByAgency: n.UsedByAgency,
+		MemberID: n.MemberID, UsedAt: n.UsedAt.UTC(), UsedBy: n.UsedBy, UsedByAgency: n.UsedByAgency, HelperID: n.HelperID,
 	}
 }
 
@@ -580,6 +645,7 @@ func toReceiptDoc(c veikart.Receipt) receiptDoc {
 	return receiptDoc{
 		ID: c.ID, Kind: string(c.Kind), At: c.At, By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
 		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt, ExpiresAt: c.ExpiresAt,
+		HelperID: c.HelperID, HelperKind: string(c.HelperKind), HelperName: c.HelperName, HelperWrite: c.HelperWrite,
 	}
 }
 
@@ -587,6 +653,7 @@ func fromReceiptDoc(c receiptDoc) veikart.Receipt {
 	return veikart.Receipt{
 		ID: c.ID, Kind: veikart.ReceiptKind(c.Kind), At: c.At.UTC(), By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
 		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt.UTC(), ExpiresAt: c.ExpiresAt.UTC(),
+		HelperID: c.HelperID, HelperKind: veikart.HelperKind(c.HelperKind), HelperName: c.HelperName, HelperWrite: c.HelperWrite,
 	}
 }
 

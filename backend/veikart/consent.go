@@ -229,6 +229,7 @@ type Invitation struct {
 	UsedAt         time.Time
 	UsedBy         string
 	UsedByAgency   string
+	HelperID       string // trusted and interpreter invitations (helpers.go)
 }
 
 // Comment is a remark on a section, by an owner or a caseworker.
@@ -292,6 +293,12 @@ type Receipt struct {
 	Purpose     string
 	StartsAt    time.Time // zero: at once
 	ExpiresAt   time.Time
+	// For a helper's receipt (helpers.go): whom, of what kind, and
+	// whether they may write.
+	HelperID    string
+	HelperKind  HelperKind
+	HelperName  string
+	HelperWrite bool
 }
 
 // Grant returns the grant with the given id.

@@ -94,6 +94,19 @@ func (r *Roadmap) WithoutPerson(userID string, now time.Time) *Roadmap {
 	for i := range n.Meetings {
 		swap(&n.Meetings[i].CalledBy)
 	}
+	// A helper who erases their account keeps no link; the record of
+	// whom the household let in, by the name it gave, stays.
+	for i := range n.Areas {
+		for j := range n.Areas[i].Renderings {
+			swap(&n.Areas[i].Renderings[j].ByUser)
+			swap(&n.Areas[i].Renderings[j].ConfirmedBy)
+		}
+	}
+	for i := range n.Helpers {
+		swap(&n.Helpers[i].UserID)
+		swap(&n.Helpers[i].CreatedBy)
+		swap(&n.Helpers[i].RevokedBy)
+	}
 	if !changed {
 		return r
 	}

@@ -135,6 +135,9 @@ type Roadmap struct {
 	// whole (team.go); zero for none.
 	Coordinator Coordinator
 	Meetings    []Meeting // meeting.go
+	// Helpers are the people (not agencies) the household let in:
+	// trusted persons and interpreters (helpers.go).
+	Helpers []Helper
 }
 
 // Member is a person in the household.
@@ -168,6 +171,9 @@ type Area struct {
 	MemberIDs    []string
 	Version      int64
 	Changed      map[string]int64
+	// Renderings are Norwegian renderings of Now and Desired beside the
+	// family's own words (rendering.go).
+	Renderings []Rendering
 }
 
 // Step is something agreed on the way from now to desired.
@@ -264,6 +270,7 @@ func (r *Roadmap) Clone() *Roadmap {
 	for i := range c.Areas {
 		c.Areas[i].MemberIDs = slices.Clone(c.Areas[i].MemberIDs)
 		c.Areas[i].Changed = cloneMap(c.Areas[i].Changed)
+		c.Areas[i].Renderings = slices.Clone(c.Areas[i].Renderings)
 	}
 	c.Steps = slices.Clone(r.Steps)
 	for i := range c.Steps {
@@ -301,6 +308,10 @@ func (r *Roadmap) Clone() *Roadmap {
 		c.Transitions[i].Sections = slices.Clone(c.Transitions[i].Sections)
 		c.Transitions[i].Permissions = slices.Clone(c.Transitions[i].Permissions)
 		c.Transitions[i].Reminders = slices.Clone(c.Transitions[i].Reminders)
+	}
+	c.Helpers = slices.Clone(r.Helpers)
+	for i := range c.Helpers {
+		c.Helpers[i].Sections = slices.Clone(c.Helpers[i].Sections)
 	}
 	c.Receipts = slices.Clone(r.Receipts)
 	for i := range c.Receipts {

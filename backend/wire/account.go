@@ -228,6 +228,7 @@ type Export struct {
 	Profile           Me                   `json:"profile"`
 	Roadmaps          []ExportedRoadmap    `json:"roadmaps"`
 	MemberOf          []Roadmap            `json:"memberOf"`
+	Helping           []Helping            `json:"helping,omitempty"`
 	Sessions          SessionList          `json:"sessions"`
 	Passkeys          PasskeyList          `json:"passkeys"`
 	PushSubscriptions PushSubscriptionList `json:"pushSubscriptions"`
@@ -242,6 +243,7 @@ type ExportedRoadmap struct {
 	Receipts       []Receipt          `json:"receipts"`
 	AccessLog      []AuditEvent       `json:"accessLog"`
 	Meetings       []Meeting          `json:"meetings"`
+	Helpers        []Helper           `json:"helpers,omitempty"`
 	// Conversations are the household's messages with agencies.
 	Conversations []ExportedConversation `json:"conversations"`
 }

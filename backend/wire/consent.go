@@ -265,6 +265,7 @@ type AcceptedInvitation struct {
 	RoadmapID string `json:"roadmapId"`
 	Kind      string `json:"kind"`
 	GrantID   string `json:"grantId,omitempty"`
+	HelperID  string `json:"helperId,omitempty"`
 }
 
 type Comment struct {
@@ -333,6 +334,11 @@ type Receipt struct {
 	Purpose     string     `json:"purpose,omitempty"`
 	StartsAt    *time.Time `json:"startsAt,omitempty"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
+	// A helper's receipt (helpers.go): whom, of what kind, may they write.
+	HelperID    string `json:"helperId,omitempty"`
+	HelperKind  string `json:"helperKind,omitempty"`
+	HelperName  string `json:"helperName,omitempty"`
+	HelperWrite *bool  `json:"helperWrite,omitempty"`
 }
 
 type ReceiptList struct {
@@ -340,11 +346,16 @@ type ReceiptList struct {
 }
 
 func ToReceipt(r veikart.Receipt) Receipt {
-	return Receipt{
+	out := Receipt{
 		ID: r.ID, Kind: string(r.Kind), At: r.At, By: r.By, GrantID: r.GrantID, AgencyID: r.AgencyID,
 		Sections: SectionsToStrings(r.Sections), Permissions: PermsToStrings(r.Permissions), Purpose: r.Purpose,
 		StartsAt: TimePtr(r.StartsAt), ExpiresAt: TimePtr(r.ExpiresAt),
 	}
+	if r.HelperID != "" {
+		w := r.HelperWrite
+		out.HelperID, out.HelperKind, out.HelperName, out.HelperWrite = r.HelperID, string(r.HelperKind), r.HelperName, &w
+	}
+	return out
 }
 
 type AuditEvent struct {
@@ -398,6 +409,10 @@ type Access struct {
 	// Contact is, for a caseworker, the person their agency named as the
 	// household's contact.
 	Contact *Contact `json:"contact,omitempty"`
+	// For a trusted person or an interpreter: the name the family gave
+	// them, and whether they may write in Sections (helpers.go).
+	Name  string `json:"name,omitempty"`
+	Write *bool  `json:"write,omitempty"`
 }
 
 type SharedItem struct {

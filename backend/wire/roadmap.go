@@ -50,6 +50,20 @@ type Area struct {
 	ScoreDesired int      `json:"scoreDesired,omitempty"`
 	MemberIDs    []string `json:"memberIds"`
 	Version      int64    `json:"version"`
+	// Renderings are Norwegian renderings beside the family's words.
+	Renderings []Rendering `json:"renderings,omitempty"`
+}
+
+// Rendering is a Norwegian rendering of an area's text, with who wrote it
+// and whether the family confirmed it for the text as it is now.
+type Rendering struct {
+	Field       string     `json:"field"`
+	Text        string     `json:"text"`
+	ByRole      string     `json:"byRole"`
+	ByName      string     `json:"byName,omitempty"`
+	At          time.Time  `json:"at"`
+	Confirmed   bool       `json:"confirmed"`
+	ConfirmedAt *time.Time `json:"confirmedAt,omitempty"`
 }
 
 type Step struct {
@@ -106,10 +120,22 @@ func ToMember(m veikart.Member) Member {
 }
 
 func ToArea(a veikart.Area) Area {
-	return Area{
+	out := Area{
 		ID: a.ID, Kind: string(a.Kind), Title: a.Title, Now: a.Now, Desired: a.Desired,
 		ScoreNow: a.ScoreNow, ScoreDesired: a.ScoreDesired, MemberIDs: NonNil(a.MemberIDs), Version: a.Version,
 	}
+	for _, x := range a.Renderings {
+		original := a.Now
+		if x.Field == veikart.RenderDesired {
+			original = a.Desired
+		}
+		w := Rendering{Field: x.Field, Text: x.Text, ByRole: x.ByRole, ByName: x.ByName, At: x.At, Confirmed: x.Confirmed(original)}
+		if w.Confirmed {
+			w.ConfirmedAt = TimePtr(x.ConfirmedAt)
+		}
+		out.Renderings = append(out.Renderings, w)
+	}
+	return out
 }
 
 func ToStep(s veikart.Step) Step {
@@ -275,6 +301,10 @@ func ToAccess(v *access.View) Access {
 	if g := v.Grant; g != nil {
 		out.AgencyID, out.Permissions, out.ExpiresAt, out.Purpose = g.AgencyID, PermsToStrings(g.Permissions), TimePtr(g.ExpiresAt), g.Purpose
 		out.Contact = ToContact(g.Contact)
+	}
+	if h := v.Helper; h != nil {
+		w := h.Write
+		out.ExpiresAt, out.Name, out.Write = TimePtr(h.ExpiresAt), h.Name, &w
 	}
 	return out
 }

@@ -51,6 +51,7 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/meetings$/, (id) => meetingsView().then((m) => m.meetings(id))],
   [/^\/roadmaps\/([\w-]+)\/meetings\/new$/, (id) => meetingsView().then((m) => m.callForm(id))],
   [/^\/roadmaps\/([\w-]+)\/meetings\/([\w-]+)$/, (id, mid) => meetingsView().then((m) => m.meeting(id, mid))],
+  [/^\/roadmaps\/([\w-]+)\/helpers$/, (id) => helpersView().then((m) => m.helpers(id))],
   [/^\/roadmaps\/([\w-]+)\/messages$/, (id) => messagesView().then((m) => m.conversations(id))],
   [/^\/roadmaps\/([\w-]+)\/messages\/([\w-]+)$/, (id, a) => messagesView().then((m) => m.thread(id, a))],
 ];
@@ -69,6 +70,7 @@ const teamView = () => import('./views/team.js');
 const meetingsView = () => import('./views/meetings.js');
 const checklistView = () => import('./views/checklist.js');
 const messagesView = () => import('./views/messages.js');
+const helpersView = () => import('./views/helpers.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -300,6 +300,21 @@ export async function forgetShared() {
   for (const r of await roadmaps.all()) if (r.data?.access?.role === 'caseworker') await roadmaps.del(r.id);
 }
 
+// forgetHelped deletes the copies this phone kept as a trusted person or an
+// interpreter of roadmaps not in keep (the ids the server lists now), with
+// any edits still waiting for them: the household ended that access, or it
+// ran out, and nothing of it stays on the phone.
+export async function forgetHelped(keep) {
+  for (const r of await roadmaps.all()) {
+    const role = r.data?.access?.role;
+    if ((role === 'trusted' || role === 'interpreter') && !keep.has(r.id)) {
+      await roadmaps.del(r.id);
+      const waiting = (await outbox.all()).filter((e) => e.roadmapId === r.id).map((e) => e.seq);
+      if (waiting.length) await outbox.del(waiting);
+    }
+  }
+}
+
 export const pendingCount = async () => (await outbox.all()).length;
 export const failures = async () => (await kv.get('failed')) || [];
 export const clearFailures = () => kv.del('failed');

@@ -6,6 +6,7 @@ import { h } from '../ui.js';
 import { t, date, list } from '../i18n.js';
 import { areaName } from '../model.js';
 import { road } from './roadmap.js';
+import { rendering, original } from './rendering.js';
 
 // sectionName says a section in plain words: "Housing", "Housing: steps".
 export function sectionName(r, section) {
@@ -38,8 +39,8 @@ export function granted(r, acc, forms = {}) {
     return h('section', { class: 'card stack' },
       h('h2', null, areaName(a, t)),
       seeArea ? [road(a),
-        h('h3', null, t('area.now')), h('p', { class: 'words' }, a.now || t('area.empty')),
-        h('h3', null, t('area.desired')), h('p', { class: 'words' }, a.desired || t('area.empty')),
+        h('h3', null, t('area.now')), original(a, 'now'), h('p', { class: 'words' }, a.now || t('area.empty')), rendering(a, 'now'),
+        h('h3', null, t('area.desired')), original(a, 'desired'), h('p', { class: 'words' }, a.desired || t('area.empty')), rendering(a, 'desired'),
         h('ul', { class: 'comments' }, comments(`area:${a.id}`)),
         forms.comment?.(`area:${a.id}`)] : null,
       seeSteps ? [h('h3', null, t('area.steps')),

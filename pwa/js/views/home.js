@@ -17,6 +17,9 @@ export function notFound() {
 
 export function failed(e) {
   const msg = e instanceof api.Offline ? t('error.offline')
+    // A trusted person's or an interpreter's access ended: said in words
+    // (the device's copy is gone already, sync.refresh).
+    : e instanceof api.ApiError && e.problem?.type === '/problems/access-ended' && !api.currentSession()?.actingFor ? t(`helper.endedFor.${e.problem.reason === 'expired' ? 'expired' : 'revoked'}`)
     : e instanceof api.ApiError && e.status === 404 ? t('error.notFound')
       : e instanceof api.ApiError && e.status === 403 ? t('error.forbidden') : e.message;
   return h('section', null, h('h1', null, t('error.title')), h('p', { role: 'alert' }, msg), h('p', null, h('a', { href: '#/' }, t('nav.home'))));
@@ -86,6 +89,9 @@ export async function start() {
   const m = await who;
   // Roadmaps on this device not yet on the server (or seen while offline).
   const known = new Set(list.map((r) => r.id));
+  // What this phone kept as a trusted person or an interpreter, and the
+  // server no longer lists, goes: that access has ended.
+  if (!offline) await sync.forgetHelped(known);
   for (const id of await sync.localIds()) {
     if (known.has(id)) continue;
     const r = await sync.local(id);
@@ -93,6 +99,7 @@ export async function start() {
   }
   const items = list.map((r) => h('li', null, h('a', { class: 'card', href: `#/roadmaps/${r.id}` },
     h('strong', null, r.title || t('roadmap.untitled')),
+    r.role === 'trusted' || r.role === 'interpreter' ? h('span', { class: 'meta' }, t(`helper.kind.${r.role}`)) : null,
     h('span', null, plural('home.members', r.memberCount), ' · ', plural('home.steps', r.stepCount)))));
   return h('section', { class: 'stack', 'data-live': '1' },
     h('h1', null, t('home.title')),

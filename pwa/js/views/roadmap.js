@@ -97,8 +97,14 @@ export async function overview(id) {
       route(true);
     } catch (e) { toast(e instanceof Offline ? t('error.offline') : e.message); }
   };
+  // A trusted person or an interpreter: the parts the family gave them,
+  // and none of the household's own tools.
+  const helper = r.access?.role === 'trusted' || r.access?.role === 'interpreter';
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
     h('h1', null, r.title || t('roadmap.untitled')),
+    helper ? h('p', { class: 'note', 'data-helper-note': '' }, t(`helper.youAre.${r.access.role}`, {
+      date: date(r.access.expiresAt, r.access.role === 'interpreter'),
+    }), ' ', t(r.access.write ? 'helper.youWrite' : 'helper.youRead')) : null,
     h('p', null, list(r.members.map((m) => m.name))),
     proposals.length ? h('section', { class: 'boxed stack' }, h('h2', null, t('proposal.title')),
       h('ul', { class: 'cards' }, proposals.map((p) => h('li', { class: 'stack' },
@@ -114,14 +120,14 @@ export async function overview(id) {
       h('ul', null, meetings.map((m) => h('li', null, h('a', { href: `#/roadmaps/${id}/meetings/${m.id}` },
         t(m.status === 'proposed' ? 'meeting.comingProposed' : 'meeting.comingLine', { when: date(m.at, true), place: m.place || t('meeting.atHome') })))))) : null,
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
-    h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
+    helper ? null : h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
     h('ul', { class: 'cards' }, areas),
-    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
+    helper ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
     // Owners only (an owner's view is the whole roadmap, with no access part).
     r.access ? null : h('button', { type: 'button', class: 'danger', onclick: () => import('./account.js').then((m) => m.deleteRoadmap(id)) }, t('roadmap.delete')));
 }
@@ -143,6 +149,11 @@ export async function area(id, areaId) {
     (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } }));
   const steps = r.steps.filter((x) => x.areaId === areaId);
   const comments = (r.comments || []).filter((c) => c.section === `area:${areaId}` || c.section === `steps:${areaId}`);
+  // The Norwegian rendering beside the family's words: written by the
+  // family or a helper who may write here, confirmed by the family.
+  const helperWrites = (r.access?.role === 'trusted' || r.access?.role === 'interpreter') && r.access.write;
+  const renders = await import('./rendering.js');
+  const beside = (key) => renders.renderingBox(id, a, key, { write: !r.access || helperWrites, confirm: !r.access });
   const title = a.kind === 'custom' ? h('input', { type: 'text', maxlength: 100, value: a.title }) : null;
   title?.addEventListener('change', () => title.value.trim() && edit(id, { type: 'area.update', areaId, set: { title: title.value.trim() } }));
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
@@ -151,8 +162,10 @@ export async function area(id, areaId) {
     title ? field(t('area.title'), title) : null,
     road(a),
     speakable(field(t('area.now'), text('now'), t('area.nowHint'))),
+    beside('now'),
     score('scoreNow', t('area.scoreNow')),
     speakable(field(t('area.desired'), text('desired'), t('area.desiredHint'))),
+    beside('desired'),
     score('scoreDesired', t('area.scoreDesired')),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),

@@ -204,6 +204,7 @@ export async function sharing(id) {
     h('div', { class: 'actions' },
       h('a', { class: 'button', href: `#/roadmaps/${id}/sharing/new` }, t('sharing.give')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing/invite` }, t('sharing.invite'))),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/helpers` }, t('helper.title')),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/transitions` }, t('transition.title')),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/log` }, t('log.title')),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/receipts` }, t('receipt.title')),
@@ -319,6 +320,7 @@ export async function receipts(id) {
     sections: x.sections?.length ? list(x.sections.map((s) => sectionName(r, s))) : t('log.nothing'),
     until: x.expiresAt ? date(new Date(Date.parse(x.expiresAt) - 1)) : '',
     purpose: x.purpose || '',
+    name: x.helperName || '',
   });
   const items = [...got.items].sort((a, b) => b.at.localeCompare(a.at));
   return h('section', { class: 'stack' },
@@ -338,6 +340,8 @@ export async function log(id) {
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
   const lines = collapse(entries.items);
   const who = (e) => {
+    // A trusted person or an interpreter, by the name the family gave.
+    if (e.role === 'trusted' || e.role === 'interpreter') return t(`log.${e.role}`, { name: e.name || '' });
     if (!e.agencyId) return t('log.member');
     const agency = byId[e.agencyId] || e.agencyId;
     return e.name ? t('log.caseworker', { name: e.name, agency }) : agency;

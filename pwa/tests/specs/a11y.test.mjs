@@ -304,6 +304,18 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'the QR code');
       });
 
+      test('support persons and interpreter, the list, the forms and a QR code', async () => {
+        await visit(page, road('/helpers'), T('helper.title'));
+        await page.getByRole('heading', { level: 2, name: T('helper.trustedNew') }).waitFor();
+        await check(page, 'support persons and interpreter');
+        const box = page.getByRole('region', { name: T('helper.interpreterNew') });
+        await box.getByLabel(T('helper.name'), { exact: true }).fill('Amir');
+        await box.getByRole('checkbox').first().check();
+        await box.getByRole('button', { name: T('helper.start') }).click();
+        await box.getByRole('img', { name: T('helper.qrAlt') }).waitFor();
+        await check(page, 'an interpreter session\'s QR code');
+      });
+
       test('transitions, the list and the plan form', async () => {
         await visit(page, road('/transitions'), T('transition.title'));
         await check(page, 'the transitions list');
