@@ -71,6 +71,27 @@ type roadmapBody struct {
 	Transitions []transitionDoc `bson:"transitions,omitempty"`
 	Coordinator *coordinatorDoc `bson:"coordinator,omitempty"`
 	Meetings    []meetingDoc    `bson:"meetings,omitempty"`
+	Says        []sayDoc        `bson:"says,omitempty"`
+}
+
+type sayDoc struct {
+	ID         string    `bson:"id"`
+	MemberID   string    `bson:"memberId"`
+	AreaID     string    `bson:"areaId"`
+	For        string    `bson:"for"`
+	Answer     string    `bson:"answer"`
+	AskedBy    string    `bson:"askedBy,omitempty"`
+	AskedAt    time.Time `bson:"askedAt,omitempty"`
+	AnsweredAt time.Time `bson:"answeredAt,omitempty"`
+}
+
+func toSayDoc(s veikart.OwnSay) sayDoc {
+	return sayDoc{ID: s.ID, MemberID: s.MemberID, AreaID: s.AreaID, For: string(s.For), Answer: string(s.Answer), AskedBy: s.AskedBy, AskedAt: s.AskedAt, AnsweredAt: s.AnsweredAt}
+}
+
+func fromSayDoc(s sayDoc) veikart.OwnSay {
+	return veikart.OwnSay{ID: s.ID, MemberID: s.MemberID, AreaID: s.AreaID, For: veikart.SayFor(s.For), Answer: veikart.SayAnswer(s.Answer),
+		AskedBy: s.AskedBy, AskedAt: s.AskedAt.UTC(), AnsweredAt: s.AnsweredAt.UTC()}
 }
 
 // meetingDoc is a meeting of the household's team (veikart.Meeting).
@@ -354,6 +375,7 @@ type receiptDoc struct {
 	Purpose     string    `bson:"purpose,omitempty"`
 	StartsAt    time.Time `bson:"startsAt,omitempty"`
 	ExpiresAt   time.Time `bson:"expiresAt,omitempty"`
+	MemberID    string    `bson:"memberId,omitempty"`
 }
 
 type transitionDoc struct {
@@ -389,6 +411,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Transitions: convert(r.Transitions, toTransitionDoc),
 		Coordinator: toCoordinatorDoc(r.Coordinator),
 		Meetings:    convert(r.Meetings, toMeetingDoc),
+		Says:        convert(r.Says, toSayDoc),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -443,6 +466,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Transitions: convert(b.Transitions, fromTransitionDoc),
 		Coordinator: fromCoordinatorDoc(b.Coordinator),
 		Meetings:    convert(b.Meetings, fromMeetingDoc),
+		Says:        convert(b.Says, fromSayDoc),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -579,14 +603,14 @@ func fromProposalDoc(p proposalDoc) veikart.Proposal {
 func toReceiptDoc(c veikart.Receipt) receiptDoc {
 	return receiptDoc{
 		ID: c.ID, Kind: string(c.Kind), At: c.At, By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
-		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt, ExpiresAt: c.ExpiresAt,
+		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt, ExpiresAt: c.ExpiresAt, MemberID: c.MemberID,
 	}
 }
 
 func fromReceiptDoc(c receiptDoc) veikart.Receipt {
 	return veikart.Receipt{
 		ID: c.ID, Kind: veikart.ReceiptKind(c.Kind), At: c.At.UTC(), By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
-		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt.UTC(), ExpiresAt: c.ExpiresAt.UTC(),
+		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt.UTC(), ExpiresAt: c.ExpiresAt.UTC(), MemberID: c.MemberID,
 	}
 }
 

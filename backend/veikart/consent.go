@@ -292,6 +292,8 @@ type Receipt struct {
 	Purpose     string
 	StartsAt    time.Time // zero: at once
 	ExpiresAt   time.Time
+	// MemberID is, for a member joining or saying yes or no, that member.
+	MemberID string
 }
 
 // Grant returns the grant with the given id.

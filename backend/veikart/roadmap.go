@@ -135,6 +135,9 @@ type Roadmap struct {
 	// whole (team.go); zero for none.
 	Coordinator Coordinator
 	Meetings    []Meeting // meeting.go
+	// Says are young members' yes or no to sharing and printing the
+	// areas that name them (ownsay.go).
+	Says []OwnSay
 }
 
 // Member is a person in the household.
@@ -291,6 +294,7 @@ func (r *Roadmap) Clone() *Roadmap {
 		c.Invitations[i].Sections = slices.Clone(c.Invitations[i].Sections)
 		c.Invitations[i].Permissions = slices.Clone(c.Invitations[i].Permissions)
 	}
+	c.Says = slices.Clone(r.Says)
 	c.Comments = slices.Clone(r.Comments)
 	c.Proposals = slices.Clone(r.Proposals)
 	for i := range c.Proposals {

@@ -333,6 +333,7 @@ type Receipt struct {
 	Purpose     string     `json:"purpose,omitempty"`
 	StartsAt    *time.Time `json:"startsAt,omitempty"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
+	MemberID    string     `json:"memberId,omitempty"`
 }
 
 type ReceiptList struct {
@@ -343,7 +344,7 @@ func ToReceipt(r veikart.Receipt) Receipt {
 	return Receipt{
 		ID: r.ID, Kind: string(r.Kind), At: r.At, By: r.By, GrantID: r.GrantID, AgencyID: r.AgencyID,
 		Sections: SectionsToStrings(r.Sections), Permissions: PermsToStrings(r.Permissions), Purpose: r.Purpose,
-		StartsAt: TimePtr(r.StartsAt), ExpiresAt: TimePtr(r.ExpiresAt),
+		StartsAt: TimePtr(r.StartsAt), ExpiresAt: TimePtr(r.ExpiresAt), MemberID: r.MemberID,
 	}
 }
 
