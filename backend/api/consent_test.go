@@ -273,8 +273,8 @@ func (w *world) roadmap(t *testing.T) *veikart.Roadmap {
 
 // seen says which markers each role may ever receive from any route.
 var seen = map[string][]string{
-	"owner":       {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
-	"co-owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
+	"owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
+	"co-owner": {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
 	// Mia sees the parts that name her (health: its texts, its steps, the
 	// household's comment on it), not Kari's name nor housing.
 	"member":      {mHealth, mStepHealth, mOwnerNote},
@@ -420,8 +420,12 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// Members' own say: Mia (health names her) is asked, answers, and
 		// adds her own words to health.
 		{"says", "GET", rp("/says"), nil, false},
-		{"ask-say", "POST", rp("/says"), func(w *world) any { return map[string]any{"memberId": "m2", "areaId": "health", "for": "agency:" + w.nav} }, true},
-		{"answer-say", "PUT", rp("/says/answer"), func(w *world) any { return map[string]any{"areaId": "health", "for": "agency:" + w.nav, "answer": "no"} }, true},
+		{"ask-say", "POST", rp("/says"), func(w *world) any {
+			return map[string]any{"memberId": "m2", "areaId": "health", "for": "agency:" + w.nav}
+		}, true},
+		{"answer-say", "PUT", rp("/says/answer"), func(w *world) any {
+			return map[string]any{"areaId": "health", "for": "agency:" + w.nav, "answer": "no"}
+		}, true},
 		{"answer-say-not-mine", "PUT", rp("/says/answer"), func(w *world) any { return map[string]any{"areaId": "housing", "for": "poster", "answer": "yes"} }, false},
 		{"member-comment", "POST", rp("/comments"), body(map[string]any{"section": "steps:health", "text": "Mine"}), true},
 		{"grant-health", "POST", rp("/grants"), func(w *world) any {
@@ -1085,6 +1089,10 @@ func TestPreview_EqualsTheCaseworkersRead(t *testing.T) {
 		{"household", "area:health", "steps:work"}, {"household", "area:housing", "steps:housing", "area:health", "steps:health", "area:work", "steps:work"},
 	}
 	perms := [][]string{{"view"}, {"view", "comment"}, {"view", "comment", "propose"}}
+	// Health names Mia, who has her own say: she says yes to NAV first.
+	if r := e.do(t, "PUT", "/api/v1/roadmaps/"+w.id+"/says/answer", w.tokens["member"], map[string]any{"areaId": "health", "for": "agency:" + w.nav, "answer": "yes"}); r.status != 200 {
+		t.Fatalf("Mia's yes: %d %s", r.status, r.body)
+	}
 	for _, ss := range sections {
 		for _, ps := range perms {
 			shape := map[string]any{"sections": ss, "permissions": ps}

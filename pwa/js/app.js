@@ -53,6 +53,7 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/meetings\/([\w-]+)$/, (id, mid) => meetingsView().then((m) => m.meeting(id, mid))],
   [/^\/roadmaps\/([\w-]+)\/messages$/, (id) => messagesView().then((m) => m.conversations(id))],
   [/^\/roadmaps\/([\w-]+)\/messages\/([\w-]+)$/, (id, a) => messagesView().then((m) => m.thread(id, a))],
+  [/^\/roadmaps\/([\w-]+)\/members$/, (id) => membersView().then((m) => m.members(id))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -69,6 +70,7 @@ const teamView = () => import('./views/team.js');
 const meetingsView = () => import('./views/meetings.js');
 const checklistView = () => import('./views/checklist.js');
 const messagesView = () => import('./views/messages.js');
+const membersView = () => import('./views/members.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -130,6 +130,7 @@ export async function overview(id) {
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
     h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
+      r.version ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/members` }, t(r.access?.role === 'member' ? 'members.mineTitle' : 'members.title')) : null,
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
