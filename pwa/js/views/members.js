@@ -274,7 +274,7 @@ function mine(r, got) {
     requests, earlier,
     h('section', { class: 'stack', 'aria-labelledby': 'words' }, h('h2', { id: 'words' }, t('members.wordsTitle')),
       words.length ? words : h('p', null, t('members.noAreasMine'))),
-    me && (me.mayTakeOwn || me.tookOwn) ? h('section', { class: 'boxed stack', 'aria-labelledby': 'take-own' },
+    me && !me.tookOwn ? h('section', { class: 'boxed stack', 'aria-labelledby': 'take-own' },
       h('h2', { id: 'take-own' }, t('own.title')),
       h('a', { class: 'button', href: `#/roadmaps/${id}/own` }, t('own.title'))) : null);
 }

@@ -164,6 +164,13 @@ export async function area(id, areaId) {
     h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') }))),
     h('h1', null, areaName(a, t)),
     title ? field(t('area.title'), title) : null,
+    // Who the area concerns: a young member sees the areas that name them
+    // and has their own say over them (members.js). Owners only.
+    !r.access && r.members.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('field.memberIds')),
+      r.members.map((m) => h('label', { class: 'check' }, h('input', {
+        type: 'checkbox', name: 'concerns', value: m.id, checked: (a.memberIds || []).includes(m.id),
+        onchange: (e) => edit(id, { type: 'area.update', areaId, set: { memberIds: [...e.target.closest('fieldset').querySelectorAll('input[name=concerns]:checked')].map((x) => x.value) } }, null, true),
+      }), h('span', null, m.name)))) : null,
     road(a),
     field(t('area.now'), text('now'), t('area.nowHint')),
     score('scoreNow', t('area.scoreNow')),
