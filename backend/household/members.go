@@ -75,7 +75,7 @@ func (s *Service) ownSayAge() int {
 // must exist: a yes to nobody in particular would be read as a yes to all.
 func (s *Service) AskSay(ctx context.Context, actor access.Actor, id, memberID, areaID string, f veikart.SayFor) (veikart.OwnSay, error) {
 	if a := f.AgencyID(); a != "" {
-		if err := s.knownAgency(ctx, a); err != nil {
+		if err := s.sayAgency(ctx, a); err != nil {
 			return veikart.OwnSay{}, err
 		}
 	}
@@ -92,7 +92,7 @@ func (s *Service) AskSay(ctx context.Context, actor access.Actor, id, memberID, 
 // to an agency takes the area out of its grant at once (veikart.AnswerSay).
 func (s *Service) AnswerSay(ctx context.Context, actor access.Actor, id, areaID string, f veikart.SayFor, yes bool) (veikart.OwnSay, error) {
 	if a := f.AgencyID(); a != "" {
-		if err := s.knownAgency(ctx, a); err != nil {
+		if err := s.sayAgency(ctx, a); err != nil {
 			return veikart.OwnSay{}, err
 		}
 	}
@@ -103,4 +103,14 @@ func (s *Service) AnswerSay(ctx context.Context, actor access.Actor, id, areaID 
 		return n, err
 	})
 	return made, err
+}
+
+// sayAgency checks that the agency a yes is for exists, pointing at the
+// request's "for" when it does not.
+func (s *Service) sayAgency(ctx context.Context, id string) error {
+	err := s.knownAgency(ctx, id)
+	if err == errNoAgency {
+		return &veikart.Error{Code: veikart.EINVALID, Message: "There is no such agency.", Pointer: "/for"}
+	}
+	return err
 }

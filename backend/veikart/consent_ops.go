@@ -150,7 +150,7 @@ func (r *Roadmap) AddGrant(id, agencyID, by string, spec GrantSpec, via string, 
 	if other, ok := r.overlapping(agencyID, "", now, spec.ExpiresAt); ok {
 		return nil, Grant{}, overlapError(other, now)
 	}
-	if err := r.needYes(spec.Sections, agencyID, now, p); err != nil {
+	if err := r.needYes(spec.Sections, spec.Sections, agencyID, now, p); err != nil {
 		return nil, Grant{}, err
 	}
 	g := Grant{
@@ -297,7 +297,7 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 	// holds was either shared before the member had their own say, or
 	// had their yes, and their no takes it out at once (AnswerSay).
 	added := slices.DeleteFunc(slices.Clone(spec.Sections), func(s Section) bool { return slices.Contains(g.Sections, s) })
-	if err := r.needYes(added, g.AgencyID, now, p); err != nil {
+	if err := r.needYes(added, spec.Sections, g.AgencyID, now, p); err != nil {
 		return nil, Grant{}, err
 	}
 	n := r.next(now)

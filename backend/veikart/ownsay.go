@@ -161,8 +161,9 @@ func (r *Roadmap) missingIn(a Area, f SayFor, now time.Time, p ConsentPolicy) []
 // than the owners chose would let the household believe the agency sees
 // something it does not; the sharing form shows the missing yes beside each
 // area so the owners take it out themselves, or ask. The problem names the
-// first area, for the form to point at.
-func (r *Roadmap) needYes(sections []Section, agencyID string, now time.Time, p ConsentPolicy) error {
+// first area, for the form to point at, by its place in all (the sections
+// of the request, of which sections are the ones to check).
+func (r *Roadmap) needYes(sections, all []Section, agencyID string, now time.Time, p ConsentPolicy) error {
 	miss := r.MissingYes(sections, SayForAgency(agencyID), now, p)
 	if len(miss) == 0 {
 		return nil
@@ -172,7 +173,7 @@ func (r *Roadmap) needYes(sections []Section, agencyID string, now time.Time, p 
 	if miss[0].Answer == SayNo {
 		msg = m.Name + " said no to sharing an area that names them with this agency. Leave the area out."
 	}
-	ptr := "/sections/" + strconv.Itoa(slices.IndexFunc(sections, func(s Section) bool { return s.AreaID() == miss[0].AreaID }))
+	ptr := "/sections/" + strconv.Itoa(slices.IndexFunc(all, func(s Section) bool { return s.AreaID() == miss[0].AreaID }))
 	return &Error{Code: EFORBIDDEN, Message: msg, Pointer: ptr}
 }
 

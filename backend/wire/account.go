@@ -228,6 +228,7 @@ type Export struct {
 	Profile           Me                   `json:"profile"`
 	Roadmaps          []ExportedRoadmap    `json:"roadmaps"`
 	MemberOf          []Roadmap            `json:"memberOf"`
+	MemberSays        []MemberOwnSay       `json:"memberSays,omitempty"`
 	Sessions          SessionList          `json:"sessions"`
 	Passkeys          PasskeyList          `json:"passkeys"`
 	PushSubscriptions PushSubscriptionList `json:"pushSubscriptions"`
@@ -242,6 +243,7 @@ type ExportedRoadmap struct {
 	Receipts       []Receipt          `json:"receipts"`
 	AccessLog      []AuditEvent       `json:"accessLog"`
 	Meetings       []Meeting          `json:"meetings"`
+	Says           []OwnSay           `json:"says,omitempty"`
 	// Conversations are the household's messages with agencies.
 	Conversations []ExportedConversation `json:"conversations"`
 }

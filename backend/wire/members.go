@@ -57,3 +57,9 @@ type AnswerSayRequest struct {
 	For    string `json:"for"`
 	Answer string `json:"answer"`
 }
+
+// MemberOwnSay is one of a member's own answers in their export.
+type MemberOwnSay struct {
+	RoadmapID string `json:"roadmapId"`
+	Say       OwnSay `json:"say"`
+}
