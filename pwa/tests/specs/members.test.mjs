@@ -141,10 +141,46 @@ describe('members in the app', () => {
     await kari.getByRole('button', { name: 'Gi tilgang' }).click();
     await kari.getByRole('heading', { level: 1, name: 'Hvem ser hva' }).waitFor();
 
+    // The poster: her name waits for her own yes, which the owners ask for.
+    await visit(kari, `${server.url}/#/roadmaps/${id}/poster`, 'Plakat');
+    await kari.getByText('Helse: Mia har ikke sagt ja ennå.').waitFor();
+    assert.equal(await kari.getByRole('checkbox', { name: /Mia/ }).count(), 0, 'the owners tick her yes');
+    await kari.getByRole('button', { name: 'Spør Mia' }).click();
+    await kari.getByText('Helse: Venter på ja fra Mia.').waitFor();
+    await visit(mia, `${server.url}/#/roadmaps/${id}/members`, 'Min del');
+    await mia.getByText('Familien spør om Helse kan brukes til plakaten. Er det greit for deg?').waitFor();
+    await mia.getByRole('listitem').filter({ hasText: 'plakaten' }).getByRole('button', { name: /^Ja/ }).click();
+    await mia.getByText('Du sa ja.').waitFor();
+    await visit(kari, `${server.url}/#/roadmaps/${id}/poster`, 'Plakat');
+    await kari.getByText('Mia har sagt ja til å stå på plakaten med navn.').waitFor();
+
     // Receipts: her joining and her no.
     await visit(kari, `${server.url}/#/roadmaps/${id}/receipts`, 'Kvitteringer');
     await kari.getByText(/Mia ble med i appen med egen konto/).waitFor();
     await kari.getByText(/Mia sa nei til Helse for NAV Sola/).waitFor();
+  });
+
+  // Her screen and the owners' in Arabic (right to left) at 360 px, and at
+  // 200 % zoom (180 CSS px) in Arabic and bokmål: nothing scrolls sideways,
+  // and axe finds nothing.
+  test('the screens in Arabic at 360 px and at 200 % zoom', async () => {
+    for (const page of [mia, kari]) {
+      for (const [lang, width] of [['ar', 360], ['ar', 180], ['nb', 180]]) {
+        await page.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
+        await page.setViewportSize({ width, height: 780 });
+        await page.goto(`${server.url}/#/roadmaps/${id}/members`);
+        await page.reload();
+        await page.locator(`html[lang="${lang}"] main h1`).waitFor();
+        await page.locator('main h2').first().waitFor();
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 300))));
+        const got = await page.evaluate(() => ({ wide: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1, dir: document.documentElement.dir }));
+        assert.ok(!got.wide, `${lang} at ${width} px scrolls sideways`);
+        assert.equal(got.dir, lang === 'ar' ? 'rtl' : 'ltr');
+        await checkA11y(page, `the household screen (${lang}, ${width} px)`);
+      }
+      await page.evaluate(() => localStorage.setItem('veikart.lang', 'nb'));
+      await page.setViewportSize({ width: 412, height: 915 });
+    }
   });
 
   test('no errors in the console', () => {
