@@ -147,15 +147,18 @@ export async function area(id, areaId) {
   const a = r?.areas.find((x) => x.id === areaId);
   if (!a) throw new ApiError(404, { title: t('error.notFound') });
   const names = await agencyNames();
+  // A member reads the family's words here and adds their own on their
+  // screen (members.js): changing the roadmap is the owners'.
+  const member = r.access?.role === 'member';
   const text = (key) => {
-    const el = h('textarea', { rows: 4, maxlength: 2000 });
+    const el = h('textarea', { rows: 4, maxlength: 2000, readonly: member });
     el.value = a[key] || '';
-    el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
+    if (!member) el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
     return el;
   };
   const scores = [1, 2, 3, 4, 5].map((n) => [String(n), num(n)]);
-  const score = (key, legend) => choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
-    (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } }));
+  const score = (key, legend) => (member ? null : choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
+    (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } })));
   const steps = r.steps.filter((x) => x.areaId === areaId);
   const comments = (r.comments || []).filter((c) => c.section === `area:${areaId}` || c.section === `steps:${areaId}`);
   const title = a.kind === 'custom' ? h('input', { type: 'text', maxlength: 100, value: a.title }) : null;
@@ -180,7 +183,8 @@ export async function area(id, areaId) {
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
       h('p', null, c.text), h('p', { class: 'meta' }, names[c.agencyId] || '', ' · ', date(c.createdAt, true)))))] : null,
-    h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
+    member ? h('a', { class: 'button', href: `#/roadmaps/${id}/members` }, t('members.wordsTitle'))
+      : h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
     a.kind === 'custom' ? h('button', {
       type: 'button', class: 'danger',
       onclick: async () => {
