@@ -33,7 +33,7 @@ func TestMembers_OwnSay(t *testing.T) {
 			{"not named", "POST", says, owner, map[string]any{"memberId": "m2", "areaId": "housing", "for": forNAV}, 422},
 			{"adult without say", "POST", says, owner, map[string]any{"memberId": "m1", "areaId": "housing", "for": forNAV}, 409},
 			{"answer maybe", "PUT", says + "/answer", mia, map[string]any{"areaId": "health", "for": forNAV, "answer": "maybe"}, 422},
-			{"oversize", "PUT", says + "/answer", mia, `{"areaId":"` + strings.Repeat("a", 2<<20) + `"}`, 413},
+			{"oversize", "PUT", says + "/answer", mia, `{"areaId":"` + strings.Repeat("a", 300<<10) + `"}`, 413},
 			{"another household", "GET", "/api/v1/roadmaps/" + w.id + "-other/says", mia, nil, 404},
 			{"forged token", "GET", says, forgedToken(t, w.users["owner"]), nil, 401},
 		} {
@@ -71,6 +71,11 @@ func TestMembers_OwnSay(t *testing.T) {
 	if r := e.do(t, "PATCH", "/api/v1/roadmaps/"+w.id+"/grants/"+w.grantNAV, owner, map[string]any{"sections": []string{"area:housing", "area:health"}}); r.status != 403 ||
 		!strings.Contains(r.body, "Mia said no") || !strings.Contains(r.body, `"pointer":"/sections/1"`) {
 		t.Fatalf("widening to health: %d %s", r.status, r.body)
+	}
+	// Nor can a planned transition's grant include it.
+	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/transitions", owner, map[string]any{"id": "t-health", "kind": "discharge", "date": e.clock.Now().AddDate(0, 0, 100).Format("2006-01-02"),
+		"agencyId": w.nav, "sections": []string{"area:health"}, "permissions": []string{"view"}, "daysBefore": 7, "daysAfter": 30, "summary": "s", "reminders": []int{7}}); r.status != 403 || !strings.Contains(r.body, "Mia said no") {
+		t.Fatalf("a transition with health: %d %s", r.status, r.body)
 	}
 	if r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/receipts", owner, nil); r.status != 200 || !strings.Contains(r.body, `"kind":"said-no"`) || !strings.Contains(r.body, `"memberId":"m2"`) {
 		t.Fatalf("receipts: %d %s", r.status, r.body)

@@ -291,3 +291,10 @@ func (n *Roadmap) withdrawArea(agencyID, areaID, userID string, now time.Time) {
 		n.addReceipt(ReceiptChanged, userID, *g, now)
 	}
 }
+
+// NeedYes is the own-say rule for a grant planned outside AddGrant (a
+// transition's): nil when sharing sections with agencyID has every yes it
+// needs, else the problem, pointing into sections.
+func (r *Roadmap) NeedYes(sections []Section, agencyID string, now time.Time, p ConsentPolicy) error {
+	return r.needYes(sections, sections, agencyID, now, p)
+}
