@@ -141,7 +141,7 @@ func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikar
 	if r.IsOwner(actor.UserID) {
 		switch action {
 		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster, ReadTeam,
-			ReadMeetings, CallMeeting, RunMeeting:
+			ReadMeetings, CallMeeting, RunMeeting, ReadSays:
 			return Decision{Allowed: true, Role: RoleOwner}
 		case Comment:
 			return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
@@ -152,14 +152,8 @@ func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikar
 		}
 		return deny
 	}
-	if isMember(r, actor.UserID) {
-		// A household member with an account reads the household's
-		// roadmap and may take their own part of it with them; changing
-		// it and deciding on consent are the owners'.
-		if action == Read || action == PrintPoster || action == TakeOwn {
-			return Decision{Allowed: true, Role: RoleMember}
-		}
-		return deny
+	if me, ok := r.MemberByUser(actor.UserID); ok {
+		return decideMember(me, action, r, section) // members.go
 	}
 	// Anyone signed in may try an invitation code; the code decides.
 	return Decision{Allowed: action == AcceptInvite}
@@ -218,10 +212,6 @@ func everGranted(r *veikart.Roadmap, agencyID string) bool {
 	return agencyID != "" && slices.ContainsFunc(r.Grants, func(g veikart.Grant) bool { return g.AgencyID == agencyID })
 }
 
-func isMember(r *veikart.Roadmap, userID string) bool {
-	return slices.ContainsFunc(r.Members, func(m veikart.Member) bool { return m.UserID == userID })
-}
-
 // View is what an actor sees of a roadmap: the projected roadmap and, for a
 // caseworker, the grant it was projected through.
 type View struct {
@@ -257,15 +247,7 @@ func Project(actor Actor, r *veikart.Roadmap, now time.Time) *View {
 		// reads do not go to, and this is the hottest path there is.
 		return &View{Roadmap: r, Role: d.Role, Full: true}
 	case RoleMember:
-		v := r.Clone()
-		v.Grants, v.Requests, v.Invitations, v.Receipts = nil, nil, nil, nil
-		// Members see comments by the household, not agencies' exchanges
-		// with the owners.
-		v.Comments = slices.DeleteFunc(v.Comments, func(c veikart.Comment) bool { return c.AgencyID != "" })
-		v.Proposals = nil
-		v.Transitions = nil
-		me, _ := r.MemberByUser(actor.UserID)
-		return &View{Roadmap: v, Role: d.Role, Sections: r.Sections(), MemberID: me.ID}
+		return projectMember(actor, r) // members.go
 	case RoleCaseworker:
 		return projectGrant(r, *d.Grant)
 	case RoleTrusted, RoleInterpreter:

@@ -33,7 +33,7 @@ func HelperRole(k veikart.HelperKind) string {
 // ok is false for anyone else (owners and linked members included: they
 // are the household, and decidePerson judges them).
 func decideHelper(actor Actor, action Action, r *veikart.Roadmap, section veikart.Section, now time.Time) (d Decision, ok bool) {
-	if r.IsOwner(actor.UserID) || isMember(r, actor.UserID) {
+	if r.IsOwner(actor.UserID) || isLinkedMember(r, actor.UserID) {
 		return deny, false
 	}
 	h, ok := r.ActiveHelper(actor.UserID, now)
@@ -142,7 +142,7 @@ func projectHelper(r *veikart.Roadmap, h veikart.Helper) *View {
 // helperEnded is Ended for a person: how their latest helper record on r
 // ended, when they have none in force (and are not of the household).
 func helperEnded(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) {
-	if actor.UserID == "" || r.IsOwner(actor.UserID) || isMember(r, actor.UserID) {
+	if actor.UserID == "" || r.IsOwner(actor.UserID) || isLinkedMember(r, actor.UserID) {
 		return Ending{}, false
 	}
 	if _, ok := r.ActiveHelper(actor.UserID, now); ok {
@@ -163,4 +163,10 @@ func helperEnded(actor Actor, r *veikart.Roadmap, now time.Time) (Ending, bool) 
 		}
 	}
 	return last, found
+}
+
+// isLinkedMember reports whether userID is a member of r with an account.
+func isLinkedMember(r *veikart.Roadmap, userID string) bool {
+	_, ok := r.MemberByUser(userID)
+	return ok
 }

@@ -209,7 +209,7 @@ func New(cfg Config, d Deps) *Server {
 	if !cfg.UserRate.Off() {
 		s.userLimit = ratelimit.NewKeyed[string](cfg.UserRate, 0, d.Now)
 	}
-	s.household = household.New(household.Config{Consent: cfg.Consent, Location: cfg.Location, Notify: d.Messages},
+	s.household = household.New(household.Config{Consent: consentPolicy(cfg), Location: cfg.Location, Notify: d.Messages},
 		d.Store, d.Reminders, d.Log, d.Now)
 	s.agencies = agency.New(d.Store, func(id string) bool { return d.AgencyOIDC[id] != nil }, d.Now)
 	rp := newRelyingParty(cfg.PublicURL, d.Log)
@@ -335,6 +335,10 @@ func (s *Server) routes() {
 	v1.Delete("/roadmaps/:roadmapId/transitions/:transitionId", s.authenticate, s.cancelTransition)
 	v1.Put("/roadmaps/:roadmapId/transitions/:transitionId/checklist", s.authenticate, s.setChecklist)
 	v1.Post("/roadmaps/:roadmapId/members/:memberId/own-roadmap", s.authenticate, s.takeOwn)
+	// Members' own say (members.go).
+	v1.Get("/roadmaps/:roadmapId/says", s.authenticate, s.listSays)
+	v1.Post("/roadmaps/:roadmapId/says", s.authenticate, s.askSay)
+	v1.Put("/roadmaps/:roadmapId/says/answer", s.authenticate, s.answerSay)
 	v1.Get("/roadmaps/:roadmapId/recovery-people", s.authenticate, s.recoveryPeople)
 	v1.Get("/roadmaps/:roadmapId/helpers", s.authenticate, s.listHelpers)
 	v1.Post("/roadmaps/:roadmapId/helpers", s.authenticate, s.inviteHelper)
@@ -534,4 +538,15 @@ func (s *Server) decode(c *fiber.Ctx, schema string, v any) error {
 		return errors.Join(errors.New("decode after validation"), err)
 	}
 	return nil
+}
+
+// consentPolicy is the operator's consent policy with the own-say age in it:
+// one setting (Config.OwnSayAge) for the poster, the app and the domain's
+// rule that a young member says yes before their areas are shared.
+func consentPolicy(cfg Config) veikart.ConsentPolicy {
+	p := cfg.Consent
+	if p.OwnSayAge == 0 {
+		p.OwnSayAge = cfg.OwnSayAge
+	}
+	return p
 }

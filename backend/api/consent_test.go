@@ -119,6 +119,9 @@ func newWorld(t testing.TB, e *env) *world {
 		veikart.UpdateArea{ID: "o2", AreaID: "health", BaseVersion: 1, Set: veikart.AreaPatch{Now: &healthNow}},
 		veikart.AddStep{ID: "o3", Step: veikart.Step{ID: "s1", AreaID: "housing", Title: mStepHousing, Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}, MemberIDs: []string{"m1"}}},
 		veikart.UpdateArea{ID: "o5", AreaID: "housing", BaseVersion: 1, Set: veikart.AreaPatch{MemberIDs: &[]string{"m1"}}},
+		// Health names Mia, who has an account and her own say: she sees
+		// it, and nothing of the areas that do not name her.
+		veikart.UpdateArea{ID: "o7", AreaID: "health", BaseVersion: 1, Set: veikart.AreaPatch{MemberIDs: &[]string{"m2"}}},
 		veikart.AddStep{ID: "o4", Step: veikart.Step{ID: "s2", AreaID: "health", Title: mStepHealth, Term: veikart.LongTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
 	}, now); err != nil {
 		t.Fatal(err)
@@ -312,9 +315,11 @@ func (w *world) roadmap(t *testing.T) *veikart.Roadmap {
 
 // seen says which markers each role may ever receive from any route.
 var seen = map[string][]string{
-	"owner":       {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
-	"co-owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
-	"member":      {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOwnerNote, mOwnerShared},
+	"owner":    {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
+	"co-owner": {mHousehold, mHousing, mHealth, mStepHousing, mStepHealth, mOtherAgency, mOwnerNote, mOwnerShared, mMessageNAV, mMessageBV},
+	// Mia sees the parts that name her (health: its texts, its steps, the
+	// household's comment on it), not Kari's name nor housing.
+	"member":      {mHealth, mStepHealth, mOwnerNote},
 	"caseworker":  {mHousing, mStepHousing, mOwnerShared, mMessageNAV},
 	"coordinator": {mHousing, mStepHousing, mOwnerShared},
 	// A helper sees their sections and the household's comments on them.
@@ -474,6 +479,20 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// The Norwegian rendering of the housing text, and the family's yes.
 		{"set-rendering", "PUT", rp("/areas/housing/renderings/now"), body(map[string]any{"text": "We live in two small rooms."}), true},
 		{"confirm-rendering", "POST", rp("/areas/housing/renderings/now/confirm"), nil, true},
+		// Members' own say: Mia (health names her) is asked, answers, and
+		// adds her own words to health.
+		{"says", "GET", rp("/says"), nil, false},
+		{"ask-say", "POST", rp("/says"), func(w *world) any {
+			return map[string]any{"memberId": "m2", "areaId": "health", "for": "agency:" + w.nav}
+		}, true},
+		{"answer-say", "PUT", rp("/says/answer"), func(w *world) any {
+			return map[string]any{"areaId": "health", "for": "agency:" + w.nav, "answer": "no"}
+		}, true},
+		{"answer-say-not-mine", "PUT", rp("/says/answer"), func(w *world) any { return map[string]any{"areaId": "housing", "for": "poster", "answer": "yes"} }, false},
+		{"member-comment", "POST", rp("/comments"), body(map[string]any{"section": "steps:health", "text": "Mine"}), true},
+		{"grant-health", "POST", rp("/grants"), func(w *world) any {
+			return map[string]any{"agencyId": w.police, "sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p", "expiresAt": exp(w)}
+		}, false},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -598,6 +617,16 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"set-rendering":     {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "trusted": 200, "interpreter": 403},
 		"confirm-rendering": owners(200),
 		"accept-helper":     {"owner": 409, "co-owner": 409, "member": 409, "trusted": 409, "interpreter": 409, "trusted-ended": 200, "interpreter-ended": 200, "other-person": 200},
+		// Own say: the owners see everyone's, Mia her own; the owners
+		// ask, only Mia answers, and only for an area that names her; a
+		// caseworker who reads the roadmap is told no.
+		"says":                {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 403},
+		"ask-say":             {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403},
+		"answer-say":          {"owner": 403, "co-owner": 403, "member": 200, "caseworker": 403},
+		"answer-say-not-mine": {"owner": 403, "co-owner": 403, "member": 422, "caseworker": 403},
+		"member-comment":      {"owner": 201, "co-owner": 201, "member": 201, "caseworker": 403},
+		// Health names Mia, who has not said yes: nobody may share it.
+		"grant-health": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 403},
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 
@@ -1141,6 +1170,10 @@ func TestPreview_EqualsTheCaseworkersRead(t *testing.T) {
 		{"household", "area:health", "steps:work"}, {"household", "area:housing", "steps:housing", "area:health", "steps:health", "area:work", "steps:work"},
 	}
 	perms := [][]string{{"view"}, {"view", "comment"}, {"view", "comment", "propose"}}
+	// Health names Mia, who has her own say: she says yes to NAV first.
+	if r := e.do(t, "PUT", "/api/v1/roadmaps/"+w.id+"/says/answer", w.tokens["member"], map[string]any{"areaId": "health", "for": "agency:" + w.nav, "answer": "yes"}); r.status != 200 {
+		t.Fatalf("Mia's yes: %d %s", r.status, r.body)
+	}
 	for _, ss := range sections {
 		for _, ps := range perms {
 			shape := map[string]any{"sections": ss, "permissions": ps}

@@ -40,6 +40,12 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 	for _, o := range x.Owned {
 		out.Roadmaps = append(out.Roadmaps, exportedRoadmap(o, x.User.ID, x.At))
 	}
+	// A member's own yes and no are theirs: the view holds only their own.
+	for _, v := range x.MemberOf {
+		for _, y := range v.Roadmap.Says {
+			out.MemberSays = append(out.MemberSays, wire.MemberOwnSay{RoadmapID: v.Roadmap.ID, Say: wire.ToOwnSay(y)})
+		}
+	}
 	if out.Sessions.Items, err = s.sessionList(c, x.User.ID); err != nil {
 		return err
 	}
@@ -67,6 +73,7 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		AccessLog:      wire.List(o.Log, wire.ToAuditEvent),
 		Meetings:       wire.List(r.Meetings, func(m veikart.Meeting) wire.Meeting { return wire.ToMeeting(m, nil) }),
 		Helpers:        wire.List(r.Helpers, func(h veikart.Helper) wire.Helper { return wire.ToHelper(h, now) }),
+		Says:           wire.List(r.Says, wire.ToOwnSay),
 		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
 			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
 		}),

@@ -92,6 +92,8 @@ func FuzzOperations(f *testing.F) {
 // the wire type it decodes into. TestDecodeTypes_MatchHandlers keeps it in
 // step with the handlers, so a new request body is fuzzed from the start.
 var decodeTypes = map[string]func() any{
+	"ask-say-request.schema.json":              func() any { return new(wire.AskSayRequest) },
+	"answer-say-request.schema.json":           func() any { return new(wire.AnswerSayRequest) },
 	"set-contact-request.schema.json":          func() any { return new(wire.SetContactRequest) },
 	"set-coordinator-request.schema.json":      func() any { return new(wire.SetCoordinatorRequest) },
 	"answer-promise-request.schema.json":       func() any { return new(wire.AnswerPromiseRequest) },

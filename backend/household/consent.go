@@ -260,7 +260,9 @@ func (s *Service) Comment(ctx context.Context, actor access.Actor, id string, c 
 	if err != nil {
 		return veikart.Comment{}, false, err
 	}
-	if role != access.RoleOwner && created {
+	// A member's words on their own areas are the household's, like an
+	// owner's: the access log is for what agencies do.
+	if role == access.RoleCaseworker && created {
 		if err := s.logAccess(ctx, actor, next.ID, access.RoleCaseworker, veikart.AuditComment, []veikart.Section{c.Section}, made.ID); err != nil {
 			return veikart.Comment{}, false, err
 		}

@@ -47,6 +47,10 @@ func (s *Service) PlanTransition(ctx context.Context, actor access.Actor, id, ti
 		return Transition{}, err
 	}
 	return s.changeTransition(ctx, actor, id, func(cur *veikart.Roadmap) (*veikart.Roadmap, veikart.Transition, error) {
+		// A transition's grant is a grant: a young member's own say holds.
+		if err := cur.NeedYes(spec.Sections, spec.AgencyID, s.now(), s.cfg.Consent); err != nil {
+			return nil, veikart.Transition{}, err
+		}
 		return cur.PlanTransition(tid, "g-"+auth.RandomID(9), actor.UserID, spec, s.now(), s.cfg.Location)
 	})
 }
@@ -58,6 +62,14 @@ func (s *Service) UpdateTransition(ctx context.Context, actor access.Actor, id, 
 		return Transition{}, ErrNoTransition
 	}
 	return s.changeTransition(ctx, actor, id, func(cur *veikart.Roadmap) (*veikart.Roadmap, veikart.Transition, error) {
+		if i := slices.IndexFunc(cur.Transitions, func(t veikart.Transition) bool { return t.ID == tid }); i >= 0 && patch.Sections != nil {
+			// Only the sections the change adds (as for UpdateGrant).
+			t := cur.Transitions[i]
+			added := slices.DeleteFunc(slices.Clone(patch.Sections), func(x veikart.Section) bool { return slices.Contains(t.Sections, x) })
+			if err := cur.NeedYes(added, t.AgencyID, s.now(), s.cfg.Consent); err != nil {
+				return nil, veikart.Transition{}, err
+			}
+		}
 		return cur.UpdateTransition(tid, actor.UserID, patch, s.now(), s.cfg.Location)
 	})
 }

@@ -72,6 +72,7 @@ type roadmapBody struct {
 	Coordinator *coordinatorDoc `bson:"coordinator,omitempty"`
 	Meetings    []meetingDoc    `bson:"meetings,omitempty"`
 	Helpers     []helperDoc     `bson:"helpers,omitempty"`
+	Says        []sayDoc        `bson:"says,omitempty"`
 }
 
 // helperDoc is a trusted person or an interpreter (veikart.Helper).
@@ -105,6 +106,26 @@ func fromHelperDoc(h helperDoc) veikart.Helper {
 		CreatedAt: h.CreatedAt.UTC(), CreatedBy: h.CreatedBy, ExpiresAt: h.ExpiresAt.UTC(), InvitationID: h.InvitationID,
 		AcceptedAt: h.AcceptedAt.UTC(), RevokedAt: h.RevokedAt.UTC(), RevokedBy: h.RevokedBy,
 	}
+}
+
+type sayDoc struct {
+	ID         string    `bson:"id"`
+	MemberID   string    `bson:"memberId"`
+	AreaID     string    `bson:"areaId"`
+	For        string    `bson:"for"`
+	Answer     string    `bson:"answer"`
+	AskedBy    string    `bson:"askedBy,omitempty"`
+	AskedAt    time.Time `bson:"askedAt,omitempty"`
+	AnsweredAt time.Time `bson:"answeredAt,omitempty"`
+}
+
+func toSayDoc(s veikart.OwnSay) sayDoc {
+	return sayDoc{ID: s.ID, MemberID: s.MemberID, AreaID: s.AreaID, For: string(s.For), Answer: string(s.Answer), AskedBy: s.AskedBy, AskedAt: s.AskedAt, AnsweredAt: s.AnsweredAt}
+}
+
+func fromSayDoc(s sayDoc) veikart.OwnSay {
+	return veikart.OwnSay{ID: s.ID, MemberID: s.MemberID, AreaID: s.AreaID, For: veikart.SayFor(s.For), Answer: veikart.SayAnswer(s.Answer),
+		AskedBy: s.AskedBy, AskedAt: s.AskedAt.UTC(), AnsweredAt: s.AnsweredAt.UTC()}
 }
 
 // meetingDoc is a meeting of the household's team (veikart.Meeting).
@@ -415,6 +436,7 @@ type receiptDoc struct {
 	HelperKind  string    `bson:"helperKind,omitempty"`
 	HelperName  string    `bson:"helperName,omitempty"`
 	HelperWrite bool      `bson:"helperWrite,omitempty"`
+	MemberID    string    `bson:"memberId,omitempty"`
 }
 
 type transitionDoc struct {
@@ -451,6 +473,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Coordinator: toCoordinatorDoc(r.Coordinator),
 		Meetings:    convert(r.Meetings, toMeetingDoc),
 		Helpers:     convert(r.Helpers, toHelperDoc),
+		Says:        convert(r.Says, toSayDoc),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -507,6 +530,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Coordinator: fromCoordinatorDoc(b.Coordinator),
 		Meetings:    convert(b.Meetings, fromMeetingDoc),
 		Helpers:     convert(b.Helpers, fromHelperDoc),
+		Says:        convert(b.Says, fromSayDoc),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -645,7 +669,7 @@ func toReceiptDoc(c veikart.Receipt) receiptDoc {
 	return receiptDoc{
 		ID: c.ID, Kind: string(c.Kind), At: c.At, By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
 		Sections: toStrings(c.Sections), Permissions: toStrings(c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt, ExpiresAt: c.ExpiresAt,
-		HelperID: c.HelperID, HelperKind: string(c.HelperKind), HelperName: c.HelperName, HelperWrite: c.HelperWrite,
+		HelperID: c.HelperID, HelperKind: string(c.HelperKind), HelperName: c.HelperName, HelperWrite: c.HelperWrite, MemberID: c.MemberID,
 	}
 }
 
@@ -653,7 +677,7 @@ func fromReceiptDoc(c receiptDoc) veikart.Receipt {
 	return veikart.Receipt{
 		ID: c.ID, Kind: veikart.ReceiptKind(c.Kind), At: c.At.UTC(), By: c.By, GrantID: c.GrantID, AgencyID: c.AgencyID,
 		Sections: fromStrings[veikart.Section](c.Sections), Permissions: fromStrings[veikart.Permission](c.Permissions), Purpose: c.Purpose, StartsAt: c.StartsAt.UTC(), ExpiresAt: c.ExpiresAt.UTC(),
-		HelperID: c.HelperID, HelperKind: veikart.HelperKind(c.HelperKind), HelperName: c.HelperName, HelperWrite: c.HelperWrite,
+		HelperID: c.HelperID, HelperKind: veikart.HelperKind(c.HelperKind), HelperName: c.HelperName, HelperWrite: c.HelperWrite, MemberID: c.MemberID,
 	}
 }
 

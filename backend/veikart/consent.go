@@ -299,6 +299,8 @@ type Receipt struct {
 	HelperKind  HelperKind
 	HelperName  string
 	HelperWrite bool
+	// MemberID is, for a member joining or saying yes or no, that member.
+	MemberID string
 }
 
 // Grant returns the grant with the given id.

@@ -27,6 +27,10 @@ type ConsentPolicy struct {
 	// MaxGrant is the longest a grant may run from the moment it is given
 	// or changed. Zero means DefaultGrantMax.
 	MaxGrant time.Duration
+	// OwnSayAge is the age from which a member with an account must say
+	// yes before an area naming them is shared (ownsay.go). Zero means
+	// DefaultOwnSayAge.
+	OwnSayAge int
 }
 
 func (p ConsentPolicy) maxGrant() time.Duration {
@@ -145,6 +149,9 @@ func (r *Roadmap) AddGrant(id, agencyID, by string, spec GrantSpec, via string, 
 	}
 	if other, ok := r.overlapping(agencyID, "", now, spec.ExpiresAt); ok {
 		return nil, Grant{}, overlapError(other, now)
+	}
+	if err := r.needYes(spec.Sections, spec.Sections, agencyID, now, p); err != nil {
+		return nil, Grant{}, err
 	}
 	g := Grant{
 		ID: id, AgencyID: agencyID, Sections: spec.Sections, Permissions: spec.Permissions, Purpose: spec.Purpose,
@@ -285,6 +292,13 @@ func (r *Roadmap) UpdateGrant(id, by string, patch GrantPatch, now time.Time, p 
 		if err := mayHelpRecover(by); err != nil {
 			return nil, Grant{}, err
 		}
+	}
+	// Only sections the change adds need a yes: one the grant already
+	// holds was either shared before the member had their own say, or
+	// had their yes, and their no takes it out at once (AnswerSay).
+	added := slices.DeleteFunc(slices.Clone(spec.Sections), func(s Section) bool { return slices.Contains(g.Sections, s) })
+	if err := r.needYes(added, spec.Sections, g.AgencyID, now, p); err != nil {
+		return nil, Grant{}, err
 	}
 	n := r.next(now)
 	g = n.Grants[i]
@@ -515,6 +529,8 @@ func (r *Roadmap) AcceptInvitation(codeHash, userID, agencyID, grantID string, n
 		}
 		n = r.next(now)
 		n.Members[j].UserID = userID
+		n.addReceipt(ReceiptMemberJoined, userID, Grant{}, now)
+		n.Receipts[len(n.Receipts)-1].MemberID = inv.MemberID
 	}
 	n.Invitations[i].UsedAt, n.Invitations[i].UsedBy, n.Invitations[i].UsedByAgency = now, userID, agencyID
 	return n, n.Invitations[i], nil

@@ -75,6 +75,12 @@ func (r *Roadmap) WithoutPerson(userID string, now time.Time) *Roadmap {
 	for i := range n.Transitions {
 		swap(&n.Transitions[i].CreatedBy)
 	}
+	// A young member's yes and no stay with the member on the family's
+	// roadmap (the member is the family's, the account was theirs); who
+	// asked does not.
+	for i := range n.Says {
+		swap(&n.Says[i].AskedBy)
+	}
 	// The team: a caseworker who erases their account is no longer anyone's
 	// contact person or coordinator, and their name leaves their answers.
 	for i := range n.Grants {

@@ -106,5 +106,7 @@ func (op RemoveMember) apply(a *applier, ptr string) (bool, error) {
 	for j := range r.Steps {
 		r.Steps[j].MemberIDs = slices.DeleteFunc(r.Steps[j].MemberIDs, isM)
 	}
+	// Their yes and no were about them; they go with them.
+	r.Says = slices.DeleteFunc(r.Says, func(s OwnSay) bool { return s.MemberID == m.ID })
 	return false, nil
 }

@@ -138,6 +138,9 @@ type Roadmap struct {
 	// Helpers are the people (not agencies) the household let in:
 	// trusted persons and interpreters (helpers.go).
 	Helpers []Helper
+	// Says are young members' yes or no to sharing and printing the
+	// areas that name them (ownsay.go).
+	Says []OwnSay
 }
 
 // Member is a person in the household.
@@ -298,6 +301,7 @@ func (r *Roadmap) Clone() *Roadmap {
 		c.Invitations[i].Sections = slices.Clone(c.Invitations[i].Sections)
 		c.Invitations[i].Permissions = slices.Clone(c.Invitations[i].Permissions)
 	}
+	c.Says = slices.Clone(r.Says)
 	c.Comments = slices.Clone(r.Comments)
 	c.Proposals = slices.Clone(r.Proposals)
 	for i := range c.Proposals {

@@ -229,6 +229,7 @@ type Export struct {
 	Roadmaps          []ExportedRoadmap    `json:"roadmaps"`
 	MemberOf          []Roadmap            `json:"memberOf"`
 	Helping           []Helping            `json:"helping,omitempty"`
+	MemberSays        []MemberOwnSay       `json:"memberSays,omitempty"`
 	Sessions          SessionList          `json:"sessions"`
 	Passkeys          PasskeyList          `json:"passkeys"`
 	PushSubscriptions PushSubscriptionList `json:"pushSubscriptions"`
@@ -244,6 +245,7 @@ type ExportedRoadmap struct {
 	AccessLog      []AuditEvent       `json:"accessLog"`
 	Meetings       []Meeting          `json:"meetings"`
 	Helpers        []Helper           `json:"helpers,omitempty"`
+	Says           []OwnSay           `json:"says,omitempty"`
 	// Conversations are the household's messages with agencies.
 	Conversations []ExportedConversation `json:"conversations"`
 }

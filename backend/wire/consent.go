@@ -339,6 +339,7 @@ type Receipt struct {
 	HelperKind  string `json:"helperKind,omitempty"`
 	HelperName  string `json:"helperName,omitempty"`
 	HelperWrite *bool  `json:"helperWrite,omitempty"`
+	MemberID    string `json:"memberId,omitempty"`
 }
 
 type ReceiptList struct {
@@ -349,7 +350,7 @@ func ToReceipt(r veikart.Receipt) Receipt {
 	out := Receipt{
 		ID: r.ID, Kind: string(r.Kind), At: r.At, By: r.By, GrantID: r.GrantID, AgencyID: r.AgencyID,
 		Sections: SectionsToStrings(r.Sections), Permissions: PermsToStrings(r.Permissions), Purpose: r.Purpose,
-		StartsAt: TimePtr(r.StartsAt), ExpiresAt: TimePtr(r.ExpiresAt),
+		StartsAt: TimePtr(r.StartsAt), ExpiresAt: TimePtr(r.ExpiresAt), MemberID: r.MemberID,
 	}
 	if r.HelperID != "" {
 		w := r.HelperWrite

@@ -36,7 +36,7 @@ type config struct {
 	AccessLog     bool           // VEIKART_ACCESS_LOG
 	ShutdownGrace time.Duration  // VEIKART_SHUTDOWN_GRACE
 	GrantMax      time.Duration  // VEIKART_GRANT_MAX: the longest a household can grant access for
-	OwnSayAge     int            // VEIKART_OWN_SAY_AGE: from this age a young member has their own say (10-18, default 16)
+	OwnSayAge     int            // VEIKART_OWN_SAY_AGE (or VEIKART_YOUTH_CONSENT_AGE): from this age a young member has their own say (10-18, default 16)
 	RecoveryWait  time.Duration  // VEIKART_RECOVERY_WAIT: how long an account recovery waits, cancellable, before it takes effect
 	LogMonths     int            // VEIKART_LOG_MONTHS: how long access and security logs are kept (6-120, default 24)
 	VAPIDSubject  string         // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
@@ -232,9 +232,19 @@ func (c *config) readNumbers(getenv func(string) string) error {
 			}
 		}
 	}
-	if v := getenv("VEIKART_OWN_SAY_AGE"); v != "" {
-		if c.OwnSayAge, err = strconv.Atoi(v); err != nil || c.OwnSayAge < 10 || c.OwnSayAge > 18 {
-			return fmt.Errorf("VEIKART_OWN_SAY_AGE: %q is not an age from 10 to 18", v)
+	// One setting under two names: issue 20 calls it
+	// VEIKART_YOUTH_CONSENT_AGE; both set and different is a mistake that
+	// must not be settled by guessing which one the operator meant.
+	own, youth := getenv("VEIKART_OWN_SAY_AGE"), getenv("VEIKART_YOUTH_CONSENT_AGE")
+	if own != "" && youth != "" && own != youth {
+		return fmt.Errorf("VEIKART_OWN_SAY_AGE (%q) and VEIKART_YOUTH_CONSENT_AGE (%q) name the same setting: set one, or both alike", own, youth)
+	}
+	for _, n := range []struct{ name, v string }{{"VEIKART_OWN_SAY_AGE", own}, {"VEIKART_YOUTH_CONSENT_AGE", youth}} {
+		if n.v == "" {
+			continue
+		}
+		if c.OwnSayAge, err = strconv.Atoi(n.v); err != nil || c.OwnSayAge < 10 || c.OwnSayAge > 18 {
+			return fmt.Errorf("%s: %q is not an age from 10 to 18", n.name, n.v)
 		}
 	}
 	if v := getenv("VEIKART_LOG_MONTHS"); v != "" {

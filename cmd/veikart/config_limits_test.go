@@ -69,6 +69,32 @@ func TestConfig_OwnSayAge(t *testing.T) {
 	}
 }
 
+// TestConfig_YouthConsentAge: VEIKART_YOUTH_CONSENT_AGE is another name
+// for VEIKART_OWN_SAY_AGE; both set and different is refused.
+func TestConfig_YouthConsentAge(t *testing.T) {
+	for _, tc := range []struct {
+		own, youth string
+		want       int
+		ok         bool
+	}{
+		{"", "17", 17, true}, {"17", "17", 17, true}, {"15", "", 15, true},
+		{"15", "17", 0, false}, {"", "9", 0, false}, {"", "x", 0, false},
+	} {
+		c, err := loadConfig(func(k string) string {
+			switch k {
+			case "VEIKART_OWN_SAY_AGE":
+				return tc.own
+			case "VEIKART_YOUTH_CONSENT_AGE":
+				return tc.youth
+			}
+			return ""
+		})
+		if (err == nil) != tc.ok || (tc.ok && c.OwnSayAge != tc.want) {
+			t.Errorf("%q/%q: age %d, err %v; want %d, ok %v", tc.own, tc.youth, c.OwnSayAge, err, tc.want, tc.ok)
+		}
+	}
+}
+
 // TestConfig_LogMonths: the logs are kept 24 months unless set, from 6 to
 // 120.
 func TestConfig_LogMonths(t *testing.T) {

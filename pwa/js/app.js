@@ -54,6 +54,7 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/helpers$/, (id) => helpersView().then((m) => m.helpers(id))],
   [/^\/roadmaps\/([\w-]+)\/messages$/, (id) => messagesView().then((m) => m.conversations(id))],
   [/^\/roadmaps\/([\w-]+)\/messages\/([\w-]+)$/, (id, a) => messagesView().then((m) => m.thread(id, a))],
+  [/^\/roadmaps\/([\w-]+)\/members$/, (id) => membersView().then((m) => m.members(id))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -71,6 +72,7 @@ const meetingsView = () => import('./views/meetings.js');
 const checklistView = () => import('./views/checklist.js');
 const messagesView = () => import('./views/messages.js');
 const helpersView = () => import('./views/helpers.js');
+const membersView = () => import('./views/members.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -4,7 +4,7 @@
 // and right to left where the language is. The screen shows the choices
 // (paper, areas, names, whose poster) above a preview; print shows only the
 // poster (poster.css, loaded here, so the first visit does not pay for it).
-import { h, uid, choice, errorBox } from '../ui.js';
+import { h, uid, choice, errorBox, toast } from '../ui.js';
 import { t, date, list } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName } from '../model.js';
@@ -92,13 +92,49 @@ export async function poster(id) {
     yes: new Set((saved.yes || []).filter((m) => young.some((y) => y.id === m))),
     young: new Set(young.map((m) => m.id)),
   };
+  // A young member with an account says yes in their own app (members.js):
+  // the owners see whose yes is missing and may ask, but cannot tick it.
+  // (A member printing their own poster is the one who says.)
+  const speaks = r.access ? [] : young.filter((m) => m.hasAccount);
+  const own = !r.access && speaks.length ? await import('./members.js').then(async (mod) => ({ mod, got: await mod.says(id) })).catch(() => null) : null;
+  // Their name goes on the poster once they said yes for every area that
+  // names them: the poster shows the household's whole road, and which
+  // areas are on it may change after the yes.
+  const missingFor = (m) => (own ? r.areas.flatMap((a) => own.mod.missing(r, own.got, a.id, null)).filter((x) => x.member.id === m.id) : []);
+  const ownYes = () => {
+    for (const m of speaks) {
+      if (own && !missingFor(m).length) state.yes.add(m.id);
+      else state.yes.delete(m.id);
+    }
+  };
+  ownYes();
   let qr = null;
   let qrError = null;
   const remember = () => kv.set(`poster:${id}`, { ...state, areas: [...state.areas], yes: [...state.yes], young: undefined, known: r.areas.map((a) => a.id) }).catch(() => {});
 
   const preview = h('div', { class: 'poster-preview' });
   const draw = () => preview.replaceChildren(sheet(r, state, agencies, qr, qrError));
-  const changed = () => { remember(); draw(); };
+  const saysBox = h('div', { class: 'stack', 'aria-live': 'polite' });
+  const drawSays = () => saysBox.replaceChildren(...speaks.flatMap((m) => {
+    if (!own) return [h('p', null, t('say.notAsked', { name: m.name }))];
+    const miss = missingFor(m);
+    if (!miss.length) return [h('p', null, t('poster.ownYes', { name: m.name }))];
+    return [...miss.map((x) => h('p', null, `${areaName(r.areas.find((a) => a.id === x.areaId), t)}: ${own.mod.missingLine(x)}`)),
+      miss.some((x) => !x.answer) ? h('button', {
+        type: 'button', class: 'secondary',
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            for (const x of miss.filter((y) => !y.answer)) await call('POST', `/roadmaps/${encodeURIComponent(id)}/says`, { memberId: m.id, areaId: x.areaId, for: 'poster' });
+            own.got = await own.mod.says(id);
+            toast(t('say.asked', { name: m.name }));
+            drawSays();
+          } catch (err) { e.target.disabled = false; toast(err.message); }
+        },
+      }, t('say.ask', { name: m.name })) : null];
+  }));
+  const changed = () => { ownYes(); drawSays(); remember(); draw(); };
+  drawSays();
 
   const areaChecks = h('fieldset', { class: 'stack' }, h('legend', null, t('poster.areas')),
     r.areas.map((a) => h('label', { class: 'check' },
@@ -119,7 +155,8 @@ export async function poster(id) {
       h('p', { class: 'hint', id: namesId }, t('poster.namesHint'))),
     young.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('poster.youngLegend', { age: ownSayAge })),
       h('p', { class: 'hint' }, t('poster.youngHint', { age: ownSayAge })),
-      young.map((m) => h('label', { class: 'check' },
+      saysBox,
+      young.filter((m) => !speaks.includes(m)).map((m) => h('label', { class: 'check' },
         h('input', {
           type: 'checkbox', name: 'yes', value: m.id, checked: state.yes.has(m.id),
           onchange: (e) => { if (e.target.checked) state.yes.add(m.id); else state.yes.delete(m.id); changed(); },

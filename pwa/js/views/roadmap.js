@@ -122,6 +122,7 @@ export async function overview(id) {
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
     helper ? null : h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
+      r.version ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/members` }, t(r.access?.role === 'member' ? 'members.mineTitle' : 'members.title')) : null,
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
@@ -138,15 +139,18 @@ export async function area(id, areaId) {
   const a = r?.areas.find((x) => x.id === areaId);
   if (!a) throw new ApiError(404, { title: t('error.notFound') });
   const names = await agencyNames();
+  // A member reads the family's words here and adds their own on their
+  // screen (members.js): changing the roadmap is the owners'.
+  const member = r.access?.role === 'member';
   const text = (key) => {
-    const el = h('textarea', { rows: 4, maxlength: 2000 });
+    const el = h('textarea', { rows: 4, maxlength: 2000, readonly: member });
     el.value = a[key] || '';
-    el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
+    if (!member) el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
     return el;
   };
   const scores = [1, 2, 3, 4, 5].map((n) => [String(n), num(n)]);
-  const score = (key, legend) => choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
-    (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } }));
+  const score = (key, legend) => (member ? null : choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
+    (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } })));
   const steps = r.steps.filter((x) => x.areaId === areaId);
   const comments = (r.comments || []).filter((c) => c.section === `area:${areaId}` || c.section === `steps:${areaId}`);
   // The Norwegian rendering beside the family's words: written by the
@@ -160,6 +164,13 @@ export async function area(id, areaId) {
     h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') }))),
     h('h1', null, areaName(a, t)),
     title ? field(t('area.title'), title) : null,
+    // Who the area concerns: a young member sees the areas that name them
+    // and has their own say over them (members.js). Owners only.
+    !r.access && r.members.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('field.memberIds')),
+      r.members.map((m) => h('label', { class: 'check' }, h('input', {
+        type: 'checkbox', name: 'concerns', value: m.id, checked: (a.memberIds || []).includes(m.id),
+        onchange: (e) => edit(id, { type: 'area.update', areaId, set: { memberIds: [...e.target.closest('fieldset').querySelectorAll('input[name=concerns]:checked')].map((x) => x.value) } }, null, true),
+      }), h('span', null, m.name)))) : null,
     road(a),
     speakable(field(t('area.now'), text('now'), t('area.nowHint'))),
     beside('now'),
@@ -171,7 +182,8 @@ export async function area(id, areaId) {
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
       readAloudButton(c.text, t('comments.title')), h('p', null, c.text), h('p', { class: 'meta' }, names[c.agencyId] || '', ' · ', date(c.createdAt, true)))))] : null,
-    h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
+    member ? h('a', { class: 'button', href: `#/roadmaps/${id}/members` }, t('members.wordsTitle'))
+      : h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
     a.kind === 'custom' ? h('button', {
       type: 'button', class: 'danger',
       onclick: async () => {

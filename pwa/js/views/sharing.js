@@ -253,31 +253,36 @@ export async function grantForm(id) {
   // The choice names the agency chosen above it, once there is one.
   const recoveryLabel = h('span', null, t('grant.recoveryAny'));
   const recoveryBox = h('input', { type: 'checkbox', name: 'recovery' });
+  // A young member's missing yes for the chosen agency (members.js).
+  let marks = null;
   const agencyIn = h('select', {
     required: true,
-    onchange: () => { recoveryLabel.textContent = agencyName() ? t('grant.recovery', { agency: agencyName() }) : t('grant.recoveryAny'); },
+    onchange: () => {
+      recoveryLabel.textContent = agencyName() ? t('grant.recovery', { agency: agencyName() }) : t('grant.recoveryAny');
+      marks?.();
+    },
   }, h('option', { value: '' }, t('grant.pickAgency')), list0.map((a) => h('option', { value: a.id }, a.name)));
   const c = choose(r);
   const out = h('div', { 'aria-live': 'polite' });
-  return h('section', { class: 'stack' },
-    ...header(r, id, t('sharing.give')),
-    h('form', {
-      class: 'stack',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        const v = c.value(e.target);
-        if (!v.sections.length) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('grant.pickSection'))); return; }
-        try {
-          const body = { agencyId: agencyIn.value, ...v };
-          if (mayRecover && recoveryBox.checked) body.recovery = true;
-          await api.call('POST', path(id, '/grants'), body);
-          toast(t('grant.given', { name: agencyName() }));
-          go(`/roadmaps/${id}/sharing`);
-        } catch (err) { out.replaceChildren(errorBox(err)); }
-      },
-    }, field(t('grant.agency'), agencyIn), ...c.node,
-    mayRecover ? h('fieldset', { class: 'stack' }, h('legend', null, t('grant.recoveryLegend')), recoveryHelp(recoveryBox, recoveryLabel)) : null,
-    out, c.show(() => agencyIn.value, () => agencyName() || t('preview.theAgency')), h('button', { type: 'submit' }, t('grant.give'))));
+  const form = h('form', {
+    class: 'stack',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const v = c.value(e.target);
+      if (!v.sections.length) { out.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('grant.pickSection'))); return; }
+      try {
+        const body = { agencyId: agencyIn.value, ...v };
+        if (mayRecover && recoveryBox.checked) body.recovery = true;
+        await api.call('POST', path(id, '/grants'), body);
+        toast(t('grant.given', { name: agencyName() }));
+        go(`/roadmaps/${id}/sharing`);
+      } catch (err) { out.replaceChildren(errorBox(err)); }
+    },
+  }, field(t('grant.agency'), agencyIn), ...c.node,
+  mayRecover ? h('fieldset', { class: 'stack' }, h('legend', null, t('grant.recoveryLegend')), recoveryHelp(recoveryBox, recoveryLabel)) : null,
+  out, c.show(() => agencyIn.value, () => agencyName() || t('preview.theAgency')), h('button', { type: 'submit' }, t('grant.give')));
+  import('./members.js').then(async (m) => { marks = await m.markGrantForm(form, r, () => agencyIn.value); }).catch(() => {});
+  return h('section', { class: 'stack' }, ...header(r, id, t('sharing.give')), form);
 }
 
 // invite makes a one-time code for a caseworker to scan at the table: the
@@ -316,7 +321,8 @@ export async function receipts(id) {
   const byId = Object.fromEntries(names.map((a) => [a.id, a.name]));
   const line = (x) => t(`receipt.${x.kind}`, {
     when: date(x.at, true),
-    agency: byId[x.agencyId] || x.agencyId || '',
+    agency: byId[x.agencyId] || x.agencyId || (x.kind.startsWith('said-') ? t('say.forPoster') : ''),
+    name: r.members?.find((m) => m.id === x.memberId)?.name || '',
     sections: x.sections?.length ? list(x.sections.map((s) => sectionName(r, s))) : t('log.nothing'),
     until: x.expiresAt ? date(new Date(Date.parse(x.expiresAt) - 1)) : '',
     purpose: x.purpose || '',

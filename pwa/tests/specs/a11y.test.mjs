@@ -54,7 +54,7 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     id = r.id;
     await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/operations`, {
       operations: [
-        { opId: 'a1', type: 'area.update', areaId: 'housing', baseVersion: r.version, set: { now: 'Vi bor trangt i to rom.', desired: 'Et eget rom til Oda.', scoreNow: 2, scoreDesired: 4 } },
+        { opId: 'a1', type: 'area.update', areaId: 'housing', baseVersion: r.version, set: { now: 'Vi bor trangt i to rom.', desired: 'Et eget rom til Oda.', scoreNow: 2, scoreDesired: 4, memberIds: ['oda'] } },
         { opId: 's1', type: 'step.add', step: { id: 's1', areaId: 'housing', title: 'Søke om kommunal bolig', due, term: 'short', responsible: { kind: 'member', memberId: 'liv' } } },
         { opId: 's2', type: 'step.add', step: { id: 's2', areaId: 'housing', title: 'Bestille visning', status: 'done', term: 'short', responsible: { kind: 'household' } } },
       ],
@@ -99,6 +99,10 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
     await api(url, nina, 'POST', `/api/v1/roadmaps/${id}/proposals`, {
       step: { areaId: 'housing', title: 'Møte hos NAV', term: 'short', responsible: { kind: 'agency', agencyId: nav.id } },
     });
+    // Oda has an account of her own (a member: the household screens).
+    const inv = await api(url, liv, 'POST', `/api/v1/roadmaps/${id}/invitations`, { kind: 'member', memberId: 'oda' });
+    const oda = (await devLogin(url, 'Oda Berg')).accessToken;
+    await api(url, oda, 'POST', '/api/v1/invitations/accept', { code: inv.code });
     // The housing office asks and waits for an answer.
     const omar = (await devLogin(url, 'Omar Ali', housing.id)).accessToken;
     await api(url, omar, 'POST', `/api/v1/roadmaps/${id}/access-requests`, {
@@ -185,6 +189,25 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await visit(page, road(), 'Familien Berg');
         await page.getByRole('heading', { level: 2, name: T('proposal.title') }).waitFor();
         await check(page, 'the overview');
+      });
+
+      test('the household in the app (owners), and a member\'s own part', async () => {
+        await visit(page, road('/members'), T('members.title'));
+        await page.getByRole('button', { name: T('members.coOwnerMake') }).waitFor();
+        await check(page, 'the household in the app');
+        const oda = await newPage(browser);
+        try {
+          await signIn(oda, url, 'Oda Berg');
+          if (lang === 'ar') {
+            await visit(oda, `${url}/#/settings`, catalogues.nb['settings.title']);
+            await toArabic(oda);
+          }
+          await visit(oda, road('/members'), T('members.mineTitle'));
+          await oda.getByRole('button', { name: T('members.wordsSave') }).waitFor();
+          await check(oda, 'a member\'s own part');
+        } finally {
+          await oda.context().close();
+        }
       });
 
       test('household', async () => {
