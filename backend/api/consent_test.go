@@ -412,6 +412,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"messages-bv", "GET", func(w *world) string { return rp("/conversations/")(w) + w.childWelfare + "/messages" }, nil, false},
 		{"send-hb", "POST", func(w *world) string { return rp("/conversations/")(w) + w.housing + "/messages" }, body(map[string]any{"id": "msg-2", "text": "Hei"}), false},
 		{"messages-police", "GET", func(w *world) string { return rp("/conversations/")(w) + w.police + "/messages" }, nil, false},
+		{"calendar-feed", "GET", fixed("/api/v1/me/calendar-feed"), nil, false},
+		{"make-calendar-feed", "POST", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "nb"}), false},
+		{"revoke-calendar-feed", "DELETE", fixed("/api/v1/me/calendar-feed"), nil, false},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -428,6 +431,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 			}
 		}
 		return m
+	}
+	persons := func(status int) map[string]int {
+		return map[string]int{"owner": status, "co-owner": status, "member": status, "other-person": status}
 	}
 	want := map[string]map[string]int{
 		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403}, // access-ended
@@ -522,6 +528,11 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// The police's grant is planned for a release: the household may
 		// write to it already, the police not before the grant opens.
 		"messages-police": {"owner": 200, "co-owner": 200, "member": 403},
+		// A calendar feed is a person's own: whoever acts for an agency
+		// (or is the operator) makes none.
+		"calendar-feed":        persons(200),
+		"make-calendar-feed":   persons(201),
+		"revoke-calendar-feed": persons(204),
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 
