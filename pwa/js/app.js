@@ -22,6 +22,7 @@ const routes = [
   [/^\/settings\/devices$/, () => account.devices()],
   [/^\/settings\/data$/, () => account.myData()],
   [/^\/settings\/security$/, () => account.security()],
+  [/^\/settings\/calendar$/, () => calendarView().then((m) => m.screen())],
   [/^\/signed-in\/([\w-]+)$/, (code) => account.signedIn(code)],
   [/^\/signin-failed\/([\w-]+)$/, (reason) => account.signInFailed(reason)],
   [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
@@ -69,6 +70,7 @@ const teamView = () => import('./views/team.js');
 const meetingsView = () => import('./views/meetings.js');
 const checklistView = () => import('./views/checklist.js');
 const messagesView = () => import('./views/messages.js');
+const calendarView = () => import('./views/calendar.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');
