@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	goical "github.com/emersion/go-ical"
 
 	"github.com/veikart/veikart/backend/api"
+	"github.com/veikart/veikart/backend/veikart"
 )
 
 // feedPath is the path of a feed's address.
@@ -286,5 +288,97 @@ func TestCalendarFeed_BadInput(t *testing.T) {
 	}
 	if r := e.do(t, "GET", "/api/v1/me/calendar-feed", kari.access, nil); !strings.Contains(r.body, `"active":false`) {
 		t.Fatalf("bad input made a feed: %s", r.body)
+	}
+}
+
+// TestCalendarFeed_DecidedAsThePerson: the owners' feed has the planned
+// meeting (not the one only proposed) and the transition day; a member's
+// has the steps her view holds and no meeting or transition; cancelling the meeting and
+// unlinking the member take them out on the next fetch.
+func TestCalendarFeed_DecidedAsThePerson(t *testing.T) {
+	t.Parallel()
+	e := mustEnvWith(t, api.Config{Dev: true, PublicURL: "http://localhost:8080"}, nil)
+	w := newWorld(t, e)
+	due := e.clock.Now().AddDate(0, 0, 5).Format(time.DateOnly)
+	ops := map[string]any{"operations": []any{
+		map[string]any{"opId": "c1", "type": "step.add", "step": map[string]any{"id": "s-mia", "areaId": "education", "title": "MIA-STEP", "term": "short", "due": due,
+			"memberIds": []string{"m2"}, "responsible": map[string]any{"kind": "member", "memberId": "m2"}}},
+		map[string]any{"opId": "c2", "type": "step.add", "step": map[string]any{"id": "s-all", "areaId": "health", "title": "HEALTH-STEP", "term": "short", "due": due, "responsible": map[string]any{"kind": "household"}}},
+	}}
+	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/operations", w.tokens["owner"], ops); r.status != 200 {
+		t.Fatalf("steps: %d %s", r.status, r.body)
+	}
+	feed := func(role string) string {
+		r := e.do(t, "POST", "/api/v1/me/calendar-feed", w.tokens[role], map[string]any{"lang": "nb"})
+		if r.status != 201 {
+			t.Fatalf("create %s: %d %s", role, r.status, r.body)
+		}
+		return feedPath(t, r.json(t)["url"].(string))
+	}
+	uids := func(path string) map[string]feedEvent {
+		t.Helper()
+		r := e.do(t, "GET", path, "", nil)
+		if r.status != 200 {
+			t.Fatalf("feed: %d %s", r.status, r.body)
+		}
+		for _, secret := range []string{"MIA-STEP", "HEALTH-STEP", "Familien", "Mia", "Hand-over", "Agency "} {
+			if strings.Contains(r.body, secret) {
+				t.Errorf("feed shows %q", secret)
+			}
+		}
+		return feedEvents(t, checkCalendar(t, []byte(r.body)))
+	}
+	uid := func(kind, id string) string { return kind + "-" + id + "." + w.id + "@veikart" }
+	// Mia's account is linked to her member (newWorld); her index of
+	// roadmaps leads there, as linking her from the app makes it.
+	if err := e.store.AddUserRoadmap(context.Background(), w.users["member"], w.id); err != nil {
+		t.Fatal(err)
+	}
+	owner, member := feed("owner"), feed("member")
+
+	got := uids(owner)
+	for _, want := range []string{uid("step", "s-mia"), uid("step", "s-all"), uid("meeting", "mt1"), uid("transition", "t-pol")} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("owner's feed lacks %s: %v", want, got)
+		}
+	}
+	if _, ok := got[uid("meeting", "mt2")]; ok {
+		t.Error("owner's feed has the meeting only proposed")
+	}
+	if ev := got[uid("meeting", "mt1")]; ev.summary != "Veikart: møte" || !strings.HasSuffix(ev.start, "Z") {
+		t.Errorf("meeting event %+v", ev)
+	}
+	if ev := got[uid("transition", "t-pol")]; ev.summary != "Veikart: en viktig dag" {
+		t.Errorf("transition event %+v", ev)
+	}
+	// A member's feed is what her view of the roadmap holds (access.Project):
+	// the steps, but neither the meetings nor the transitions.
+	got = uids(member)
+	if _, ok := got[uid("step", "s-mia")]; !ok {
+		t.Errorf("member's feed lacks her step: %v", got)
+	}
+	for u := range got {
+		if !strings.HasPrefix(u, "step-") {
+			t.Errorf("member's feed has %s", u)
+		}
+	}
+
+	// The meeting cancelled, Mia's account unlinked: gone at the next fetch.
+	if r := e.do(t, "DELETE", "/api/v1/roadmaps/"+w.id+"/meetings/mt1", w.tokens["owner"], nil); r.status != 200 {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	if _, err := e.store.UpdateRoadmap(context.Background(), w.id, func(r *veikart.Roadmap) (*veikart.Roadmap, error) {
+		n := r.Clone()
+		n.Members[1].UserID = ""
+		n.Version++
+		return n, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := uids(owner); got[uid("meeting", "mt1")].uid != "" || got[uid("step", "s-all")].uid == "" {
+		t.Errorf("owner's feed after cancelling: %v", got)
+	}
+	if got := uids(member); len(got) != 0 {
+		t.Errorf("unlinked member's feed: %v", got)
 	}
 }
