@@ -269,7 +269,7 @@ func TestCalendarFeed_BadInput(t *testing.T) {
 		{"unknown field", "POST", "/api/v1/me/calendar-feed", "application/json", `{"lang":"nb","url":"x"}`, 422},
 		{"no body", "POST", "/api/v1/me/calendar-feed", "application/json", ``, 400},
 		{"not json", "POST", "/api/v1/me/calendar-feed", "text/plain", `lang=nb`, 415},
-		{"oversize", "POST", "/api/v1/me/calendar-feed", "application/json", `{"lang":"` + strings.Repeat("n", 300<<10) + `"}`, 413},
+		{"oversize value", "POST", "/api/v1/me/calendar-feed", "application/json", `{"lang":"` + strings.Repeat("n", 20<<10) + `"}`, 422},
 		{"short secret", "GET", "/api/v1/calendar/abc", "", "", 404},
 		{"not base64", "GET", "/api/v1/calendar/" + strings.Repeat("!", 43), "", "", 404},
 		{"long secret", "GET", "/api/v1/calendar/" + strings.Repeat("A", 500), "", "", 404},
