@@ -13,7 +13,7 @@ import (
 // the feed is looked up by _id alone, the one lookup the embedded store
 // indexes. The person's user document says which hash is current; a key
 // left behind by a crash between writes leads to nothing.
-const calendarColl = "calendarFeeds"
+const calendarColl = "calendar_feeds"
 
 type calendarKeyDoc struct {
 	ID     string `bson:"_id"`
