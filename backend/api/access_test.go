@@ -43,9 +43,22 @@ func TestAccess_EveryRoleEveryRoute(t *testing.T) {
 		route{"export", "GET", "/api/v1/me/export", nil, false},
 		route{"erase-account", "DELETE", "/api/v1/me", map[string]any{"confirm": "erase my account"}, true},
 		route{"erase-account-unconfirmed", "DELETE", "/api/v1/me", map[string]any{"confirm": "yes"}, false},
+		route{"calendar-feed", "GET", "/api/v1/me/calendar-feed", nil, false},
+		route{"make-calendar-feed", "POST", "/api/v1/me/calendar-feed", map[string]any{"lang": "nb"}, false},
+		route{"revoke-calendar-feed", "DELETE", "/api/v1/me/calendar-feed", nil, false},
+		// The feed itself takes no token: an address nobody made is not
+		// found, whatever the caller sends (calendar_test.go has the rest).
+		route{"calendar-feed-fetch", "GET", "/api/v1/calendar/" + strings.Repeat("A", 43), nil, false},
 	)
+	for _, role := range roles {
+		if want[role] == nil {
+			want[role] = map[string]int{}
+		}
+		want[role]["calendar-feed-fetch"] = 404
+	}
 	for _, role := range []string{"owner", "other-person"} {
 		want[role]["export"], want[role]["erase-account"], want[role]["erase-account-unconfirmed"] = 200, 204, 422
+		want[role]["calendar-feed"], want[role]["make-calendar-feed"], want[role]["revoke-calendar-feed"] = 200, 201, 204
 	}
 	for _, rt := range routes {
 		for _, role := range roles {

@@ -291,6 +291,12 @@ func (s *Server) routes() {
 	v1.Get("/me/security-log", s.authenticate, s.securityLog)
 	v1.Delete("/me/recovery", s.authenticate, s.cancelRecovery)
 	v1.Delete("/me", s.authenticate, s.deleteAccount)
+	// A person's calendar feed: made, replaced and turned off signed in;
+	// read by a phone's calendar with the address's secret alone.
+	v1.Get("/me/calendar-feed", s.authenticate, s.getCalendarFeed)
+	v1.Post("/me/calendar-feed", s.authenticate, s.createCalendarFeed)
+	v1.Delete("/me/calendar-feed", s.authenticate, s.revokeCalendarFeed)
+	v1.Get("/calendar/:feedSecret", s.calendarFeed)
 	v1.Get("/sessions", s.authenticate, s.listSessions)
 	v1.Delete("/sessions", s.authenticate, s.revokeAllSessions)
 	v1.Delete("/sessions/:sessionId", s.authenticate, s.revokeSession)

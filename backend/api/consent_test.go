@@ -493,6 +493,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"grant-health", "POST", rp("/grants"), func(w *world) any {
 			return map[string]any{"agencyId": w.police, "sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p", "expiresAt": exp(w)}
 		}, false},
+		{"calendar-feed", "GET", fixed("/api/v1/me/calendar-feed"), nil, false},
+		{"make-calendar-feed", "POST", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "nb"}), false},
+		{"revoke-calendar-feed", "DELETE", fixed("/api/v1/me/calendar-feed"), nil, false},
 	}
 
 	// Expected statuses. Roles not listed for a route get the route's
@@ -509,6 +512,12 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 			}
 		}
 		return m
+	}
+	// Everyone acting for themselves, a helper of the household too
+	// (ended or not: the feed is theirs, not the household's).
+	persons := func(status int) map[string]int {
+		return map[string]int{"owner": status, "co-owner": status, "member": status, "other-person": status,
+			"trusted": status, "interpreter": status, "trusted-ended": status, "interpreter-ended": status}
 	}
 	want := map[string]map[string]int{
 		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403, "trusted": 200, "interpreter": 200, "trusted-ended": 403, "interpreter-ended": 403}, // access-ended
@@ -627,6 +636,11 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"member-comment":      {"owner": 201, "co-owner": 201, "member": 201, "caseworker": 403},
 		// Health names Mia, who has not said yes: nobody may share it.
 		"grant-health": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 403},
+		// A calendar feed is a person's own: whoever acts for an agency
+		// (or is the operator) makes none.
+		"calendar-feed":        persons(200),
+		"make-calendar-feed":   persons(201),
+		"revoke-calendar-feed": persons(204),
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 

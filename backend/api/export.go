@@ -32,7 +32,8 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 		Format: "veikart-export", Version: exportFormatVersion, ExportedAt: x.At.UTC(),
 		Profile:  wire.Me{ID: x.User.ID, Name: x.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: wire.Memberships(x.Agencies, x.User.ID)},
 		Roadmaps: []wire.ExportedRoadmap{}, MemberOf: wire.List(x.MemberOf, wire.PartialView),
-		SecurityLog: wire.List(x.SecurityLog, wire.ToSecurityEvent),
+		SecurityLog:  wire.List(x.SecurityLog, wire.ToSecurityEvent),
+		CalendarFeed: wire.ToCalendarFeed(x.User.CalendarFeed),
 	}
 	for _, h := range x.Helping {
 		out.Helping = append(out.Helping, wire.Helping{RoadmapID: h.RoadmapID, Helper: wire.ToHelper(h.Helper, x.At)})

@@ -119,6 +119,7 @@ var decodeTypes = map[string]func() any{
 	"create-transition-request.schema.json":    func() any { return new(wire.CreateTransitionRequest) },
 	"dev-login-request.schema.json":            func() any { return new(wire.DevLoginRequest) },
 	"erase-account-request.schema.json":        func() any { return new(wire.EraseAccountRequest) },
+	"calendar-feed-request.schema.json":        func() any { return new(wire.CalendarFeedRequest) },
 	"exchange-request.schema.json":             func() any { return new(wire.ExchangeRequest) },
 	"operations-request.schema.json":           func() any { return new(wire.OperationsRequest) },
 	"passkey-enrol-begin-request.schema.json":  func() any { return new(wire.EnrolBeginRequest) },

@@ -114,6 +114,11 @@ func (s *Service) EraseAccount(ctx context.Context, uid string) ([]string, error
 	if err := s.store.ErasePersonRecords(ctx, uid, sessions); err != nil {
 		return nil, err
 	}
+	// The feed's keys before the user: a key left by a failure leads to
+	// a user document that still says which key is current.
+	if err := s.store.DeleteCalendarKeysOf(ctx, uid); err != nil {
+		return nil, err
+	}
 	if err := s.store.DeleteUser(ctx, uid); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,7 @@ type Store interface {
 	Account
 	Erasures
 	Conversations
+	CalendarFeeds
 }
 
 // Reminders hears of every roadmap change, to keep the reminder jobs in

@@ -1,5 +1,6 @@
-// Package ical writes calendar invitations (iCalendar, RFC 5545): one event
-// with an alarm, for a meeting of a household's team. It writes only what
+// Package ical writes calendars (iCalendar, RFC 5545): one event with an
+// alarm, for a meeting of a household's team, and a person's feed of
+// events that a phone calendar subscribes to. It writes only what
 // Veikart needs, and writes it strictly: CRLF line ends, lines folded at 75
 // octets without splitting a UTF-8 character, text escaped, times in UTC.
 package ical
@@ -22,6 +23,9 @@ type Event struct {
 	Description string
 	URL         string
 	Cancelled   bool
+	// AllDay makes the event the whole day of Start's date (as written,
+	// in Start's location); End is not used.
+	AllDay bool
 	// Alarm is how long before Start a reminder rings; zero for none.
 	Alarm time.Duration
 }
@@ -29,21 +33,69 @@ type Event struct {
 // Calendar is a VCALENDAR holding ev, as the bytes of a text/calendar body.
 func Calendar(ev Event) []byte {
 	var w writer
-	w.line("BEGIN:VCALENDAR")
-	w.line("VERSION:2.0")
-	w.line("PRODID:-//Veikart//Veikart//NO")
-	w.line("CALSCALE:GREGORIAN")
 	method := "PUBLISH"
 	if ev.Cancelled {
 		method = "CANCEL"
 	}
+	w.begin(method)
+	w.event(ev)
+	w.line("END:VCALENDAR")
+	return []byte(w.b.String())
+}
+
+// Feed is a calendar that a phone subscribes to and polls: every event it
+// holds, under a name, with a hint of how often to poll. An event that is
+// no longer in it is gone from the subscriber's calendar at the next poll;
+// a changed one keeps its UID, so calendars replace rather than duplicate.
+type Feed struct {
+	Name    string
+	Refresh time.Duration // how often to poll; zero for no hint
+	Events  []Event
+}
+
+// Bytes is f as a text/calendar body.
+func (f Feed) Bytes() []byte {
+	var w writer
+	w.begin("PUBLISH")
+	if f.Name != "" {
+		w.text("X-WR-CALNAME", f.Name)
+	}
+	if f.Refresh > 0 {
+		// RFC 7986 and its older, wider-read cousin.
+		d := "PT" + strconv.Itoa(int(f.Refresh/time.Minute)) + "M"
+		w.line("REFRESH-INTERVAL;VALUE=DURATION:" + d)
+		w.line("X-PUBLISHED-TTL:" + d)
+	}
+	for _, ev := range f.Events {
+		w.event(ev)
+	}
+	w.line("END:VCALENDAR")
+	return []byte(w.b.String())
+}
+
+func (w *writer) begin(method string) {
+	w.line("BEGIN:VCALENDAR")
+	w.line("VERSION:2.0")
+	w.line("PRODID:-//Veikart//Veikart//NO")
+	w.line("CALSCALE:GREGORIAN")
 	w.line("METHOD:" + method)
+}
+
+func (w *writer) event(ev Event) {
 	w.line("BEGIN:VEVENT")
 	w.prop("UID", ev.UID)
 	w.line("SEQUENCE:" + strconv.Itoa(ev.Sequence))
 	w.line("DTSTAMP:" + utc(ev.Stamp))
-	w.line("DTSTART:" + utc(ev.Start))
-	w.line("DTEND:" + utc(ev.End))
+	if ev.AllDay {
+		// A date, not a time: the day is the household's wherever the
+		// phone is, and DTEND is the day after (RFC 5545 3.6.1).
+		w.line("DTSTART;VALUE=DATE:" + ev.Start.Format("20060102"))
+		w.line("DTEND;VALUE=DATE:" + ev.Start.AddDate(0, 0, 1).Format("20060102"))
+		w.line("TRANSP:TRANSPARENT")
+	} else {
+		w.line("DTSTART:" + utc(ev.Start))
+		w.line("DTEND:" + utc(ev.End))
+	}
 	w.text("SUMMARY", ev.Summary)
 	if ev.Location != "" {
 		w.text("LOCATION", ev.Location)
@@ -67,8 +119,6 @@ func Calendar(ev Event) []byte {
 		w.line("END:VALARM")
 	}
 	w.line("END:VEVENT")
-	w.line("END:VCALENDAR")
-	return []byte(w.b.String())
 }
 
 func utc(t time.Time) string { return t.UTC().Format("20060102T150405Z") }

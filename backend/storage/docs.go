@@ -705,6 +705,8 @@ type userDoc struct {
 	RoadmapIDs []string  `bson:"roadmapIds"`
 	AgencyIDs  []string  `bson:"agencyIds,omitempty"`
 	SessionIDs []string  `bson:"sessionIds,omitempty"`
+	// CalendarFeed is set and unset by field updates (calendar.go).
+	CalendarFeed *calendarFeedDoc `bson:"calendarFeed,omitempty"`
 }
 
 func toUserDoc(u *veikart.User) userDoc {
@@ -712,11 +714,13 @@ func toUserDoc(u *veikart.User) userDoc {
 	if ids == nil {
 		ids = []string{}
 	}
-	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids, AgencyIDs: u.AgencyIDs, SessionIDs: u.SessionIDs}
+	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids, AgencyIDs: u.AgencyIDs, SessionIDs: u.SessionIDs,
+		CalendarFeed: toCalendarFeedDoc(u.CalendarFeed)}
 }
 
 func (d *userDoc) toDomain() *veikart.User {
-	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs, AgencyIDs: d.AgencyIDs, SessionIDs: d.SessionIDs}
+	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs, AgencyIDs: d.AgencyIDs, SessionIDs: d.SessionIDs,
+		CalendarFeed: d.CalendarFeed.toDomain()}
 }
 
 type sessionDoc struct {

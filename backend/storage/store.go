@@ -181,7 +181,7 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	colls = append(colls, PasskeyCollections...)
 	colls = append(colls, EraseCollections...)
 	colls = append(colls, MessageCollections...)
-	colls = append(colls, onceColl)
+	colls = append(colls, onceColl, calendarColl)
 	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)
 		var ce mongo.CommandError
@@ -212,6 +212,8 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 		{auditColl, "u", bson.D{{Key: "u", Value: 1}}},
 		{auditColl, "t", bson.D{{Key: "t", Value: 1}}},
 		{passkeysColl, "userId", bson.D{{Key: "userId", Value: 1}}},
+		// A person's erasure finds their calendar feeds' keys.
+		{calendarColl, "userId", bson.D{{Key: "userId", Value: 1}}},
 		// A person's erasure finds the conversations they wrote in.
 		{convColl, "users", bson.D{{Key: "users", Value: 1}}},
 		{enrolmentsColl, "userId", bson.D{{Key: "userId", Value: 1}}},

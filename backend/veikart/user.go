@@ -18,6 +18,9 @@ type User struct {
 	// SessionIDs lists the user's sessions (signed-in devices), an index
 	// kept like RoadmapIDs; ended ones are pruned when listed.
 	SessionIDs []string
+	// CalendarFeed is the person's calendar feed (calendar.go), nil when
+	// they have none.
+	CalendarFeed *CalendarFeed
 }
 
 // Session is one signed-in device: a chain of refresh tokens, of which only the

@@ -234,6 +234,9 @@ type Export struct {
 	Passkeys          PasskeyList          `json:"passkeys"`
 	PushSubscriptions PushSubscriptionList `json:"pushSubscriptions"`
 	SecurityLog       []SecurityEvent      `json:"securityLog"`
+	// CalendarFeed says whether the person has a calendar feed; never
+	// its address.
+	CalendarFeed CalendarFeed `json:"calendarFeed"`
 }
 
 type ExportedRoadmap struct {

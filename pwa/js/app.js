@@ -22,6 +22,7 @@ const routes = [
   [/^\/settings\/devices$/, () => account.devices()],
   [/^\/settings\/data$/, () => account.myData()],
   [/^\/settings\/security$/, () => account.security()],
+  [/^\/settings\/calendar$/, () => calendarView().then((m) => m.screen())],
   [/^\/signed-in\/([\w-]+)$/, (code) => account.signedIn(code)],
   [/^\/signin-failed\/([\w-]+)$/, (reason) => account.signInFailed(reason)],
   [/^\/invitation\/([\w-]+)$/, (code) => home.invitation(code)],
@@ -73,6 +74,7 @@ const checklistView = () => import('./views/checklist.js');
 const messagesView = () => import('./views/messages.js');
 const helpersView = () => import('./views/helpers.js');
 const membersView = () => import('./views/members.js');
+const calendarView = () => import('./views/calendar.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

@@ -75,9 +75,12 @@ export async function ready() {
 // (an iPhone outside the Home Screen, a browser without push, notifications
 // refused), what to do instead. done runs once they are on.
 export function offer(box, done) {
-  if (ios() && !standalone()) return box.replaceChildren(h('p', null, t('push.iosHomeScreen')));
-  if (!supported()) return box.replaceChildren(h('p', null, t('push.unsupported')));
-  if (Notification.permission === 'denied') return box.replaceChildren(h('p', null, t('push.denied')));
+  // Where push cannot work, the phone's own calendar can remind instead
+  // (views/calendar.js).
+  const instead = () => h('a', { class: 'button', href: '#/settings/calendar' }, t('calendar.instead'));
+  if (ios() && !standalone()) return box.replaceChildren(h('p', null, t('push.iosHomeScreen')), instead());
+  if (!supported()) return box.replaceChildren(h('p', null, t('push.unsupported')), instead());
+  if (Notification.permission === 'denied') return box.replaceChildren(h('p', null, t('push.denied')), instead());
   const said = h('p', { role: 'status' });
   box.replaceChildren(said, h('button', {
     type: 'button',

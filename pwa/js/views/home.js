@@ -198,6 +198,7 @@ export async function settings() {
     readAloudPanel(),
     work,
     await push.panel(),
+    h('a', { class: 'button secondary', href: '#/settings/calendar' }, t('calendar.title')),
     h('a', { class: 'button secondary', href: '#/settings/devices' }, t('devices.title')),
     h('a', { class: 'button secondary', href: '#/settings/data' }, t('data.title')),
     (await methods()).passkey ? h('a', { class: 'button secondary', href: '#/settings/passkeys' }, t('passkeys.title')) : null,

@@ -393,6 +393,17 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
         await check(page, 'settings');
       });
 
+      test('the calendar feed, with its address shown', async () => {
+        await visit(page, `${url}/#/settings/calendar`, T('calendar.title'));
+        await page.getByRole('button', { name: T('calendar.create') }).click();
+        await page.getByLabel(T('calendar.address')).waitFor();
+        await check(page, 'the calendar feed');
+        // Turned off again: the later screens see the account as it was.
+        await page.getByRole('button', { name: T('calendar.revoke') }).click();
+        await page.getByRole('dialog').getByRole('button', { name: T('calendar.revoke') }).click();
+        await page.getByText(T('calendar.off')).waitFor();
+      });
+
       test('security: the account log', async () => {
         await visit(page, `${url}/#/settings/security`, T('security.title'));
         await page.locator('ol.log li').first().waitFor();

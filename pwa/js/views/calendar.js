@@ -1,0 +1,84 @@
+// A personal calendar feed: reminders for phones that Web Push cannot
+// reach (an iPhone without Veikart on its Home Screen, a browser without
+// push, notifications refused). The phone's own calendar subscribes to a
+// secret address and polls it; the titles say only "Veikart: a step".
+// Loaded when first opened, to keep the app shell small.
+import { h, toast, confirm, errorBox, uid } from '../ui.js';
+import { t, date, current } from '../i18n.js';
+import * as api from '../api.js';
+
+// addresses are the feed's https and webcal addresses, absolute: a server
+// without a public URL configured answers with a path.
+function addresses(feed) {
+  const url = new URL(feed.url, location.origin).href;
+  return { url, webcal: feed.webcalUrl || url.replace(/^https?:/, 'webcal:') };
+}
+
+// shown is the new address, the one time it can be shown: to copy, to open
+// in the phone's calendar, or to scan from another phone.
+function shown(feed) {
+  const { url, webcal } = addresses(feed);
+  const id = uid('cal');
+  const input = h('input', { id, type: 'text', readonly: true, value: url, dir: 'ltr', autocomplete: 'off', spellcheck: 'false' });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      // No clipboard here (an old browser, no permission): select it for
+      // the person to copy themselves.
+      input.select();
+      return;
+    }
+    toast(t('calendar.copied'));
+  };
+  return h('div', { class: 'stack calendar-address', 'data-calendar-address': '' },
+    h('label', { for: id }, t('calendar.address')),
+    input,
+    h('p', { class: 'note' }, t('calendar.secret')),
+    h('a', { class: 'button', href: webcal }, t('calendar.subscribe')),
+    h('button', { type: 'button', class: 'secondary', onclick: copy }, t('calendar.copy')),
+    feed.qr ? h('p', { class: 'qr' }, h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(feed.qr)}`, alt: t('calendar.qr') })) : null);
+}
+
+// screen is the calendar feed's screen in settings.
+export async function screen() {
+  const box = h('section', { class: 'stack' });
+  const said = h('div', { role: 'status' });
+  const draw = (feed, fresh) => {
+    const on = feed.active;
+    box.replaceChildren(
+      h('p', null, h('a', { href: '#/settings' }, t('common.back'))),
+      h('h1', null, t('calendar.title')),
+      h('p', { class: 'lead' }, t('calendar.intro')),
+      h('p', null, on ? t('calendar.on', { date: date(feed.createdAt) }) : t('calendar.off')),
+      fresh ? shown(fresh) : null,
+      said,
+      h('button', { type: 'button', class: on ? 'secondary' : '', onclick: make }, on ? t('calendar.rotate') : t('calendar.create')),
+      on ? h('button', { type: 'button', class: 'danger', onclick: revoke }, t('calendar.revoke')) : null);
+  };
+  const failed = (e) => said.replaceChildren(errorBox(e instanceof api.Offline ? t('error.offline') : e));
+  async function make() {
+    const replacing = box.querySelector('button.danger') !== null;
+    if (replacing && !(await confirm(t('calendar.rotate'), t('calendar.rotateText'), t('calendar.rotate'), true))) return;
+    try {
+      const feed = await api.call('POST', '/me/calendar-feed', { lang: current() });
+      draw(feed, feed);
+      box.querySelector('[data-calendar-address] input')?.focus();
+    } catch (e) { failed(e); }
+  }
+  async function revoke() {
+    if (!(await confirm(t('calendar.revoke'), t('calendar.revokeText'), t('calendar.revoke'), true))) return;
+    try {
+      await api.call('DELETE', '/me/calendar-feed');
+      toast(t('calendar.revoked'));
+      draw({ active: false });
+    } catch (e) { failed(e); }
+  }
+  try {
+    draw(await api.call('GET', '/me/calendar-feed'));
+  } catch (e) {
+    draw({ active: false });
+    failed(e);
+  }
+  return box;
+}
