@@ -322,11 +322,11 @@ export async function receipts(id) {
   const line = (x) => t(`receipt.${x.kind}`, {
     when: date(x.at, true),
     agency: byId[x.agencyId] || x.agencyId || (x.kind.startsWith('said-') ? t('say.forPoster') : ''),
-    name: r.members?.find((m) => m.id === x.memberId)?.name || '',
+    // A member's receipt names the member; a helper's, the helper.
+    name: x.helperName || r.members?.find((m) => m.id === x.memberId)?.name || '',
     sections: x.sections?.length ? list(x.sections.map((s) => sectionName(r, s))) : t('log.nothing'),
     until: x.expiresAt ? date(new Date(Date.parse(x.expiresAt) - 1)) : '',
     purpose: x.purpose || '',
-    name: x.helperName || '',
   });
   const items = [...got.items].sort((a, b) => b.at.localeCompare(a.at));
   return h('section', { class: 'stack' },
