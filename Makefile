@@ -39,7 +39,7 @@ deploy-check: ## the Dockerfile, compose file and Kubernetes manifests, checked 
 	scripts/deploy-check.sh
 
 race: ## unit, storage and API tests with the race detector, on the embedded store
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 fuzz: ## a short fuzz pass over every Fuzz* function in the repo
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

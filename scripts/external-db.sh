@@ -5,7 +5,7 @@
 # exclusive-writer cache). Everything it starts lives in a temp dir and is
 # stopped and removed on exit.
 #
-#   scripts/external-db.sh [go test args...]   default: -count=1 ./backend/..., then
+#   scripts/external-db.sh [go test args...]   default: -count=1 -timeout 25m ./backend/..., then
 #                                              cmd/veikart's TestCluster (two replicas,
 #                                              a SIGKILL, the database away for 30 s)
 #   VEIKART_CLUSTER_ONLY=1 scripts/external-db.sh   only the cluster test (scripts/faults/outage.sh)
@@ -143,7 +143,7 @@ as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres cluster
 phase=tests
 args=("$@")
 default=
-((${#args[@]})) || { args=(-count=1 ./backend/...); default=1; }
+((${#args[@]})) || { args=(-count=1 -timeout 25m ./backend/...); default=1; }
 say "VEIKART_TEST_MONGODB_URI=$uri go test ${args[*]}"
 set +e
 if [[ -n ${VEIKART_CLUSTER_ONLY:-} ]]; then

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -339,6 +340,19 @@ func rawExchange(t *testing.T, url, raw string) (net.Conn, *http.Response, []byt
 	}
 	body, _ := io.ReadAll(res.Body)
 	return conn, res, body
+}
+
+// mustRefuseOversize announces a JSON body of 300 KiB (over the default
+// limit) to method path and checks the 413 problem. Over a raw connection
+// that sends only the start of the body: the server answers without reading
+// it, and an ordinary client still writing would see its connection reset.
+func mustRefuseOversize(t *testing.T, url, method, path, token string) {
+	t.Helper()
+	_, res, body := rawExchange(t, url, method+" "+path+" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+token+
+		"\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(300<<10)+"\r\n\r\n{\"text\":\"")
+	if res.StatusCode != 413 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !strings.Contains(string(body), "/problems/body-too-large") {
+		t.Fatalf("%s %s, oversize: %d %s", method, path, res.StatusCode, body)
+	}
 }
 
 // TestTooLarge_InstanceIsThePath: a body over the limit is refused while the

@@ -1,0 +1,6 @@
+//go:build !race
+
+package api_test
+
+// raceOn is true under the race detector (go test -race).
+const raceOn = false
