@@ -47,7 +47,8 @@ fuzz: ## a short fuzz pass over every Fuzz* function in the repo
 external-db: ## storage and API tests against FerretDB on PostgreSQL over TCP
 	scripts/external-db.sh
 
-faults: ## kill -9 during writes x20, then two replicas with a SIGKILL and the database away for 30 s; numbers printed
+faults: ## a full disk and its recovery, kill -9 during writes x20, then two replicas with a SIGKILL and the database away for 30 s; numbers printed
+	$(GO) test -count=1 -run '^TestServe_DiskFull$$' ./cmd/veikart/
 	scripts/faults/kill.sh 20
 	scripts/faults/outage.sh
 

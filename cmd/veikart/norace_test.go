@@ -1,0 +1,6 @@
+//go:build !race
+
+package main
+
+// raceOn is true under the race detector (go test -race).
+const raceOn = false
