@@ -69,9 +69,13 @@ soak: ## 10 minutes of a realistic mix at the highest rate with p99 < 100 ms; me
 
 # In CI: a minute at a fixed, modest rate. It cannot show a slow leak (make
 # soak can), so only a fast one fails it; it does show a failed request or a
-# reminder missing or sent twice under mixed load.
+# reminder missing or sent twice under mixed load. Its latency is reported, not
+# judged against the 100 ms target: a CI machine shared with others once ran it
+# at a worst p99 of 155 ms where a quiet one gives 36. The 1 s bound still
+# catches a request queued behind a lock, which takes seconds. The speed target
+# is make soak's, run on a quiet machine (docs/benchmarks.md).
 soak-short: ## the soak for one minute at 300 requests/s (part of make test)
-	SOAK_DURATION=60s SOAK_RATE=300 SOAK_MEM_TOLERANCE=0.25 scripts/load/soak.sh
+	SOAK_DURATION=60s SOAK_RATE=300 SOAK_MEM_TOLERANCE=0.25 SOAK_P99=1s scripts/load/soak.sh
 
 clean: ## remove build and test output
 	rm -rf bin tmp

@@ -309,14 +309,23 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	url := strings.TrimRight(s.cfg.PublicURL, "/") + "/#/invitation/" + code
-	svg, err := qr.SVG(url)
+	out, err := s.invitationLink(inv, code)
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusCreated, wire.Invitation{
-		ID: inv.ID, Kind: string(inv.Kind), Code: code, ExpiresAt: inv.ExpiresAt, URL: url, QR: svg,
-	})
+	return sendJSON(c, fiber.StatusCreated, out)
+}
+
+// invitationLink is invitation inv with its code as a link (the code in
+// the fragment, never sent to a server) and that link as a QR code: for the
+// household's invitations and its helpers' alike.
+func (s *Server) invitationLink(inv veikart.Invitation, code string) (wire.Invitation, error) {
+	url := strings.TrimRight(s.cfg.PublicURL, "/") + "/#/invitation/" + code
+	svg, err := qr.SVG(url)
+	if err != nil {
+		return wire.Invitation{}, err
+	}
+	return wire.Invitation{ID: inv.ID, Kind: string(inv.Kind), Code: code, ExpiresAt: inv.ExpiresAt, URL: url, QR: svg}, nil
 }
 
 func (s *Server) acceptInvitation(c *fiber.Ctx) error {

@@ -1,13 +1,11 @@
 package api
 
 import (
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/veikart/veikart/backend/household"
-	"github.com/veikart/veikart/backend/qr"
 	"github.com/veikart/veikart/backend/veikart"
 	"github.com/veikart/veikart/backend/wire"
 )
@@ -51,15 +49,11 @@ func (s *Server) inviteHelper(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	url := strings.TrimRight(s.cfg.PublicURL, "/") + "/#/invitation/" + code
-	svg, err := qr.SVG(url)
+	link, err := s.invitationLink(inv, code)
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, fiber.StatusCreated, wire.InvitedHelper{
-		Helper:     wire.ToHelper(h, s.now()),
-		Invitation: wire.Invitation{ID: inv.ID, Kind: string(inv.Kind), Code: code, ExpiresAt: inv.ExpiresAt, URL: url, QR: svg},
-	})
+	return sendJSON(c, fiber.StatusCreated, wire.InvitedHelper{Helper: wire.ToHelper(h, s.now()), Invitation: link})
 }
 
 // revokeHelper ends a helper's access at once: a trusted person's, or an

@@ -123,6 +123,14 @@ export async function act(agencyId) {
     saveSession(await send('POST', '/auth/act', { refreshToken: session.refreshToken, agencyId })));
 }
 
+// agencies fetches the agencies one can share with, and remembers their
+// names for screens shown offline.
+export async function agencies() {
+  const items = (await call('GET', '/agencies')).items;
+  await kv.set('agencyNames', Object.fromEntries(items.map((a) => [a.id, a.name])));
+  return items;
+}
+
 export async function signOut() {
   const s = session;
   session = null;

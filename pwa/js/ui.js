@@ -2,6 +2,7 @@
 // framework: it keeps the download small for a cheap phone on a poor network.
 import { t } from './i18n.js';
 import { Offline } from './api.js';
+import { route } from './nav.js';
 
 // h creates an element. Props starting with "on" become listeners; false,
 // null and undefined props and children are left out.
@@ -165,3 +166,18 @@ export async function paged(load, line, empty) {
   await add();
   return list.childElementCount ? [list, more] : [h('p', null, empty)];
 }
+
+// actThenRedraw is a button's click handler: it runs fn (a call to the
+// server) with the button disabled, says done, and draws the screen again;
+// on an error it says so and gives the button back.
+export const actThenRedraw = (fn, done) => async (e) => {
+  e.target.disabled = true;
+  try {
+    await fn();
+    if (done) toast(done);
+    route(true);
+  } catch (err) {
+    e.target.disabled = false;
+    toast(err instanceof Offline ? t('error.offline') : err.message);
+  }
+};

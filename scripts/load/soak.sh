@@ -21,7 +21,7 @@
 #      SOAK_FIND_STEP (15s), SOAK_FIND_START (200), SOAK_FIND_FACTOR (1.25), SOAK_WARMUP (60s, or a sixth of a shorter run),
 #      SOAK_SAMPLE (10s), SOAK_MEM_TOLERANCE (0.10), SOAK_ROADMAPS (10000),
 #      SOAK_OWNERS (1000), SOAK_SHARED (300), SOAK_CASEWORKERS (100),
-#      SOAK_REMINDERS_PER_MINUTE (30), SOAK_MIX (driver's default),
+#      SOAK_REMINDERS_PER_MINUTE (30), SOAK_MIX (driver's default), SOAK_P99 (100ms),
 #      SOAK_PORT (18180, or the next free one), VEIKART_BIN (use this binary).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -132,7 +132,7 @@ args=(-base "http://127.0.0.1:$port" -metrics "http://127.0.0.1:$mport/metrics" 
 	-sample "${SOAK_SAMPLE:-10s}" -find-step "${SOAK_FIND_STEP:-15s}" -find-start "${SOAK_FIND_START:-200}"
 	-find-factor "${SOAK_FIND_FACTOR:-1.25}" -hold-fraction "${SOAK_HOLD_FRACTION:-0.6}"
 	-mem-tolerance "${SOAK_MEM_TOLERANCE:-0.10}" -shared "${SOAK_SHARED:-300}" -caseworkers "${SOAK_CASEWORKERS:-100}"
-	-reminders-per-minute "${SOAK_REMINDERS_PER_MINUTE:-30}")
+	-reminders-per-minute "${SOAK_REMINDERS_PER_MINUTE:-30}" -p99 "${SOAK_P99:-100ms}")
 [[ -n ${SOAK_RATE:-} ]] && args+=(-rate "$SOAK_RATE")
 [[ -n ${SOAK_MIX:-} ]] && args+=(-mix "$SOAK_MIX")
 

@@ -4,31 +4,15 @@
 // yes and answers them, writes their own words on the areas that name them,
 // and can take their part into a roadmap of their own. The rule itself is
 // the server's (veikart/ownsay.go): this screen only asks and shows.
-import { h, field, errorBox, toast, uid } from '../ui.js';
+import { h, field, errorBox, toast, uid, actThenRedraw } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
-import { route } from '../nav.js';
 import { areaName, newId } from '../model.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
-// agencies are the agencies a yes can be asked for (sharing.js has the
-// same list; importing it from there would make the two modules a cycle).
-const agencies = async () => (await api.call('GET', '/agencies')).items;
-
-// act runs a call from a button, then draws the screen again.
-const act = (fn, done) => async (e) => {
-  e.target.disabled = true;
-  try {
-    await fn();
-    if (done) toast(done);
-    route(true);
-  } catch (err) {
-    e.target.disabled = false;
-    toast(err instanceof api.Offline ? t('error.offline') : err.message);
-  }
-};
+const { agencies } = api;
 
 // says fetches the own say on roadmap id: every member's for an owner,
 // one's own for a member.
@@ -218,7 +202,7 @@ function memberSays(r, got, m, items, byId) {
       class: 'stack',
       onsubmit: (e) => {
         e.preventDefault();
-        act(() => api.call('POST', path(r.id, '/says'), { memberId: m.id, areaId: areaIn.value, for: forIn.value }), t('say.asked', { name: m.name }))({ target: e.target.querySelector('button') });
+        actThenRedraw(() => api.call('POST', path(r.id, '/says'), { memberId: m.id, areaId: areaIn.value, for: forIn.value }), t('say.asked', { name: m.name }))({ target: e.target.querySelector('button') });
       },
     }, field(t('members.area'), areaIn), field(t('members.for'), forIn), h('button', { type: 'submit', class: 'secondary' }, t('say.ask', { name: m.name })))
       : h('p', { class: 'hint' }, t('members.noAreas', { name: m.name })));
@@ -231,7 +215,7 @@ function mine(r, got) {
   const byId = {};
   const pending = got.says.filter((s) => s.answer === 'pending');
   const answered = got.says.filter((s) => s.answer !== 'pending');
-  const answer = (s, yes) => act(() => api.call('PUT', path(id, '/says/answer'), { areaId: s.areaId, for: s.for, answer: yes ? 'yes' : 'no' }), t(yes ? 'say.youSaidYes' : 'say.youSaidNo'));
+  const answer = (s, yes) => actThenRedraw(() => api.call('PUT', path(id, '/says/answer'), { areaId: s.areaId, for: s.for, answer: yes ? 'yes' : 'no' }), t(yes ? 'say.youSaidYes' : 'say.youSaidNo'));
   const areaLabel = (s) => areaName(areaOf(r, s.areaId) || { id: s.areaId }, t);
   const requests = h('section', { class: 'stack', 'aria-labelledby': 'asks' }, h('h2', { id: 'asks' }, t('members.asksTitle')));
   const earlier = h('section', { class: 'stack', 'aria-labelledby': 'answered' });
@@ -260,7 +244,7 @@ function mine(r, got) {
       onsubmit: (e) => {
         e.preventDefault();
         if (!text.value.trim()) return;
-        act(() => api.call('POST', path(id, '/comments'), { section: `area:${a.id}`, text: text.value.trim() }).then(() => sync.refresh(id)), t('members.wordsSaved'))({ target: e.target.querySelector('button') });
+        actThenRedraw(() => api.call('POST', path(id, '/comments'), { section: `area:${a.id}`, text: text.value.trim() }).then(() => sync.refresh(id)), t('members.wordsSaved'))({ target: e.target.querySelector('button') });
       },
     }, h('h3', null, areaName(a, t)),
     said.length ? h('ul', null, said.map((c) => h('li', null, c.text))) : null,

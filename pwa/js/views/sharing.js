@@ -5,7 +5,6 @@ import { h, field, errorBox, toast, confirm, uid, ask } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
-import { kv } from '../db.js';
 import { route, go } from '../nav.js';
 import { areaName } from '../model.js';
 import { me } from './account.js';
@@ -15,13 +14,7 @@ export { sectionName };
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
-// agencies fetches the agencies one can share with and remembers their
-// names for screens shown offline.
-export async function agencies() {
-  const items = (await api.call('GET', '/agencies')).items;
-  await kv.set('agencyNames', Object.fromEntries(items.map((a) => [a.id, a.name])));
-  return items;
-}
+const { agencies } = api;
 
 // grantLines says in words what a grant shows and allows: "Ser: Bolig og
 // Bolig: steg." and, beyond seeing, "Kan også skrive kommentarer."

@@ -4,7 +4,7 @@
 // caseworker's parts of it: naming themselves their agency's contact,
 // answering a step the household gave the agency, and, for the
 // coordinator or an agency let see the team, the team itself.
-import { h, field, errorBox, toast } from '../ui.js';
+import { h, field, errorBox, toast, actThenRedraw } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
 import { route } from '../nav.js';
@@ -13,18 +13,6 @@ import { remember, teamKey } from './checklist.js';
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
 
-// act runs a call from a button, then draws the screen again.
-const act = (fn, done) => async (e) => {
-  e.target.disabled = true;
-  try {
-    await fn();
-    if (done) toast(done);
-    route(true);
-  } catch (err) {
-    e.target.disabled = false;
-    toast(err instanceof api.Offline ? t('error.offline') : err.message);
-  }
-};
 
 // contactLines is how to reach a contact person: name and role, and phone
 // and e-mail as links a phone can call or write to.
@@ -53,11 +41,11 @@ function members(id, team, owner) {
     contactLines(m.contact),
     owner && m.contact && !m.coordinator ? h('button', {
       type: 'button', class: 'secondary',
-      onclick: act(() => api.call('PUT', path(id, '/coordinator'), { agencyId: m.agencyId }), t('team.coordinatorChosen', { name: m.contact.name })),
+      onclick: actThenRedraw(() => api.call('PUT', path(id, '/coordinator'), { agencyId: m.agencyId }), t('team.coordinatorChosen', { name: m.contact.name })),
     }, t('team.choose', { name: m.contact.name })) : null,
     owner && m.coordinator ? h('button', {
       type: 'button', class: 'secondary',
-      onclick: act(() => api.call('DELETE', path(id, '/coordinator')), t('team.coordinatorRemoved')),
+      onclick: actThenRedraw(() => api.call('DELETE', path(id, '/coordinator')), t('team.coordinatorRemoved')),
     }, t('team.unchoose')) : null)));
 }
 
@@ -72,8 +60,8 @@ function promises(id, list, owner) {
     h('span', { class: p.state === 'overdue' || p.state === 'unanswered' ? 'late' : 'meta' }, stateLine(p)),
     p.promise?.byName && p.promise.status !== 'asked' ? h('span', { class: 'meta' }, t('promise.by', { name: p.promise.byName })) : null,
     owner && (p.state === 'accepted' || p.state === 'overdue') ? h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'secondary', onclick: act(() => api.call('POST', path(id, `/steps/${encodeURIComponent(p.stepId)}/outcome`), { outcome: 'not-kept' }), t('promise.markedNotKept')) }, t('promise.notKept')),
-      h('button', { type: 'button', onclick: act(() => api.call('POST', path(id, `/steps/${encodeURIComponent(p.stepId)}/outcome`), { outcome: 'kept' }), t('promise.markedKept')) }, t('promise.kept'))) : null)));
+      h('button', { type: 'button', class: 'secondary', onclick: actThenRedraw(() => api.call('POST', path(id, `/steps/${encodeURIComponent(p.stepId)}/outcome`), { outcome: 'not-kept' }), t('promise.markedNotKept')) }, t('promise.notKept')),
+      h('button', { type: 'button', onclick: actThenRedraw(() => api.call('POST', path(id, `/steps/${encodeURIComponent(p.stepId)}/outcome`), { outcome: 'kept' }), t('promise.markedKept')) }, t('promise.kept'))) : null)));
 }
 
 // team is the household's screen of its team. It is read from the server:

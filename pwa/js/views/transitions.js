@@ -8,9 +8,10 @@
 import { h, field, errorBox, toast, confirm, uid } from '../ui.js';
 import { t, date, list } from '../i18n.js';
 import * as api from '../api.js';
+import { agencies } from '../api.js';
 import * as sync from '../sync.js';
 import { go } from '../nav.js';
-import { agencies, sectionName, sectionPicker } from './sharing.js';
+import { sectionName, sectionPicker } from './sharing.js';
 import { checklistBox, transitionsFor } from './checklist.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
