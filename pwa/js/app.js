@@ -2,7 +2,7 @@
 // network status, the conflict banner, update notices).
 import { h, toast, endToast } from './ui.js';
 import { t, setLang, chosen, plural, LANGS, current as currentLang } from './i18n.js';
-import { loadSession, currentSession, onSession } from './api.js';
+import { loadSession, currentSession, onSession, agencies } from './api.js';
 import * as sync from './sync.js';
 import * as home from './views/home.js';
 import * as rm from './views/roadmap.js';
@@ -265,7 +265,7 @@ async function start() {
   if (currentSession()) {
     sync.flush().catch(() => {});
     // Agency names, for steps an agency is responsible for, offline too.
-    if (!acting()) share.agencies().catch(() => {});
+    if (!acting()) agencies().catch(() => {});
     push.renew().catch(() => {}); // a new server key: subscribe again
   }
   worker().catch(() => {});
