@@ -26,6 +26,9 @@ func (s *Server) ready(c *fiber.Ctx) error {
 	// through again, which readiness itself tries.
 	if s.storageFull.Load() {
 		if err := s.store.ProbeWrite(c.UserContext()); err != nil {
+			// Logged: a probe failing for another reason than space (a
+			// lock, a timeout) would otherwise look like a full disk.
+			s.log.Warn("readiness: a write still fails", "err", err)
 			return &veikart.Error{Code: veikart.EUNAVAILABLE, Message: "The database cannot write: its disk is full."}
 		}
 		s.storageFull.Store(false)

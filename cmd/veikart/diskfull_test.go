@@ -105,7 +105,11 @@ func TestServe_DiskFull(t *testing.T) {
 	deadline := time.Now().Add(90 * time.Second)
 	for status(client, srv.url+"/health/ready") != 200 {
 		if time.Now().After(deadline) {
-			t.Fatal("not ready 90 s after space was freed")
+			out := srv.stop(t)
+			if len(out) > 4000 {
+				out = out[len(out)-4000:]
+			}
+			t.Fatalf("not ready 90 s after space was freed; the server's log ends:\n%s", out)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
