@@ -368,6 +368,7 @@ func (s *Server) routes() {
 	v1.Post("/auth/act", s.act)
 	v1.Get("/agencies", s.authenticate, s.listAgencies)
 	v1.Get("/agencies/:agencyId", s.authenticate, s.getAgency)
+	v1.Get("/agencies/:agencyId/blockers", s.authenticate, s.agencyBlockers)
 	v1.Put("/agencies/:agencyId/staff/:userId", s.authenticate, s.setStaff)
 	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
 	v1.Put("/agencies/:agencyId/sign-in", s.authenticate, s.setRequireSignIn)

@@ -28,6 +28,8 @@ var opTypes = map[OpType]func(raw []byte) (Op, error){
 	OpAddStep:      decodeAs[AddStep],
 	OpUpdateStep:   decodeAs[UpdateStep],
 	OpRemoveStep:   decodeAs[RemoveStep],
+	OpSetBlocker:      decodeAs[SetBlocker],
+	OpSetMunicipality: decodeAs[SetMunicipality],
 }
 
 func decodeAs[T Op](raw []byte) (Op, error) {
