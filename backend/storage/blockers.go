@@ -81,8 +81,11 @@ func (s *Store) blockerHash(ctx context.Context, roadmapID string) (string, erro
 			return "", mapError(err, "store blocker key")
 		}
 		var d blockerKeyDoc
-		if err := coll.FindOne(ctx, byID(blockerKeyID)).Decode(&d); err != nil || len(d.Key) < 32 {
-			return "", fmt.Errorf("read blocker key: %w", mapError(err, "read blocker key"))
+		if err := coll.FindOne(ctx, byID(blockerKeyID)).Decode(&d); err != nil {
+			return "", mapError(err, "read blocker key")
+		}
+		if len(d.Key) < 32 {
+			return "", fmt.Errorf("blocker key: %d bytes, want 32", len(d.Key))
 		}
 		s.blockerKey.CompareAndSwap(nil, &d.Key)
 		key = s.blockerKey.Load()
