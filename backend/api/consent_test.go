@@ -655,8 +655,8 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// A calendar feed is a person's own: whoever acts for an agency
 		// (or is the operator) makes none.
 		// Owners only: a helper's write names a section, this none.
-		"name-blocker":    owners(200),
-		"agency-blockers": {"agency-admin": 200},
+		"name-blocker":         owners(200),
+		"agency-blockers":      {"agency-admin": 200},
 		"calendar-feed":        persons(200),
 		"make-calendar-feed":   persons(201),
 		"revoke-calendar-feed": persons(204),

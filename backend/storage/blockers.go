@@ -43,7 +43,7 @@ type blockerIndexDoc struct {
 }
 
 type blockerReportDoc struct {
-	ID         string              `bson:"_id"` // "<quarter>/<municipality>"
+	ID         string              `bson:"_id"`        // "<quarter>/<municipality>"
 	Households map[string][]string `bson:"households"` // blocker -> household hashes
 }
 
@@ -53,10 +53,10 @@ type blockerKeyDoc struct {
 }
 
 type blockerCountsDoc struct {
-	ID          string             `bson:"_id"` // quarter
-	K           int                `bson:"k"`
-	PublishedAt time.Time          `bson:"publishedAt"`
-	Cells       []blockerCellDoc   `bson:"cells"`
+	ID          string           `bson:"_id"` // quarter
+	K           int              `bson:"k"`
+	PublishedAt time.Time        `bson:"publishedAt"`
+	Cells       []blockerCellDoc `bson:"cells"`
 }
 
 type blockerCellDoc struct {

@@ -27,16 +27,16 @@ type Blocker string
 // with addiction or mental illness without a safe home, and low-income
 // families with children.
 const (
-	BlockerNoHome         Blocker = "no-suitable-home"
-	BlockerWaitingList    Blocker = "waiting-list"
-	BlockerLostHelpAt18   Blocker = "lost-help-at-18"
-	BlockerDebt           Blocker = "debt"
-	BlockerLanguage       Blocker = "language"
-	BlockerWaitingAgency  Blocker = "waiting-for-agency"
-	BlockerAgencyRules    Blocker = "other-agency-rules"
-	BlockerNoPlace        Blocker = "no-kindergarten-or-school-place"
-	BlockerHealth         Blocker = "health"
-	BlockerTransport      Blocker = "transport"
+	BlockerNoHome        Blocker = "no-suitable-home"
+	BlockerWaitingList   Blocker = "waiting-list"
+	BlockerLostHelpAt18  Blocker = "lost-help-at-18"
+	BlockerDebt          Blocker = "debt"
+	BlockerLanguage      Blocker = "language"
+	BlockerWaitingAgency Blocker = "waiting-for-agency"
+	BlockerAgencyRules   Blocker = "other-agency-rules"
+	BlockerNoPlace       Blocker = "no-kindergarten-or-school-place"
+	BlockerHealth        Blocker = "health"
+	BlockerTransport     Blocker = "transport"
 )
 
 // Blockers is the list, in the order the app offers it.

@@ -209,11 +209,11 @@ type Step struct {
 	// Blocker is what the household says stopped the step, once it was
 	// dropped or ran late, and whether it shares that anonymously
 	// (blocker.go); zero for none.
-	Blocker      StepBlocker
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
-	Changed      map[string]int64
+	Blocker   StepBlocker
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+	Changed   map[string]int64
 }
 
 // Reminder is one push reminder of a step: DaysBefore days before its due

@@ -82,14 +82,14 @@ type Step struct {
 	Reminders   []Reminder  `json:"reminders"`
 	Promise     *Promise    `json:"promise,omitempty"`
 	// TransitionID and ChecklistKey mark a transition's checklist line.
-	TransitionID string    `json:"transitionId,omitempty"`
-	ChecklistKey string    `json:"checklistKey,omitempty"`
+	TransitionID string `json:"transitionId,omitempty"`
+	ChecklistKey string `json:"checklistKey,omitempty"`
 	// Blocker is what the household said stopped the step (not shown to
 	// agencies).
 	Blocker   *StepBlocker `json:"blocker,omitempty"`
 	CreatedAt time.Time    `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
-	Version      int64     `json:"version"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+	Version   int64        `json:"version"`
 }
 
 type Reminder struct {
@@ -176,7 +176,7 @@ func ToStep(s veikart.Step) Step {
 func ToRoadmap(r *veikart.Roadmap) Roadmap {
 	out := Roadmap{
 		ID: r.ID, Title: r.Title, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		Owners:  NonNil(r.Owners), Municipality: r.Municipality,
+		Owners: NonNil(r.Owners), Municipality: r.Municipality,
 		Members: make([]Member, len(r.Members)),
 		Areas:   make([]Area, len(r.Areas)),
 		Steps:   make([]Step, len(r.Steps)),
