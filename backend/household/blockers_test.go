@@ -230,4 +230,14 @@ func TestBlockers_MovingMunicipality(t *testing.T) {
 	if err != nil || reports[oslo][veikart.BlockerDebt] != 0 || reports["Bergen"][veikart.BlockerDebt] != 1 {
 		t.Fatalf("%v, %v", reports, err)
 	}
+	// After the quarter ended (not yet published), a move withdraws the
+	// report and makes none: nothing joins a quarter after it closed.
+	w.now = q1Day
+	if _, _, err := w.svc.ApplyOperations(w.ctx, owner, id, nil, []veikart.Op{veikart.SetMunicipality{ID: "m3", BaseVersion: 3, Municipality: oslo}}); err != nil {
+		t.Fatal(err)
+	}
+	reports, err = w.store.BlockerReports(w.ctx, "2026-Q4")
+	if err != nil || len(reports) != 0 {
+		t.Fatalf("after the quarter: %v, %v", reports, err)
+	}
 }
