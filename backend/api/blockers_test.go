@@ -125,6 +125,11 @@ func TestBlockers_PublishedAfterTheQuarter(t *testing.T) {
 			if !strings.Contains(g.body, `"municipality":"Oslo"`) || !strings.Contains(g.body, `"code":"no-suitable-home"`) || !strings.Contains(g.body, `"shared":true`) {
 				t.Fatalf("the owner's read: %s", g.body)
 			}
+			// The person's export has them too.
+			x := e.do(t, "GET", "/api/v1/me/export", s.access, nil)
+			if x.status != 200 || !strings.Contains(x.body, `"municipality":"Oslo"`) || !strings.Contains(x.body, `"code":"no-suitable-home"`) {
+				t.Fatalf("export: %d %s", x.status, x.body)
+			}
 		}
 	}
 	s, id := blockedRoadmap(t, e, "Alone")

@@ -241,3 +241,26 @@ func TestBlockers_MovingMunicipality(t *testing.T) {
 		t.Fatalf("after the quarter: %v, %v", reports, err)
 	}
 }
+
+// An agency that may see the steps sees them without what the household
+// named as their blocker, and without its municipality: those it shares,
+// if at all, only as a count.
+func TestBlockers_AgenciesNeverSeeThem(t *testing.T) {
+	w := newWorld(t)
+	id := w.sharing(t, oslo, veikart.BlockerDebt)
+	if _, err := w.svc.CreateGrant(w.ctx, owner, id, "nav", veikart.GrantSpec{Sections: []veikart.Section{veikart.StepsSection("housing")},
+		Permissions: viewOnly, Purpose: "Bolig", ExpiresAt: w.now.AddDate(0, 3, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	own, _, err := w.svc.Read(w.ctx, owner, id, nil)
+	if err != nil || own.Roadmap.Municipality != oslo || own.Roadmap.Steps[0].Blocker.Code != veikart.BlockerDebt {
+		t.Fatalf("the owner's view: %+v, %v", own, err)
+	}
+	view, _, err := w.svc.Read(w.ctx, caseworker, id, nil)
+	if err != nil || len(view.Roadmap.Steps) != 1 {
+		t.Fatalf("the caseworker's view: %+v, %v", view, err)
+	}
+	if b := view.Roadmap.Steps[0].Blocker; b != (veikart.StepBlocker{}) || view.Roadmap.Municipality != "" {
+		t.Fatalf("the caseworker sees %+v in %q", b, view.Roadmap.Municipality)
+	}
+}
