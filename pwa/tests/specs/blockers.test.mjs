@@ -20,6 +20,15 @@ import { signIn, createRoadmap, settled, visit } from '../lib/app.mjs';
 import { dayISO } from '../lib/dates.mjs';
 
 const nb = catalogue('nb');
+const ar = catalogue('ar');
+
+// inArabic switches the app's language as a returning person has it (the
+// settings screen remembers the choice in localStorage) and reloads.
+async function inArabic(page) {
+  await page.evaluate(() => localStorage.setItem('veikart.lang', 'ar'));
+  await page.reload();
+  await page.locator('html[lang="ar"][dir="rtl"]').waitFor({ state: 'attached' });
+}
 
 describe('blockers', () => {
   let server, browser, family, admin, id, kari;
@@ -132,6 +141,23 @@ describe('blockers', () => {
     assert.deepEqual(await row(nb['blocker.waiting-list']).getByRole('cell').allTextContents(), ['5', fewer]);
     assert.deepEqual(await table.getByRole('columnheader').allTextContents(), [nb['blocker.column'], 'Bergen', 'Oslo']);
     await checkA11y(admin, 'the published blocker table');
+    // In Arabic, right to left: the same table, in words axe accepts.
+    await inArabic(admin);
+    await admin.getByRole('heading', { level: 1, name: ar['blocker.countsTitle'] }).waitFor();
+    const arTable = admin.getByRole('table');
+    await arTable.getByRole('row', { name: new RegExp(`^${ar['blocker.no-suitable-home']}`) }).waitFor();
+    assert.deepEqual(await arTable.getByRole('row', { name: new RegExp(`^${ar['blocker.no-suitable-home']}`) }).getByRole('cell').allTextContents(),
+      [ar['blocker.fewer'].replace('{k}', new Intl.NumberFormat('ar').format(5)), new Intl.NumberFormat('ar').format(7)]);
+    await checkA11y(admin, 'the published blocker table in Arabic');
     assertNoErrors(admin);
+  });
+
+  test("the family's box in Arabic", async () => {
+    await inArabic(family);
+    await visit(family, `${server.url}/#/roadmaps/${id}/steps/s-bolig`, ar['step.edit']);
+    const box = family.getByRole('region', { name: ar['blocker.title'] });
+    await box.getByText(ar['blocker.shareFive']).waitFor();
+    await checkA11y(family, 'what stopped this step, in Arabic');
+    assertNoErrors(family);
   });
 });
