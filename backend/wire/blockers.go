@@ -8,18 +8,21 @@ import (
 
 // BlockerCounts is blocker-counts.schema.json: the published counts of the
 // blockers households shared, per quarter, newest first. A cell is there
-// only with at least minHouseholds households; every other is fewer.
+// only with at least its quarter's minHouseholds households; every other
+// is fewer. MinHouseholds is the highest of the quarters'.
 type BlockerCounts struct {
 	MinHouseholds int              `json:"minHouseholds"`
 	Blockers      []string         `json:"blockers"`
 	Quarters      []BlockerQuarter `json:"quarters"`
 }
 
-// BlockerQuarter is one quarter's published cells.
+// BlockerQuarter is one quarter's published cells, each of at least
+// MinHouseholds households (the threshold when it was published).
 type BlockerQuarter struct {
-	Quarter     string        `json:"quarter"`
-	PublishedAt time.Time     `json:"publishedAt"`
-	Cells       []BlockerCell `json:"cells"`
+	Quarter       string        `json:"quarter"`
+	PublishedAt   time.Time     `json:"publishedAt"`
+	MinHouseholds int           `json:"minHouseholds"`
+	Cells         []BlockerCell `json:"cells"`
 }
 
 // BlockerCell is a count of households that reported a blocker in a
@@ -38,7 +41,7 @@ func ToBlockerCounts(qs []*veikart.BlockerCounts) BlockerCounts {
 	}
 	for i, q := range qs {
 		out.MinHouseholds = max(out.MinHouseholds, q.K)
-		w := BlockerQuarter{Quarter: string(q.Quarter), PublishedAt: q.PublishedAt, Cells: make([]BlockerCell, len(q.Cells))}
+		w := BlockerQuarter{Quarter: string(q.Quarter), PublishedAt: q.PublishedAt, MinHouseholds: q.K, Cells: make([]BlockerCell, len(q.Cells))}
 		for j, c := range q.Cells {
 			w.Cells[j] = BlockerCell{Blocker: string(c.Blocker), Municipality: c.Municipality, Households: c.Households}
 		}

@@ -92,7 +92,7 @@ export async function counts() {
           h('tbody', null, got.blockers.map((b) => h('tr', null, h('th', { scope: 'row' }, t(`blocker.${b}`)),
             places.map((m) => {
               const c = cell(b, m);
-              return h('td', null, c ? num(c.households) : t('blocker.fewer', { k: num(k) }));
+              return h('td', null, c ? num(c.households) : t('blocker.fewer', { k: num(q.minHouseholds ?? k) }));
             })))))));
   };
   return h('section', { class: 'stack' },

@@ -123,11 +123,11 @@ describe('blockers', () => {
       minHouseholds: 5,
       blockers: ['no-suitable-home', 'waiting-list', 'lost-help-at-18', 'debt', 'language', 'waiting-for-agency', 'other-agency-rules', 'no-kindergarten-or-school-place', 'health', 'transport'],
       quarters: [
-        { quarter: '2026-Q3', publishedAt: '2026-10-02T08:00:00Z', cells: [
+        { quarter: '2026-Q3', publishedAt: '2026-10-02T08:00:00Z', minHouseholds: 5, cells: [
           { blocker: 'no-suitable-home', municipality: 'Oslo', households: 7 },
           { blocker: 'waiting-list', municipality: 'Bergen', households: 5 },
         ] },
-        { quarter: '2026-Q2', publishedAt: '2026-10-02T08:00:00Z', cells: [] },
+        { quarter: '2026-Q2', publishedAt: '2026-10-02T08:00:00Z', minHouseholds: 5, cells: [] },
       ],
     };
     await admin.route('**/api/v1/agencies/nav-oslo/blockers', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(published) }));
