@@ -541,8 +541,9 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 	case ManageStaff:
 		return actor.Kind == Operator || (actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != "")
 	case SeeBlockerCounts:
-		// Counts only, of every municipality; the operator runs the
-		// service and sees no more than that there.
+		// Counts of every municipality, for an agency's administrators:
+		// the people who plan services. The operator runs the service and
+		// is no agency.
 		return actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != ""
 	}
 	return false
