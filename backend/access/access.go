@@ -288,6 +288,9 @@ func projectGrant(r *veikart.Roadmap, g veikart.Grant) *View {
 				// Another agency's answer to the household is theirs.
 				s.Promise = veikart.Promise{}
 			}
+			// What the household named as its blocker it shares, if
+			// at all, only as a count (veikart/blocker.go).
+			s.Blocker = veikart.StepBlocker{}
 			v.Steps = append(v.Steps, keys.step(s))
 		}
 	}
@@ -498,6 +501,10 @@ const (
 	// CreateEnrolment is making a one-time code with which a new person
 	// (without a national eID) registers a passkey; see also RecoverAccount.
 	CreateEnrolment Action = "create-enrolment"
+	// SeeBlockerCounts is reading the published counts of the blockers
+	// households shared (veikart/blocker.go), for agencyID's
+	// administrators.
+	SeeBlockerCounts Action = "see-blocker-counts"
 )
 
 // ErrOperatorAccount refuses an operator's token what only a person does
@@ -533,6 +540,11 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 		return actor.Kind == Operator
 	case ManageStaff:
 		return actor.Kind == Operator || (actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != "")
+	case SeeBlockerCounts:
+		// Counts of every municipality, for an agency's administrators:
+		// the people who plan services. The operator runs the service and
+		// is no agency.
+		return actor.AgencyAdmin() && actor.AgencyID == agencyID && agencyID != ""
 	}
 	return false
 }

@@ -110,3 +110,17 @@ func (s *Server) act(c *fiber.Ctx) error {
 	}
 	return s.sendTokens(c, pair, u, req.AgencyID)
 }
+
+// agencyBlockers is the published counts of the blockers households shared
+// (veikart/blocker.go), for the agency's administrators.
+func (s *Server) agencyBlockers(c *fiber.Ctx) error {
+	id, err := pathID(c, "agencyId", errNoAgency)
+	if err != nil {
+		return err
+	}
+	qs, err := s.household.BlockerCounts(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, fiber.StatusOK, wire.ToBlockerCounts(qs))
+}

@@ -56,6 +56,9 @@ type Config struct {
 	// (the app asks for their yes before their name goes on the poster);
 	// 0 means veikart.DefaultOwnSayAge.
 	OwnSayAge int
+	// BlockerK is the fewest households a published blocker count may
+	// have; below veikart.MinHouseholds it means that.
+	BlockerK int
 	// PublicURL is where users reach the service; invitation links start
 	// with it.
 	PublicURL string
@@ -209,7 +212,7 @@ func New(cfg Config, d Deps) *Server {
 	if !cfg.UserRate.Off() {
 		s.userLimit = ratelimit.NewKeyed[string](cfg.UserRate, 0, d.Now)
 	}
-	s.household = household.New(household.Config{Consent: consentPolicy(cfg), Location: cfg.Location, Notify: d.Messages},
+	s.household = household.New(household.Config{Consent: consentPolicy(cfg), Location: cfg.Location, Notify: d.Messages, BlockerK: cfg.BlockerK},
 		d.Store, d.Reminders, d.Log, d.Now)
 	s.agencies = agency.New(d.Store, func(id string) bool { return d.AgencyOIDC[id] != nil }, d.Now)
 	rp := newRelyingParty(cfg.PublicURL, d.Log)
@@ -368,6 +371,7 @@ func (s *Server) routes() {
 	v1.Post("/auth/act", s.act)
 	v1.Get("/agencies", s.authenticate, s.listAgencies)
 	v1.Get("/agencies/:agencyId", s.authenticate, s.getAgency)
+	v1.Get("/agencies/:agencyId/blockers", s.authenticate, s.agencyBlockers)
 	v1.Put("/agencies/:agencyId/staff/:userId", s.authenticate, s.setStaff)
 	v1.Delete("/agencies/:agencyId/staff/:userId", s.authenticate, s.removeStaff)
 	v1.Put("/agencies/:agencyId/sign-in", s.authenticate, s.setRequireSignIn)

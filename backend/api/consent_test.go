@@ -502,6 +502,13 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"grant-health", "POST", rp("/grants"), func(w *world) any {
 			return map[string]any{"agencyId": w.police, "sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p", "expiresAt": exp(w)}
 		}, false},
+		// The system's blockers: a household names one on a step it drops
+		// (one batch); the counts are for the agency's administrators.
+		{"name-blocker", "POST", rp("/operations"), body(map[string]any{"operations": []any{
+			map[string]any{"opId": "x3", "type": "step.add", "step": map[string]any{"id": "s-blk", "areaId": "housing", "title": "Bolig",
+				"responsible": map[string]any{"kind": "household"}, "term": "short", "status": "dropped"}},
+			map[string]any{"opId": "x4", "type": "step.setBlocker", "stepId": "s-blk", "baseVersion": 1, "blocker": "waiting-list", "share": false}}}), true},
+		{"agency-blockers", "GET", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/blockers" }, nil, false},
 		{"calendar-feed", "GET", fixed("/api/v1/me/calendar-feed"), nil, false},
 		{"make-calendar-feed", "POST", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "nb"}), false},
 		{"revoke-calendar-feed", "DELETE", fixed("/api/v1/me/calendar-feed"), nil, false},
@@ -647,6 +654,9 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"grant-health": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 403},
 		// A calendar feed is a person's own: whoever acts for an agency
 		// (or is the operator) makes none.
+		// Owners only: a helper's write names a section, this none.
+		"name-blocker":         owners(200),
+		"agency-blockers":      {"agency-admin": 200},
 		"calendar-feed":        persons(200),
 		"make-calendar-feed":   persons(201),
 		"revoke-calendar-feed": persons(204),

@@ -47,6 +47,9 @@ type People interface {
 	AddAgencyRoadmap(ctx context.Context, agencyID, roadmapID string) error
 	AgencyRoadmapIDs(ctx context.Context, agencyID string) ([]string, error)
 	AgencyNotices(ctx context.Context, agencyID string, since time.Time) ([]veikart.ErasureNotice, error)
+	// Agencies lists agencies (a scan): their regions are the
+	// municipalities a household may choose (blockers.go).
+	Agencies(ctx context.Context, limit int) ([]*veikart.Agency, error)
 }
 
 // Logs is the storage of access logs (a roadmap's, keyed by its id) and
@@ -94,6 +97,7 @@ type Store interface {
 	Erasures
 	Conversations
 	CalendarFeeds
+	BlockerReports
 }
 
 // Reminders hears of every roadmap change, to keep the reminder jobs in
@@ -110,6 +114,9 @@ type Config struct {
 	Location *time.Location
 	// Notify, if set, pushes the arrival of a message to the other side.
 	Notify Notifier
+	// BlockerK raises the number of households a blocker count needs
+	// before it is shown; below veikart.MinHouseholds it means that.
+	BlockerK int
 }
 
 // Service runs the use cases.
@@ -235,6 +242,7 @@ func (s *Service) changeAt(ctx context.Context, actor access.Actor, id string, a
 		return nil, nil, err
 	}
 	s.syncReminders(ctx, prev, next)
+	s.syncBlockers(ctx, prev, next)
 	return prev, next, nil
 }
 

@@ -145,6 +145,9 @@ func (s *Service) ApplyOperations(ctx context.Context, actor access.Actor, id st
 	var helper *veikart.Helper // a trusted person or interpreter writing, for the log
 	var sections []veikart.Section
 	forbidden := &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the owners can change the roadmap. Comment or propose a step instead, if the household allows it."}
+	if err := s.checkMunicipalities(ctx, ops); err != nil {
+		return nil, nil, err
+	}
 	// The section decided on is the batch's first: the owners' decision
 	// does not depend on it, and a helper's is then checked for every
 	// operation (MayApply). A batch that writes outside every section

@@ -73,6 +73,9 @@ type roadmapBody struct {
 	Meetings    []meetingDoc    `bson:"meetings,omitempty"`
 	Helpers     []helperDoc     `bson:"helpers,omitempty"`
 	Says        []sayDoc        `bson:"says,omitempty"`
+	// The household's municipality, for the blockers it shares.
+	Municipality        string `bson:"municipality,omitempty"`
+	MunicipalityVersion int64  `bson:"municipalityVersion,omitempty"`
 }
 
 // helperDoc is a trusted person or an interpreter (veikart.Helper).
@@ -249,10 +252,37 @@ type stepDoc struct {
 	// A transition's checklist line (veikart/checklist.go).
 	TransitionID string           `bson:"transitionId,omitempty"`
 	ChecklistKey string           `bson:"checklistKey,omitempty"`
+	Blocker      *stepBlockerDoc  `bson:"blocker,omitempty"`
 	CreatedAt    time.Time        `bson:"createdAt"`
 	UpdatedAt    time.Time        `bson:"updatedAt"`
 	Version      int64            `bson:"v"`
 	Changed      map[string]int64 `bson:"changed,omitempty"`
+}
+
+// stepBlockerDoc is what stopped a step (veikart.StepBlocker).
+type stepBlockerDoc struct {
+	Code     string    `bson:"code"`
+	NamedAt  time.Time `bson:"namedAt"`
+	Shared   bool      `bson:"shared,omitempty"`
+	SharedAt time.Time `bson:"sharedAt,omitempty"`
+}
+
+func toStepBlockerDoc(b veikart.StepBlocker) *stepBlockerDoc {
+	if b.Code == "" {
+		return nil
+	}
+	return &stepBlockerDoc{Code: string(b.Code), NamedAt: b.NamedAt, Shared: b.Shared, SharedAt: b.SharedAt}
+}
+
+func fromStepBlockerDoc(d *stepBlockerDoc) veikart.StepBlocker {
+	if d == nil {
+		return veikart.StepBlocker{}
+	}
+	b := veikart.StepBlocker{Code: veikart.Blocker(d.Code), NamedAt: d.NamedAt.UTC(), Shared: d.Shared}
+	if d.Shared {
+		b.SharedAt = d.SharedAt.UTC()
+	}
+	return b
 }
 
 type reminderDoc struct {
@@ -460,20 +490,21 @@ type transitionDoc struct {
 func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 	b := roadmapBody{
 		Title: r.Title, CreatedAt: r.CreatedAt, TitleVersion: r.TitleVersion, RecentOps: r.RecentOps,
-		Members:     make([]memberDoc, len(r.Members)),
-		Areas:       make([]areaDoc, len(r.Areas)),
-		Steps:       make([]stepDoc, len(r.Steps)),
-		Grants:      convert(r.Grants, toGrantDoc),
-		Requests:    convert(r.Requests, toRequestDoc),
-		Invitations: convert(r.Invitations, toInvitationDoc),
-		Comments:    convert(r.Comments, toCommentDoc),
-		Proposals:   convert(r.Proposals, toProposalDoc),
-		Receipts:    convert(r.Receipts, toReceiptDoc),
-		Transitions: convert(r.Transitions, toTransitionDoc),
-		Coordinator: toCoordinatorDoc(r.Coordinator),
-		Meetings:    convert(r.Meetings, toMeetingDoc),
-		Helpers:     convert(r.Helpers, toHelperDoc),
-		Says:        convert(r.Says, toSayDoc),
+		Members:      make([]memberDoc, len(r.Members)),
+		Areas:        make([]areaDoc, len(r.Areas)),
+		Steps:        make([]stepDoc, len(r.Steps)),
+		Grants:       convert(r.Grants, toGrantDoc),
+		Requests:     convert(r.Requests, toRequestDoc),
+		Invitations:  convert(r.Invitations, toInvitationDoc),
+		Comments:     convert(r.Comments, toCommentDoc),
+		Proposals:    convert(r.Proposals, toProposalDoc),
+		Receipts:     convert(r.Receipts, toReceiptDoc),
+		Transitions:  convert(r.Transitions, toTransitionDoc),
+		Coordinator:  toCoordinatorDoc(r.Coordinator),
+		Meetings:     convert(r.Meetings, toMeetingDoc),
+		Helpers:      convert(r.Helpers, toHelperDoc),
+		Says:         convert(r.Says, toSayDoc),
+		Municipality: r.Municipality, MunicipalityVersion: r.MunicipalityVersion,
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -517,20 +548,21 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 	r := &veikart.Roadmap{
 		ID: d.ID, Title: b.Title, Owners: d.Owners, Version: d.Version, Rev: d.Rev,
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), TitleVersion: b.TitleVersion, RecentOps: b.RecentOps,
-		Members:     make([]veikart.Member, len(b.Members)),
-		Areas:       make([]veikart.Area, len(b.Areas)),
-		Steps:       make([]veikart.Step, len(b.Steps)),
-		Grants:      convert(b.Grants, fromGrantDoc),
-		Requests:    convert(b.Requests, fromRequestDoc),
-		Invitations: convert(b.Invitations, fromInvitationDoc),
-		Comments:    convert(b.Comments, fromCommentDoc),
-		Proposals:   convert(b.Proposals, fromProposalDoc),
-		Receipts:    convert(b.Receipts, fromReceiptDoc),
-		Transitions: convert(b.Transitions, fromTransitionDoc),
-		Coordinator: fromCoordinatorDoc(b.Coordinator),
-		Meetings:    convert(b.Meetings, fromMeetingDoc),
-		Helpers:     convert(b.Helpers, fromHelperDoc),
-		Says:        convert(b.Says, fromSayDoc),
+		Members:      make([]veikart.Member, len(b.Members)),
+		Areas:        make([]veikart.Area, len(b.Areas)),
+		Steps:        make([]veikart.Step, len(b.Steps)),
+		Grants:       convert(b.Grants, fromGrantDoc),
+		Requests:     convert(b.Requests, fromRequestDoc),
+		Invitations:  convert(b.Invitations, fromInvitationDoc),
+		Comments:     convert(b.Comments, fromCommentDoc),
+		Proposals:    convert(b.Proposals, fromProposalDoc),
+		Receipts:     convert(b.Receipts, fromReceiptDoc),
+		Transitions:  convert(b.Transitions, fromTransitionDoc),
+		Coordinator:  fromCoordinatorDoc(b.Coordinator),
+		Meetings:     convert(b.Meetings, fromMeetingDoc),
+		Helpers:      convert(b.Helpers, fromHelperDoc),
+		Says:         convert(b.Says, fromSayDoc),
+		Municipality: b.Municipality, MunicipalityVersion: b.MunicipalityVersion,
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -580,6 +612,7 @@ func toStepDoc(s veikart.Step) stepDoc {
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r veikart.Reminder) reminderDoc { return reminderDoc{DaysBefore: r.DaysBefore, At: r.At} }),
 		Promise:   toPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Blocker:   toStepBlockerDoc(s.Blocker),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
 	}
 }
@@ -591,6 +624,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r reminderDoc) veikart.Reminder { return veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At} }),
 		Promise:   fromPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Blocker:   fromStepBlockerDoc(s.Blocker),
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
 	}
 }

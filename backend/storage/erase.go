@@ -267,6 +267,10 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	if err := s.pullUserRoadmapSweep(ctx, id); err != nil {
 		return err
 	}
+	// Its household's blocker reports of quarters not yet published.
+	if err := s.withdrawBlockerReports(ctx, id, blockerQuarters(rec.StartedAt)); err != nil {
+		return err
+	}
 	// One-time records about the roadmap, if any kind names one.
 	if _, err := s.db.Collection(onceColl).DeleteMany(ctx, bson.D{{Key: "v.roadmapId", Value: id}}); err != nil {
 		return mapError(err, "erase one-time records of %s", id)

@@ -15,6 +15,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -102,6 +103,9 @@ type Store struct {
 	// erased holds the roadmaps erased by this process, so that a request
 	// that read one just before will not append to its deleted log.
 	erased *cache[bool]
+	// blockerKey is the HMAC key of the blocker reports, once read
+	// (blockers.go).
+	blockerKey atomic.Pointer[[]byte]
 }
 
 // serverSelection is how long a command waits for a database server it can
@@ -181,6 +185,7 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	colls = append(colls, PasskeyCollections...)
 	colls = append(colls, EraseCollections...)
 	colls = append(colls, MessageCollections...)
+	colls = append(colls, BlockerCollections...)
 	colls = append(colls, onceColl, calendarColl)
 	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)

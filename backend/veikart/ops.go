@@ -23,6 +23,9 @@ const (
 	OpAddStep      OpType = "step.add"
 	OpUpdateStep   OpType = "step.update"
 	OpRemoveStep   OpType = "step.remove"
+	// The system's blockers (blocker.go).
+	OpSetBlocker      OpType = "step.setBlocker"
+	OpSetMunicipality OpType = "roadmap.setMunicipality"
 )
 
 // Op is one change, with an id made by the client so that it can be sent again

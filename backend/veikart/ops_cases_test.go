@@ -76,6 +76,9 @@ type roadmapV struct {
 	Members      []memberV `json:"members"`
 	Areas        []areaV   `json:"areas"`
 	Steps        []stepV   `json:"steps"`
+	// The household's municipality, for the blockers it shares.
+	Municipality        string `json:"municipality,omitempty"`
+	MunicipalityVersion int64  `json:"municipalityVersion,omitempty"`
 }
 
 type memberV struct {
@@ -114,13 +117,45 @@ type stepV struct {
 	Reminders   []veikart.Reminder  `json:"reminders"`
 	CreatedAt   time.Time           `json:"createdAt"`
 	UpdatedAt   time.Time           `json:"updatedAt"`
+	Blocker     *blockerV           `json:"blocker,omitempty"`
 	Version     int64               `json:"version"`
 	Changed     map[string]int64    `json:"changed,omitempty"`
 }
 
+// blockerV is a step's blocker as the wire has it (wire.StepBlocker).
+type blockerV struct {
+	Code     veikart.Blocker `json:"code"`
+	NamedAt  time.Time       `json:"namedAt"`
+	Shared   bool            `json:"shared"`
+	SharedAt *time.Time      `json:"sharedAt,omitempty"`
+}
+
+func (b *blockerV) domain() veikart.StepBlocker {
+	if b == nil {
+		return veikart.StepBlocker{}
+	}
+	out := veikart.StepBlocker{Code: b.Code, NamedAt: b.NamedAt, Shared: b.Shared}
+	if b.SharedAt != nil {
+		out.SharedAt = *b.SharedAt
+	}
+	return out
+}
+
+func blockerOf(b veikart.StepBlocker) *blockerV {
+	if b.Code == "" {
+		return nil
+	}
+	v := &blockerV{Code: b.Code, NamedAt: b.NamedAt, Shared: b.Shared}
+	if !b.SharedAt.IsZero() {
+		v.SharedAt = &b.SharedAt
+	}
+	return v
+}
+
 func (v roadmapV) domain() *veikart.Roadmap {
 	r := &veikart.Roadmap{ID: v.ID, Title: v.Title, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
-		TitleVersion: v.TitleVersion, RecentOps: v.RecentOps, Owners: []string{"u1"}}
+		TitleVersion: v.TitleVersion, RecentOps: v.RecentOps, Owners: []string{"u1"},
+		Municipality: v.Municipality, MunicipalityVersion: v.MunicipalityVersion}
 	for _, m := range v.Members {
 		r.Members = append(r.Members, veikart.Member{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: m.Role,
 			OwnAllowed: m.OwnAllowed, Version: m.Version, Changed: m.Changed})
@@ -131,7 +166,7 @@ func (v roadmapV) domain() *veikart.Roadmap {
 	}
 	for _, s := range v.Steps {
 		r.Steps = append(r.Steps, veikart.Step{ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note, Responsible: s.Responsible,
-			Due: s.Due, Status: s.Status, Term: s.Term, MemberIDs: s.MemberIDs, Reminders: s.Reminders,
+			Due: s.Due, Status: s.Status, Term: s.Term, MemberIDs: s.MemberIDs, Reminders: s.Reminders, Blocker: s.Blocker.domain(),
 			CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed})
 	}
 	return r
@@ -146,7 +181,8 @@ func orEmpty[T any](s []T) []T {
 
 func viewOf(r *veikart.Roadmap) roadmapV {
 	v := roadmapV{ID: r.ID, Title: r.Title, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		TitleVersion: r.TitleVersion, RecentOps: r.RecentOps, Members: []memberV{}, Areas: []areaV{}, Steps: []stepV{}}
+		TitleVersion: r.TitleVersion, RecentOps: r.RecentOps, Members: []memberV{}, Areas: []areaV{}, Steps: []stepV{},
+		Municipality: r.Municipality, MunicipalityVersion: r.MunicipalityVersion}
 	for _, m := range r.Members {
 		v.Members = append(v.Members, memberV{ID: m.ID, Name: m.Name, BirthYear: m.BirthYear, Role: m.Role,
 			OwnAllowed: m.OwnAllowed, Version: m.Version, Changed: m.Changed})
@@ -157,7 +193,7 @@ func viewOf(r *veikart.Roadmap) roadmapV {
 	}
 	for _, s := range r.Steps {
 		v.Steps = append(v.Steps, stepV{ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note, Responsible: s.Responsible,
-			Due: s.Due, Status: s.Status, Term: s.Term, MemberIDs: orEmpty(s.MemberIDs), Reminders: orEmpty(s.Reminders),
+			Due: s.Due, Status: s.Status, Term: s.Term, MemberIDs: orEmpty(s.MemberIDs), Reminders: orEmpty(s.Reminders), Blocker: blockerOf(s.Blocker),
 			CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed})
 	}
 	return v

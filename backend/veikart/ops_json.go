@@ -18,16 +18,18 @@ import (
 // opTypes is the one table of operation types: the name on the wire and the
 // decoder of its JSON form.
 var opTypes = map[OpType]func(raw []byte) (Op, error){
-	OpSetTitle:     decodeAs[SetTitle],
-	OpAddMember:    decodeAs[AddMember],
-	OpUpdateMember: decodeAs[UpdateMember],
-	OpRemoveMember: decodeAs[RemoveMember],
-	OpAddArea:      decodeAs[AddArea],
-	OpUpdateArea:   decodeAs[UpdateArea],
-	OpRemoveArea:   decodeAs[RemoveArea],
-	OpAddStep:      decodeAs[AddStep],
-	OpUpdateStep:   decodeAs[UpdateStep],
-	OpRemoveStep:   decodeAs[RemoveStep],
+	OpSetTitle:        decodeAs[SetTitle],
+	OpAddMember:       decodeAs[AddMember],
+	OpUpdateMember:    decodeAs[UpdateMember],
+	OpRemoveMember:    decodeAs[RemoveMember],
+	OpAddArea:         decodeAs[AddArea],
+	OpUpdateArea:      decodeAs[UpdateArea],
+	OpRemoveArea:      decodeAs[RemoveArea],
+	OpAddStep:         decodeAs[AddStep],
+	OpUpdateStep:      decodeAs[UpdateStep],
+	OpRemoveStep:      decodeAs[RemoveStep],
+	OpSetBlocker:      decodeAs[SetBlocker],
+	OpSetMunicipality: decodeAs[SetMunicipality],
 }
 
 func decodeAs[T Op](raw []byte) (Op, error) {

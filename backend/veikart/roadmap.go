@@ -141,6 +141,13 @@ type Roadmap struct {
 	// Says are young members' yes or no to sharing and printing the
 	// areas that name them (ownsay.go).
 	Says []OwnSay
+	// Municipality is where the household lives, chosen from the regions
+	// of the agencies the service knows, so that the blockers it shares
+	// are counted there (blocker.go); "" until it shares one.
+	// MunicipalityVersion is the version at which an operation last
+	// changed it.
+	Municipality        string
+	MunicipalityVersion int64
 }
 
 // Member is a person in the household.
@@ -199,10 +206,14 @@ type Step struct {
 	// transition's checklist (checklist.go); "" for other steps.
 	TransitionID string
 	ChecklistKey string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
-	Changed      map[string]int64
+	// Blocker is what the household says stopped the step, once it was
+	// dropped or ran late, and whether it shares that anonymously
+	// (blocker.go); zero for none.
+	Blocker   StepBlocker
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+	Changed   map[string]int64
 }
 
 // Reminder is one push reminder of a step: DaysBefore days before its due

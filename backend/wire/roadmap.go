@@ -23,6 +23,9 @@ type Roadmap struct {
 	// Transitions are the owners' plans (transitions.go); an agency sees
 	// the one it receives, with its hand-over summary.
 	Transitions []Transition `json:"transitions,omitempty"`
+	// Municipality is where the household's shared blockers count; only
+	// its owners see it.
+	Municipality string `json:"municipality,omitempty"`
 	// Access says in what role the caller sees the roadmap and, for an
 	// agency, what was granted.
 	Access *Access `json:"access,omitempty"`
@@ -79,11 +82,14 @@ type Step struct {
 	Reminders   []Reminder  `json:"reminders"`
 	Promise     *Promise    `json:"promise,omitempty"`
 	// TransitionID and ChecklistKey mark a transition's checklist line.
-	TransitionID string    `json:"transitionId,omitempty"`
-	ChecklistKey string    `json:"checklistKey,omitempty"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
-	Version      int64     `json:"version"`
+	TransitionID string `json:"transitionId,omitempty"`
+	ChecklistKey string `json:"checklistKey,omitempty"`
+	// Blocker is what the household said stopped the step (not shown to
+	// agencies).
+	Blocker   *StepBlocker `json:"blocker,omitempty"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+	Version   int64        `json:"version"`
 }
 
 type Reminder struct {
@@ -138,6 +144,23 @@ func ToArea(a veikart.Area) Area {
 	return out
 }
 
+// StepBlocker is what stopped a step, and whether the household shares
+// it anonymously (and since when: that dates its report).
+type StepBlocker struct {
+	Code     string     `json:"code"`
+	NamedAt  time.Time  `json:"namedAt"`
+	Shared   bool       `json:"shared"`
+	SharedAt *time.Time `json:"sharedAt,omitempty"`
+}
+
+// ToStepBlocker is nil for a step without a blocker.
+func ToStepBlocker(b veikart.StepBlocker) *StepBlocker {
+	if b.Code == "" {
+		return nil
+	}
+	return &StepBlocker{Code: string(b.Code), NamedAt: b.NamedAt, Shared: b.Shared, SharedAt: TimePtr(b.SharedAt)}
+}
+
 func ToStep(s veikart.Step) Step {
 	return Step{
 		ID: s.ID, AreaID: s.AreaID, Title: s.Title, Note: s.Note,
@@ -145,6 +168,7 @@ func ToStep(s veikart.Step) Step {
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: NonNil(s.MemberIDs),
 		Reminders: FromReminders(s.Reminders),
 		Promise:   ToPromise(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Blocker:   ToStepBlocker(s.Blocker),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version,
 	}
 }
@@ -152,7 +176,7 @@ func ToStep(s veikart.Step) Step {
 func ToRoadmap(r *veikart.Roadmap) Roadmap {
 	out := Roadmap{
 		ID: r.ID, Title: r.Title, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		Owners:  NonNil(r.Owners),
+		Owners: NonNil(r.Owners), Municipality: r.Municipality,
 		Members: make([]Member, len(r.Members)),
 		Areas:   make([]Area, len(r.Areas)),
 		Steps:   make([]Step, len(r.Steps)),

@@ -37,6 +37,7 @@ type config struct {
 	ShutdownGrace time.Duration  // VEIKART_SHUTDOWN_GRACE
 	GrantMax      time.Duration  // VEIKART_GRANT_MAX: the longest a household can grant access for
 	OwnSayAge     int            // VEIKART_OWN_SAY_AGE (or VEIKART_YOUTH_CONSENT_AGE): from this age a young member has their own say (10-18, default 16)
+	BlockerK      int            // VEIKART_BLOCKER_K: the fewest households a published blocker count may have (5-1000, default 5; raise only)
 	RecoveryWait  time.Duration  // VEIKART_RECOVERY_WAIT: how long an account recovery waits, cancellable, before it takes effect
 	LogMonths     int            // VEIKART_LOG_MONTHS: how long access and security logs are kept (6-120, default 24)
 	VAPIDSubject  string         // VEIKART_VAPID_SUBJECT: mailto: or https: contact for push services
@@ -90,6 +91,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ShutdownGrace: 15 * time.Second,
 		GrantMax:      365 * 24 * time.Hour,
 		OwnSayAge:     veikart.DefaultOwnSayAge,
+		BlockerK:      veikart.MinHouseholds,
 		RecoveryWait:  veikart.DefaultRecoveryWait,
 		LogMonths:     veikart.DefaultLogMonths,
 		VAPIDSubject:  getenv("VEIKART_VAPID_SUBJECT"),
@@ -247,6 +249,13 @@ func (c *config) readNumbers(getenv func(string) string) error {
 			return fmt.Errorf("%s: %q is not an age from 10 to 18", n.name, n.v)
 		}
 	}
+	if v := getenv("VEIKART_BLOCKER_K"); v != "" {
+		// Lowering it would show smaller cells than households were
+		// promised (veikart/blocker.go), so only raising is accepted.
+		if c.BlockerK, err = strconv.Atoi(v); err != nil || c.BlockerK < veikart.MinHouseholds || c.BlockerK > 1000 {
+			return fmt.Errorf("VEIKART_BLOCKER_K: %q is not a number of households from %d to 1000", v, veikart.MinHouseholds)
+		}
+	}
 	if v := getenv("VEIKART_LOG_MONTHS"); v != "" {
 		if c.LogMonths, err = strconv.Atoi(v); err != nil || c.LogMonths < 6 || c.LogMonths > 120 {
 			return fmt.Errorf("VEIKART_LOG_MONTHS: %q is not a number of months from 6 to 120", v)
@@ -304,7 +313,7 @@ func (c config) logValue() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI), "database", c.Database,
 		"public_url", c.PublicURL, "keys_dir", c.KeysDir, "dev", c.Dev, "access_ttl", c.AccessTTL.String(),
 		"session_idle", c.SessionIdle.String(), "session_max", c.SessionMax.String(), "body_limit", c.BodyLimit,
-		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(), "recovery_wait", c.RecoveryWait.String(), "log_months", c.LogMonths,
+		"cache_size", c.CacheSize, "log_level", c.LogLevel, "access_log", c.AccessLog, "grant_max", c.GrantMax.String(), "blocker_k", c.BlockerK, "recovery_wait", c.RecoveryWait.String(), "log_months", c.LogMonths,
 		"vapid_subject", c.VAPIDSubject, "push_hosts", strings.Join(c.PushHosts, ","), "push_loopback", c.PushLoopback,
 		"reminders", c.Reminders, "timezone", c.TimeZone, "metrics_addr", c.MetricsAddr,
 		"idporten_issuer", c.IDPortenIssuer, "idporten_client_id", c.IDPortenClientID, "idporten_level", c.IDPortenLevel,

@@ -114,3 +114,23 @@ func TestConfig_LogMonths(t *testing.T) {
 		}
 	}
 }
+
+// TestConfig_BlockerK: the fewest households a blocker count is published
+// with is 5 unless raised; it cannot be lowered.
+func TestConfig_BlockerK(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want int
+		ok   bool
+	}{{"", 5, true}, {"5", 5, true}, {"10", 10, true}, {"4", 0, false}, {"0", 0, false}, {"1001", 0, false}, {"five", 0, false}} {
+		c, err := loadConfig(func(k string) string {
+			if k == "VEIKART_BLOCKER_K" {
+				return tc.v
+			}
+			return ""
+		})
+		if (err == nil) != tc.ok || (tc.ok && c.BlockerK != tc.want) {
+			t.Errorf("%q: k %d, err %v; want %d, ok %v", tc.v, c.BlockerK, err, tc.want, tc.ok)
+		}
+	}
+}

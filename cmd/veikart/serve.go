@@ -272,7 +272,7 @@ func (a *app) server(log *slog.Logger, m *metrics.Metrics, sched *remind.Schedul
 	alerts := remind.Alerts{Store: a.store, Sender: sched.Sender, Now: time.Now, Log: log, Loc: sched.Loc}
 	return api.New(api.Config{
 		Dev: cfg.Dev, BodyLimit: cfg.BodyLimit, Static: static, AccessLog: cfg.AccessLog,
-		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, OwnSayAge: cfg.OwnSayAge, PublicURL: cfg.PublicURL,
+		Consent: veikart.ConsentPolicy{MaxGrant: cfg.GrantMax}, OwnSayAge: cfg.OwnSayAge, BlockerK: cfg.BlockerK, PublicURL: cfg.PublicURL,
 		PushEndpoints: push.Policy{Hosts: cfg.PushHosts, AllowLoopbackHTTP: cfg.PushLoopback}, VAPIDPublicKey: a.vapid.PublicKey,
 		Location: sched.Loc, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: cfg.TrustedProxies,
 		IPRate: cfg.RateIP, UserRate: cfg.RateUser, Tracer: a.tracer(), RecoveryWait: cfg.RecoveryWait,

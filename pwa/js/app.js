@@ -32,6 +32,7 @@ const routes = [
   [/^\/enrolments\/new$/, () => passkeys().then((m) => m.newCode())],
   [/^\/shared$/, () => cw.shared()],
   [/^\/agency\/recoveries$/, () => cw.recoveries()],
+  [/^\/agency\/blockers$/, () => blockersView().then((m) => m.counts())],
   [/^\/roadmaps\/([\w-]+)$/, (id) => (acting() ? cw.roadmap(id) : rm.overview(id))],
   [/^\/roadmaps\/([\w-]+)\/household$/, (id) => rm.household(id)],
   [/^\/roadmaps\/([\w-]+)\/areas\/new$/, (id) => rm.newArea(id)],
@@ -75,6 +76,7 @@ const messagesView = () => import('./views/messages.js');
 const helpersView = () => import('./views/helpers.js');
 const membersView = () => import('./views/members.js');
 const calendarView = () => import('./views/calendar.js');
+const blockersView = () => import('./views/blockers.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

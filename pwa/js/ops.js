@@ -15,6 +15,11 @@ const MAX = { title: 200, name: 100, areaTitle: 100, situation: 4000, note: 2000
 const QUIET_END = 8; // reminders from 08:00
 const QUIET_START = 21; // to 20:59
 
+// The blockers a household may name (backend/veikart/blocker.go), and the
+// longest municipality (an agency's region).
+export const BLOCKERS = ['no-suitable-home', 'waiting-list', 'lost-help-at-18', 'debt', 'language', 'waiting-for-agency', 'other-agency-rules', 'no-kindergarten-or-school-place', 'health', 'transport'];
+const MAX_REGION = 100;
+
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const validId = (s) => typeof s === 'string' && idPattern.test(s);
 
@@ -342,7 +347,54 @@ const operations = {
     const i = removable(b, 'step', op);
     return typeof i === 'number' ? removeAt(b, 'steps', i) : i;
   },
+
+  // As SetBlocker.apply: a new blocker only on a dropped or overdue step
+  // (today by UTC, as the server counts), sharing only with a municipality.
+  'step.setBlocker'(b, op, ptr) {
+    const i = b.r.steps.findIndex((x) => x.id === op.stepId);
+    if (i < 0) return b.conflict(op.opId, `step:${op.stepId}`);
+    const cur = b.r.steps[i];
+    const stale = b.stale(cur.changed, ['blocker'], op.baseVersion ?? 0);
+    if (stale.length) return b.conflict(op.opId, `step:${cur.id}`, stale);
+    const code = op.blocker ?? '';
+    let bl = cur.blocker ? { ...cur.blocker } : null;
+    if (code === '') {
+      if (op.share) throw new Invalid(`${ptr}/share`);
+      bl = null;
+    } else if (!BLOCKERS.includes(code)) {
+      throw new Invalid(`${ptr}/blocker`);
+    } else if (code !== bl?.code) {
+      if (cur.status !== 'dropped' && !overdue(cur, String(b.now).slice(0, 10))) throw new Invalid(`${ptr}/stepId`);
+      bl = { code, namedAt: b.now, shared: false };
+    }
+    if (op.share && !b.r.municipality) throw new Invalid(`${ptr}/share`);
+    if (bl && op.share && !bl.shared) Object.assign(bl, { shared: true, sharedAt: b.now });
+    if (bl && !op.share) {
+      bl.shared = false;
+      delete bl.sharedAt;
+    }
+    const item = { ...cur, updatedAt: b.now, version: b.v, changed: b.touch(cur.changed, ['blocker']) };
+    if (bl) item.blocker = bl;
+    else delete item.blocker;
+    b.r.steps = b.r.steps.map((x, j) => (j === i ? item : x));
+    return 'applied';
+  },
+
+  'roadmap.setMunicipality'(b, op, ptr) {
+    const r = b.r;
+    if ((r.municipalityVersion ?? 0) > (op.baseVersion ?? 0) && r.municipalityVersion !== b.v) return b.conflict(op.opId, 'roadmap', ['municipality']);
+    const m = cleanText(op.municipality, 0, MAX_REGION, `${ptr}/municipality`);
+    if (m) r.municipality = m;
+    else delete r.municipality;
+    r.municipalityVersion = b.v;
+    return 'applied';
+  },
 };
+
+/** overdue: past its due date (today, YYYY-MM-DD), neither done nor dropped. */
+export function overdue(step, today) {
+  return Boolean(step.due) && step.due < today && (step.status === 'planned' || step.status === 'doing');
+}
 
 function pick(o, ...keys) {
   const out = {};

@@ -21,8 +21,12 @@ async function agencyName(agencyId) {
   return me?.agencies?.find((a) => a.agencyId === agencyId)?.name || agencyId;
 }
 
-// The agency's codes for a new phone, for its administrators.
-const recoveriesLink = () => h('a', { class: 'button secondary', href: '#/agency/recoveries' }, t('recoveries.title'));
+// The agency's codes for a new phone, and the published counts of the
+// blockers households shared, for its administrators.
+const recoveriesLink = () => [
+  h('a', { class: 'button secondary', href: '#/agency/recoveries' }, t('recoveries.title')),
+  h('a', { class: 'button secondary', href: '#/agency/blockers' }, t('blocker.countsTitle')),
+];
 
 // shared is the first screen of someone acting for an agency: the roadmaps
 // shared with it. An administrator also finds the agency's codes for a new

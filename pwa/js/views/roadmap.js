@@ -271,6 +271,8 @@ export async function stepForm(id, stepId, areaId) {
     go(`/roadmaps/${id}/areas/${now.areaId}`);
   };
   if (rem) checkPush();
+  // What stopped a dropped or overdue step (loaded when first needed).
+  const blocker = st ? (await import('./blockers.js')).blockerBox(id, r, st) : null;
   return h('section', { class: 'stack' },
     h('p', null, h('a', { href: `#/roadmaps/${id}/areas/${v.areaId}` }, t('common.back'))),
     h('h1', null, st ? t('step.edit') : t('step.add')),
@@ -287,6 +289,7 @@ export async function stepForm(id, stepId, areaId) {
       speakable(field(t('step.note'), noteIn)),
       out,
       h('button', { type: 'submit' }, t('common.save'))),
+    blocker,
     st ? h('button', {
       type: 'button', class: 'danger',
       onclick: async () => {

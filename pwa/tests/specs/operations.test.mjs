@@ -57,7 +57,7 @@ describe('operations, as the server applies them', () => {
 
   test('the table covers every operation type, replays, conflicts and refusals', () => {
     const types = new Set(table.cases.flatMap((c) => c.ops.map((op) => op.type)));
-    for (const t of ['roadmap.setTitle', 'member.add', 'member.update', 'member.remove', 'area.add', 'area.update', 'area.remove', 'step.add', 'step.update', 'step.remove']) {
+    for (const t of ['roadmap.setTitle', 'member.add', 'member.update', 'member.remove', 'area.add', 'area.update', 'area.remove', 'step.add', 'step.update', 'step.remove', 'step.setBlocker', 'roadmap.setMunicipality']) {
       assert.ok(types.has(t), `no case has ${t}`);
     }
     const outcomes = new Set(table.cases.flatMap((c) => (c.want.results ?? []).map((r) => r.outcome)));
