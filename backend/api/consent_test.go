@@ -502,6 +502,12 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"grant-health", "POST", rp("/grants"), func(w *world) any {
 			return map[string]any{"agencyId": w.police, "sections": []string{"area:health"}, "permissions": []string{"view"}, "purpose": "p", "expiresAt": exp(w)}
 		}, false},
+		// Reviews and the timeline (reviews.go).
+		{"review-rhythm", "PUT", rp("/review-rhythm"), body(map[string]any{"months": 3}), true},
+		{"reviews", "GET", rp("/reviews"), nil, false},
+		{"review-draft", "GET", rp("/reviews/draft"), nil, false},
+		{"save-review", "POST", rp("/reviews"), body(map[string]any{"id": "rv-new", "note": "Det går bedre"}), true},
+		{"timeline", "GET", rp("/timeline"), nil, false},
 		{"calendar-feed", "GET", fixed("/api/v1/me/calendar-feed"), nil, false},
 		{"make-calendar-feed", "POST", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "nb"}), false},
 		{"revoke-calendar-feed", "DELETE", fixed("/api/v1/me/calendar-feed"), nil, false},
@@ -647,6 +653,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"grant-health": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 403},
 		// A calendar feed is a person's own: whoever acts for an agency
 		// (or is the operator) makes none.
+		// Reviews: the owners choose the rhythm, see what changed and
+		// save; they and the agencies with a grant in force (the
+		// coordinator too) read the history, cut to their grant;
+		// members and helpers none.
+		"review-rhythm":        owners(200),
+		"review-draft":         owners(200),
+		"save-review":          owners(201),
+		"reviews":              {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
+		"timeline":             {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
 		"calendar-feed":        persons(200),
 		"make-calendar-feed":   persons(201),
 		"revoke-calendar-feed": persons(204),

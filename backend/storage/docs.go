@@ -73,6 +73,29 @@ type roadmapBody struct {
 	Meetings    []meetingDoc    `bson:"meetings,omitempty"`
 	Helpers     []helperDoc     `bson:"helpers,omitempty"`
 	Says        []sayDoc        `bson:"says,omitempty"`
+	Review      *reviewPlanDoc  `bson:"review,omitempty"`
+}
+
+// reviewPlanDoc is the review rhythm (veikart.ReviewPlan); absent when
+// none was ever chosen.
+type reviewPlanDoc struct {
+	Months int       `bson:"months"`
+	SetAt  time.Time `bson:"setAt"`
+	LastAt time.Time `bson:"lastAt,omitempty"`
+}
+
+func toReviewPlanDoc(p veikart.ReviewPlan) *reviewPlanDoc {
+	if p == (veikart.ReviewPlan{}) {
+		return nil
+	}
+	return &reviewPlanDoc{Months: p.Months, SetAt: p.SetAt, LastAt: p.LastAt}
+}
+
+func fromReviewPlanDoc(d *reviewPlanDoc) veikart.ReviewPlan {
+	if d == nil {
+		return veikart.ReviewPlan{}
+	}
+	return veikart.ReviewPlan{Months: d.Months, SetAt: d.SetAt.UTC(), LastAt: d.LastAt.UTC()}
 }
 
 // helperDoc is a trusted person or an interpreter (veikart.Helper).
@@ -249,6 +272,7 @@ type stepDoc struct {
 	// A transition's checklist line (veikart/checklist.go).
 	TransitionID string           `bson:"transitionId,omitempty"`
 	ChecklistKey string           `bson:"checklistKey,omitempty"`
+	StatusAt     time.Time        `bson:"statusAt,omitempty"`
 	CreatedAt    time.Time        `bson:"createdAt"`
 	UpdatedAt    time.Time        `bson:"updatedAt"`
 	Version      int64            `bson:"v"`
@@ -474,6 +498,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Meetings:    convert(r.Meetings, toMeetingDoc),
 		Helpers:     convert(r.Helpers, toHelperDoc),
 		Says:        convert(r.Says, toSayDoc),
+		Review:      toReviewPlanDoc(r.Review),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -531,6 +556,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Meetings:    convert(b.Meetings, fromMeetingDoc),
 		Helpers:     convert(b.Helpers, fromHelperDoc),
 		Says:        convert(b.Says, fromSayDoc),
+		Review:      fromReviewPlanDoc(b.Review),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -579,7 +605,7 @@ func toStepDoc(s veikart.Step) stepDoc {
 		Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r veikart.Reminder) reminderDoc { return reminderDoc{DaysBefore: r.DaysBefore, At: r.At} }),
-		Promise:   toPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Promise:   toPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey, StatusAt: s.StatusAt,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
 	}
 }
@@ -590,7 +616,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 		Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r reminderDoc) veikart.Reminder { return veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At} }),
-		Promise:   fromPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Promise:   fromPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey, StatusAt: s.StatusAt.UTC(),
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
 	}
 }

@@ -141,6 +141,9 @@ type Roadmap struct {
 	// Says are young members' yes or no to sharing and printing the
 	// areas that name them (ownsay.go).
 	Says []OwnSay
+	// Review is the household's review rhythm (review.go). The reviews
+	// themselves live outside the roadmap, so that they never grow it.
+	Review ReviewPlan
 }
 
 // Member is a person in the household.
@@ -199,10 +202,14 @@ type Step struct {
 	// transition's checklist (checklist.go); "" for other steps.
 	TransitionID string
 	ChecklistKey string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
-	Changed      map[string]int64
+	// StatusAt is when Status last changed (or, for a step added done or
+	// dropped, when it was added): what a review and the timeline date a
+	// step done by. Zero for steps whose status changed before it existed.
+	StatusAt  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+	Changed   map[string]int64
 }
 
 // Reminder is one push reminder of a step: DaysBefore days before its due
