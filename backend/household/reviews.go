@@ -23,7 +23,6 @@ const (
 
 var (
 	errHistoryForbidden = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "Only the household, and agencies it shares areas with, can see its history."}
-	errBadCursor        = &veikart.Error{Code: veikart.EINVALID, Message: "The page cursor is not valid.", Pointer: "cursor"}
 )
 
 // ReviewState is the rhythm and the next review's date.

@@ -178,11 +178,22 @@ func ReviewDraft(r *Roadmap, last *Review, now time.Time) Review {
 			d.Changes.Areas = append(d.Changes.Areas, c)
 		}
 	}
+	// The first review counts everything since the roadmap began, a step
+	// done at its first save too, and a step done before its time was
+	// recorded (dated by its last change).
+	cutoff := time.Time{}
+	if last != nil {
+		cutoff = since
+	}
 	for _, s := range r.Steps {
-		if (s.Status == Done || s.Status == Dropped) && s.StatusAt.After(since) {
-			d.Changes.Steps = append(d.Changes.Steps, StepChange{StepID: s.ID, AreaID: s.AreaID, Title: s.Title, Status: s.Status, At: s.StatusAt})
+		at := s.StatusAt
+		if at.IsZero() && last == nil {
+			at = s.UpdatedAt
 		}
-		if p := s.Promise; p.Outcome != "" && p.OutcomeAt.After(since) {
+		if (s.Status == Done || s.Status == Dropped) && !at.IsZero() && at.After(cutoff) {
+			d.Changes.Steps = append(d.Changes.Steps, StepChange{StepID: s.ID, AreaID: s.AreaID, Title: s.Title, Status: s.Status, At: at})
+		}
+		if p := s.Promise; p.Outcome != "" && p.OutcomeAt.After(cutoff) {
 			d.Changes.Promises = append(d.Changes.Promises, PromiseChange{
 				StepID: s.ID, AreaID: s.AreaID, Title: s.Title, AgencyID: s.Responsible.AgencyID, Outcome: p.Outcome, At: p.OutcomeAt,
 			})

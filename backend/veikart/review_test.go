@@ -2,6 +2,7 @@ package veikart_test
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -180,7 +181,7 @@ func TestAddReview_OnceAndBounded(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return time.Duration(i).String() }
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestReviewRhythm(t *testing.T) {
 	oslo, _ := time.LoadLocation("Europe/Oslo")
