@@ -28,7 +28,7 @@ describe('reviews and the timeline', () => {
     await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/grants`, {
       agencyId: 'nav-sola', sections: ['area:economy', 'steps:economy'], permissions: ['view'], purpose: 'Økonomi', expiresAt: inDays(90),
     });
-    const step = (sid, areaId, title, responsible = { kind: 'household' }) => ({ opId: `o-${sid}`, type: 'step.add', baseVersion: 1,
+    const step = (sid, areaId, title, responsible = { kind: 'household' }) => ({ opId: `o-${sid}`, type: 'step.add',
       step: { id: sid, areaId, title, term: 'short', responsible } });
     await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/operations`, { operations: [
       step('s-bostotte', 'economy', 'Søke bostøtte'),
@@ -77,7 +77,7 @@ describe('reviews and the timeline', () => {
     const ninaToken = (await devLogin(server.url, 'Nina Dahl', 'nav-sola')).accessToken;
     await api(server.url, ninaToken, 'POST', `/api/v1/roadmaps/${id}/steps/s-kurs/promise`, { answer: 'accept', due: dayISO(14) });
     await visit(family, `${server.url}/#/roadmaps/${id}/team`, 'Teamet');
-    await family.locator('.promises li', { hasText: 'Budsjettkurs' }).getByRole('button', { name: 'Holdt' }).click();
+    await family.locator('.promises li', { hasText: 'Budsjettkurs' }).getByRole('button', { name: 'Holdt', exact: true }).click();
     await family.locator('.promises li.promise-kept', { hasText: 'Budsjettkurs' }).waitFor();
 
     await visit(family, `${server.url}/#/roadmaps/${id}/review`, 'Se tilbake');
