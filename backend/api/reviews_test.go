@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,33 @@ func TestReviews_BadInput(t *testing.T) {
 				t.Fatal("a refused request changed the roadmap")
 			}
 		})
+	}
+}
+
+// TestReviews_ExportedAndErased: the owner's export carries the rhythm and
+// the saved reviews with the family's words; erasing the roadmap erases
+// its reviews (their own document, beside it).
+func TestReviews_ExportedAndErased(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	owner := w.tokens["owner"]
+	base := "/api/v1/roadmaps/" + w.id
+	if r := e.do(t, "PUT", base+"/review-rhythm", owner, map[string]any{"months": 6}); r.status != 200 {
+		t.Fatalf("rhythm: %d %s", r.status, r.body)
+	}
+	if r := e.do(t, "POST", base+"/reviews", owner, map[string]any{"id": "rv-x", "note": "EXPORTED-REVIEW-WORDS"}); r.status != 201 {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	x := e.do(t, "GET", "/api/v1/me/export", owner, nil)
+	if x.status != 200 || !strings.Contains(x.body, "EXPORTED-REVIEW-WORDS") || !strings.Contains(x.body, `"reviewRhythm":{"months":6`) {
+		t.Fatalf("export: %d %.2000s", x.status, x.body)
+	}
+	if r := e.do(t, "DELETE", base, owner, nil); r.status != 204 {
+		t.Fatalf("erase: %d %s", r.status, r.body)
+	}
+	left, err := e.store.Reviews(context.Background(), w.id)
+	if err != nil || len(left) != 0 {
+		t.Fatalf("after erasure: %d reviews, %v", len(left), err)
 	}
 }
