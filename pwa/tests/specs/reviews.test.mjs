@@ -7,7 +7,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, devLogin, createAgency, addStaff, apiUserId, api } from '../lib/server.mjs';
+import { startServer, devLogin, createAgency, addStaff, apiUserId, api, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, visit, openArea, describeArea, settled } from '../lib/app.mjs';
 import { dayISO } from '../lib/dates.mjs';
@@ -122,5 +122,28 @@ describe('reviews and the timeline', () => {
     assert.equal(await nina.getByText(/Helse/).count(), 0, 'NAV sees health');
     await checkA11y(nina, "the caseworker's timeline");
     assertNoErrors(nina);
+  });
+
+  // In Arabic (right to left), on a 360 px wide phone: both screens read
+  // in the catalogue's words, pass axe and fit without scrolling sideways.
+  test('in Arabic on a narrow phone', async () => {
+    const ar = catalogue('ar');
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 } });
+    try {
+      await signIn(page, server.url, 'Kari Lund');
+      await page.getByRole('link', { name: 'Innstillinger' }).click();
+      await page.getByRole('radio', { name: 'العربية' }).check();
+      await page.locator('html[lang="ar"][dir="rtl"]').waitFor({ state: 'attached' });
+      for (const [rest, title] of [['/review', ar['review.title']], ['/timeline', ar['timeline.title']]]) {
+        await visit(page, `${server.url}/#/roadmaps/${id}${rest}`, title);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+        assert.equal(wide, false, `${rest} scrolls sideways at 360 px`);
+        await checkA11y(page, `${rest} in Arabic`);
+      }
+      await page.getByText(ar['timeline.review']).first().waitFor();
+      assertNoErrors(page);
+    } finally {
+      await page.context().close();
+    }
   });
 });
