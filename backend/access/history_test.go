@@ -85,3 +85,18 @@ func TestHistory_WhoSeesWhat(t *testing.T) {
 		t.Error("Review is not the owners' alone")
 	}
 }
+
+// TestHistory_NoneForHelpers: a trusted person who writes in housing, an
+// interpreter and one the owners took back see no history.
+func TestHistory_NoneForHelpers(t *testing.T) {
+	r := withHelpers(t)
+	now := t0.Add(time.Minute)
+	if !access.Decide(access.Actor{Kind: access.Person, UserID: "liv"}, access.Read, r, "", now).Allowed {
+		t.Fatal("the trusted person cannot read the roadmap: the test proves nothing")
+	}
+	for _, u := range []string{"liv", "amir", "ola"} {
+		if _, ok := access.HistoryOf(access.Actor{Kind: access.Person, UserID: u}, r, now); ok {
+			t.Errorf("helper %s may read the history", u)
+		}
+	}
+}
