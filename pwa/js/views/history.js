@@ -38,7 +38,7 @@ function back(r, id) {
   return h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') })));
 }
 
-// offlineOr draws what failed: the network, or the server's word.
+// failure draws what failed: the network, or the server's word.
 const failure = (e) => errorBox(e instanceof api.Offline ? t('error.offline') : e);
 
 // sentence words one timeline entry.
@@ -106,6 +106,7 @@ function changes(v, r, agency) {
 // changed since the last review, the family's words and save; then the
 // reviews saved before.
 export async function review(id) {
+  if (acting()) return agencyReviews(id);
   let c;
   let draft;
   let saved;
@@ -155,9 +156,32 @@ export async function review(id) {
         },
       }, field(t('review.note'), note, t('review.noteHint')), h('button', { type: 'submit' }, t('review.save')))),
     h('h2', null, t('review.earlier')),
-    saved.items.length ? h('ol', { class: 'log' }, saved.items.map((v) => h('li', { class: 'card stack' },
-      h('h3', null, date(v.at)),
-      v.note ? h('p', { class: 'own-words' }, v.note) : null,
-      h('details', null, h('summary', null, t('review.whatChanged')), changes(v, r, agency))))) : h('p', null, t('review.noneYet')),
+    earlier(saved.items, r, agency),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')));
+}
+
+// earlier lists saved reviews, newest first, each with what had changed.
+function earlier(items, r, agency) {
+  return items.length ? h('ol', { class: 'log' }, items.map((v) => h('li', { class: 'card stack' },
+    h('h3', null, date(v.at)),
+    v.note ? h('p', { class: 'own-words' }, v.note) : null,
+    h('details', null, h('summary', null, t('review.whatChanged')), changes(v, r, agency))))) : h('p', null, t('review.noneYet'));
+}
+
+// agencyReviews is the review screen of a caseworker (the coordinator, whom
+// a due review's push brings here): the reviews saved, cut by the server to
+// the agency's areas, without the family's words; nothing to choose or save.
+async function agencyReviews(id) {
+  let c;
+  let saved;
+  try {
+    [c, saved] = await Promise.all([context(id), api.call('GET', path(id, '/reviews'))]);
+  } catch (e) {
+    return h('section', { class: 'stack' }, h('h1', null, t('review.title')), failure(e));
+  }
+  return h('section', { class: 'stack', 'data-roadmap': id }, back(c.r, id), h('h1', null, t('review.title')),
+    h('p', { class: 'lead' }, t('timeline.agencyNote')),
+    saved.rhythm.next ? h('p', null, t('review.next', { date: date(saved.rhythm.next) })) : null,
+    earlier(saved.items, c.r, c.agency),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')));
 }

@@ -121,6 +121,12 @@ describe('reviews and the timeline', () => {
     assert.equal(await nina.getByText(/legetime/i).count(), 0, 'NAV sees a step of health');
     assert.equal(await nina.getByText(/Helse/).count(), 0, 'NAV sees health');
     await checkA11y(nina, "the caseworker's timeline");
+    // A due review's push brings the coordinator to the reviews: saved
+    // ones, without the family's words.
+    await visit(nina, `${server.url}/#/roadmaps/${id}/review`, 'Se tilbake');
+    assert.equal(await nina.locator('ol.log > li').count(), 2);
+    assert.equal(await nina.getByText('Det går bedre med pengene.').count(), 0, "NAV reads the family's words");
+    await checkA11y(nina, "the caseworker's reviews");
     assertNoErrors(nina);
   });
 
