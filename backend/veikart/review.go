@@ -163,16 +163,16 @@ func ReviewDraft(r *Roadmap, last *Review, now time.Time) Review {
 		since, then = last.At, last.Snapshot
 	}
 	d := Review{At: clock(now), Since: since, Snapshot: Snapshot(r)}
-	for _, now := range d.Snapshot {
-		i := slices.IndexFunc(then, func(s AreaSnapshot) bool { return s.AreaID == now.AreaID })
+	for _, is := range d.Snapshot {
+		i := slices.IndexFunc(then, func(s AreaSnapshot) bool { return s.AreaID == is.AreaID })
 		var was AreaSnapshot
 		if i >= 0 {
 			was = then[i]
 		}
 		c := AreaChange{
-			AreaID: now.AreaID, ScoreThen: was.ScoreNow, ScoreNow: now.ScoreNow,
-			DesiredThen: was.ScoreDesired, DesiredNow: now.ScoreDesired,
-			GoalChanged: was.DesiredHash != now.DesiredHash || was.ScoreDesired != now.ScoreDesired,
+			AreaID: is.AreaID, ScoreThen: was.ScoreNow, ScoreNow: is.ScoreNow,
+			DesiredThen: was.ScoreDesired, DesiredNow: is.ScoreDesired,
+			GoalChanged: was.DesiredHash != is.DesiredHash || was.ScoreDesired != is.ScoreDesired,
 		}
 		if c.ScoreThen != 0 || c.ScoreNow != 0 || c.GoalChanged {
 			d.Changes.Areas = append(d.Changes.Areas, c)
