@@ -26,8 +26,9 @@ const (
 	TimelineGrantEnded   TimelineKind = "grant-ended" // revoked by the household
 	TimelineGrantExpired TimelineKind = "grant-expired"
 	TimelineTransition   TimelineKind = "transition"
-	TimelineHelperAdded  TimelineKind = "helper-added"
-	TimelineHelperEnded  TimelineKind = "helper-ended"
+	TimelineHelperAdded  TimelineKind = "helper-added"  // a trusted person or interpreter accepted
+	TimelineHelperEnded  TimelineKind = "helper-ended"  // taken back by the household
+	TimelineMemberJoined TimelineKind = "member-joined" // a member linked their own account
 )
 
 // TimelineEntry is one event. Only the fields of its kind are set.
@@ -48,6 +49,8 @@ type TimelineEntry struct {
 	HelperID   string
 	HelperKind HelperKind
 	HelperName string
+	// A member's who joined: the household's own member id.
+	MemberID string
 }
 
 // TimelineInput is what the sources read: the roadmap, its saved reviews
@@ -77,8 +80,8 @@ func Timeline(in TimelineInput) []TimelineEntry {
 	}
 	slices.SortStableFunc(out, func(a, b TimelineEntry) int {
 		return cmp.Or(b.At.Compare(a.At), cmp.Compare(a.Kind, b.Kind),
-			cmp.Compare(a.StepID+a.ReviewID+a.MeetingID+a.GrantID+a.TransitionID+a.HelperID,
-				b.StepID+b.ReviewID+b.MeetingID+b.GrantID+b.TransitionID+b.HelperID))
+			cmp.Compare(a.StepID+a.ReviewID+a.MeetingID+a.GrantID+a.TransitionID+a.HelperID+a.MemberID,
+				b.StepID+b.ReviewID+b.MeetingID+b.GrantID+b.TransitionID+b.HelperID+b.MemberID))
 	})
 	return out
 }
@@ -126,35 +129,27 @@ func meetingEntries(in TimelineInput) []TimelineEntry {
 	return out
 }
 
-// receiptEntries: grants (and helpers) given, changed and ended, as the
-// household's receipts record them.
+// receiptEntries: grants given, changed and ended, helpers let in and
+// taken back, members joining, as the household's receipts record them.
 func receiptEntries(in TimelineInput) []TimelineEntry {
+	kinds := map[ReceiptKind]TimelineKind{
+		ReceiptGranted: TimelineGrantGiven, ReceiptChanged: TimelineGrantChanged, ReceiptRevoked: TimelineGrantEnded,
+		ReceiptHelperAccepted: TimelineHelperAdded, ReceiptHelperRevoked: TimelineHelperEnded,
+		ReceiptMemberJoined: TimelineMemberJoined,
+	}
 	var out []TimelineEntry
 	for _, c := range in.Roadmap.Receipts {
-		var kind TimelineKind
+		kind, ok := kinds[c.Kind]
 		switch {
-		case c.HelperID != "" && c.Kind == ReceiptGranted:
-			kind = TimelineHelperAdded
-		case c.HelperID != "" && c.Kind == ReceiptRevoked:
-			kind = TimelineHelperEnded
-		case c.HelperID != "" || c.AgencyID == "":
+		case !ok:
 			continue
-		case c.Kind == ReceiptGranted:
-			kind = TimelineGrantGiven
-		case c.Kind == ReceiptChanged:
-			kind = TimelineGrantChanged
-		case c.Kind == ReceiptRevoked:
-			kind = TimelineGrantEnded
-		default:
-			continue
+		case c.HelperID != "":
+			out = append(out, TimelineEntry{Kind: kind, At: c.At, HelperID: c.HelperID, HelperKind: c.HelperKind, HelperName: c.HelperName})
+		case kind == TimelineMemberJoined:
+			out = append(out, TimelineEntry{Kind: kind, At: c.At, MemberID: c.MemberID})
+		case c.AgencyID != "":
+			out = append(out, TimelineEntry{Kind: kind, At: c.At, GrantID: c.GrantID, AgencyID: c.AgencyID, Sections: slices.Clone(c.Sections)})
 		}
-		e := TimelineEntry{Kind: kind, At: c.At, GrantID: c.GrantID}
-		if c.HelperID != "" {
-			e.HelperID, e.HelperKind, e.HelperName = c.HelperID, c.HelperKind, c.HelperName
-		} else {
-			e.AgencyID, e.Sections = c.AgencyID, slices.Clone(c.Sections)
-		}
-		out = append(out, e)
 	}
 	return out
 }

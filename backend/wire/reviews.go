@@ -115,6 +115,7 @@ type TimelineEntry struct {
 	Sections       []string  `json:"sections,omitempty"`
 	HelperKind     string    `json:"helperKind,omitempty"`
 	HelperName     string    `json:"helperName,omitempty"`
+	MemberID       string    `json:"memberId,omitempty"`
 }
 
 // ToTimelineEntry converts a timeline entry.
@@ -123,7 +124,7 @@ func ToTimelineEntry(e veikart.TimelineEntry) TimelineEntry {
 		Kind: string(e.Kind), At: e.At, StepID: e.StepID, AreaID: e.AreaID, Title: e.Title,
 		ReviewID: e.ReviewID, MeetingID: e.MeetingID, TransitionID: e.TransitionID, TransitionKind: string(e.TransitionKind),
 		AgencyID: e.AgencyID, GrantID: e.GrantID, Sections: SectionsToStrings(e.Sections),
-		HelperKind: string(e.HelperKind), HelperName: e.HelperName,
+		HelperKind: string(e.HelperKind), HelperName: e.HelperName, MemberID: e.MemberID,
 	}
 }
 

@@ -57,6 +57,7 @@ export function sentence(e, r, agency) {
     transition: () => t('timeline.transition', { kind: t(`transition.kind.${e.transitionKind}`), agency: agency(e.agencyId) }),
     'helper-added': () => t('timeline.helperAdded', { name: e.helperName }),
     'helper-ended': () => t('timeline.helperEnded', { name: e.helperName }),
+    'member-joined': () => t('timeline.memberJoined', { name: r.members.find((m) => m.id === e.memberId)?.name || '–' }),
   }[e.kind];
   return words ? t('timeline.line', { date: when, what: words() }) : null;
 }
