@@ -45,7 +45,7 @@ self.addEventListener('push', (event) => {
     let body = data.body || '';
     let key = null;
     if (data.kind === 'security') key = 'push.security';
-    else if (['promise', 'checklist', 'meeting', 'meeting-invite', 'meeting-minutes', 'message'].includes(data.kind)) key = `push.${data.kind}`;
+    else if (['promise', 'checklist', 'meeting', 'meeting-invite', 'meeting-minutes', 'message', 'review'].includes(data.kind)) key = `push.${data.kind}`;
     else if (data.days != null) {
       // Count the days when the reminder is shown, not when it was sent: a
       // phone that was off overnight gets yesterday's "tomorrow" today.

@@ -94,6 +94,13 @@ const (
 	// veikart.ConversationSection of that agency.
 	ReadMessages Action = "read-messages"
 	SendMessage  Action = "send-message"
+	// ReadHistory is reading the timeline and the saved reviews: the
+	// owners all of it, an agency with a grant in force what is about its
+	// granted areas and itself (history.go). Members and helpers: none.
+	ReadHistory Action = "read-history"
+	// Review is setting the review rhythm, seeing what changed since the
+	// last review and saving one: the owners only.
+	Review Action = "review"
 )
 
 // Roles a decision names.
@@ -141,7 +148,7 @@ func decidePerson(actor Actor, action Action, r *veikart.Roadmap, section veikar
 	if r.IsOwner(actor.UserID) {
 		switch action {
 		case Read, Change, Delete, ManageConsent, ReadLog, AcceptInvite, FollowUp, PrintPoster, ReadTeam,
-			ReadMeetings, CallMeeting, RunMeeting, ReadSays:
+			ReadMeetings, CallMeeting, RunMeeting, ReadSays, ReadHistory, Review:
 			return Decision{Allowed: true, Role: RoleOwner}
 		case Comment:
 			return Decision{Allowed: r.HasSection(section), Role: RoleOwner}
@@ -181,6 +188,11 @@ func decideAgency(actor Actor, action Action, r *veikart.Roadmap, section veikar
 		if r.IsCoordinator(actor.AgencyID, actor.UserID, now) {
 			return Decision{Allowed: true, Role: RoleCoordinator, Grant: &g}
 		}
+	case ReadHistory:
+		if r.IsCoordinator(actor.AgencyID, actor.UserID, now) {
+			return Decision{Allowed: true, Role: RoleCoordinator, Grant: &g}
+		}
+		allowed = true
 	case ReadTeam:
 		// Every agency with access sees itself on the team (its own
 		// contact person); TeamOf shows the rest only to an agency the

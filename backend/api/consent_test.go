@@ -509,6 +509,12 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 				"responsible": map[string]any{"kind": "household"}, "term": "short", "status": "dropped"}},
 			map[string]any{"opId": "x4", "type": "step.setBlocker", "stepId": "s-blk", "baseVersion": 1, "blocker": "waiting-list", "share": false}}}), true},
 		{"agency-blockers", "GET", func(w *world) string { return "/api/v1/agencies/" + w.nav + "/blockers" }, nil, false},
+		// Reviews and the timeline (reviews.go).
+		{"review-rhythm", "PUT", rp("/review-rhythm"), body(map[string]any{"months": 3}), true},
+		{"reviews", "GET", rp("/reviews"), nil, false},
+		{"review-draft", "GET", rp("/reviews/draft"), nil, false},
+		{"save-review", "POST", rp("/reviews"), body(map[string]any{"id": "rv-new", "note": "Det går bedre"}), true},
+		{"timeline", "GET", rp("/timeline"), nil, false},
 		{"calendar-feed", "GET", fixed("/api/v1/me/calendar-feed"), nil, false},
 		{"make-calendar-feed", "POST", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "nb"}), false},
 		{"revoke-calendar-feed", "DELETE", fixed("/api/v1/me/calendar-feed"), nil, false},
@@ -657,6 +663,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// Owners only: a helper's write names a section, this none.
 		"name-blocker":         owners(200),
 		"agency-blockers":      {"agency-admin": 200},
+		// Reviews: the owners choose the rhythm, see what changed and
+		// save; they and the agencies with a grant in force (the
+		// coordinator too) read the history, cut to their grant;
+		// members and helpers none.
+		"review-rhythm":        owners(200),
+		"review-draft":         owners(200),
+		"save-review":          owners(201),
+		"reviews":              {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
+		"timeline":             {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
 		"calendar-feed":        persons(200),
 		"make-calendar-feed":   persons(201),
 		"revoke-calendar-feed": persons(204),

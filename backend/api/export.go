@@ -78,6 +78,11 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
 			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
 		}),
+		Reviews: wire.List(o.Reviews, wire.ToReview),
+	}
+	if r.Review != (veikart.ReviewPlan{}) {
+		rh := wire.ToReviewRhythm(r.Review, "")
+		x.ReviewRhythm = &rh
 	}
 	return x
 }

@@ -98,6 +98,16 @@ type Store interface {
 	Conversations
 	CalendarFeeds
 	BlockerReports
+	ReviewStore
+}
+
+// ReviewStore keeps a roadmap's saved reviews beside it (reviews.go).
+type ReviewStore interface {
+	// Reviews are the roadmap's reviews, oldest first.
+	Reviews(ctx context.Context, roadmapID string) ([]veikart.Review, error)
+	// AddReview saves v, or returns the review already saved with its id
+	// (added false).
+	AddReview(ctx context.Context, roadmapID string, v veikart.Review) (veikart.Review, bool, error)
 }
 
 // Reminders hears of every roadmap change, to keep the reminder jobs in

@@ -51,6 +51,28 @@ type Job struct {
 	MeetingID string
 	Invite    bool
 	Minutes   bool // the minutes are approved: to the invited agencies
+	// Review is set for the reminder that the household's review is due
+	// (veikart/review.go): to the owners and the coordinator. Due is its
+	// date.
+	Review bool
+}
+
+// ReviewJobID is the id of the reminder of the review due on date. A new
+// rhythm or a review saved moves the date, and so gets a new job.
+func ReviewJobID(roadmapID, date string) string {
+	return fmt.Sprintf("%s/review:%s", roadmapID, date)
+}
+
+// reviewJobs is the reminder of r's next review, if it has a rhythm: once,
+// on the day at veikart.ReviewReminderAt (outside quiet hours).
+func reviewJobs(r *veikart.Roadmap, loc *time.Location) []Job {
+	at, ok := r.Review.DueAt(loc)
+	if !ok {
+		return nil
+	}
+	due := at.In(loc).Format(time.DateOnly)
+	return []Job{{ID: ReviewJobID(r.ID, due), RoadmapID: r.ID, Due: due, At: at, Review: true,
+		Reminder: veikart.Reminder{At: at.In(loc).Format("15:04")}}}
 }
 
 // MeetingJobID is the id of a meeting's invitation or reminder for one
@@ -140,6 +162,7 @@ func Jobs(r *veikart.Roadmap, loc *time.Location) []Job {
 	out = append(out, promiseJobs(r, loc)...)
 	out = append(out, meetingJobs(r, loc)...)
 	out = append(out, checklistJobs(r, loc)...)
+	out = append(out, reviewJobs(r, loc)...)
 	for _, t := range r.Transitions {
 		if t.Status != veikart.TransitionPlanned {
 			continue
@@ -335,6 +358,8 @@ func Text(j Job, now time.Time, loc *time.Location) string {
 	switch {
 	case j.Promise == ChecklistUnconfirmed:
 		return checklistText
+	case j.Review:
+		return reviewText
 	case j.Promise != "":
 		return promiseText
 	case j.MeetingID != "" && j.Invite:
@@ -369,6 +394,7 @@ var (
 	meetingReminderText = "Du har et møte i Veikart i morgen."
 	meetingMinutesText  = "Referatet fra et møte i Veikart er klart."
 	checklistText       = "Noe må avklares i Veikart før en overgang."
+	reviewText          = "Det er tid for å se tilbake i Veikart."
 	grantWords          = words{"En tilgang i Veikart går ut i dag.", "En tilgang i Veikart går ut i morgen.", "En tilgang i Veikart går ut om %d dager."}
 )
 

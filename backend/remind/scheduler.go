@@ -321,6 +321,9 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 		"tag": Topic(j.ID),
 	}
 	switch {
+	case j.Review:
+		delete(msg, "days")
+		msg["kind"], msg["url"] = "review", "/#/roadmaps/"+j.RoadmapID+"/review"
 	case j.Promise == ChecklistUnconfirmed:
 		// No days either: the agency opens the roadmap to answer the line.
 		delete(msg, "days")
@@ -371,6 +374,8 @@ func (s *Scheduler) notification(j Job, now time.Time) Notification {
 func (s *Scheduler) recipients(ctx context.Context, r *veikart.Roadmap, j Job, now time.Time) ([]string, error) {
 	var g veikart.Grant
 	switch {
+	case j.Review:
+		return s.withCoordinator(r, slices.Clone(r.Owners), now), nil
 	case j.Promise == ChecklistUnconfirmed:
 		return s.checklistRecipients(ctx, r, j, now)
 	case j.Promise != "":

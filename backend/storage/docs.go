@@ -74,8 +74,31 @@ type roadmapBody struct {
 	Helpers     []helperDoc     `bson:"helpers,omitempty"`
 	Says        []sayDoc        `bson:"says,omitempty"`
 	// The household's municipality, for the blockers it shares.
-	Municipality        string `bson:"municipality,omitempty"`
-	MunicipalityVersion int64  `bson:"municipalityVersion,omitempty"`
+	Municipality        string         `bson:"municipality,omitempty"`
+	MunicipalityVersion int64          `bson:"municipalityVersion,omitempty"`
+	Review              *reviewPlanDoc `bson:"review,omitempty"`
+}
+
+// reviewPlanDoc is the review rhythm (veikart.ReviewPlan); absent when
+// none was ever chosen.
+type reviewPlanDoc struct {
+	Months int       `bson:"months"`
+	SetAt  time.Time `bson:"setAt"`
+	LastAt time.Time `bson:"lastAt,omitempty"`
+}
+
+func toReviewPlanDoc(p veikart.ReviewPlan) *reviewPlanDoc {
+	if p == (veikart.ReviewPlan{}) {
+		return nil
+	}
+	return &reviewPlanDoc{Months: p.Months, SetAt: p.SetAt, LastAt: p.LastAt}
+}
+
+func fromReviewPlanDoc(d *reviewPlanDoc) veikart.ReviewPlan {
+	if d == nil {
+		return veikart.ReviewPlan{}
+	}
+	return veikart.ReviewPlan{Months: d.Months, SetAt: d.SetAt.UTC(), LastAt: d.LastAt.UTC()}
 }
 
 // helperDoc is a trusted person or an interpreter (veikart.Helper).
@@ -253,6 +276,7 @@ type stepDoc struct {
 	TransitionID string           `bson:"transitionId,omitempty"`
 	ChecklistKey string           `bson:"checklistKey,omitempty"`
 	Blocker      *stepBlockerDoc  `bson:"blocker,omitempty"`
+	StatusAt     time.Time        `bson:"statusAt,omitempty"`
 	CreatedAt    time.Time        `bson:"createdAt"`
 	UpdatedAt    time.Time        `bson:"updatedAt"`
 	Version      int64            `bson:"v"`
@@ -505,6 +529,7 @@ func toRoadmapDoc(r *veikart.Roadmap) (roadmapDoc, error) {
 		Helpers:      convert(r.Helpers, toHelperDoc),
 		Says:         convert(r.Says, toSayDoc),
 		Municipality: r.Municipality, MunicipalityVersion: r.MunicipalityVersion,
+		Review: toReviewPlanDoc(r.Review),
 	}
 	for i, m := range r.Members {
 		b.Members[i] = memberDoc{
@@ -563,6 +588,7 @@ func (d *roadmapDoc) toDomain() (*veikart.Roadmap, error) {
 		Helpers:      convert(b.Helpers, fromHelperDoc),
 		Says:         convert(b.Says, fromSayDoc),
 		Municipality: b.Municipality, MunicipalityVersion: b.MunicipalityVersion,
+		Review: fromReviewPlanDoc(b.Review),
 	}
 	for i, m := range b.Members {
 		r.Members[i] = veikart.Member{
@@ -611,7 +637,7 @@ func toStepDoc(s veikart.Step) stepDoc {
 		Responsible: responsibleDoc{Kind: string(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: string(s.Status), Term: string(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r veikart.Reminder) reminderDoc { return reminderDoc{DaysBefore: r.DaysBefore, At: r.At} }),
-		Promise:   toPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Promise:   toPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey, StatusAt: s.StatusAt,
 		Blocker:   toStepBlockerDoc(s.Blocker),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version, Changed: s.Changed,
 	}
@@ -623,7 +649,7 @@ func fromStepDoc(s stepDoc) veikart.Step {
 		Responsible: veikart.Responsible{Kind: veikart.ResponsibleKind(s.Responsible.Kind), MemberID: s.Responsible.MemberID, AgencyID: s.Responsible.AgencyID},
 		Due:         s.Due, Status: veikart.Status(s.Status), Term: veikart.Term(s.Term), MemberIDs: s.MemberIDs,
 		Reminders: convert(s.Reminders, func(r reminderDoc) veikart.Reminder { return veikart.Reminder{DaysBefore: r.DaysBefore, At: r.At} }),
-		Promise:   fromPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey,
+		Promise:   fromPromiseDoc(s.Promise), TransitionID: s.TransitionID, ChecklistKey: s.ChecklistKey, StatusAt: s.StatusAt.UTC(),
 		Blocker:   fromStepBlockerDoc(s.Blocker),
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), Version: s.Version, Changed: s.Changed,
 	}

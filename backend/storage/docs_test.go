@@ -76,6 +76,9 @@ func TestRoadmapDoc_Consent(t *testing.T) {
 	}
 	want.Coordinator = veikart.Coordinator{AgencyID: "bydel", UserID: "c3", Since: at(7), By: "u1"}
 	want.Steps[0].Responsible = veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "bydel"}
+	// When a step's status changed, and the review rhythm (review.go).
+	want.Steps[0].StatusAt = at(8)
+	want.Review = veikart.ReviewPlan{Months: 3, SetAt: at(9), LastAt: at(10)}
 	want.Steps[0].Promise = veikart.Promise{Status: veikart.PromiseAccepted, AskedAt: at(1), Due: "2026-12-24", By: "c3", ByName: "Vera",
 		AnsweredAt: at(2), Outcome: veikart.PromiseKept, OutcomeAt: at(3)}
 	want.Meetings = []veikart.Meeting{{

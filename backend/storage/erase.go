@@ -292,6 +292,9 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	if err := s.sweepConversations(ctx, id); err != nil {
 		return err
 	}
+	if err := s.eraseReviews(ctx, id); err != nil {
+		return err
+	}
 	if _, err := s.db.Collection(erasuresColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: rec.ID}}); err != nil {
 		return mapError(err, "close erasure of %s", id)
 	}

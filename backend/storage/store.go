@@ -95,8 +95,9 @@ type Store struct {
 	// Messages (messages.go): conversations and the agencies' inboxes.
 	conversations *kind[*veikart.Conversation]
 	inboxes       *kind[*inboxDoc]
-	logHeads      *cache[int64] // log key -> its last page (exact in exclusive mode, a hint else)
-	reads         readCounts    // the access log's repeated reads, counted (audit.go)
+	reviews       *kind[*reviewList] // reviews.go
+	logHeads      *cache[int64]      // log key -> its last page (exact in exclusive mode, a hint else)
+	reads         readCounts         // the access log's repeated reads, counted (audit.go)
 	stopCounts    chan struct{}
 	countsDone    chan struct{}
 
@@ -166,6 +167,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	// than 0.3 µs (BenchmarkMessages).
 	s.conversations = s.conversationKind(newCache[*veikart.Conversation](copies / 20))
 	s.inboxes = s.inboxKind(newCache[*inboxDoc](copies / 10))
+	s.reviews = s.reviewKind()
 	// Both are kept in both modes: the head is only a starting point on a
 	// shared database (lastPage), and a replica counts only the repeats
 	// of the reads it logged itself.
@@ -186,6 +188,7 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	colls = append(colls, EraseCollections...)
 	colls = append(colls, MessageCollections...)
 	colls = append(colls, BlockerCollections...)
+	colls = append(colls, ReviewCollections...)
 	colls = append(colls, onceColl, calendarColl)
 	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)

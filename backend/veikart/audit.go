@@ -16,6 +16,7 @@ const (
 	AuditSetContact    AuditAction = "set-contact"    // an agency named its contact person
 	AuditAnswerPromise AuditAction = "answer-promise" // an agency accepted or declined a step
 	AuditReadMeetings  AuditAction = "read-meetings"  // the meetings the agency is invited to
+	AuditReadHistory   AuditAction = "read-history"   // the timeline or the reviews, cut to the grant
 	AuditMeetingNotes  AuditAction = "meeting-notes"  // the coordinator wrote notes or a decision
 	// A caseworker read the conversation with the household (counted like
 	// AuditRead), or wrote in it.

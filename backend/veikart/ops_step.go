@@ -72,6 +72,9 @@ func (op AddStep) apply(a *applier, ptr string) (bool, error) {
 		return false, err
 	}
 	s.CreatedAt, s.UpdatedAt = a.now, a.now
+	if s.Status == Done || s.Status == Dropped {
+		s.StatusAt = a.now
+	}
 	s.Version, s.Changed = a.v, nil
 	askPromise(nil, &s, a.now)
 	r.Steps = append(r.Steps, s)
@@ -109,6 +112,9 @@ func (op UpdateStep) apply(a *applier, ptr string) (bool, error) {
 		return false, err
 	}
 	askPromise(&a.r.Steps[i], &s, a.now)
+	if s.Status != a.r.Steps[i].Status {
+		s.StatusAt = a.now
+	}
 	s.UpdatedAt = a.now
 	s.Version, s.Changed = a.v, a.touch(s.Changed, u.fields)
 	a.r.Steps[i] = s

@@ -210,7 +210,7 @@ func (r *Roadmap) JudgePromise(stepID string, o PromiseOutcome, now time.Time) (
 	s.Promise.Outcome, s.Promise.OutcomeAt = o, now
 	fields := []string{"promise"}
 	if o == PromiseKept && s.Status != Done {
-		s.Status = Done
+		s.Status, s.StatusAt = Done, now
 		fields = append(fields, "status")
 	}
 	s = s.touched(n.Version, now, fields)

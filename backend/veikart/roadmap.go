@@ -148,6 +148,9 @@ type Roadmap struct {
 	// changed it.
 	Municipality        string
 	MunicipalityVersion int64
+	// Review is the household's review rhythm (review.go). The reviews
+	// themselves live outside the roadmap, so that they never grow it.
+	Review ReviewPlan
 }
 
 // Member is a person in the household.
@@ -209,7 +212,11 @@ type Step struct {
 	// Blocker is what the household says stopped the step, once it was
 	// dropped or ran late, and whether it shares that anonymously
 	// (blocker.go); zero for none.
-	Blocker   StepBlocker
+	Blocker StepBlocker
+	// StatusAt is when Status last changed (or, for a step added done or
+	// dropped, when it was added): what a review and the timeline date a
+	// step done by. Zero for steps whose status changed before it existed.
+	StatusAt  time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Version   int64

@@ -251,6 +251,9 @@ type ExportedRoadmap struct {
 	Says           []OwnSay           `json:"says,omitempty"`
 	// Conversations are the household's messages with agencies.
 	Conversations []ExportedConversation `json:"conversations"`
+	// ReviewRhythm and Reviews are the household's reviews (reviews.go).
+	ReviewRhythm *ReviewRhythm `json:"reviewRhythm,omitempty"`
+	Reviews      []Review      `json:"reviews,omitempty"`
 }
 
 // ExportInvitation is an invitation as the owners made it, without its

@@ -18,7 +18,7 @@ const target = db.getSiblingDB(name);
 const hashed = [
   'roadmaps', 'access_log', 'users', 'sessions', 'push_subscriptions',
   'reminder_jobs', 'reminder_claims', 'invitations', 'once',
-  'passkeys', 'passkey_users', 'enrolments', 'conversations', 'calendar_feeds',
+  'passkeys', 'passkey_users', 'enrolments', 'conversations', 'calendar_feeds', 'reviews',
 ];
 
 // Small (one document per agency, per minute or per erasure under way, and

@@ -57,6 +57,8 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/messages$/, (id) => messagesView().then((m) => m.conversations(id))],
   [/^\/roadmaps\/([\w-]+)\/messages\/([\w-]+)$/, (id, a) => messagesView().then((m) => m.thread(id, a))],
   [/^\/roadmaps\/([\w-]+)\/members$/, (id) => membersView().then((m) => m.members(id))],
+  [/^\/roadmaps\/([\w-]+)\/review$/, (id) => historyView().then((m) => m.review(id))],
+  [/^\/roadmaps\/([\w-]+)\/timeline$/, (id) => historyView().then((m) => m.timeline(id))],
 ];
 
 // Screens reachable signed out: the way back from ID-porten, a
@@ -77,6 +79,7 @@ const helpersView = () => import('./views/helpers.js');
 const membersView = () => import('./views/members.js');
 const calendarView = () => import('./views/calendar.js');
 const blockersView = () => import('./views/blockers.js');
+const historyView = () => import('./views/history.js');
 
 const acting = () => Boolean(currentSession()?.actingFor);
 const main = () => document.getElementById('main');

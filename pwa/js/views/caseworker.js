@@ -260,6 +260,7 @@ export async function roadmap(id) {
       tv.contactForm(id, acc.contact, myName)),
     teamPart,
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/meetings` }, t('meeting.title')),
+    h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')),
     people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
     granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null }));

@@ -125,6 +125,8 @@ export async function overview(id) {
       r.version ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/members` }, t(r.access?.role === 'member' ? 'members.mineTitle' : 'members.title')) : null,
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
+      r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/review` }, t('review.title')),
+      r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
     h('ul', { class: 'cards' }, areas),
