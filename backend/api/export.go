@@ -78,6 +78,7 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
 			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
 		}),
+		Readings: wire.List(o.Readings, wire.ToReading),
 	}
 	return x
 }

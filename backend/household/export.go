@@ -48,6 +48,8 @@ type Owned struct {
 	Log    []veikart.AuditEvent
 	// Conversations are its conversations with agencies, whole.
 	Conversations []ExportedConversation
+	// Readings are its check-ins, every one, oldest first.
+	Readings []veikart.Reading
 }
 
 // ExportPerson gathers actor's own data, whichever role their sign-in acts
@@ -129,6 +131,9 @@ func (s *Service) exportOwned(ctx context.Context, r *veikart.Roadmap) (Owned, e
 	}
 	var err error
 	if o.Conversations, err = s.exportConversations(ctx, r); err != nil {
+		return Owned{}, err
+	}
+	if o.Readings, err = s.allReadings(ctx, r); err != nil {
 		return Owned{}, err
 	}
 	o.Log, err = s.wholeLog(ctx, r.ID)

@@ -94,6 +94,7 @@ type Store interface {
 	Erasures
 	Conversations
 	CalendarFeeds
+	CheckIns
 }
 
 // Reminders hears of every roadmap change, to keep the reminder jobs in

@@ -94,10 +94,12 @@ type Store struct {
 	// Messages (messages.go): conversations and the agencies' inboxes.
 	conversations *kind[*veikart.Conversation]
 	inboxes       *kind[*inboxDoc]
-	logHeads      *cache[int64] // log key -> its last page (exact in exclusive mode, a hint else)
-	reads         readCounts    // the access log's repeated reads, counted (audit.go)
-	stopCounts    chan struct{}
-	countsDone    chan struct{}
+	// Check-ins (checkins.go): a roadmap's readings, a document a year.
+	readingYears *kind[*veikart.ReadingYear]
+	logHeads     *cache[int64] // log key -> its last page (exact in exclusive mode, a hint else)
+	reads        readCounts    // the access log's repeated reads, counted (audit.go)
+	stopCounts   chan struct{}
+	countsDone   chan struct{}
 
 	// erased holds the roadmaps erased by this process, so that a request
 	// that read one just before will not append to its deleted log.
@@ -162,6 +164,9 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	// than 0.3 µs (BenchmarkMessages).
 	s.conversations = s.conversationKind(newCache[*veikart.Conversation](copies / 20))
 	s.inboxes = s.inboxKind(newCache[*inboxDoc](copies / 10))
+	// A history reads a document per year, most of them missing (kept as
+	// copies too): as many copies as roadmaps.
+	s.readingYears = s.readingYearKind(newCache[*veikart.ReadingYear](copies))
 	// Both are kept in both modes: the head is only a starting point on a
 	// shared database (lastPage), and a replica counts only the repeats
 	// of the reads it logged itself.
@@ -181,6 +186,7 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	colls = append(colls, PasskeyCollections...)
 	colls = append(colls, EraseCollections...)
 	colls = append(colls, MessageCollections...)
+	colls = append(colls, CheckinCollections...)
 	colls = append(colls, onceColl, calendarColl)
 	for _, name := range colls {
 		err := s.db.CreateCollection(ctx, name)
@@ -216,6 +222,8 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 		{calendarColl, "userId", bson.D{{Key: "userId", Value: 1}}},
 		// A person's erasure finds the conversations they wrote in.
 		{convColl, "users", bson.D{{Key: "users", Value: 1}}},
+		// ... and the check-ins they recorded.
+		{checkinsColl, "users", bson.D{{Key: "users", Value: 1}}},
 		{enrolmentsColl, "userId", bson.D{{Key: "userId", Value: 1}}},
 		{enrolmentsColl, "createdBy", bson.D{{Key: "createdBy", Value: 1}}},
 		{onceColl, "v.userId", bson.D{{Key: "v.userId", Value: 1}}},

@@ -251,6 +251,8 @@ type ExportedRoadmap struct {
 	Says           []OwnSay           `json:"says,omitempty"`
 	// Conversations are the household's messages with agencies.
 	Conversations []ExportedConversation `json:"conversations"`
+	// Readings are its check-ins, every one, oldest first.
+	Readings []Reading `json:"readings,omitempty"`
 }
 
 // ExportInvitation is an invitation as the owners made it, without its
