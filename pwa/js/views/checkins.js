@@ -86,7 +86,8 @@ export function history(a, rs, members = [], names = {}) {
       h('td', null, withWhom(x, names)),
       h('td', null, x.note || '')))));
   return h('section', { class: 'stack history', 'data-history': a.id, 'aria-label': t('checkin.historyOf', { area: name }) },
-    summary ? h('p', null, summary) : null, chart, h('div', { class: 'tablewrap' }, table));
+    // On a narrow phone the table scrolls sideways: a keyboard reaches it.
+    summary ? h('p', null, summary) : null, chart, h('div', { class: 'tablewrap', tabindex: 0, role: 'region', 'aria-label': caption }, table));
 }
 
 // screen is the check-in: a score for each area (or the one area), for the
