@@ -25,7 +25,7 @@ func TestCheckIns_BadInputIsRefused(t *testing.T) {
 	w := newWorld(t, e)
 	owner := w.tokens["owner"]
 	path := "/api/v1/roadmaps/" + w.id + "/checkins"
-	today := e.clock.Now().Format(time.DateOnly)
+	today := osloToday(e)
 	future := e.clock.Now().AddDate(0, 0, 3).Format(time.DateOnly)
 	one := func(reading map[string]any) map[string]any {
 		return map[string]any{"date": today, "with": "family", "readings": []any{reading}}
@@ -164,4 +164,38 @@ func TestCheckIns_CaseworkerSeesGrantedAreasOnly(t *testing.T) {
 	if r := e.do(t, "GET", path, w.tokens["expired"], nil); r.status != 403 || !strings.Contains(r.body, "access-ended") {
 		t.Fatalf("expired: %d %s", r.status, r.body)
 	}
+}
+
+// TestCheckIns_ScoreChangedOnTheAreaFormIsAReading: an owner setting
+// housing's scoreNow through the area's form (an operation) records a
+// household reading dated today, once however often the batch is sent.
+func TestCheckIns_ScoreChangedOnTheAreaFormIsAReading(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	owner := w.tokens["owner"]
+	batch := func(w *world) map[string]any {
+		return map[string]any{"operations": []any{map[string]any{
+			"opId": "score-op-1", "type": "area.update", "areaId": "housing", "baseVersion": w.roadmap(t).Version, "set": map[string]any{"scoreNow": 3}}}}
+	}
+	b := batch(w)
+	for range 2 {
+		if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/operations", owner, b); r.status != 200 {
+			t.Fatalf("operations: %d %s", r.status, r.body)
+		}
+	}
+	r := e.do(t, "GET", "/api/v1/roadmaps/"+w.id+"/checkins?area=housing", owner, nil)
+	if r.status != 200 || strings.Count(r.body, `"id":"score-op-1"`) != 1 || !strings.Contains(r.body, `"score":3`) ||
+		!strings.Contains(r.body, `"date":"`+osloToday(e)+`"`) {
+		t.Fatalf("history: %d %s", r.status, r.body)
+	}
+}
+
+// osloToday is the households' date (the server's default time zone).
+func osloToday(e *env) string {
+	loc, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		loc = time.UTC
+	}
+	return e.clock.Now().In(loc).Format(time.DateOnly)
 }

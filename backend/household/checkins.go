@@ -3,6 +3,7 @@ package household
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/auth"
@@ -238,4 +239,37 @@ func (s *Service) DeleteReading(ctx context.Context, actor access.Actor, id, rea
 		}
 	}
 	return gone, nil
+}
+
+// scoreReadings records, for each operation of a batch that set an area's
+// ScoreNow (applied now, or a repeat of one applied before), a household
+// reading dated today by actor: a score changed on the area's form is a
+// check-in too, so nothing of the road walked is lost, and the newest
+// household reading stays the area's "now". The reading's id is the
+// operation's, so a batch sent again records it once. The roadmap is
+// written already: a reading that cannot be stored under its id (the same
+// id for something else) is logged and left out; any other failure is
+// returned, and the app's retry of the batch records it.
+func (s *Service) scoreReadings(ctx context.Context, actor access.Actor, r *veikart.Roadmap, ops []veikart.Op, results []veikart.Result) error {
+	var rs []veikart.Reading
+	at := s.now().UTC().Truncate(time.Millisecond)
+	for i, op := range ops {
+		u, ok := op.(veikart.UpdateArea)
+		if !ok || u.Set.ScoreNow == nil || *u.Set.ScoreNow < 1 || *u.Set.ScoreNow > 5 || i >= len(results) {
+			continue
+		}
+		if _, ok := r.Area(u.AreaID); !ok {
+			continue
+		}
+		rs = append(rs, veikart.Reading{ID: u.ID, AreaID: u.AreaID, Date: s.today(), Score: *u.Set.ScoreNow, With: veikart.ScoredAlone, By: actor.UserID, At: at})
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	_, _, err := s.store.AddReadings(ctx, r.ID, rs)
+	if veikart.ErrorCode(err) == veikart.ECONFLICT {
+		s.log.Warn("score change not recorded as a reading", "err", err, "request_id", RequestID(ctx))
+		return nil
+	}
+	return err
 }
