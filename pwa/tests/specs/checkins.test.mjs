@@ -85,6 +85,18 @@ describe('check-ins over time', () => {
     assertNoErrors(family);
   });
 
+  test('the poster shows where we started, where we are and where we are going, when the family chooses', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/poster`, 'Plakat til veggen');
+    const journey = family.locator('.poster [data-journey="housing"]');
+    assert.equal(await journey.count(), 0, 'off until chosen');
+    // Housing is on the poster once it has something in it (a score now).
+    await family.getByRole('checkbox', { name: 'Vis veien så langt: hvor vi startet, hvor vi er, hvor vi skal' }).check();
+    await journey.waitFor();
+    assert.equal(await journey.textContent(), `Vi startet på 2 (${dayNb(sittings[0].day)}). Nå er vi på 4. Vi skal til –.`);
+    assert.equal(await family.locator('.poster-area svg.road circle.trail').count() >= 3, true);
+    assertNoErrors(family);
+  });
+
   test('the table alternative passes axe in bokmål and in Arabic', async () => {
     await visit(family, `${server.url}/#/roadmaps/${id}/areas/housing`, 'Bolig');
     await family.locator('[data-history="housing"] table').waitFor();
