@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/veikart/veikart/backend/validate"
 )
 
 // checkInBody is one sitting in housing (the household) and health.
@@ -198,4 +200,26 @@ func osloToday(e *env) string {
 		loc = time.UTC
 	}
 	return e.clock.Now().In(loc).Format(time.DateOnly)
+}
+
+// TestCheckIns_InTheOwnersExport: the owners' export holds the roadmap's
+// readings (valid against export.schema.json); a caseworker's does not.
+func TestCheckIns_InTheOwnersExport(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	v, err := validate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.do(t, "GET", "/api/v1/me/export", w.tokens["owner"], nil)
+	if r.status != 200 || !strings.Contains(r.body, `"readings":[{"id":"ci-w"`) {
+		t.Fatalf("owner's export: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("export.schema.json", []byte(r.body)); err != nil {
+		t.Fatalf("export is not valid against export.schema.json: %v", err)
+	}
+	if r := e.do(t, "GET", "/api/v1/me/export", w.tokens["caseworker"], nil); r.status != 200 || strings.Contains(r.body, `"ci-w"`) {
+		t.Fatalf("caseworker's export: %d %s", r.status, r.body)
+	}
 }
