@@ -118,21 +118,43 @@ describe('check-ins over time', () => {
     assertNoErrors(family);
   });
 
+  test('a check-in made offline keeps its day and is sent once when the phone is online again', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/areas/housing/checkin`, 'Sjekk inn');
+    await family.context().setOffline(true);
+    await family.getByRole('group', { name: 'Hvor står dere nå i Bolig?' }).getByRole('radio', { name: '5', exact: true }).check();
+    await family.getByRole('button', { name: 'Lagre innsjekkingen' }).click();
+    await family.getByText('Lagret på telefonen. Sendes når du har nett.').waitFor();
+    await family.getByRole('heading', { level: 1, name: 'Bolig' }).waitFor();
+    // Shown at once, as not sent yet; the road's "now" moved already.
+    const housing = family.locator('[data-history="housing"]');
+    await housing.locator('tbody tr').filter({ hasText: 'ikke sendt ennå' }).waitFor();
+    await family.locator('.roadtext').filter({ hasText: 'Nå: 5 av 5.' }).first().waitFor();
+    await family.context().setOffline(false);
+    await settled(family);
+    const kari = (await devLogin(server.url, 'Kari Berg')).accessToken;
+    const got = await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}/checkins?area=housing`);
+    assert.equal(got.items.length, 4, JSON.stringify(got.items));
+    assert.equal(got.items.at(-1).score, 5);
+    assert.equal(got.items.at(-1).date, dayISO(0));
+    assert.equal((await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}`)).areas.find((a) => a.id === 'housing').scoreNow, 5);
+    assertNoErrors(family, [/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
+  });
+
   test('the caseworker sees the history of housing, not of work', async () => {
     await signIn(nina, server.url, 'Nina Dahl');
     await nina.getByRole('heading', { level: 1, name: 'Delt med oss' }).waitFor();
     await nina.getByRole('link', { name: /Familien Berg/ }).click();
     await nina.getByRole('heading', { level: 1, name: 'Familien Berg' }).waitFor();
     const housing = nina.locator('[data-history="housing"]');
-    await housing.locator('tbody tr').nth(2).waitFor();
-    assert.equal(await housing.locator('tbody tr').count(), 3);
-    assert.equal(await housing.locator('[data-chart="housing"] circle.point').count(), 3);
+    await housing.locator('tbody tr').nth(3).waitFor();
+    assert.equal(await housing.locator('tbody tr').count(), 4);
+    assert.equal(await housing.locator('[data-chart="housing"] circle.point').count(), 4);
     assert.equal(await nina.locator('[data-history="work"]').count(), 0, 'no history of work');
     assert.equal(await nina.getByText('Innsjekkinger i Arbeid').count(), 0);
     // The API: work's readings are left out, and refused by name.
     const token = (await devLogin(server.url, 'Nina Dahl', 'nav-berg')).accessToken;
     const got = await api(server.url, token, 'GET', `/api/v1/roadmaps/${id}/checkins`);
-    assert.equal(got.items.length, 3);
+    assert.equal(got.items.length, 4);
     assert.ok(got.items.every((x) => x.areaId === 'housing' && !x.recordedBy), JSON.stringify(got.items));
     await assert.rejects(api(server.url, token, 'GET', `/api/v1/roadmaps/${id}/checkins?area=work`), (e) => e.status === 404);
     // The read is in the family's access log, as housing's.
