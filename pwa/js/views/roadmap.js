@@ -191,14 +191,15 @@ export async function area(id, areaId) {
     road(a, checkins.trail(walked, areaId)),
     !r.access || helperWrites || (member && r.members.find((m) => m.id === r.access.memberId)?.role === 'adult')
       ? h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/checkin` }, t('checkin.thisArea')) : null,
-    h('h2', null, t('checkin.history')),
-    checkins.history(a, walked, r.members, names),
     speakable(field(t('area.now'), text('now'), t('area.nowHint'))),
     beside('now'),
     score('scoreNow', t('area.scoreNow')),
     speakable(field(t('area.desired'), text('desired'), t('area.desiredHint'))),
     beside('desired'),
     score('scoreDesired', t('area.scoreDesired')),
+    // The road walked: the check-ins as a chart, and a table of them.
+    h('h2', null, t('checkin.history')),
+    checkins.history(a, walked, r.members, names),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
