@@ -4,7 +4,7 @@
 // for those who do not see the chart. A check-in goes through the outbox
 // (sync.checkIn) with ids made here and the phone's date, so one made
 // offline keeps its day and is stored once.
-import { h, s, field, choice, toast } from '../ui.js';
+import { h, s, field, choice, toast, confirm } from '../ui.js';
 import { t, plural, date, num } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
@@ -50,8 +50,9 @@ const whose = (x, members) => (x.memberId ? members.find((m) => m.id === x.membe
 
 // history draws area a's readings as a chart over time, and the same
 // readings as a table (its alternative, always there below it). members
-// name the members' readings; names the agencies present.
-export function history(a, rs, members = [], names = {}) {
+// name the members' readings; names the agencies present. remove, for the
+// owners, takes a reading back (a button on each row sent already).
+export function history(a, rs, members = [], names = {}, remove = null) {
   const mine = rs.filter((x) => x.areaId === a.id);
   const name = areaName(a, t);
   if (!mine.length) return h('p', { class: 'meta', 'data-history': a.id }, t('checkin.none'));
@@ -80,7 +81,11 @@ export function history(a, rs, members = [], names = {}) {
     h('caption', null, caption),
     h('thead', null, h('tr', null, ...['checkin.col.date', 'checkin.col.who', 'checkin.col.score', 'checkin.col.with', 'checkin.col.note'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', null, mine.map((x) => h('tr', null,
-      h('th', { scope: 'row' }, date(x.date), x.pending ? ` (${t('common.notSent')})` : ''),
+      // The owners' "take back" sits with the date, where a narrow
+      // screen shows it without scrolling the table sideways.
+      h('th', { scope: 'row' }, date(x.date), x.pending ? ` (${t('common.notSent')})` : '',
+        remove && !x.pending ? [h('br'), h('button', { type: 'button', class: 'link small', onclick: () => remove(x) },
+          t('checkin.remove'), h('span', { class: 'sr' }, ` ${date(x.date)}`))] : null),
       h('td', null, whose(x, members)),
       h('td', null, num(x.score)),
       h('td', null, withWhom(x, names)),
@@ -153,3 +158,16 @@ export async function screen(id, areaId) {
       out,
       h('button', { type: 'submit' }, t('checkin.save'))));
 }
+
+// takeBack is the owners' remove for history: after a yes, the server
+// forgets reading x of roadmap id (it needs the network), and the screen
+// is drawn again with the road's "now" as the server has it then.
+export const takeBack = (id, redraw) => async (x) => {
+  if (!(await confirm(t('checkin.remove'), t('checkin.removeConfirm', { date: date(x.date), score: num(x.score) }), t('checkin.remove'), true))) return;
+  try {
+    await call('DELETE', `/roadmaps/${encodeURIComponent(id)}/checkins/${encodeURIComponent(x.id)}`);
+    await sync.refresh(id);
+    toast(t('checkin.removed'));
+    redraw();
+  } catch (e) { toast(e instanceof Offline ? t('error.offline') : e.message); }
+};

@@ -199,7 +199,7 @@ export async function area(id, areaId) {
     score('scoreDesired', t('area.scoreDesired')),
     // The road walked: the check-ins as a chart, and a table of them.
     h('h2', null, t('checkin.history')),
-    checkins.history(a, walked, r.members, names),
+    checkins.history(a, walked, r.members, names, r.access ? null : checkins.takeBack(id, () => route(true))),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },

@@ -164,4 +164,19 @@ describe('check-ins over time', () => {
     assert.ok(!log.items.some((e) => (e.sections || []).includes('area:work')));
     assertNoErrors(nina);
   });
+
+  test('an owner takes back a check-in recorded by mistake, and the road goes back with it', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/areas/housing`, 'Bolig');
+    const rows = family.locator('[data-history="housing"] tbody tr');
+    await rows.nth(3).waitFor();
+    await rows.nth(3).getByRole('button', { name: /^Ta tilbake/ }).click();
+    await family.getByRole('dialog').getByRole('button', { name: 'Ta tilbake' }).click();
+    await family.getByText('Innsjekkingen er tatt tilbake.').waitFor();
+    await family.locator('[data-history="housing"] tbody tr').nth(3).waitFor({ state: 'detached' });
+    await family.locator('.roadtext').filter({ hasText: 'Nå: 4 av 5.' }).first().waitFor();
+    const kari = (await devLogin(server.url, 'Kari Berg')).accessToken;
+    assert.equal((await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}`)).areas.find((a) => a.id === 'housing').scoreNow, 4);
+    // (The offline moment above is in the page's log.)
+    assertNoErrors(family, [/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
+  });
 });
