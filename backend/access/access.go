@@ -130,6 +130,9 @@ func Decide(actor Actor, action Action, r *veikart.Roadmap, section veikart.Sect
 	if r == nil || actor.UserID == "" {
 		return deny
 	}
+	if action == CheckIn || action == ReadCheckIns {
+		return decideCheckIns(actor, action, r, section, now) // checkins.go
+	}
 	switch actor.Kind {
 	case Person:
 		if d, ok := decideHelper(actor, action, r, section, now); ok {

@@ -371,6 +371,10 @@ func (s *Server) routes() {
 	v1.Get("/roadmaps/:roadmapId/conversations", s.authenticate, s.listConversations)
 	v1.Get("/roadmaps/:roadmapId/conversations/:agencyId/messages", s.authenticate, s.listMessages)
 	v1.Post("/roadmaps/:roadmapId/conversations/:agencyId/messages", s.authenticate, s.sendMessage)
+	// Check-ins: readings of each area's "now" over time.
+	v1.Get("/roadmaps/:roadmapId/checkins", s.authenticate, s.listCheckIns)
+	v1.Post("/roadmaps/:roadmapId/checkins", s.authenticate, s.checkIn)
+	v1.Delete("/roadmaps/:roadmapId/checkins/:readingId", s.authenticate, s.deleteCheckIn)
 
 	// Agencies.
 	v1.Post("/auth/act", s.act)

@@ -250,6 +250,11 @@ func newWorld(t testing.TB, e *env) *world {
 	if err := e.store.CreateRoadmap(ctx, r); err != nil {
 		t.Fatal(err)
 	}
+	// A check-in of Kari's (m1) in housing, for the check-in routes.
+	if _, _, err := e.store.AddReadings(ctx, w.id, []veikart.Reading{{ID: "ci-w", AreaID: "housing", MemberID: "m1", Date: now.Format(time.DateOnly),
+		Score: 2, With: veikart.ScoredAlone, By: uid("owner"), At: now.UTC().Truncate(time.Millisecond)}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.store.AddInvitationCode(ctx, household.HashInvitationCode(w.helperCode), w.id, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -468,6 +473,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// permission), the child welfare service's (expired), Husbanken's
 		// (revoked, never the permission), the police's (planned ahead).
 		{"conversations", "GET", rp("/conversations"), nil, false},
+		// Check-ins: a household reading of housing (NAV's grant covers
+		// it) moves housing's scoreNow; the world's reading is Kari's (m1).
+		{"checkins", "GET", rp("/checkins"), nil, false},
+		{"checkins-work", "GET", rp("/checkins?area=work"), nil, false},
+		{"check-in", "POST", rp("/checkins"), func(w *world) any {
+			return map[string]any{"date": w.e.clock.Now().Format(time.DateOnly), "with": "caseworker", "agencyId": w.nav,
+				"readings": []any{map[string]any{"id": "ci-new", "areaId": "housing", "score": 4, "note": "Bedre"}}}
+		}, true},
+		{"delete-checkin", "DELETE", rp("/checkins/ci-w"), nil, false},
 		{"messages-nav", "GET", func(w *world) string { return rp("/conversations/")(w) + w.nav + "/messages" }, nil, false},
 		{"send-nav", "POST", func(w *world) string { return rp("/conversations/")(w) + w.nav + "/messages" }, body(map[string]any{"id": "msg-2", "text": "Hei"}), false},
 		{"messages-bv", "GET", func(w *world) string { return rp("/conversations/")(w) + w.childWelfare + "/messages" }, nil, false},
@@ -627,6 +641,15 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// while its grant with the message permission is in force, is told
 		// when that ended, and finds any other agency's not there.
 		"conversations": owners(200),
+		// Check-ins: everyone who reads the roadmap reads the history of
+		// the areas they see (Mia none here but her own health: an empty
+		// list), work not by name for those whose view lacks it; the
+		// household, and the helper who writes in housing, check in; only
+		// the owners take a reading back.
+		"checkins":       {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403, "trusted": 200, "interpreter": 200, "trusted-ended": 403, "interpreter-ended": 403},
+		"checkins-work":  {"owner": 200, "co-owner": 200, "member": 404, "caseworker": 404, "expired": 403, "revoked": 403, "trusted": 404, "interpreter": 404, "trusted-ended": 403, "interpreter-ended": 403},
+		"check-in":       {"owner": 201, "co-owner": 201, "member": 403, "caseworker": 403, "expired": 403, "revoked": 403, "trusted": 201, "interpreter": 403, "trusted-ended": 403, "interpreter-ended": 403},
+		"delete-checkin": {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 403, "expired": 403, "revoked": 403, "trusted-ended": 403, "interpreter-ended": 403},
 		// The police's grant is planned for a release: the household may
 		// write to it already, the police not before the grant opens.
 		// Helpers: only the owners manage them; the trusted person writes

@@ -50,6 +50,8 @@ type Owned struct {
 	Conversations []ExportedConversation
 	// Reviews are its saved reviews, oldest first.
 	Reviews []veikart.Review
+	// Readings are its check-ins, every one, oldest first.
+	Readings []veikart.Reading
 }
 
 // ExportPerson gathers actor's own data, whichever role their sign-in acts
@@ -134,6 +136,9 @@ func (s *Service) exportOwned(ctx context.Context, r *veikart.Roadmap) (Owned, e
 		return Owned{}, err
 	}
 	if o.Reviews, err = s.store.Reviews(ctx, r.ID); err != nil {
+		return Owned{}, err
+	}
+	if o.Readings, err = s.allReadings(ctx, r); err != nil {
 		return Owned{}, err
 	}
 	o.Log, err = s.wholeLog(ctx, r.ID)

@@ -99,6 +99,7 @@ type Store interface {
 	CalendarFeeds
 	BlockerReports
 	ReviewStore
+	CheckIns
 }
 
 // ReviewStore keeps a roadmap's saved reviews beside it (reviews.go).

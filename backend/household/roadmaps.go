@@ -191,6 +191,10 @@ func (s *Service) ApplyOperations(ctx context.Context, actor access.Actor, id st
 			return nil, nil, err
 		}
 	}
+	// A score changed on the area's form is a check-in too (checkins.go).
+	if err := s.scoreReadings(ctx, actor, next, ops, results); err != nil {
+		return nil, nil, err
+	}
 	return access.Project(actor, next, s.now()), results, nil
 }
 

@@ -250,6 +250,10 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 	if err := s.eraseConversations(ctx, id, rec.Agencies); err != nil {
 		return err
 	}
+	// Its check-ins (the years there are).
+	if err := s.eraseReadings(ctx, id); err != nil {
+		return err
+	}
 	// The agencies' shared lists and the people's roadmap lists.
 	for _, a := range rec.Agencies {
 		if err := s.RemoveAgencyRoadmap(ctx, a, id); err != nil {
@@ -293,6 +297,9 @@ func (s *Store) finishErasure(ctx context.Context, rec *erasureDoc) error {
 		return err
 	}
 	if err := s.eraseReviews(ctx, id); err != nil {
+		return err
+	}
+	if err := s.eraseReadings(ctx, id); err != nil {
 		return err
 	}
 	if _, err := s.db.Collection(erasuresColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: rec.ID}}); err != nil {
@@ -524,6 +531,10 @@ func (s *Store) ErasePersonRecords(ctx context.Context, userID string, sessionID
 	// exception, and it keeps each entry but for who made it. Messages
 	// likewise keep what was said.
 	if err := s.unlinkFromConversations(ctx, userID); err != nil {
+		return err
+	}
+	// Check-ins likewise keep the scores, not who recorded them.
+	if err := s.unlinkFromReadings(ctx, userID); err != nil {
 		return err
 	}
 	return s.unlinkFromLogs(ctx, userID)

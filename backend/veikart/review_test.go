@@ -157,12 +157,6 @@ func TestNewReview_Refused(t *testing.T) {
 	}
 }
 
-func asError(err error, e **veikart.Error) bool {
-	v, ok := err.(*veikart.Error)
-	*e = v
-	return ok
-}
-
 func TestAddReview_OnceAndBounded(t *testing.T) {
 	var list []veikart.Review
 	for i := range veikart.MaxReviews + 5 {

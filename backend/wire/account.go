@@ -254,6 +254,8 @@ type ExportedRoadmap struct {
 	// ReviewRhythm and Reviews are the household's reviews (reviews.go).
 	ReviewRhythm *ReviewRhythm `json:"reviewRhythm,omitempty"`
 	Reviews      []Review      `json:"reviews,omitempty"`
+	// Readings are its check-ins, every one, oldest first.
+	Readings []Reading `json:"readings,omitempty"`
 }
 
 // ExportInvitation is an invitation as the owners made it, without its

@@ -38,6 +38,8 @@ const routes = [
   [/^\/roadmaps\/([\w-]+)\/areas\/new$/, (id) => rm.newArea(id)],
   [/^\/roadmaps\/([\w-]+)\/areas\/([\w-]+)$/, (id, a) => rm.area(id, a)],
   [/^\/roadmaps\/([\w-]+)\/areas\/([\w-]+)\/steps\/new$/, (id, a) => rm.stepForm(id, null, a)],
+  [/^\/roadmaps\/([\w-]+)\/checkin$/, (id) => checkinsView().then((m) => m.screen(id))],
+  [/^\/roadmaps\/([\w-]+)\/areas\/([\w-]+)\/checkin$/, (id, a) => checkinsView().then((m) => m.screen(id, a))],
   [/^\/roadmaps\/([\w-]+)\/steps\/([\w-]+)$/, (id, s) => (acting() ? cw.roadmap(id, s) : rm.stepForm(id, s))],
   [/^\/roadmaps\/([\w-]+)\/sharing$/, (id) => share.sharing(id)],
   [/^\/roadmaps\/([\w-]+)\/sharing\/new$/, (id) => share.grantForm(id)],
@@ -77,6 +79,7 @@ const checklistView = () => import('./views/checklist.js');
 const messagesView = () => import('./views/messages.js');
 const helpersView = () => import('./views/helpers.js');
 const membersView = () => import('./views/members.js');
+const checkinsView = () => import('./views/checkins.js');
 const calendarView = () => import('./views/calendar.js');
 const blockersView = () => import('./views/blockers.js');
 const historyView = () => import('./views/history.js');

@@ -21,6 +21,14 @@ export async function local(id) {
   const base = rec ? rec.data : create ? blank(id, create.op.title, create.op.members) : null;
   if (!base) return null;
   const r = apply(base, mine.filter((e) => e.op.type !== 'roadmap.create').map((e) => e.op));
+  // A household check-in not sent yet moves its areas' "now" already, as
+  // the server will (the newest household reading is the area's score).
+  for (const e of (await outbox.all()).filter((x) => x.roadmapId === id && x.checkin)) {
+    for (const x of e.checkin.readings) {
+      const a = r.areas.find((y) => y.id === x.areaId);
+      if (a && !x.memberId && e.checkin.date >= (a.checkedOn || '')) { a.scoreNow = x.score; a.checkedOn = e.checkin.date; }
+    }
+  }
   r.pendingCount = mine.length;
   return r;
 }
@@ -60,6 +68,20 @@ export async function message(id, agencyId, text) {
   flushSoon();
   return m.id;
 }
+
+// checkIn queues one check-in sitting on roadmap id (check-in-request:
+// date, with, agencyId, readings with ids made here): sent again after a
+// lost answer, the server stores it once. The date is the phone's, so a
+// check-in made offline keeps its day.
+export async function checkIn(id, checkin) {
+  await outbox.add({ roadmapId: id, checkin, at: Date.now() });
+  changed(id);
+  flushSoon();
+}
+
+// queuedCheckIns are the check-ins on roadmap id not sent yet.
+export const queuedCheckIns = async (id) =>
+  (await outbox.all()).filter((e) => e.roadmapId === id && e.checkin).map((e) => e.checkin);
 
 // queuedMessages are the messages to agencyId on roadmap id not sent yet.
 export const queuedMessages = async (id, agencyId) =>
@@ -139,8 +161,29 @@ async function sendAll() {
 async function flushRoadmap(id, all) {
   const ops = all.filter((e) => e.op);
   const again = ops.length ? await flushOps(id, ops) : false;
+  await flushCheckIns(id, all.filter((e) => e.checkin));
   await flushMessages(id, all.filter((e) => e.message));
   return again;
+}
+
+// flushCheckIns sends queued check-ins, oldest first, then fetches the
+// roadmap again (a check-in moves its areas' scores on the server). One
+// refused for good is set aside and told, as a message is.
+async function flushCheckIns(id, list) {
+  for (const e of list) {
+    try {
+      await call('POST', `/roadmaps/${encodeURIComponent(id)}/checkins`, e.checkin);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
+      await fail(id, [e], err);
+    }
+    await outbox.del([e.seq]);
+  }
+  if (list.length) {
+    await kv.del(`checkins:${id}`);
+    try { await store(await call('GET', `/roadmaps/${encodeURIComponent(id)}`)); } catch { /* the next read fetches it */ }
+    changed(id);
+  }
 }
 
 // flushMessages sends queued messages one by one, oldest first. A message
@@ -221,7 +264,7 @@ function badEntry(e, batch) {
 
 async function rebase(id, from, to) {
   for (const e of await outbox.all()) {
-    if (e.roadmapId === id && e.op.baseVersion === from) await outbox.put({ ...e, op: { ...e.op, baseVersion: to } });
+    if (e.roadmapId === id && e.op?.baseVersion === from) await outbox.put({ ...e, op: { ...e.op, baseVersion: to } });
   }
 }
 
@@ -266,7 +309,7 @@ export async function resolve(id, opId, choice) {
 // the network is down. It returns the local view either way.
 export async function refresh(id) {
   // Made on this device and not sent yet: the server cannot know it.
-  if ((await outbox.all()).some((x) => x.roadmapId === id && x.op.type === 'roadmap.create')) return local(id);
+  if ((await outbox.all()).some((x) => x.roadmapId === id && x.op?.type === 'roadmap.create')) return local(id);
   try {
     await store(await call('GET', `/roadmaps/${encodeURIComponent(id)}`));
   } catch (e) {

@@ -7,6 +7,7 @@ import { t, date, list } from '../i18n.js';
 import { areaName } from '../model.js';
 import { road } from './roadmap.js';
 import { rendering, original } from './rendering.js';
+import { history, trail } from './checkins.js';
 
 // sectionName says a section in plain words: "Housing", "Housing: steps".
 export function sectionName(r, section) {
@@ -28,7 +29,9 @@ export function daysLeft(at) {
 // granted draws the household and areas of r that acc (the view's access)
 // lets the agency see. forms, on the caseworker's own screen, adds the
 // comment and proposal forms the grant allows: comment(section) and
-// propose(areaId) return them.
+// propose(areaId) return them; and readings, the check-ins the server let
+// the agency read (only of the areas granted to it), for each area's
+// road walked and its chart and table.
 export function granted(r, acc, forms = {}) {
   const comments = (section) => r.comments.filter((c) => c.section === section).map((c) => h('li', { class: 'comment' },
     h('p', null, c.text), h('p', { class: 'meta' }, date(c.createdAt, true))));
@@ -38,7 +41,8 @@ export function granted(r, acc, forms = {}) {
     const steps = r.steps.filter((x) => x.areaId === a.id);
     return h('section', { class: 'card stack' },
       h('h2', null, areaName(a, t)),
-      seeArea ? [road(a),
+      seeArea ? [road(a, forms.readings ? trail(forms.readings, a.id) : []),
+        forms.readings ? [h('h3', null, t('checkin.history')), history(a, forms.readings, r.members)] : null,
         h('h3', null, t('area.now')), original(a, 'now'), h('p', { class: 'words' }, a.now || t('area.empty')), rendering(a, 'now'),
         h('h3', null, t('area.desired')), original(a, 'desired'), h('p', { class: 'words' }, a.desired || t('area.empty')), rendering(a, 'desired'),
         h('ul', { class: 'comments' }, comments(`area:${a.id}`)),

@@ -8,6 +8,7 @@ import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import { newId, DEFAULT_AREAS, stepTitle } from '../model.js';
 import { sectionName, daysLeft, granted } from './agencyview.js';
+import { readings } from './checkins.js';
 import { route } from '../nav.js';
 import { kv } from '../db.js';
 
@@ -263,5 +264,5 @@ export async function roadmap(id) {
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')),
     people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
-    granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null }));
+    granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null, readings: await readings(id, { shared: true }).catch(() => []) }));
 }

@@ -5,13 +5,14 @@
 // (paper, areas, names, whose poster) above a preview; print shows only the
 // poster (poster.css, loaded here, so the first visit does not pay for it).
 import { h, uid, choice, errorBox, toast } from '../ui.js';
-import { t, date, list } from '../i18n.js';
+import { t, date, list, num } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName } from '../model.js';
 import { ApiError, Offline, call, currentSession } from '../api.js';
 import { kv } from '../db.js';
 import { road, agencyNames } from './roadmap.js';
 import { me } from './account.js';
+import { readings, trail } from './checkins.js';
 
 let styled;
 // stylesheet loads poster.css once, and resolves when it applies, so that
@@ -75,6 +76,9 @@ export async function poster(id) {
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
   const agencies = await agencyNames();
   const saved = (await kv.get(`poster:${id}`)) || {};
+  // The check-ins, for "where we started, where we are, where we are
+  // going" (only when the family chooses it).
+  const walked = r.version ? await readings(id).catch(() => []) : [];
   // A member with an account starts from their own poster.
   const mine = r.access?.role === 'member' ? r.access.memberId : '';
   const whose = saved.whose ?? mine ?? '';
@@ -84,6 +88,8 @@ export async function poster(id) {
     paper: saved.paper === 'a3' ? 'a3' : 'a4',
     // Names are off until chosen.
     names: saved.names === true,
+    // The road walked so far is off until chosen too.
+    journey: saved.journey === true,
     whose: r.members.some((m) => m.id === whose) ? whose : '',
     // What was chosen is kept for the areas there were then; an area added
     // since gets the default.
@@ -113,7 +119,7 @@ export async function poster(id) {
   const remember = () => kv.set(`poster:${id}`, { ...state, areas: [...state.areas], yes: [...state.yes], young: undefined, known: r.areas.map((a) => a.id) }).catch(() => {});
 
   const preview = h('div', { class: 'poster-preview' });
-  const draw = () => preview.replaceChildren(sheet(r, state, agencies, qr, qrError));
+  const draw = () => preview.replaceChildren(sheet(r, state, agencies, qr, qrError, walked));
   const saysBox = h('div', { class: 'stack', 'aria-live': 'polite' });
   const drawSays = () => saysBox.replaceChildren(...speaks.flatMap((m) => {
     if (!own) return [h('p', null, t('say.notAsked', { name: m.name }))];
@@ -153,6 +159,9 @@ export async function poster(id) {
         h('input', { type: 'checkbox', name: 'names', checked: state.names, 'aria-describedby': namesId, onchange: (e) => { state.names = e.target.checked; changed(); } }),
         h('span', null, t('poster.names'))),
       h('p', { class: 'hint', id: namesId }, t('poster.namesHint'))),
+    walked.length ? h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'journey', checked: state.journey, onchange: (e) => { state.journey = e.target.checked; changed(); } }),
+      h('span', null, t('poster.journeyOption'))) : null,
     young.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('poster.youngLegend', { age: ownSayAge })),
       h('p', { class: 'hint' }, t('poster.youngHint', { age: ownSayAge })),
       saysBox,
@@ -179,7 +188,7 @@ export async function poster(id) {
 }
 
 // sheet is the poster as it prints.
-function sheet(r, state, agencies, qr, qrError) {
+function sheet(r, state, agencies, qr, qrError, walked) {
   const member = state.whose ? r.members.find((m) => m.id === state.whose) : null;
   // A young member's name goes on only with their yes.
   const named = (m) => state.names && (!state.young.has(m.id) || state.yes.has(m.id));
@@ -212,17 +221,25 @@ function sheet(r, state, agencies, qr, qrError) {
         h('figcaption', null, h('span', null, t('poster.qrScan')), ' ', h('small', null, t('poster.qrFamilyOnly'))))
         : h('div', { class: 'poster-noqr' }, qrError ? errorBox(qrError) : h('p', null, t('poster.qrOffline')))),
     areas.length
-      ? h('ol', { class: 'poster-areas' }, areas.map((a) => area(a, along(steps.filter((st) => st.areaId === a.id)), who)))
+      ? h('ol', { class: 'poster-areas' }, areas.map((a) => area(a, along(steps.filter((st) => st.areaId === a.id)), who,
+        // A member's poster shows their own readings, the household's the household's.
+        state.journey ? walked.filter((x) => x.areaId === a.id && (member ? x.memberId === member.id : !x.memberId)) : null)))
       : h('p', { class: 'poster-empty' }, member ? t('poster.nothingFor', { name: member.name }) : t('poster.noAreas')),
     h('footer', { class: 'poster-foot' }, t('poster.printed', { date: date(new Date()) })));
 }
 
 // area is one area as a road: where the family stands now at its start,
-// the steps along it, and where it wants to be at its end.
-function area(a, steps, who) {
+// the steps along it, and where it wants to be at its end; with journey
+// (its readings, oldest first), where it started too.
+function area(a, steps, who, journey) {
+  const first = journey?.[0];
+  const last = journey?.[journey.length - 1];
   return h('li', { class: 'poster-area' },
     h('h3', null, areaName(a, t)),
-    road(a),
+    road(a, journey ? trail(journey.map((x) => ({ ...x, memberId: undefined })), a.id) : []),
+    first ? h('p', { class: 'poster-journey', 'data-journey': a.id }, t('poster.journey', {
+      start: num(first.score), startDate: date(first.date), now: num(last.score), goal: a.scoreDesired ? num(a.scoreDesired) : '–',
+    })) : null,
     h('div', { class: 'poster-road' },
       h('div', { class: 'poster-now' },
         h('p', { class: 'poster-label' }, t('area.now')),

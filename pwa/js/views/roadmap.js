@@ -10,6 +10,7 @@ import { route, go } from '../nav.js';
 import { kv, outbox } from '../db.js';
 import * as push from '../push.js';
 import { speakable, readAloudButton } from '../readaloud.js';
+import * as checkins from './checkins.js';
 
 
 
@@ -22,19 +23,29 @@ async function edit(id, op, message, shown) {
 }
 
 // road draws the road from now to desired on a 1-5 scale: a dot where the
-// family stands, a flag where it wants to be. The words say the same.
-export function road(a) {
+// family stands, a flag where it wants to be, and, from the household's
+// check-ins (walked: its readings, oldest first), the way it came: a small
+// dot for each earlier reading under the track, joined in time order. The
+// words say the same.
+export function road(a, walked = []) {
   const label = a.scoreNow || a.scoreDesired
     ? t('road.label', { now: a.scoreNow ? num(a.scoreNow) : '–', desired: a.scoreDesired ? num(a.scoreDesired) : '–' })
     : t('road.none');
+  const started = walked.length > 1 ? t('road.started', { score: num(walked[0].score), date: date(walked[0].date) }) : '';
   const x = (n) => 16 + (n - 1) * 52;
+  // The trail steps down from the track, one row per reading, the newest
+  // nearest (at most the last six, so it stays readable at 360 px).
+  const steps = walked.slice(-6);
+  const ty = (i) => 38 - (steps.length - 1 - i) * 3;
   const svg = s('svg', { viewBox: '0 0 240 40', class: 'road', 'aria-hidden': 'true', focusable: 'false' },
     s('line', { x1: 16, y1: 20, x2: 224, y2: 20, class: 'track' }),
     ...[1, 2, 3, 4, 5].map((n) => s('circle', { cx: x(n), cy: 20, r: 3, class: 'stop' })),
     a.scoreNow && a.scoreDesired ? s('line', { x1: x(a.scoreNow), y1: 20, x2: x(a.scoreDesired), y2: 20, class: 'way' }) : null,
     a.scoreDesired ? s('path', { d: `M${x(a.scoreDesired)} 20 v-16 l12 5 l-12 5`, class: 'flag' }) : null,
+    steps.length > 1 ? s('polyline', { points: steps.map((w, i) => `${x(w.score)},${ty(i)}`).join(' '), class: 'trailline' }) : null,
+    ...steps.map((w, i) => s('circle', { cx: x(w.score), cy: ty(i), r: 2.5, class: 'trail', 'data-trail': w.date })),
     a.scoreNow ? s('circle', { cx: x(a.scoreNow), cy: 20, r: 8, class: 'here' }) : null);
-  return h('div', { class: 'roadbox' }, svg, h('p', { class: 'roadtext' }, label));
+  return h('div', { class: 'roadbox' }, svg, h('p', { class: 'roadtext' }, label, started ? ` ${started}` : ''));
 }
 
 const memberName = (r, id) => r.members.find((m) => m.id === id)?.name;
@@ -66,13 +77,14 @@ export const agencyNames = async () => (await kv.get('agencyNames')) || {};
 export async function overview(id) {
   const r = await sync.load(id);
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
+  const walked = r.version ? await checkins.readings(id).catch(() => []) : [];
   const areas = r.areas.map((a) => {
     const steps = r.steps.filter((x) => x.areaId === a.id);
     const open = steps.filter((x) => x.status !== 'done' && x.status !== 'dropped');
     const next = open.filter((x) => x.due).sort((x, y) => x.due.localeCompare(y.due))[0];
     return h('li', null, h('a', { class: 'card area', href: `#/roadmaps/${id}/areas/${a.id}` },
       h('h2', null, areaName(a, t)),
-      road(a),
+      road(a, checkins.trail(walked, a.id)),
       h('span', null, steps.length ? plural('area.stepsDone', steps.length, { done: num(steps.length - open.length) }) : t('area.noSteps')),
       next ? h('span', null, t('area.next', { title: next.title, date: date(next.due) })) : null));
   });
@@ -129,6 +141,10 @@ export async function overview(id) {
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
+    // Owners and adult members check in; a helper who writes does so from
+    // an area's screen.
+    helper || (r.access?.role === 'member' && r.members.find((m) => m.id === r.access.memberId)?.role !== 'adult') ? null
+      : h('a', { class: 'button', href: `#/roadmaps/${id}/checkin` }, t('checkin.title')),
     h('ul', { class: 'cards' }, areas),
     helper ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
     // Owners only (an owner's view is the whole roadmap, with no access part).
@@ -141,6 +157,7 @@ export async function area(id, areaId) {
   const a = r?.areas.find((x) => x.id === areaId);
   if (!a) throw new ApiError(404, { title: t('error.notFound') });
   const names = await agencyNames();
+  const walked = r.version ? await checkins.readings(id).catch(() => []) : [];
   // A member reads the family's words here and adds their own on their
   // screen (members.js): changing the roadmap is the owners'.
   const member = r.access?.role === 'member';
@@ -173,13 +190,18 @@ export async function area(id, areaId) {
         type: 'checkbox', name: 'concerns', value: m.id, checked: (a.memberIds || []).includes(m.id),
         onchange: (e) => edit(id, { type: 'area.update', areaId, set: { memberIds: [...e.target.closest('fieldset').querySelectorAll('input[name=concerns]:checked')].map((x) => x.value) } }, null, true),
       }), h('span', null, m.name)))) : null,
-    road(a),
+    road(a, checkins.trail(walked, areaId)),
+    !r.access || helperWrites || (member && r.members.find((m) => m.id === r.access.memberId)?.role === 'adult')
+      ? h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/checkin` }, t('checkin.thisArea')) : null,
     speakable(field(t('area.now'), text('now'), t('area.nowHint'))),
     beside('now'),
     score('scoreNow', t('area.scoreNow')),
     speakable(field(t('area.desired'), text('desired'), t('area.desiredHint'))),
     beside('desired'),
     score('scoreDesired', t('area.scoreDesired')),
+    // The road walked: the check-ins as a chart, and a table of them.
+    h('h2', null, t('checkin.history')),
+    checkins.history(a, walked, r.members, names, r.access ? null : checkins.takeBack(id, () => route(true))),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
@@ -364,7 +386,7 @@ export async function resolveConflicts(id) {
   if (!c) return;
   const entries = (await outbox.all()).filter((e) => e.roadmapId === id);
   for (const cf of c.conflicts) {
-    const mine = entries.find((e) => e.op.opId === cf.opId)?.op;
+    const mine = entries.find((e) => e.op?.opId === cf.opId)?.op;
     const rows = cf.fields.map((f) => h('div', { class: 'compare' },
       h('h3', null, fieldName(f)),
       h('p', null, h('strong', null, t('conflict.theirs')), ' ', shown(cf.current?.[f])),
