@@ -58,6 +58,22 @@ func (v HistoryView) Timeline(r *veikart.Roadmap, entries []veikart.TimelineEntr
 				continue
 			}
 		case veikart.TimelineReview:
+		case veikart.TimelineCheckIn:
+			// Only the granted areas' scores; members' readings are
+			// counted on the agency's own chart, under its member keys.
+			var scores []veikart.AreaScore
+			for _, a := range e.Scores {
+				if _, ok := f.areaSection(a.AreaID); ok && a.Score > 0 {
+					scores = append(scores, veikart.AreaScore{AreaID: a.AreaID, Score: a.Score})
+				}
+			}
+			if len(scores) == 0 {
+				continue
+			}
+			e.Scores = scores
+			if e.AgencyID != own {
+				e.AgencyID = "" // another agency's presence is not this one's to know
+			}
 		case veikart.TimelineMeetingHeld:
 			if m, ok := r.Meeting(e.MeetingID); !ok || !m.Invited(own) {
 				continue

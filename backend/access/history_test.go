@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -98,5 +99,47 @@ func TestHistory_NoneForHelpers(t *testing.T) {
 		if _, ok := access.HistoryOf(access.Actor{Kind: access.Person, UserID: u}, r, now); ok {
 			t.Errorf("helper %s may read the history", u)
 		}
+	}
+}
+
+// TestHistory_CheckInsCutToTheGrant: an agency's timeline shows a check-in
+// only with the household scores of the areas granted to it, no member
+// counts, and not another agency's presence; a sitting of other areas only
+// is not there at all.
+func TestHistory_CheckInsCutToTheGrant(t *testing.T) {
+	r := household(t)
+	readings := []veikart.Reading{
+		{ID: "a", AreaID: "housing", Date: "2026-11-02", Score: 2, With: veikart.ScoredWithCaseworker, AgencyID: "hb"},
+		{ID: "b", AreaID: "economy", Date: "2026-11-02", Score: 4, With: veikart.ScoredWithCaseworker, AgencyID: "hb"},
+		{ID: "c", AreaID: "housing", MemberID: "m1", Date: "2026-11-02", Score: 3, With: veikart.ScoredWithCaseworker, AgencyID: "hb"},
+		{ID: "d", AreaID: "economy", Date: "2026-11-03", Score: 5, With: veikart.ScoredAlone},
+	}
+	now := t0.Add(time.Hour)
+	all := veikart.Timeline(veikart.TimelineInput{Roadmap: r, Readings: readings, Now: now})
+	var owners []veikart.TimelineEntry
+	for _, e := range all {
+		if e.Kind == veikart.TimelineCheckIn {
+			owners = append(owners, e)
+		}
+	}
+	if len(owners) != 2 || owners[1].AgencyID != "hb" || len(owners[1].Scores) != 2 ||
+		owners[1].Scores[0] != (veikart.AreaScore{AreaID: "housing", Score: 2, Members: 1}) {
+		t.Fatalf("the owners' check-ins: %+v", owners)
+	}
+
+	nav, ok := access.HistoryOf(caseworker("nav"), r, now)
+	if !ok {
+		t.Fatal("nav may not read the history")
+	}
+	var got []veikart.TimelineEntry
+	for _, e := range nav.Timeline(r, all) {
+		if e.Kind == veikart.TimelineCheckIn {
+			got = append(got, e)
+		}
+	}
+	want := veikart.TimelineEntry{Kind: veikart.TimelineCheckIn, At: owners[1].At, With: veikart.ScoredWithCaseworker,
+		Scores: []veikart.AreaScore{{AreaID: "housing", Score: 2}}}
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("nav's check-ins:\n got %+v\nwant %+v", got, want)
 	}
 }

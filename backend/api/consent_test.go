@@ -684,8 +684,8 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// A calendar feed is a person's own: whoever acts for an agency
 		// (or is the operator) makes none.
 		// Owners only: a helper's write names a section, this none.
-		"name-blocker":         owners(200),
-		"agency-blockers":      {"agency-admin": 200},
+		"name-blocker":    owners(200),
+		"agency-blockers": {"agency-admin": 200},
 		// Reviews: the owners choose the rhythm, see what changed and
 		// save; they and the agencies with a grant in force (the
 		// coordinator too) read the history, cut to their grant;

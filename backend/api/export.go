@@ -78,7 +78,7 @@ func exportedRoadmap(o household.Owned, userID string, now time.Time) wire.Expor
 		Conversations: wire.List(o.Conversations, func(c household.ExportedConversation) wire.ExportedConversation {
 			return wire.ExportedConversation{AgencyID: c.AgencyID, AgencyName: c.AgencyName, Messages: wire.List(c.Messages, wire.ToMessage)}
 		}),
-		Reviews: wire.List(o.Reviews, wire.ToReview),
+		Reviews:  wire.List(o.Reviews, wire.ToReview),
 		Readings: wire.List(o.Readings, wire.ToReading),
 	}
 	if r.Review != (veikart.ReviewPlan{}) {

@@ -92,6 +92,9 @@ func FuzzOperations(f *testing.F) {
 // the wire type it decodes into. TestDecodeTypes_MatchHandlers keeps it in
 // step with the handlers, so a new request body is fuzzed from the start.
 var decodeTypes = map[string]func() any{
+	"check-in-request.schema.json":             func() any { return new(wire.CheckInRequest) },
+	"review-rhythm-request.schema.json":        func() any { return new(wire.ReviewRhythmRequest) },
+	"save-review-request.schema.json":          func() any { return new(wire.SaveReviewRequest) },
 	"ask-say-request.schema.json":              func() any { return new(wire.AskSayRequest) },
 	"answer-say-request.schema.json":           func() any { return new(wire.AnswerSayRequest) },
 	"set-contact-request.schema.json":          func() any { return new(wire.SetContactRequest) },
@@ -143,7 +146,9 @@ var decodeTypes = map[string]func() any{
 // holds one is present. TestDecode_EveryIntegerAndDateTimeField fails when a
 // field of a schema has no place here.
 var decodeBases = map[string][]string{
-	"call-meeting-request.schema.json": {`{"id":"m1","at":"2027-01-10T09:00:00Z","minutes":90,"invitees":["nav"]}`},
+	"check-in-request.schema.json":      {`{"date":"2026-12-01","with":"family","readings":[{"id":"r1","areaId":"housing","score":3}]}`},
+	"review-rhythm-request.schema.json": {`{"months":3}`},
+	"call-meeting-request.schema.json":  {`{"id":"m1","at":"2027-01-10T09:00:00Z","minutes":90,"invitees":["nav"]}`},
 	"operations-request.schema.json": {`{"operations":[
 		{"opId":"o1","type":"roadmap.setTitle","baseVersion":3,"title":"Plan"},
 		{"opId":"o2","type":"member.add","member":{"id":"m1","name":"Kari","birthYear":1985,"role":"adult"}},

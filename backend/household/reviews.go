@@ -136,7 +136,11 @@ func (s *Service) Timeline(ctx context.Context, actor access.Actor, id, cursor s
 	if err != nil {
 		return nil, "", err
 	}
-	all := v.Timeline(r, veikart.Timeline(veikart.TimelineInput{Roadmap: r, Reviews: reviews, Now: s.now(), Loc: s.cfg.Location}))
+	readings, err := s.allReadings(ctx, r)
+	if err != nil {
+		return nil, "", err
+	}
+	all := v.Timeline(r, veikart.Timeline(veikart.TimelineInput{Roadmap: r, Reviews: reviews, Readings: readings, Now: s.now(), Loc: s.cfg.Location}))
 	if err := s.logHistory(ctx, actor, r, v); err != nil {
 		return nil, "", err
 	}

@@ -29,6 +29,7 @@ const (
 	TimelineHelperAdded  TimelineKind = "helper-added"  // a trusted person or interpreter accepted
 	TimelineHelperEnded  TimelineKind = "helper-ended"  // taken back by the household
 	TimelineMemberJoined TimelineKind = "member-joined" // a member linked their own account
+	TimelineCheckIn      TimelineKind = "check-in"      // a sitting's readings (checkin.go)
 )
 
 // TimelineEntry is one event. Only the fields of its kind are set.
@@ -51,22 +52,35 @@ type TimelineEntry struct {
 	HelperName string
 	// A member's who joined: the household's own member id.
 	MemberID string
+	// A check-in's: who was there (AgencyID the agency present, if named)
+	// and each area's readings of that sitting.
+	With   ScoredWith
+	Scores []AreaScore
+}
+
+// AreaScore is one area's readings in a check-in: the household's score
+// (0 if only members scored it) and how many members scored it.
+type AreaScore struct {
+	AreaID  string
+	Score   int
+	Members int
 }
 
 // TimelineInput is what the sources read: the roadmap, its saved reviews
-// (kept outside it), the clock and the households' time zone.
+// and check-ins (kept outside it), the clock and the households' time zone.
 type TimelineInput struct {
-	Roadmap *Roadmap
-	Reviews []Review
-	Now     time.Time
-	Loc     *time.Location
+	Roadmap  *Roadmap
+	Reviews  []Review
+	Readings []Reading // oldest first
+	Now      time.Time
+	Loc      *time.Location
 }
 
 // TimelineSource lists the entries of one part of a roadmap's history.
 type TimelineSource func(in TimelineInput) []TimelineEntry
 
 // TimelineSources are the sources Timeline merges.
-var TimelineSources = []TimelineSource{stepEntries, reviewEntries, meetingEntries, receiptEntries, expiryEntries, transitionEntries}
+var TimelineSources = []TimelineSource{stepEntries, reviewEntries, checkInEntries, meetingEntries, receiptEntries, expiryEntries, transitionEntries}
 
 // Timeline is the roadmap's history, newest first. Entries at the same
 // moment keep a fixed order (kind, then ids), so that paging is stable.
@@ -113,6 +127,39 @@ func reviewEntries(in TimelineInput) []TimelineEntry {
 	out := make([]TimelineEntry, 0, len(in.Reviews))
 	for _, v := range in.Reviews {
 		out = append(out, TimelineEntry{Kind: TimelineReview, At: v.At, ReviewID: v.ID})
+	}
+	return out
+}
+
+// checkInEntries: one entry per sitting (a day, and who was there), dated
+// at noon of that day where the household lives (a reading's date is the
+// phone's day, not a moment), with each area's readings in it.
+func checkInEntries(in TimelineInput) []TimelineEntry {
+	var out []TimelineEntry
+	at := map[[3]string]int{} // date, with, agency -> index in out
+	for _, r := range in.Readings {
+		key := [3]string{r.Date, string(r.With), r.AgencyID}
+		i, ok := at[key]
+		if !ok {
+			day, err := time.ParseInLocation(time.DateOnly, r.Date, in.Loc)
+			if err != nil {
+				continue // stored readings are valid; a bad one is left out, not guessed
+			}
+			i = len(out)
+			at[key] = i
+			out = append(out, TimelineEntry{Kind: TimelineCheckIn, At: day.Add(12 * time.Hour), With: r.With, AgencyID: r.AgencyID})
+		}
+		e := &out[i]
+		j := slices.IndexFunc(e.Scores, func(a AreaScore) bool { return a.AreaID == r.AreaID })
+		if j < 0 {
+			e.Scores = append(e.Scores, AreaScore{AreaID: r.AreaID})
+			j = len(e.Scores) - 1
+		}
+		if r.MemberID == "" {
+			e.Scores[j].Score = r.Score // the later of two that day stands, as it does for the road
+		} else {
+			e.Scores[j].Members++
+		}
 	}
 	return out
 }

@@ -101,21 +101,30 @@ type ReviewDraft struct {
 
 // TimelineEntry is one event of a roadmap's history; the app words it.
 type TimelineEntry struct {
-	Kind           string    `json:"kind"`
-	At             time.Time `json:"at"`
-	StepID         string    `json:"stepId,omitempty"`
-	AreaID         string    `json:"areaId,omitempty"`
-	Title          string    `json:"title,omitempty"`
-	ReviewID       string    `json:"reviewId,omitempty"`
-	MeetingID      string    `json:"meetingId,omitempty"`
-	TransitionID   string    `json:"transitionId,omitempty"`
-	TransitionKind string    `json:"transitionKind,omitempty"`
-	AgencyID       string    `json:"agencyId,omitempty"`
-	GrantID        string    `json:"grantId,omitempty"`
-	Sections       []string  `json:"sections,omitempty"`
-	HelperKind     string    `json:"helperKind,omitempty"`
-	HelperName     string    `json:"helperName,omitempty"`
-	MemberID       string    `json:"memberId,omitempty"`
+	Kind           string      `json:"kind"`
+	At             time.Time   `json:"at"`
+	StepID         string      `json:"stepId,omitempty"`
+	AreaID         string      `json:"areaId,omitempty"`
+	Title          string      `json:"title,omitempty"`
+	ReviewID       string      `json:"reviewId,omitempty"`
+	MeetingID      string      `json:"meetingId,omitempty"`
+	TransitionID   string      `json:"transitionId,omitempty"`
+	TransitionKind string      `json:"transitionKind,omitempty"`
+	AgencyID       string      `json:"agencyId,omitempty"`
+	GrantID        string      `json:"grantId,omitempty"`
+	Sections       []string    `json:"sections,omitempty"`
+	HelperKind     string      `json:"helperKind,omitempty"`
+	HelperName     string      `json:"helperName,omitempty"`
+	MemberID       string      `json:"memberId,omitempty"`
+	With           string      `json:"with,omitempty"`
+	Scores         []AreaScore `json:"scores,omitempty"`
+}
+
+// AreaScore is one area's readings in a check-in of the timeline.
+type AreaScore struct {
+	AreaID  string `json:"areaId"`
+	Score   int    `json:"score,omitempty"`
+	Members int    `json:"members,omitempty"`
 }
 
 // ToTimelineEntry converts a timeline entry.
@@ -125,6 +134,9 @@ func ToTimelineEntry(e veikart.TimelineEntry) TimelineEntry {
 		ReviewID: e.ReviewID, MeetingID: e.MeetingID, TransitionID: e.TransitionID, TransitionKind: string(e.TransitionKind),
 		AgencyID: e.AgencyID, GrantID: e.GrantID, Sections: SectionsToStrings(e.Sections),
 		HelperKind: string(e.HelperKind), HelperName: e.HelperName, MemberID: e.MemberID,
+		With: string(e.With), Scores: List(e.Scores, func(a veikart.AreaScore) AreaScore {
+			return AreaScore{AreaID: a.AreaID, Score: a.Score, Members: a.Members}
+		}),
 	}
 }
 

@@ -19,12 +19,15 @@ const hashed = [
   'roadmaps', 'access_log', 'users', 'sessions', 'push_subscriptions',
   'reminder_jobs', 'reminder_claims', 'invitations', 'once',
   'passkeys', 'passkey_users', 'enrolments', 'conversations', 'calendar_feeds', 'reviews',
+  'checkins', // a document per roadmap and year of check-ins
 ];
 
-// Small (one document per agency, per minute or per erasure under way, and
+// Small (one document per agency, per minute or per erasure under way, per
+// quarter and municipality of blocker reports, per published quarter, and
 // readiness's one write probe):
 // left unsharded on the primary shard.
-const unsharded = ['agencies', 'agency_roadmaps', 'agency_notices', 'message_inbox', 'reminder_slots', 'erasures', 'health_probe'];
+const unsharded = ['agencies', 'agency_roadmaps', 'agency_notices', 'message_inbox', 'reminder_slots', 'erasures', 'health_probe',
+  'blocker_reports', 'blocker_counts'];
 
 sh.enableSharding(name);
 for (const c of hashed) {

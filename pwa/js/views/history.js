@@ -6,7 +6,7 @@
 // agency. Both need the network: the history is not kept on the phone.
 // Loaded when first needed.
 import { h, field, errorBox, toast, paged, uid } from '../ui.js';
-import { t, date, list } from '../i18n.js';
+import { t, date, list, num } from '../i18n.js';
 import * as api from '../api.js';
 import { agencies, currentSession } from '../api.js';
 import * as sync from '../sync.js';
@@ -58,6 +58,14 @@ export function sentence(e, r, agency) {
     'helper-added': () => t('timeline.helperAdded', { name: e.helperName }),
     'helper-ended': () => t('timeline.helperEnded', { name: e.helperName }),
     'member-joined': () => t('timeline.memberJoined', { name: r.members.find((m) => m.id === e.memberId)?.name || '–' }),
+    'check-in': () => {
+      const scores = list((e.scores || []).map((a) => (a.score
+        ? t('timeline.checkInScore', { area: areaOf(r, a.areaId), score: num(a.score) })
+        : t('timeline.checkInMembers', { area: areaOf(r, a.areaId), n: num(a.members) }))));
+      return e.with === 'caseworker'
+        ? t('timeline.checkInWith', { agency: e.agencyId ? agency(e.agencyId) : t('timeline.aCaseworker'), scores })
+        : t('timeline.checkIn', { scores });
+    },
   }[e.kind];
   return words ? t('timeline.line', { date: when, what: words() }) : null;
 }

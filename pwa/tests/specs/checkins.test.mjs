@@ -82,6 +82,13 @@ describe('check-ins over time', () => {
     assert.equal(r.areas.find((a) => a.id === 'housing').scoreNow, 4);
     const all = await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}/checkins`);
     assert.equal(all.items.length, 6, 'two areas, three sittings, each stored once');
+    // The timeline tells each sitting in words, newest first.
+    await visit(family, `${server.url}/#/roadmaps/${id}/timeline`, 'Det vi har gått gjennom');
+    const told = family.locator('p[data-kind="check-in"]');
+    await told.nth(2).waitFor();
+    assert.equal(await told.count(), 3);
+    assert.match(await told.nth(0).textContent(), /Dere sjekket inn: Bolig 4 og Arbeid 2/);
+    assert.match(await told.nth(1).textContent(), /Dere sjekket inn sammen med en saksbehandler: Bolig 3 og Arbeid 2/);
     assertNoErrors(family);
   });
 
@@ -151,6 +158,11 @@ describe('check-ins over time', () => {
     assert.equal(await housing.locator('[data-chart="housing"] circle.point').count(), 4);
     assert.equal(await nina.locator('[data-history="work"]').count(), 0, 'no history of work');
     assert.equal(await nina.getByText('Innsjekkinger i Arbeid').count(), 0);
+    // Her timeline has the sittings with housing's scores only.
+    await visit(nina, `${server.url}/#/roadmaps/${id}/timeline`, 'Det vi har gått gjennom');
+    const told = nina.locator('p[data-kind="check-in"]');
+    await told.first().waitFor();
+    assert.ok((await told.allTextContents()).every((x) => x.includes('Bolig') && !x.includes('Arbeid')), await told.allTextContents());
     // The API: work's readings are left out, and refused by name.
     const token = (await devLogin(server.url, 'Nina Dahl', 'nav-berg')).accessToken;
     const got = await api(server.url, token, 'GET', `/api/v1/roadmaps/${id}/checkins`);
