@@ -161,6 +161,17 @@ func checkInEntries(in TimelineInput) []TimelineEntry {
 			e.Scores[j].Members++
 		}
 	}
+	// In the roadmap's order of areas, as every screen lists them (a
+	// removed area's readings last).
+	pos := func(id string) int {
+		if i := slices.IndexFunc(in.Roadmap.Areas, func(a Area) bool { return a.ID == id }); i >= 0 {
+			return i
+		}
+		return len(in.Roadmap.Areas)
+	}
+	for i := range out {
+		slices.SortStableFunc(out[i].Scores, func(a, b AreaScore) int { return cmp.Compare(pos(a.AreaID), pos(b.AreaID)) })
+	}
 	return out
 }
 
