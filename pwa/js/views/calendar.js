@@ -46,7 +46,8 @@ export async function screen() {
   const said = h('div', { role: 'status' });
   const draw = (feed, fresh) => {
     const on = feed.active;
-    box.replaceChildren(
+    // replaceChildren would write a null as the text "null".
+    box.replaceChildren(...[
       h('p', null, h('a', { href: '#/settings' }, t('common.back'))),
       h('h1', null, t('calendar.title')),
       h('p', { class: 'lead' }, t('calendar.intro')),
@@ -54,7 +55,8 @@ export async function screen() {
       fresh ? shown(fresh) : null,
       said,
       h('button', { type: 'button', class: on ? 'secondary' : '', onclick: make }, on ? t('calendar.rotate') : t('calendar.create')),
-      on ? h('button', { type: 'button', class: 'danger', onclick: revoke }, t('calendar.revoke')) : null);
+      on ? h('button', { type: 'button', class: 'danger', onclick: revoke }, t('calendar.revoke')) : null,
+    ].filter(Boolean));
   };
   const failed = (e) => said.replaceChildren(errorBox(e instanceof api.Offline ? t('error.offline') : e));
   async function make() {

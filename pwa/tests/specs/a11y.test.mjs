@@ -395,7 +395,16 @@ describe('accessibility of every screen', { concurrency: 2 }, () => {
 
       test('the calendar feed, with its address shown', async () => {
         await visit(page, `${url}/#/settings/calendar`, T('calendar.title'));
-        await page.getByRole('button', { name: T('calendar.create') }).click();
+        const create = page.getByRole('button', { name: T('calendar.create') });
+        // In bokmål, right after the settings screen, the button twice did
+        // not come within 30 s (make test, 2026-12-04; alone it mostly
+        // does); not understood. Say what the screen showed, then try the
+        // screen once more, so the next failure tells why.
+        if (!(await create.waitFor({ timeout: 10_000 }).then(() => true, () => false))) {
+          console.log(`calendar screen without its button at ${page.url()}:\n${await page.locator('body').innerText()}`);
+          await visit(page, `${url}/#/settings/calendar`, T('calendar.title'));
+        }
+        await create.click();
         await page.getByLabel(T('calendar.address')).waitFor();
         await check(page, 'the calendar feed');
         // Turned off again: the later screens see the account as it was.
