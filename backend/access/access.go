@@ -520,6 +520,10 @@ const (
 	// households shared (veikart/blocker.go), for agencyID's
 	// administrators.
 	SeeBlockerCounts Action = "see-blocker-counts"
+	// KeepCalendarFeed is having a calendar feed and managing it: a
+	// person's own, or a caseworker's for the agency they act for. What a
+	// feed lists is decided at each fetch, roadmap by roadmap, by Decide.
+	KeepCalendarFeed Action = "keep-calendar-feed"
 )
 
 // ErrOperatorAccount refuses an operator's token what only a person does
@@ -547,7 +551,7 @@ func Permit(actor Actor, action Action, agencyID string) bool {
 		return actor.Kind == Person
 	case ActAsCaseworker, RequestAccess, CreateEnrolment:
 		return actor.Caseworker()
-	case AcceptInvite:
+	case AcceptInvite, KeepCalendarFeed:
 		return actor.Kind == Person || actor.Caseworker()
 	case UseAccount:
 		return actor.Kind == Person || actor.Kind == Agency

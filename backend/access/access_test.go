@@ -275,10 +275,11 @@ func TestPermit(t *testing.T) {
 		"all-staff": {access.SeeAllStaff, ""}, "staff-nav": {access.ManageStaff, "nav"}, "staff-bv": {access.ManageStaff, "bv"},
 		"staff-none": {access.ManageStaff, ""}, "roadmap-read": {access.Read, ""},
 		"enrol": {access.CreateEnrolment, ""}, "reapply-erasures": {access.ReapplyErasures, ""},
+		"calendar": {access.KeepCalendarFeed, ""},
 	}
 	allowed := map[string][]string{
-		"person":       {"as-person", "invite", "account"},
-		"caseworker":   {"as-caseworker", "request", "invite", "account", "enrol"},
+		"person":       {"as-person", "invite", "account", "calendar"},
+		"caseworker":   {"as-caseworker", "request", "invite", "account", "enrol", "calendar"},
 		"nav-admin":    {"account", "staff-nav"},
 		"nav-no-roles": {"account"},
 		// Acting for no agency is not acting as a caseworker; the account

@@ -140,6 +140,7 @@ func TestMayApply_Helpers(t *testing.T) {
 		want bool
 	}{
 		{"housing text", []veikart.Op{veikart.UpdateArea{AreaID: "housing", Set: veikart.AreaPatch{Now: &text}}}, true},
+		{"who housing concerns, without the household section", []veikart.Op{veikart.UpdateArea{AreaID: "housing", Set: veikart.AreaPatch{MemberIDs: &[]string{}}}}, false},
 		{"housing and health", []veikart.Op{veikart.UpdateArea{AreaID: "housing"}, veikart.UpdateArea{AreaID: "health"}}, false},
 		{"the title", []veikart.Op{veikart.SetTitle{Title: "x"}}, false},
 		{"a member", []veikart.Op{veikart.AddMember{}}, false},

@@ -298,6 +298,7 @@ func (s *Server) routes() {
 	// read by a phone's calendar with the address's secret alone.
 	v1.Get("/me/calendar-feed", s.authenticate, s.getCalendarFeed)
 	v1.Post("/me/calendar-feed", s.authenticate, s.createCalendarFeed)
+	v1.Patch("/me/calendar-feed", s.authenticate, s.setCalendarLang)
 	v1.Delete("/me/calendar-feed", s.authenticate, s.revokeCalendarFeed)
 	v1.Get("/calendar/:feedSecret", s.calendarFeed)
 	v1.Get("/sessions", s.authenticate, s.listSessions)

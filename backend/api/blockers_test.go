@@ -145,11 +145,11 @@ func TestBlockers_PublishedAfterTheQuarter(t *testing.T) {
 	}
 
 	// To the first day of the next quarter.
-	now := e.clock.Now()
-	e.clock.Add(veikart.QuarterOf(now).End().Sub(now) + time.Hour)
+	now, oslo := e.clock.Now(), mustOslo(t)
+	e.clock.Add(veikart.QuarterOf(now, oslo).End(oslo).Sub(now) + time.Hour)
 	admin = e.issue(t, adminID, "nav-pub") // the first token ran out
 	r := e.do(t, "GET", "/api/v1/agencies/nav-pub/blockers", admin, nil)
-	want := fmt.Sprintf(`{"quarter":"%s","publishedAt":`, veikart.QuarterOf(now))
+	want := fmt.Sprintf(`{"quarter":"%s","publishedAt":`, veikart.QuarterOf(now, oslo))
 	if r.status != 200 || !strings.Contains(r.body, want) || !strings.Contains(r.body, `{"blocker":"no-suitable-home","municipality":"Oslo","households":5}`) {
 		t.Fatalf("published: %d %s", r.status, r.body)
 	}

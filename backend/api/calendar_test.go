@@ -270,6 +270,12 @@ func TestCalendarFeed_BadInput(t *testing.T) {
 		{"no body", "POST", "/api/v1/me/calendar-feed", "application/json", ``, 400},
 		{"not json", "POST", "/api/v1/me/calendar-feed", "text/plain", `lang=nb`, 415},
 		{"oversize value", "POST", "/api/v1/me/calendar-feed", "application/json", `{"lang":"` + strings.Repeat("n", 20<<10) + `"}`, 422},
+		{"patch malformed", "PATCH", "/api/v1/me/calendar-feed", "application/json", `{"lang":`, 400},
+		{"patch wrong type", "PATCH", "/api/v1/me/calendar-feed", "application/json", `{"lang":["nb"]}`, 422},
+		{"patch unknown language", "PATCH", "/api/v1/me/calendar-feed", "application/json", `{"lang":"de"}`, 422},
+		{"patch unknown field", "PATCH", "/api/v1/me/calendar-feed", "application/json", `{"lang":"nb","hash":"x"}`, 422},
+		{"patch no language", "PATCH", "/api/v1/me/calendar-feed", "application/json", `{}`, 422},
+		{"patch not json", "PATCH", "/api/v1/me/calendar-feed", "text/plain", `lang=nb`, 415},
 		{"short secret", "GET", "/api/v1/calendar/abc", "", "", 404},
 		{"not base64", "GET", "/api/v1/calendar/" + strings.Repeat("!", 43), "", "", 404},
 		{"long secret", "GET", "/api/v1/calendar/" + strings.Repeat("A", 500), "", "", 404},
@@ -286,6 +292,11 @@ func TestCalendarFeed_BadInput(t *testing.T) {
 			}
 		})
 	}
+	// Over a raw connection: an ordinary client still writing the body
+	// may see its connection reset by the early 413.
+	t.Run("patch oversize body", func(t *testing.T) {
+		mustRefuseOversize(t, e.url, "PATCH", "/api/v1/me/calendar-feed", kari.access)
+	})
 	if r := e.do(t, "GET", "/api/v1/me/calendar-feed", kari.access, nil); !strings.Contains(r.body, `"active":false`) {
 		t.Fatalf("bad input made a feed: %s", r.body)
 	}

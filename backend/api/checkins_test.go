@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -203,7 +204,8 @@ func osloToday(e *env) string {
 }
 
 // TestCheckIns_InTheOwnersExport: the owners' export holds the roadmap's
-// readings (valid against export.schema.json); a caseworker's does not.
+// readings (valid against export.schema.json); a linked member's holds
+// those of the areas that name her; a caseworker's none.
 func TestCheckIns_InTheOwnersExport(t *testing.T) {
 	t.Parallel()
 	e := mustEnv(t, true)
@@ -212,7 +214,25 @@ func TestCheckIns_InTheOwnersExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := e.do(t, "GET", "/api/v1/me/export", w.tokens["owner"], nil)
+	// The member's own index of roadmaps, as accepting her invitation
+	// leaves it. Health names her (m2); housing does not.
+	if err := e.store.AddUserRoadmap(context.Background(), w.users["member"], w.id); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do(t, "POST", "/api/v1/roadmaps/"+w.id+"/checkins", w.tokens["owner"], map[string]any{"date": osloToday(e), "with": "family", "readings": []any{
+		map[string]any{"id": "x-health", "areaId": "health", "score": 3}, map[string]any{"id": "x-house", "areaId": "housing", "score": 2},
+	}}); r.status != 201 {
+		t.Fatalf("check-in: %d %s", r.status, r.body)
+	}
+	r := e.do(t, "GET", "/api/v1/me/export", w.tokens["member"], nil)
+	if r.status != 200 || !strings.Contains(r.body, `"memberReadings":[{"roadmapId":"`+w.id+`","readings":[{"id":"x-health"`) ||
+		strings.Contains(r.body, `"x-house"`) || strings.Contains(r.body, `"ci-w"`) {
+		t.Fatalf("member's export: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("export.schema.json", []byte(r.body)); err != nil {
+		t.Fatalf("member's export is not valid against export.schema.json: %v", err)
+	}
+	r = e.do(t, "GET", "/api/v1/me/export", w.tokens["owner"], nil)
 	if r.status != 200 || !strings.Contains(r.body, `"readings":[{"id":"ci-w"`) {
 		t.Fatalf("owner's export: %d %s", r.status, r.body)
 	}

@@ -531,6 +531,7 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		{"timeline", "GET", rp("/timeline"), nil, false},
 		{"calendar-feed", "GET", fixed("/api/v1/me/calendar-feed"), nil, false},
 		{"make-calendar-feed", "POST", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "nb"}), false},
+		{"calendar-feed-lang", "PATCH", fixed("/api/v1/me/calendar-feed"), body(map[string]any{"lang": "en"}), false},
 		{"revoke-calendar-feed", "DELETE", fixed("/api/v1/me/calendar-feed"), nil, false},
 	}
 
@@ -554,6 +555,13 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 	persons := func(status int) map[string]int {
 		return map[string]int{"owner": status, "co-owner": status, "member": status, "other-person": status,
 			"trusted": status, "interpreter": status, "trusted-ended": status, "interpreter-ended": status}
+	}
+	feedKeepers := func(status int) map[string]int {
+		m := persons(status)
+		for _, cw := range []string{"caseworker", "coordinator", "expired", "revoked", "never"} {
+			m[cw] = status
+		}
+		return m
 	}
 	want := map[string]map[string]int{
 		"get":               {"owner": 200, "co-owner": 200, "member": 200, "caseworker": 200, "expired": 403, "revoked": 403, "trusted": 200, "interpreter": 200, "trusted-ended": 403, "interpreter-ended": 403}, // access-ended
@@ -681,8 +689,6 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		"member-comment":      {"owner": 201, "co-owner": 201, "member": 201, "caseworker": 403},
 		// Health names Mia, who has not said yes: nobody may share it.
 		"grant-health": {"owner": 403, "co-owner": 403, "member": 403, "caseworker": 403},
-		// A calendar feed is a person's own: whoever acts for an agency
-		// (or is the operator) makes none.
 		// Owners only: a helper's write names a section, this none.
 		"name-blocker":    owners(200),
 		"agency-blockers": {"agency-admin": 200},
@@ -690,14 +696,19 @@ func TestConsent_EveryRoleEveryRoute(t *testing.T) {
 		// save; they and the agencies with a grant in force (the
 		// coordinator too) read the history, cut to their grant;
 		// members and helpers none.
-		"review-rhythm":        owners(200),
-		"review-draft":         owners(200),
-		"save-review":          owners(201),
-		"reviews":              {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
-		"timeline":             {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
-		"calendar-feed":        persons(200),
-		"make-calendar-feed":   persons(201),
-		"revoke-calendar-feed": persons(204),
+		"review-rhythm": owners(200),
+		"review-draft":  owners(200),
+		"save-review":   owners(201),
+		"reviews":       {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
+		"timeline":      {"owner": 200, "co-owner": 200, "member": 403, "caseworker": 200, "coordinator": 200},
+		// A calendar feed is a person's own, or a caseworker's for the
+		// agency they act for (whatever the agency may read now: that is
+		// decided at each fetch); an agency's administrator who is no
+		// caseworker, and the operator, have none.
+		"calendar-feed":        feedKeepers(200),
+		"make-calendar-feed":   feedKeepers(201),
+		"calendar-feed-lang":   feedKeepers(200),
+		"revoke-calendar-feed": feedKeepers(204),
 	}
 	roadmapRoute := func(rt route) bool { return strings.Contains(rt.path(&world{id: "X"}), "/roadmaps/X") }
 

@@ -191,7 +191,7 @@ func TestErase_RoadmapLeavesNothing(t *testing.T) {
 	// NAV had an active grant: it is told, and told nothing else. Child
 	// welfare (expired) and Husbanken (revoked) could no longer read it.
 	r := e.do(t, "GET", "/api/v1/shared", w.tokens["caseworker"], nil)
-	if r.status != 200 || strings.Count(r.body, `"deletedOn"`) != 1 || !strings.Contains(r.body, `"grantCreatedOn":"`+e.clock.Now().Format(time.DateOnly)) {
+	if r.status != 200 || strings.Count(r.body, `"deletedOn"`) != 1 || !strings.Contains(r.body, `"grantCreatedOn":"`+osloToday(e)) {
 		t.Fatalf("NAV's shared list: %d %s", r.status, r.body)
 	}
 	sameAsWire[wire.SharedList](t, r.body)

@@ -35,6 +35,11 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 		SecurityLog:  wire.List(x.SecurityLog, wire.ToSecurityEvent),
 		CalendarFeed: wire.ToCalendarFeed(x.User.CalendarFeed),
 	}
+	for _, f := range x.User.Feeds() {
+		if f.AgencyID != "" {
+			out.WorkCalendarFeeds = append(out.WorkCalendarFeeds, wire.ToCalendarFeed(f))
+		}
+	}
 	for _, h := range x.Helping {
 		out.Helping = append(out.Helping, wire.Helping{RoadmapID: h.RoadmapID, Helper: wire.ToHelper(h.Helper, x.At)})
 	}
@@ -45,6 +50,9 @@ func (s *Server) exportMe(c *fiber.Ctx) error {
 	for _, v := range x.MemberOf {
 		for _, y := range v.Roadmap.Says {
 			out.MemberSays = append(out.MemberSays, wire.MemberOwnSay{RoadmapID: v.Roadmap.ID, Say: wire.ToOwnSay(y)})
+		}
+		if rs := x.MemberReadings[v.Roadmap.ID]; len(rs) > 0 {
+			out.MemberReadings = append(out.MemberReadings, wire.MemberReadings{RoadmapID: v.Roadmap.ID, Readings: wire.List(rs, wire.ToReading)})
 		}
 	}
 	if out.Sessions.Items, err = s.sessionList(c, x.User.ID); err != nil {

@@ -348,6 +348,16 @@ func TestRenderings_ConfirmedAndSeenByTheAgency(t *testing.T) {
 	if r := e.do(t, "POST", confirm, w.kari.access, nil); r.status != 200 || !strings.Contains(r.body, `"confirmed":true`) {
 		t.Fatalf("the family confirms: %d %s", r.status, r.body)
 	}
+	// The interpreter's phone sends the same rendering again (its answer
+	// was lost): nothing changes, the family's confirmation holds, and the
+	// log has the change once.
+	confirmed, _ := e.store.Roadmap(ctx, w.id)
+	if r := put(w.liv.access, "health", "now", map[string]any{"text": "My back hurts."}); r.status != 200 || !strings.Contains(r.body, `"confirmed":true`) {
+		t.Fatalf("the rendering sent again: %d %s", r.status, r.body)
+	}
+	if after, _ := e.store.Roadmap(ctx, w.id); after.Rev != confirmed.Rev {
+		t.Fatal("the rendering sent again changed the roadmap")
+	}
 	g := e.do(t, "GET", w.path(""), e.issue(t, nina.userID, nav.ID), nil)
 	if g.status != 200 || !strings.Contains(g.body, `"now":"HEALTH-TEXT"`) || !strings.Contains(g.body, `"text":"My back hurts.","byRole":"interpreter","byName":"Amir"`) || !strings.Contains(g.body, `"confirmed":true`) {
 		t.Fatalf("NAV's read: %d %s", g.status, g.body)
@@ -360,7 +370,7 @@ func TestRenderings_ConfirmedAndSeenByTheAgency(t *testing.T) {
 	if g := e.do(t, "GET", w.path(""), e.issue(t, nina.userID, nav.ID), nil); !strings.Contains(g.body, `"confirmed":false`) {
 		t.Fatalf("after new words: %s", g.body)
 	}
-	if log := e.do(t, "GET", w.path("/access-log"), w.kari.access, nil); !strings.Contains(log.body, `"role":"interpreter","action":"change","sections":["area:health"]`) {
+	if log := e.do(t, "GET", w.path("/access-log"), w.kari.access, nil); !strings.Contains(log.body, `"role":"interpreter","action":"change","sections":["area:health"]`) || strings.Count(log.body, `"action":"change"`) != 1 || !strings.Contains(log.body, `"count":1`) {
 		t.Fatalf("the log: %s", log.body)
 	}
 }

@@ -2,6 +2,10 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +71,7 @@ func TestReviews_RhythmDraftSaveAndTimeline(t *testing.T) {
 			t.Errorf("the owner's timeline lacks %s: %s", s, tl.body)
 		}
 	}
-	if r := e.do(t, "GET", base+"/timeline?limit=1", owner, nil); r.status != 200 || r.json(t)["next"] != "1" || strings.Count(r.body, `"kind"`) != 1 {
+	if r := e.do(t, "GET", base+"/timeline?limit=1", owner, nil); r.status != 200 || r.json(t)["next"] == nil || strings.Count(r.body, `"kind"`) != 1 {
 		t.Errorf("first page of one: %d %s", r.status, r.body)
 	}
 
@@ -115,6 +119,11 @@ func TestReviews_BadInput(t *testing.T) {
 		{"a control character", "POST", "/reviews", map[string]any{"id": "rv1", "note": "a\u0000b"}, 422},
 		{"a cursor that is no page", "GET", "/timeline?cursor=abc", nil, 422},
 		{"a negative cursor", "GET", "/timeline?cursor=-1", nil, 422},
+		{"an offset, as cursors were", "GET", "/timeline?cursor=1", nil, 422},
+		{"a forged cursor of an unknown kind", "GET", "/timeline?cursor=" + b64("1.1764000000.0.anything.0123456789abcdef.1"), nil, 422},
+		{"a forged cursor with no tie", "GET", "/timeline?cursor=" + b64("1.1764000000.0.review..1"), nil, 422},
+		{"a forged cursor past year 9999", "GET", "/timeline?cursor=" + b64("1.999999999999.0.review.0123456789abcdef.1"), nil, 422},
+		{"a cursor of padded base64", "GET", "/timeline?cursor=" + b64("1.1764000000.0.review.0123456789abcdef.1") + "%3D", nil, 422},
 		{"a limit of 0", "GET", "/timeline?limit=0", nil, 422},
 		{"a limit too big", "GET", "/timeline?limit=101", nil, 422},
 	} {
@@ -130,6 +139,73 @@ func TestReviews_BadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeline_PagesByPlace: the owner reads the timeline a page of one
+// entry at a time while the family finishes a step; every entry there
+// was when the first page was read comes once, in order, and the new one
+// waits for the next read from the top (an offset would have shown the
+// first entry twice).
+func TestTimeline_PagesByPlace(t *testing.T) {
+	t.Parallel()
+	e := mustEnv(t, true)
+	w := newWorld(t, e)
+	owner := w.tokens["owner"]
+	base := "/api/v1/roadmaps/" + w.id
+	step := func(id string) {
+		t.Helper()
+		e.clock.Add(time.Minute)
+		ops := map[string]any{"operations": []any{map[string]any{"opId": "done-" + id, "type": "step.update", "stepId": id,
+			"baseVersion": w.roadmap(t).Version, "set": map[string]any{"status": "done"}}}}
+		if r := e.do(t, "POST", base+"/operations", owner, ops); r.status != 200 {
+			t.Fatalf("operations: %d %s", r.status, r.body)
+		}
+	}
+	type page struct {
+		Items []map[string]any `json:"items"`
+		Next  string           `json:"next"`
+	}
+	get := func(q string) page {
+		t.Helper()
+		r := e.do(t, "GET", base+"/timeline"+q, owner, nil)
+		var p page
+		if r.status != 200 || json.Unmarshal([]byte(r.body), &p) != nil {
+			t.Fatalf("timeline%s: %d %s", q, r.status, r.body)
+		}
+		return p
+	}
+	key := func(m map[string]any) string { b, _ := json.Marshal(m); return string(b) }
+
+	step("s1")
+	var want []string
+	for _, m := range get("?limit=100").Items {
+		want = append(want, key(m))
+	}
+	if len(want) < 3 {
+		t.Fatalf("too few entries to page: %v", want)
+	}
+	var got []string
+	p := get("?limit=1")
+	for i := 0; ; i++ {
+		for _, m := range p.Items {
+			got = append(got, key(m))
+		}
+		if i == 0 {
+			step("s2") // newer than every entry shown
+		}
+		if p.Next == "" || i > len(want) {
+			break
+		}
+		p = get("?limit=1&cursor=" + url.QueryEscape(p.Next))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("paged:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if top := get("?limit=1"); len(top.Items) != 1 || top.Items[0]["stepId"] != "s2" {
+		t.Fatalf("the new entry is not first from the top: %v", top.Items)
+	}
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // TestReviews_ExportedAndErased: the owner's export carries the rhythm and
 // the saved reviews with the family's words; erasing the roadmap erases

@@ -52,8 +52,9 @@ func (s *Service) syncBlockers(ctx context.Context, old, next *veikart.Roadmap) 
 	if old == next || next == nil {
 		return
 	}
-	before, after := old.BlockerShares(), next.BlockerShares()
-	current := veikart.QuarterOf(s.now())
+	loc := s.cfg.Location
+	before, after := old.BlockerShares(loc), next.BlockerShares(loc)
+	current := veikart.QuarterOf(s.now(), loc)
 	keys := make([]veikart.BlockerShare, 0, len(before)+len(after))
 	for k := range before {
 		keys = append(keys, k)
@@ -133,7 +134,7 @@ func (s *Service) BlockerCounts(ctx context.Context, actor access.Actor, agencyI
 		return nil, errBlockersAdminsOnly
 	}
 	now := s.now()
-	qs := veikart.ClosedQuarters(now, veikart.PublishedQuarters)
+	qs := veikart.ClosedQuarters(now, veikart.PublishedQuarters, s.cfg.Location)
 	out := make([]*veikart.BlockerCounts, 0, len(qs))
 	for _, q := range qs {
 		c, err := s.store.PublishedBlockers(ctx, q)

@@ -1,11 +1,14 @@
 package household_test
 
 import (
+	"io"
+	"log/slog"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/veikart/veikart/backend/access"
+	"github.com/veikart/veikart/backend/household"
 	"github.com/veikart/veikart/backend/veikart"
 )
 
@@ -262,5 +265,44 @@ func TestBlockers_AgenciesNeverSeeThem(t *testing.T) {
 	}
 	if b := view.Roadmap.Steps[0].Blocker; b != (veikart.StepBlocker{}) || view.Roadmap.Municipality != "" {
 		t.Fatalf("the caseworker sees %+v in %q", b, view.Roadmap.Municipality)
+	}
+}
+
+// TestBlockers_QuarterInOslo: with the service in Oslo's time zone, a
+// blocker shared at 23:30 on New Year's Eve in Oslo counts in that year's
+// Q4, and one shared at 23:30 UTC (00:30 on New Year's Day in Oslo) in the
+// new year's Q1, as the administrator sees once both have ended.
+func TestBlockers_QuarterInOslo(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want veikart.Quarter
+	}{
+		{"23:30 on 31 December in Oslo", time.Date(2026, 12, 31, 23, 30, 0, 0, loc), "2026-Q4"},
+		{"23:30 UTC on 31 December, 00:30 on 1 January in Oslo", time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), "2027-Q1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.svc = household.New(household.Config{Location: loc}, w.store, w.heard, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return w.now })
+			w.now = tc.at
+			for range veikart.MinHouseholds {
+				w.sharing(t, oslo, veikart.BlockerDebt)
+			}
+			w.now = q2Day // 2027-Q1 has ended: both quarters are published
+			got := w.counts(t)
+			for _, q := range []veikart.Quarter{"2026-Q4", "2027-Q1"} {
+				want := 0
+				if q == tc.want {
+					want = veikart.MinHouseholds
+				}
+				if n := got[q][osloFor(veikart.BlockerDebt)]; n != want {
+					t.Errorf("%s: %d households, want %d (%v)", q, n, want, got)
+				}
+			}
+		})
 	}
 }

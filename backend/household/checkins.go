@@ -196,7 +196,7 @@ func (s *Service) syncScores(ctx context.Context, actor access.Actor, id string,
 			if len(ops) == 0 {
 				return cur, nil
 			}
-			next, _, err := cur.Apply(ops, s.now())
+			next, _, err := cur.ApplyIn(ops, s.now(), s.cfg.Location)
 			return next, err
 		})
 	return err

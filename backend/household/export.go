@@ -23,8 +23,10 @@ type Export struct {
 	// and access logs.
 	Owned []Owned
 	// MemberOf are the views of the roadmaps the person is a linked
-	// member of.
-	MemberOf []*access.View
+	// member of, and MemberReadings the check-ins each lets them read
+	// (the areas that name them), by roadmap id.
+	MemberOf       []*access.View
+	MemberReadings map[string][]veikart.Reading
 	// Helping are the helper records that name the person (helpers.go):
 	// what each household let them do, not its roadmap.
 	Helping     []Helping
@@ -121,6 +123,16 @@ func (s *Service) exportRoadmaps(ctx context.Context, x *Export) error {
 				return err
 			}
 			x.MemberOf = append(x.MemberOf, view)
+			all, err := s.allReadings(ctx, r)
+			if err != nil {
+				return err
+			}
+			if mine, _, _ := access.ProjectReadings(person, r, all, x.At); len(mine) > 0 {
+				if x.MemberReadings == nil {
+					x.MemberReadings = map[string][]veikart.Reading{}
+				}
+				x.MemberReadings[r.ID] = mine
+			}
 		}
 	}
 	return nil

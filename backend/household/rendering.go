@@ -20,7 +20,7 @@ var errRenderingSection = &veikart.Error{Code: veikart.EFORBIDDEN, Message: "You
 func (s *Service) SetRendering(ctx context.Context, actor access.Actor, id, areaID, field, text string) (veikart.Area, error) {
 	var helper *veikart.Helper
 	section := veikart.AreaSection(areaID)
-	_, next, err := s.changeOr(ctx, actor, id, access.Change, section, errRenderingSection, func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error) {
+	prev, next, err := s.changeOr(ctx, actor, id, access.Change, section, errRenderingSection, func(cur *veikart.Roadmap, d access.Decision) (*veikart.Roadmap, error) {
 		name, role := "", "family"
 		if isHelperRole(d.Role) {
 			h, _ := cur.ActiveHelper(actor.UserID, s.now())
@@ -31,7 +31,8 @@ func (s *Service) SetRendering(ctx context.Context, actor access.Actor, id, area
 	if err != nil {
 		return veikart.Area{}, err
 	}
-	if helper != nil {
+	// A rendering sent again (the same text: no change) is logged once.
+	if helper != nil && next != prev {
 		if err := s.logHelper(ctx, actor, id, *helper, AuditChange, []veikart.Section{section}, ""); err != nil {
 			return veikart.Area{}, err
 		}

@@ -3,7 +3,6 @@ package household
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/veikart/veikart/backend/access"
 	"github.com/veikart/veikart/backend/veikart"
@@ -112,22 +111,16 @@ func (s *Service) Reviews(ctx context.Context, actor access.Actor, id string) ([
 }
 
 // Timeline is a page of roadmap id's history, newest first, as actor may
-// see it: limit entries from cursor (from the newest when ""), and the
-// cursor of the next page ("" at the end). An agency's read is logged
-// first.
+// see it: limit entries after the place cursor names (from the newest
+// when ""), and the cursor of the next page ("" at the end). The cursor
+// is a place, not an offset (veikart/timeline_page.go): entries added
+// between two pages move nothing from one page to the next. An agency's
+// read is logged first.
 func (s *Service) Timeline(ctx context.Context, actor access.Actor, id, cursor string, limit int) ([]veikart.TimelineEntry, string, error) {
 	if limit <= 0 {
 		limit = DefaultTimelinePage
 	}
 	limit = min(limit, MaxTimelinePage)
-	from := 0
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 0 || strconv.Itoa(n) != cursor {
-			return nil, "", errBadCursor
-		}
-		from = n
-	}
 	r, v, err := s.history(ctx, actor, id)
 	if err != nil {
 		return nil, "", err
@@ -141,16 +134,17 @@ func (s *Service) Timeline(ctx context.Context, actor access.Actor, id, cursor s
 		return nil, "", err
 	}
 	all := v.Timeline(r, veikart.Timeline(veikart.TimelineInput{Roadmap: r, Reviews: reviews, Readings: readings, Now: s.now(), Loc: s.cfg.Location}))
+	// Sorted again as the viewer sees it: an agency's cut hides which
+	// agency sat in on others' check-ins, and so their tie-break.
+	veikart.SortTimeline(all)
+	page, next, err := veikart.TimelinePage(all, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := s.logHistory(ctx, actor, r, v); err != nil {
 		return nil, "", err
 	}
-	from = min(from, len(all))
-	to := min(from+limit, len(all))
-	next := ""
-	if to < len(all) {
-		next = strconv.Itoa(to)
-	}
-	return all[from:to], next, nil
+	return page, next, nil
 }
 
 // history loads roadmap id for a read of its history by actor.

@@ -170,7 +170,7 @@ func (s *Service) ApplyOperations(ctx context.Context, actor access.Actor, id st
 			h, _ := cur.ActiveHelper(actor.UserID, s.now())
 			helper, sections = &h, opsSections(cur, ops)
 		}
-		n, res, err := cur.Apply(ops, s.now())
+		n, res, err := cur.ApplyIn(ops, s.now(), s.cfg.Location)
 		results = res
 		return n, err
 	})

@@ -81,6 +81,7 @@ func (s *Store) CreateAgency(ctx context.Context, a *veikart.Agency) error {
 	if _, err := s.agencies.coll.InsertOne(ctx, toAgencyDoc(a)); err != nil {
 		return mapError(err, "insert agency %s", a.ID)
 	}
+	s.directory.put(a)
 	return nil
 }
 
@@ -92,10 +93,21 @@ func (s *Store) Agency(ctx context.Context, id string) (*veikart.Agency, error) 
 	return read(ctx, s, s.agencies, id)
 }
 
-// Agencies lists agencies by name, up to limit. It scans: it is for operators.
+// Agencies lists agencies by name (then id), up to limit, from the
+// directory's copy (directory.go). Treat the result as read-only.
 func (s *Store) Agencies(ctx context.Context, limit int) ([]*veikart.Agency, error) {
+	if limit > directoryCap {
+		return s.scanAgencies(ctx, limit)
+	}
+	return s.directory.get(ctx, limit, func(ctx context.Context) ([]*veikart.Agency, error) {
+		return s.scanAgencies(ctx, directoryCap)
+	})
+}
+
+// scanAgencies is the directory read from the database: a scan.
+func (s *Store) scanAgencies(ctx context.Context, limit int) ([]*veikart.Agency, error) {
 	cur, err := s.agencies.coll.Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "name", Value: 1}}).SetLimit(int64(limit)))
+		options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, mapError(err, "list agencies")
 	}
@@ -113,10 +125,14 @@ func (s *Store) Agencies(ctx context.Context, limit int) ([]*veikart.Agency, err
 // UpdateAgency is UpdateRoadmap for agencies: fn gets the current agency and
 // returns the next one (or the same pointer for no change, or an error).
 func (s *Store) UpdateAgency(ctx context.Context, id string, fn func(*veikart.Agency) (*veikart.Agency, error)) (*veikart.Agency, error) {
-	return update(ctx, s, s.agencies, id, func(cur *veikart.Agency) (*veikart.Agency, bool, error) {
+	a, err := update(ctx, s, s.agencies, id, func(cur *veikart.Agency) (*veikart.Agency, bool, error) {
 		next, err := fn(cur)
 		return next, err == nil && next != cur, err
 	})
+	if err == nil {
+		s.directory.put(a)
+	}
+	return a, err
 }
 
 // AddUserAgency and RemoveUserAgency keep the user's index of agencies.

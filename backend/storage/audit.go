@@ -126,7 +126,7 @@ func (s *Store) logPageKind(copies *cache[*logPage]) *kind[*logPage] {
 	coll := s.db.Collection(auditColl)
 	return &kind[*logPage]{
 		name: "log page", coll: coll, lock: "l:", cache: copies,
-		load:     findOrEmpty(coll, "log page", func(id string) *logPage { return &logPage{ID: id} }, (*pageDoc).page),
+		load:     findOrEmpty(coll, "log page", func(id string) *logPage { return &logPage{ID: id} }, infallible((*pageDoc).page)),
 		doc:      func(p *logPage) (any, error) { return p.doc(), nil },
 		cas:      func(p *logPage) bson.D { return bson.D{{Key: "r", Value: p.Rev}} },
 		conflict: "The log is being written by many at once. Try again.",

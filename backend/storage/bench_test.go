@@ -214,3 +214,31 @@ func BenchmarkMessages(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAgencies is the directory (GET /agencies) with 3,000 agencies:
+// "scan" sorts them all in the database, as every request did before the
+// directory was kept in memory (a limit past the copy's takes that path);
+// "copy" is the directory as served now. Run with:
+// go test -run '^$' -bench Agencies ./backend/storage
+func BenchmarkAgencies(b *testing.B) {
+	ctx := context.Background()
+	s := testenv.MustStore(b)
+	for i := range 3_000 {
+		a := &veikart.Agency{ID: fmt.Sprintf("ag%04d", i), Kind: "nav", Name: fmt.Sprintf("NAV %04d", (i*7919)%3_000), Region: "0301", Version: 1}
+		if err := s.CreateAgency(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		limit int
+	}{{"scan", 1_001}, {"copy", 1_000}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if as, err := s.Agencies(ctx, c.limit); err != nil || len(as) < 1_000 {
+					b.Fatal(len(as), err)
+				}
+			}
+		})
+	}
+}

@@ -251,7 +251,12 @@ func (s *Store) withdrawBlockerReports(ctx context.Context, roadmapID string, qs
 }
 
 // blockerQuarters are the quarters an erasure at now withdraws from: the
-// one under way and those whose counts can still be published.
+// one under way and those whose counts can still be published. The store
+// does not know the households' time zone, so it takes the quarter under
+// way in the zone furthest ahead of UTC (+14 h) and the quarters before
+// it: near a quarter's end that is one more, already ended where the
+// households live, than needed, and no report is left behind.
 func blockerQuarters(now time.Time) []veikart.Quarter {
-	return append([]veikart.Quarter{veikart.QuarterOf(now)}, veikart.ClosedQuarters(now, veikart.PublishedQuarters)...)
+	ahead := veikart.QuarterOf(now.Add(14*time.Hour), time.UTC)
+	return append([]veikart.Quarter{ahead}, veikart.ClosedQuarters(now.Add(14*time.Hour), veikart.PublishedQuarters+1, time.UTC)...)
 }

@@ -107,19 +107,10 @@ func (s *Store) readingYearKind(copies *cache[*veikart.ReadingYear]) *kind[*veik
 	coll := s.db.Collection(checkinsColl)
 	return &kind[*veikart.ReadingYear]{
 		name: "check-ins", coll: coll, lock: "c:", cache: copies,
-		load: func(ctx context.Context, id string) (*veikart.ReadingYear, bool, error) {
-			var d readingYearDoc
-			err := coll.FindOne(ctx, byID(id)).Decode(&d)
-			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-				rid, year := splitReadingYearID(id)
-				return &veikart.ReadingYear{RoadmapID: rid, Year: year}, false, nil
-			}
-			if err != nil {
-				return nil, false, mapError(err, "read check-ins %s", id)
-			}
-			y, err := d.toDomain()
-			return y, err == nil, err
-		},
+		load: findOrEmpty(coll, "check-ins", func(id string) *veikart.ReadingYear {
+			rid, year := splitReadingYearID(id)
+			return &veikart.ReadingYear{RoadmapID: rid, Year: year}
+		}, (*readingYearDoc).toDomain),
 		doc:         func(y *veikart.ReadingYear) (any, error) { return toReadingYearDoc(y), nil },
 		cas:         func(y *veikart.ReadingYear) bson.D { return bson.D{{Key: "rev", Value: y.Rev}} },
 		conflict:    "The check-ins are being written by many at once. Try again.",

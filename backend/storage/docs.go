@@ -767,6 +767,9 @@ type userDoc struct {
 	SessionIDs []string  `bson:"sessionIds,omitempty"`
 	// CalendarFeed is set and unset by field updates (calendar.go).
 	CalendarFeed *calendarFeedDoc `bson:"calendarFeed,omitempty"`
+	// WorkFeeds are a caseworker's feeds by agency id, each set and
+	// unset by a field update of its own.
+	WorkFeeds map[string]*calendarFeedDoc `bson:"workFeeds,omitempty"`
 }
 
 func toUserDoc(u *veikart.User) userDoc {
@@ -775,12 +778,12 @@ func toUserDoc(u *veikart.User) userDoc {
 		ids = []string{}
 	}
 	return userDoc{ID: u.ID, Name: u.Name, CreatedAt: u.CreatedAt, RoadmapIDs: ids, AgencyIDs: u.AgencyIDs, SessionIDs: u.SessionIDs,
-		CalendarFeed: toCalendarFeedDoc(u.CalendarFeed)}
+		CalendarFeed: toCalendarFeedDoc(u.CalendarFeed), WorkFeeds: toWorkFeedDocs(u.WorkFeeds)}
 }
 
 func (d *userDoc) toDomain() *veikart.User {
 	return &veikart.User{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt.UTC(), RoadmapIDs: d.RoadmapIDs, AgencyIDs: d.AgencyIDs, SessionIDs: d.SessionIDs,
-		CalendarFeed: d.CalendarFeed.toDomain()}
+		CalendarFeed: d.CalendarFeed.toDomain(), WorkFeeds: workFeedsToDomain(d.WorkFeeds)}
 }
 
 type sessionDoc struct {

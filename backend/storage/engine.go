@@ -145,7 +145,7 @@ type kind[T any] struct {
 // findOrEmpty is a kind's load for a kind whose missing document is an
 // empty one: document id of coll decoded into a D and converted by conv, or
 // empty(id) with found false when there is none.
-func findOrEmpty[D, T any](coll *mongo.Collection, what string, empty func(id string) T, conv func(*D) T) func(context.Context, string) (T, bool, error) {
+func findOrEmpty[D, T any](coll *mongo.Collection, what string, empty func(id string) T, conv func(*D) (T, error)) func(context.Context, string) (T, bool, error) {
 	return func(ctx context.Context, id string) (T, bool, error) {
 		var d D
 		err := coll.FindOne(ctx, byID(id)).Decode(&d)
@@ -156,8 +156,14 @@ func findOrEmpty[D, T any](coll *mongo.Collection, what string, empty func(id st
 			var zero T
 			return zero, false, mapError(err, "read %s %s", what, id)
 		}
-		return conv(&d), true, nil
+		v, err := conv(&d)
+		return v, err == nil, err
 	}
+}
+
+// infallible makes a conversion that cannot fail one for findOrEmpty.
+func infallible[D, T any](conv func(*D) T) func(*D) (T, error) {
+	return func(d *D) (T, error) { return conv(d), nil }
 }
 
 // current returns document id from the copy or the database, and keeps the

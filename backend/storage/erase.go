@@ -84,7 +84,7 @@ func (s *Store) noticesKind(copies *cache[*agencyNoticesDoc]) *kind[*agencyNotic
 	return &kind[*agencyNoticesDoc]{
 		name: "agency notices", coll: coll, lock: "n:", cache: copies,
 		load: findOrEmpty(coll, "notices of agency", func(id string) *agencyNoticesDoc { return &agencyNoticesDoc{ID: id} },
-			func(d *agencyNoticesDoc) *agencyNoticesDoc { return d }),
+			infallible(func(d *agencyNoticesDoc) *agencyNoticesDoc { return d })),
 		doc: func(d *agencyNoticesDoc) (any, error) { return d, nil },
 		cas: func(d *agencyNoticesDoc) bson.D {
 			if d.Rev == 0 {

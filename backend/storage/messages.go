@@ -189,19 +189,10 @@ func (s *Store) conversationKind(copies *cache[*veikart.Conversation]) *kind[*ve
 	coll := s.db.Collection(convColl)
 	return &kind[*veikart.Conversation]{
 		name: "conversation", coll: coll, lock: "m:", cache: copies,
-		load: func(ctx context.Context, id string) (*veikart.Conversation, bool, error) {
-			var d conversationDoc
-			err := coll.FindOne(ctx, byID(id)).Decode(&d)
-			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-				rid, aid := splitConversationID(id)
-				return &veikart.Conversation{RoadmapID: rid, AgencyID: aid}, false, nil
-			}
-			if err != nil {
-				return nil, false, mapError(err, "read conversation %s", id)
-			}
-			c, err := d.toDomain()
-			return c, err == nil, err
-		},
+		load: findOrEmpty(coll, "conversation", func(id string) *veikart.Conversation {
+			rid, aid := splitConversationID(id)
+			return &veikart.Conversation{RoadmapID: rid, AgencyID: aid}
+		}, (*conversationDoc).toDomain),
 		doc:      func(c *veikart.Conversation) (any, error) { return toConversationDoc(c), nil },
 		cas:      func(c *veikart.Conversation) bson.D { return bson.D{{Key: "rev", Value: c.Rev}} },
 		conflict: "The conversation is being written by many at once. Try again.",

@@ -143,18 +143,7 @@ func (s *Store) reviewKind() *kind[*reviewList] {
 	coll := s.db.Collection(reviewsColl)
 	return &kind[*reviewList]{
 		name: "reviews", coll: coll, lock: "v:",
-		load: func(ctx context.Context, id string) (*reviewList, bool, error) {
-			var d reviewsDoc
-			err := coll.FindOne(ctx, byID(id)).Decode(&d)
-			if veikart.ErrorCode(mapError(err, "")) == veikart.ENOTFOUND {
-				return &reviewList{RoadmapID: id}, false, nil
-			}
-			if err != nil {
-				return nil, false, mapError(err, "read reviews of %s", id)
-			}
-			l, err := d.toList()
-			return l, err == nil, err
-		},
+		load:     findOrEmpty(coll, "reviews of", func(id string) *reviewList { return &reviewList{RoadmapID: id} }, (*reviewsDoc).toList),
 		doc:      func(l *reviewList) (any, error) { return l.doc() },
 		cas:      func(l *reviewList) bson.D { return bson.D{{Key: "rev", Value: l.Rev}} },
 		conflict: "The reviews are being saved by many at once. Try again.",

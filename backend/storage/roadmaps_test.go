@@ -311,3 +311,56 @@ func TestRoadmaps_SharedModeSeesAWriteThatKeepsTheVersion(t *testing.T) {
 		t.Fatalf("calls %d, title %q, %d requests, version %d, rev %d; want 2, Ny, 1, 2, 2", calls, got.Title, len(got.Requests), got.Version, got.Rev)
 	}
 }
+
+// TestAgencies_DirectoryFollowsWrites: the directory, kept in memory, shows
+// this process's new and renamed agencies on the next read, in name order;
+// another process that has no copy yet reads them from the database.
+func TestAgencies_DirectoryFollowsWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.MustStore(t)
+	list := func(s *storage.Store) []string {
+		t.Helper()
+		as, err := s.Agencies(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = a.ID
+		}
+		return out
+	}
+	if got := list(s); len(got) != 0 {
+		t.Fatalf("empty directory lists %v", got)
+	}
+	for _, step := range []struct {
+		do   func() error
+		want []string
+	}{
+		{func() error {
+			return s.CreateAgency(ctx, &veikart.Agency{ID: "nav", Kind: "nav", Name: "NAV Grünerløkka", Version: 1})
+		}, []string{"nav"}},
+		{func() error {
+			return s.CreateAgency(ctx, &veikart.Agency{ID: "bv", Kind: "child-welfare", Name: "Barnevernet Oslo", Version: 1})
+		}, []string{"bv", "nav"}},
+		{func() error {
+			_, err := s.UpdateAgency(ctx, "bv", func(a *veikart.Agency) (*veikart.Agency, error) {
+				n := *a
+				n.Name, n.Version = "Ønskebo barnevern", a.Version+1
+				return &n, nil
+			})
+			return err
+		}, []string{"nav", "bv"}},
+	} {
+		if err := step.do(); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(s); !slices.Equal(got, step.want) {
+			t.Fatalf("directory %v, want %v", got, step.want)
+		}
+	}
+	if got := list(testenv.OpenAgain(t, s, storage.Options{})); !slices.Equal(got, []string{"nav", "bv"}) {
+		t.Fatalf("another process's directory %v, want [nav bv]", got)
+	}
+}

@@ -87,6 +87,7 @@ type Store struct {
 	roadmaps     *kind[*veikart.Roadmap]
 	users        *kind[*veikart.User]
 	agencies     *kind[*veikart.Agency]
+	directory    *directory      // the first agencies by name (directory.go)
 	shared       *kind[[]string] // agency id -> its index of roadmaps (AgencyRoadmapIDs)
 	sessions     *kind[*sessionDoc]
 	passkeyUsers *kind[passkeyUserDoc]
@@ -160,6 +161,10 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*Store, error)
 	s.roadmaps = s.roadmapKind(newCache[*veikart.Roadmap](copies))
 	s.users = s.userKind(newCache[*veikart.User](copies))
 	s.agencies = s.agencyKind(newCache[*veikart.Agency](copies))
+	s.directory = &directory{}
+	if !opts.Exclusive {
+		s.directory.ttl = directoryTTL
+	}
 	s.shared = s.sharedKind(newCache[[]string](copies))
 	s.notices = s.noticesKind(newCache[*agencyNoticesDoc](copies / 10))
 	s.logPages = s.logPageKind(newCache[*logPage](copies / 4))

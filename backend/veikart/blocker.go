@@ -68,12 +68,17 @@ type StepBlocker struct {
 	SharedAt time.Time
 }
 
-// Quarter is a calendar quarter in UTC, "2026-Q4".
+// Quarter is a calendar quarter, "2026-Q4", where the households live
+// (the service's time zone): a report shared at 23:30 on 31 December in
+// Oslo counts in that year's Q4, though it is 1 January in some zones.
 type Quarter string
 
-// QuarterOf is the quarter t falls in.
-func QuarterOf(t time.Time) Quarter {
-	t = t.UTC()
+// QuarterOf is the quarter t falls in, in loc.
+func QuarterOf(t time.Time, loc *time.Location) Quarter {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
 	return Quarter(fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())-1)/3+1))
 }
 
@@ -93,23 +98,28 @@ func (q Quarter) parse() (year, n int, ok bool) {
 // Valid reports whether q names a quarter.
 func (q Quarter) Valid() bool { _, _, ok := q.parse(); return ok }
 
-// Start is the quarter's first instant; End the next quarter's.
-func (q Quarter) Start() time.Time {
+// Start is the quarter's first instant in loc.
+func (q Quarter) Start(loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
 	y, n, _ := q.parse()
-	return time.Date(y, time.Month(3*(n-1)+1), 1, 0, 0, 0, 0, time.UTC)
+	return time.Date(y, time.Month(3*(n-1)+1), 1, 0, 0, 0, 0, loc)
 }
 
-// End is the first instant after the quarter.
-func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, 0) }
+// End is the first instant after the quarter in loc.
+func (q Quarter) End(loc *time.Location) time.Time { return q.Start(loc).AddDate(0, 3, 0) }
 
-// Prev is the quarter before q.
-func (q Quarter) Prev() Quarter { return QuarterOf(q.Start().Add(-time.Nanosecond)) }
+// Prev is the quarter before q (the calendar's, in any zone).
+func (q Quarter) Prev() Quarter {
+	return QuarterOf(q.Start(time.UTC).Add(-time.Nanosecond), time.UTC)
+}
 
-// ClosedQuarters are the n quarters that ended last before now, newest
-// first: the only ones whose counts can be published.
-func ClosedQuarters(now time.Time, n int) []Quarter {
+// ClosedQuarters are the n quarters that ended last before now in loc,
+// newest first: the only ones whose counts can be published.
+func ClosedQuarters(now time.Time, n int, loc *time.Location) []Quarter {
 	out := make([]Quarter, 0, n)
-	q := QuarterOf(now)
+	q := QuarterOf(now, loc)
 	for range n {
 		q = q.Prev()
 		out = append(out, q)
@@ -125,9 +135,9 @@ type BlockerShare struct {
 }
 
 // BlockerShares is what r reports to the counts: per municipality and
-// quarter, the blockers it shared there (sorted, each once, however many
+// quarter (in loc), the blockers it shared there (sorted, each once, however many
 // steps name it). Without a municipality it reports nothing.
-func (r *Roadmap) BlockerShares() map[BlockerShare][]Blocker {
+func (r *Roadmap) BlockerShares(loc *time.Location) map[BlockerShare][]Blocker {
 	out := map[BlockerShare][]Blocker{}
 	if r == nil || r.Municipality == "" {
 		return out
@@ -137,7 +147,7 @@ func (r *Roadmap) BlockerShares() map[BlockerShare][]Blocker {
 		if !b.Shared || !b.Code.Valid() {
 			continue
 		}
-		k := BlockerShare{Municipality: r.Municipality, Quarter: QuarterOf(b.SharedAt)}
+		k := BlockerShare{Municipality: r.Municipality, Quarter: QuarterOf(b.SharedAt, loc)}
 		if !slices.Contains(out[k], b.Code) {
 			out[k] = append(out[k], b.Code)
 			slices.Sort(out[k])
@@ -242,9 +252,9 @@ func (op SetBlocker) apply(a *applier, ptr string) (bool, error) {
 	case !op.Blocker.Valid():
 		return false, &Error{Code: EINVALID, Message: "Choose what stopped the step from the list.", Pointer: ptr + "/blocker"}
 	case op.Blocker != b.Code:
-		// The day is the server's, in UTC: near midnight a step may
-		// count as overdue an hour or two later than in Norway.
-		if s.Status != Dropped && !s.Overdue(a.now.UTC().Format(time.DateOnly)) {
+		// Today where the household lives: a step due today is not
+		// overdue until its midnight, whatever UTC's day is.
+		if s.Status != Dropped && !s.Overdue(a.today()) {
 			return false, &Error{Code: EINVALID, Message: "You can say what stopped a step once it was dropped or is overdue.", Pointer: ptr + "/stepId"}
 		}
 		b = StepBlocker{Code: op.Blocker, NamedAt: a.now}

@@ -127,13 +127,13 @@ func TestBlockerShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.BlockerShares()
+	got := r.BlockerShares(time.UTC)
 	q4, q1 := veikart.BlockerShare{Municipality: "Oslo", Quarter: "2026-Q4"}, veikart.BlockerShare{Municipality: "Oslo", Quarter: "2027-Q1"}
 	if len(got) != 2 || len(got[q4]) != 1 || got[q4][0] != veikart.BlockerDebt || len(got[q1]) != 1 {
 		t.Fatalf("%v", got)
 	}
 	r.Municipality = ""
-	if len(r.BlockerShares()) != 0 {
+	if len(r.BlockerShares(time.UTC)) != 0 {
 		t.Fatal("shares without a municipality")
 	}
 }
@@ -148,20 +148,99 @@ func TestQuarters(t *testing.T) {
 		{time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), "2026-Q2"},
 		{time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), "2026-Q4"},
 	} {
-		if got := veikart.QuarterOf(tc.at); got != tc.want || !got.Valid() || tc.at.Before(got.Start()) || !tc.at.Before(got.End()) {
+		if got := veikart.QuarterOf(tc.at, time.UTC); got != tc.want || !got.Valid() || tc.at.Before(got.Start(time.UTC)) || !tc.at.Before(got.End(time.UTC)) {
 			t.Errorf("%s: %s", tc.at, got)
 		}
 	}
 	if q := veikart.Quarter("2026-Q1").Prev(); q != "2025-Q4" {
 		t.Errorf("prev: %s", q)
 	}
-	if qs := veikart.ClosedQuarters(t0, 3); len(qs) != 3 || qs[0] != "2026-Q3" || qs[2] != "2026-Q1" {
+	if qs := veikart.ClosedQuarters(t0, 3, time.UTC); len(qs) != 3 || qs[0] != "2026-Q3" || qs[2] != "2026-Q1" {
 		t.Errorf("closed: %v", qs)
 	}
 	for _, bad := range []veikart.Quarter{"", "2026-Q5", "2026Q1", "26-Q1", "2026-Q0"} {
 		if bad.Valid() {
 			t.Errorf("%q valid", bad)
 		}
+	}
+}
+
+// TestQuarters_InOslo: a quarter is the households' (Europe/Oslo, UTC+1
+// in winter, +2 in summer), not UTC's, at every edge: a moment's quarter,
+// its start and end, the quarters closed, and where a shared blocker
+// counts.
+func TestQuarters_InOslo(t *testing.T) {
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		at     time.Time
+		want   veikart.Quarter
+		closed veikart.Quarter // the last quarter ended
+	}{
+		{"31 Dec 23:30 in Oslo is still Q4", time.Date(2026, 12, 31, 23, 30, 0, 0, oslo), "2026-Q4", "2026-Q3"},
+		{"31 Dec 23:30 UTC is 1 Jan 00:30 in Oslo: Q1", time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), "2027-Q1", "2026-Q4"},
+		{"1 Jan 00:00 in Oslo is Q1", time.Date(2027, 1, 1, 0, 0, 0, 0, oslo), "2027-Q1", "2026-Q4"},
+		{"a nanosecond before, Q4", time.Date(2026, 12, 31, 23, 59, 59, 999999999, oslo), "2026-Q4", "2026-Q3"},
+		{"30 Jun 22:30 UTC is 1 Jul 00:30 in Oslo (summer time): Q3", time.Date(2026, 6, 30, 22, 30, 0, 0, time.UTC), "2026-Q3", "2026-Q2"},
+		{"30 Jun 23:30 in Oslo is Q2", time.Date(2026, 6, 30, 23, 30, 0, 0, oslo), "2026-Q2", "2026-Q1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := veikart.QuarterOf(tc.at, oslo)
+			if q != tc.want {
+				t.Fatalf("quarter %s, want %s", q, tc.want)
+			}
+			if tc.at.Before(q.Start(oslo)) || !tc.at.Before(q.End(oslo)) {
+				t.Fatalf("%s is outside %s (%s to %s)", tc.at, q, q.Start(oslo), q.End(oslo))
+			}
+			if c := veikart.ClosedQuarters(tc.at, 1, oslo); c[0] != tc.closed {
+				t.Fatalf("last closed %s, want %s", c[0], tc.closed)
+			}
+			r := blockerRoadmap(t, "Oslo")
+			r, _, err := r.ApplyIn([]veikart.Op{veikart.SetBlocker{ID: "a", BaseVersion: 2, StepID: "s-dropped", Blocker: veikart.BlockerDebt, Share: true}}, tc.at, oslo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.BlockerShares(oslo); len(got[veikart.BlockerShare{Municipality: "Oslo", Quarter: tc.want}]) != 1 {
+				t.Fatalf("shared at %s counts in %v, want %s", tc.at, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSetBlocker_OverdueInOslo: a step is overdue from the first minute
+// of the day after it was due, where the household lives. Oslo is ahead
+// of UTC, so UTC's day was wrong the other way: from 00:00 to 01:00 (02:00
+// in summer) in Oslo the day after, UTC still said the step was due today.
+func TestSetBlocker_OverdueInOslo(t *testing.T) {
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		at      time.Time
+		overdue bool
+	}{
+		{"00:30 in Oslo on the day it is due (UTC: the day before)", time.Date(2026, 12, 4, 0, 30, 0, 0, oslo), false},
+		{"23:30 in Oslo on the day it is due (UTC: 22:30, the same day)", time.Date(2026, 12, 4, 23, 30, 0, 0, oslo), false},
+		{"00:30 in Oslo the day after (UTC: still the day it is due)", time.Date(2026, 12, 5, 0, 30, 0, 0, oslo), true},
+		{"00:30 UTC the day after is 01:30 in Oslo", time.Date(2026, 12, 5, 0, 30, 0, 0, time.UTC), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := blockerRoadmap(t, "Oslo")
+			for i := range r.Steps {
+				if r.Steps[i].ID == "s-late" {
+					r.Steps[i].Due = "2026-12-04"
+				}
+			}
+			_, _, err := r.ApplyIn([]veikart.Op{veikart.SetBlocker{ID: "b", BaseVersion: r.Version, StepID: "s-late", Blocker: veikart.BlockerDebt}}, tc.at, oslo)
+			if got := err == nil; got != tc.overdue {
+				t.Fatalf("named: %v (err %v), want %v", got, err, tc.overdue)
+			}
+		})
 	}
 }
 

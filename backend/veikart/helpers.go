@@ -266,7 +266,13 @@ func OpSections(r *Roadmap, op Op) (out []Section, ok bool) {
 		if r.areaIndex(o.AreaID) < 0 {
 			return nil, false
 		}
-		return []Section{AreaSection(o.AreaID)}, true
+		out = []Section{AreaSection(o.AreaID)}
+		if o.Set.MemberIDs != nil {
+			// Who the area concerns decides what a member sees and whose
+			// yes sharing it needs: the household section's to say.
+			out = append(out, SectionHousehold)
+		}
+		return out, true
 	case AddStep:
 		return []Section{StepsSection(o.Step.AreaID)}, true
 	case UpdateStep:

@@ -165,6 +165,7 @@ func TestOpSections(t *testing.T) {
 		want []veikart.Section
 	}{
 		{"area text", veikart.UpdateArea{AreaID: "housing"}, []veikart.Section{"area:housing"}},
+		{"who the area concerns", veikart.UpdateArea{AreaID: "housing", Set: veikart.AreaPatch{MemberIDs: &[]string{}}}, []veikart.Section{"area:housing", "household"}},
 		{"no such area", veikart.UpdateArea{AreaID: "moon"}, nil},
 		{"new step", veikart.AddStep{Step: veikart.Step{AreaID: "health"}}, []veikart.Section{"steps:health"}},
 		{"a step moved", veikart.UpdateStep{StepID: "s1", Set: veikart.StepPatch{AreaID: &health}}, []veikart.Section{"steps:housing", "steps:health"}},
@@ -219,6 +220,17 @@ func TestRendering(t *testing.T) {
 	}
 	if again, _, _ := c.ConfirmRendering("work", "now", "kari", h0); again != c {
 		t.Fatal("confirming twice changed the roadmap")
+	}
+	// The same rendering sent again (a phone's retry) is no change and
+	// keeps the confirmation; the same words by someone else are theirs.
+	if again, err := c.SetRendering("work", "now", "Jeg vil jobbe. ", "Amir", "interpreter", "amir", h0); err != nil || again != c {
+		t.Fatalf("the same rendering again changed the roadmap: %v", err)
+	}
+	if other, _ := c.SetRendering("work", "now", "Jeg vil jobbe.", "", "family", "kari", h0); other == c || areaOf(other, "work").Renderings[0].ByRole != "family" {
+		t.Fatal("the family's own rendering of the same words was not recorded")
+	}
+	if none, _ := r.SetRendering("work", "desired", "", "", "family", "kari", h0); none != r {
+		t.Fatal("removing a rendering that is not there changed the roadmap")
 	}
 	// A new rendering undoes the confirmation; empty text removes it.
 	d, _ := c.SetRendering("work", "now", "Jeg vil jobbe igjen.", "Amir", "interpreter", "amir", h0)

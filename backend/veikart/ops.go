@@ -71,12 +71,24 @@ type Result struct {
 // Conflicts are decided per field: an update conflicts only when one of the
 // fields it sets was changed by an earlier batch after the client's base
 // version. Operations in the same batch never conflict with each other.
+//
+// Apply reads dates (what "today" is) in UTC; the service applies in the
+// households' time zone with ApplyIn.
 func (r *Roadmap) Apply(ops []Op, now time.Time) (*Roadmap, []Result, error) {
+	return r.ApplyIn(ops, now, time.UTC)
+}
+
+// ApplyIn is Apply with today as it is in loc (an overdue step, say, is
+// one due before loc's today).
+func (r *Roadmap) ApplyIn(ops []Op, now time.Time, loc *time.Location) (*Roadmap, []Result, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	if len(ops) == 0 || len(ops) > MaxOpsPerCall {
 		return nil, nil, &Error{Code: EINVALID, Message: "Send between 1 and 100 operations.", Pointer: "/operations"}
 	}
 	next := r.Clone()
-	a := applier{r: next, v: r.Version + 1, now: now.UTC().Truncate(time.Millisecond)}
+	a := applier{r: next, v: r.Version + 1, now: now.UTC().Truncate(time.Millisecond), loc: loc}
 	results := make([]Result, len(ops))
 	seen := make(map[string]bool, len(ops))
 	for i, op := range ops {
@@ -118,8 +130,12 @@ type applier struct {
 	r         *Roadmap
 	v         int64 // the version the batch makes
 	now       time.Time
+	loc       *time.Location // the households' zone: what today is
 	conflicts []Conflict
 }
+
+// today is the date of a.now where the household lives.
+func (a *applier) today() string { return a.now.In(a.loc).Format(time.DateOnly) }
 
 // one checks what every operation shares, its base version, and applies op.
 // It reports whether op changed anything.

@@ -213,9 +213,9 @@ func (c opCase) run(t *testing.T, start roadmapV) opWant {
 	}
 	r := start.domain()
 	before := viewOf(r)
-	next, res, err := r.Apply(ops, c.Now)
+	next, res, err := r.ApplyIn(ops, c.Now, oslo(t))
 	if !reflect.DeepEqual(viewOf(r), before) {
-		t.Fatal("Apply changed the roadmap it was given")
+		t.Fatal("ApplyIn changed the roadmap it was given")
 	}
 	var out opWant
 	var ce *veikart.ConflictError
@@ -366,4 +366,15 @@ func TestDecodeOp_RoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// oslo is the households' zone the service applies operations in (as
+// the app does: pwa/js/ops.js).
+func oslo(t *testing.T) *time.Location {
+	t.Helper()
+	l, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

@@ -58,7 +58,8 @@ func renderedText(a Area, field string) (string, bool) {
 }
 
 // SetRendering writes (or, with empty text, removes) the rendering of an
-// area's field. Writing it anew undoes the family's confirmation.
+// area's field. Writing it anew undoes the family's confirmation; writing
+// what is there already returns r itself.
 func (r *Roadmap) SetRendering(areaID, field, text, byName, byRole, byUser string, now time.Time) (*Roadmap, error) {
 	now = clock(now)
 	i := r.areaIndex(areaID)
@@ -71,6 +72,19 @@ func (r *Roadmap) SetRendering(areaID, field, text, byName, byRole, byUser strin
 	text, err := cleanLongText(text, MaxRendering, "/text")
 	if err != nil {
 		return nil, err
+	}
+	// The same text from the same writer again is no change: a phone that
+	// sends a rendering again after a lost answer (the outbox) neither
+	// makes a new version nor undoes the family's confirmation.
+	j := slices.IndexFunc(r.Areas[i].Renderings, func(x Rendering) bool { return x.Field == field })
+	if j < 0 && text == "" {
+		return r, nil
+	}
+	if j >= 0 {
+		x := r.Areas[i].Renderings[j]
+		if x.Text == text && x.ByUser == byUser && x.ByName == byName && x.ByRole == byRole {
+			return r, nil
+		}
 	}
 	n := r.next(now)
 	a := &n.Areas[i]

@@ -83,7 +83,8 @@ type TimelineSource func(in TimelineInput) []TimelineEntry
 var TimelineSources = []TimelineSource{stepEntries, reviewEntries, checkInEntries, meetingEntries, receiptEntries, expiryEntries, transitionEntries}
 
 // Timeline is the roadmap's history, newest first. Entries at the same
-// moment keep a fixed order (kind, then ids), so that paging is stable.
+// moment keep a fixed order (kind, then a hash of their ids: see
+// timeline_page.go), so that paging is stable.
 func Timeline(in TimelineInput) []TimelineEntry {
 	if in.Loc == nil {
 		in.Loc = time.UTC
@@ -92,11 +93,7 @@ func Timeline(in TimelineInput) []TimelineEntry {
 	for _, src := range TimelineSources {
 		out = append(out, src(in)...)
 	}
-	slices.SortStableFunc(out, func(a, b TimelineEntry) int {
-		return cmp.Or(b.At.Compare(a.At), cmp.Compare(a.Kind, b.Kind),
-			cmp.Compare(a.StepID+a.ReviewID+a.MeetingID+a.GrantID+a.TransitionID+a.HelperID+a.MemberID,
-				b.StepID+b.ReviewID+b.MeetingID+b.GrantID+b.TransitionID+b.HelperID+b.MemberID))
-	})
+	SortTimeline(out)
 	return out
 }
 
@@ -133,7 +130,9 @@ func reviewEntries(in TimelineInput) []TimelineEntry {
 
 // checkInEntries: one entry per sitting (a day, and who was there), dated
 // at noon of that day where the household lives (a reading's date is the
-// phone's day, not a moment), with each area's readings in it.
+// phone's day, not a moment), but never later than it was recorded: a
+// check-in made at 00:05 is not placed after what happens that morning.
+// Each area's readings of the sitting are in it.
 func checkInEntries(in TimelineInput) []TimelineEntry {
 	var out []TimelineEntry
 	at := map[[3]string]int{} // date, with, agency -> index in out
@@ -150,6 +149,9 @@ func checkInEntries(in TimelineInput) []TimelineEntry {
 			out = append(out, TimelineEntry{Kind: TimelineCheckIn, At: day.Add(12 * time.Hour), With: r.With, AgencyID: r.AgencyID})
 		}
 		e := &out[i]
+		if !r.At.IsZero() && r.At.Before(e.At) {
+			e.At = r.At
+		}
 		j := slices.IndexFunc(e.Scores, func(a AreaScore) bool { return a.AreaID == r.AreaID })
 		if j < 0 {
 			e.Scores = append(e.Scores, AreaScore{AreaID: r.AreaID})

@@ -82,3 +82,38 @@ func TestTimeline_EveryKindNewestFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeline_CheckInAtItsDay: a sitting is placed at noon of its day in
+// the household's zone, but never after it was recorded: one made at 00:05
+// comes before a step done that morning, and one typed in days later for
+// an earlier day stays at that day's noon.
+func TestTimeline_CheckInAtItsDay(t *testing.T) {
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	at := func(day, clock string) time.Time {
+		x, err := time.ParseInLocation(time.DateOnly+" 15:04", day+" "+clock, oslo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	r := &veikart.Roadmap{ID: "rm", Areas: []veikart.Area{{ID: "housing"}},
+		Steps: []veikart.Step{{ID: "s1", AreaID: "housing", Title: "Ringe utleier", Status: veikart.Done, StatusAt: at("2026-12-05", "08:00")}}}
+	readings := []veikart.Reading{
+		{ID: "late", AreaID: "housing", Date: "2026-12-01", Score: 2, With: veikart.ScoredWith("family"), At: at("2026-12-04", "20:00")},
+		{ID: "early", AreaID: "housing", Date: "2026-12-05", Score: 3, With: veikart.ScoredWith("family"), At: at("2026-12-05", "00:05")},
+	}
+	got := veikart.Timeline(veikart.TimelineInput{Roadmap: r, Readings: readings, Now: at("2026-12-05", "09:00"), Loc: oslo})
+	var kinds []string
+	var times []time.Time
+	for _, e := range got {
+		kinds = append(kinds, string(e.Kind))
+		times = append(times, e.At)
+	}
+	want := []time.Time{at("2026-12-05", "08:00"), at("2026-12-05", "00:05"), at("2026-12-01", "12:00")}
+	if len(got) != 3 || got[0].Kind != veikart.TimelineStepDone || !times[0].Equal(want[0]) || !times[1].Equal(want[1]) || !times[2].Equal(want[2]) {
+		t.Fatalf("timeline %v at %v, want step-done, check-in, check-in at %v", kinds, times, want)
+	}
+}

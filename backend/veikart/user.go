@@ -21,6 +21,10 @@ type User struct {
 	// CalendarFeed is the person's calendar feed (calendar.go), nil when
 	// they have none.
 	CalendarFeed *CalendarFeed
+	// WorkFeeds are the caseworker's calendar feeds, by agency: one for
+	// each agency they made one for while acting for it. Bounded by the
+	// agencies they work in.
+	WorkFeeds map[string]*CalendarFeed
 }
 
 // Session is one signed-in device: a chain of refresh tokens, of which only the

@@ -230,6 +230,7 @@ type Export struct {
 	MemberOf          []Roadmap            `json:"memberOf"`
 	Helping           []Helping            `json:"helping,omitempty"`
 	MemberSays        []MemberOwnSay       `json:"memberSays,omitempty"`
+	MemberReadings    []MemberReadings     `json:"memberReadings,omitempty"`
 	Sessions          SessionList          `json:"sessions"`
 	Passkeys          PasskeyList          `json:"passkeys"`
 	PushSubscriptions PushSubscriptionList `json:"pushSubscriptions"`
@@ -237,6 +238,9 @@ type Export struct {
 	// CalendarFeed says whether the person has a calendar feed; never
 	// its address.
 	CalendarFeed CalendarFeed `json:"calendarFeed"`
+	// WorkCalendarFeeds are the caseworker's feeds, one per agency; never
+	// their addresses.
+	WorkCalendarFeeds []CalendarFeed `json:"workCalendarFeeds,omitempty"`
 }
 
 type ExportedRoadmap struct {

@@ -6,7 +6,8 @@ import (
 	"github.com/veikart/veikart/backend/veikart"
 )
 
-// CalendarFeedRequest makes (or replaces) the caller's calendar feed.
+// CalendarFeedRequest makes (or replaces) the caller's calendar feed
+// (POST), or sets the language of their feeds (PATCH).
 type CalendarFeedRequest struct {
 	Lang string `json:"lang"`
 }
@@ -17,8 +18,10 @@ type CalendarFeed struct {
 	Active    bool       `json:"active"`
 	CreatedAt *time.Time `json:"createdAt,omitempty"`
 	Lang      string     `json:"lang,omitempty"`
-	URL       string     `json:"url,omitempty"`
-	WebcalURL string     `json:"webcalUrl,omitempty"`
+	// AgencyID is, for a caseworker's feed, the agency it is for.
+	AgencyID  string `json:"agencyId,omitempty"`
+	URL       string `json:"url,omitempty"`
+	WebcalURL string `json:"webcalUrl,omitempty"`
 	// QR is an SVG image of WebcalURL, for a phone to scan.
 	QR string `json:"qr,omitempty"`
 }
@@ -29,5 +32,5 @@ func ToCalendarFeed(f *veikart.CalendarFeed) CalendarFeed {
 		return CalendarFeed{}
 	}
 	at := f.CreatedAt
-	return CalendarFeed{Active: true, CreatedAt: &at, Lang: f.Lang}
+	return CalendarFeed{Active: true, CreatedAt: &at, Lang: f.Lang, AgencyID: f.AgencyID}
 }

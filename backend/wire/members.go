@@ -59,6 +59,13 @@ type AnswerSayRequest struct {
 }
 
 // MemberOwnSay is one of a member's own answers in their export.
+// MemberReadings are the check-ins a linked member may read on one
+// roadmap, in their own export.
+type MemberReadings struct {
+	RoadmapID string    `json:"roadmapId"`
+	Readings  []Reading `json:"readings"`
+}
+
 type MemberOwnSay struct {
 	RoadmapID string `json:"roadmapId"`
 	Say       OwnSay `json:"say"`

@@ -1,6 +1,6 @@
 // The app: start-up, the screen router, and what every screen shares (the
 // network status, the conflict banner, update notices).
-import { h, toast, endToast } from './ui.js';
+import { h, put, toast, endToast } from './ui.js';
 import { t, setLang, chosen, plural, LANGS, current as currentLang } from './i18n.js';
 import { loadSession, currentSession, onSession, agencies } from './api.js';
 import * as sync from './sync.js';
@@ -118,7 +118,7 @@ async function route(keepFocus) {
   // toast came with the move ("the step was added", then back to the area).
   if (!samePage && performance.now() - (toast.at || 0) > 1500) endToast();
   current = { path, live: Boolean(node.dataset?.live), roadmapId, stamp: drawn };
-  main().replaceChildren(node);
+  put(main(), node);
   document.title = `${node.querySelector('h1')?.textContent || ''} – Veikart`;
   if (!(keepFocus && samePage)) {
     // Moving focus to the heading tells a screen reader the screen changed.
@@ -206,7 +206,7 @@ async function banner() {
         h('ul', null, [...new Set(failed.map((f) => f.detail))].map((d) => h('li', null, d)))),
       h('button', { type: 'button', class: 'secondary', onclick: async () => { await sync.clearFailures(); banner(); } }, t('failed.dismiss'))));
   }
-  box.replaceChildren(...parts);
+  put(box, parts);
 }
 
 // labels words the header in the language chosen. The language choice is
@@ -260,7 +260,12 @@ async function start() {
   addEventListener('hashchange', () => route());
   // Queued edits go when the network comes back, when the app comes to the
   // front, and at start.
-  addEventListener('online', () => { status(); sync.flush().catch(() => {}); meetingsView().then((m) => m.flushNotes()).catch(() => {}); });
+  addEventListener('online', () => {
+    status();
+    sync.flush().catch(() => {});
+    meetingsView().then((m) => m.flushNotes()).catch(() => {});
+    calendarView().then((m) => m.flushLanguage()).catch(() => {});
+  });
   addEventListener('offline', status);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState !== 'visible') return;
@@ -275,12 +280,15 @@ async function start() {
     // Agency names, for steps an agency is responsible for, offline too.
     if (!acting()) agencies().catch(() => {});
     push.renew().catch(() => {}); // a new server key: subscribe again
+    calendarView().then((m) => m.flushLanguage()).catch(() => {}); // a language change made offline
   }
   worker().catch(() => {});
 }
 
 async function changeLanguage(l) {
   await setLang(l, true);
+  // Calendar feeds' titles follow the app's language.
+  if (currentSession()) calendarView().then((m) => m.followLanguage(currentLang())).catch(() => {});
   endToast(); // it speaks the old language
   labels();
   await route();

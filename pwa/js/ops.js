@@ -349,7 +349,7 @@ const operations = {
   },
 
   // As SetBlocker.apply: a new blocker only on a dropped or overdue step
-  // (today by UTC, as the server counts), sharing only with a municipality.
+  // (today in Oslo, as the server counts), sharing only with a municipality.
   'step.setBlocker'(b, op, ptr) {
     const i = b.r.steps.findIndex((x) => x.id === op.stepId);
     if (i < 0) return b.conflict(op.opId, `step:${op.stepId}`);
@@ -364,7 +364,7 @@ const operations = {
     } else if (!BLOCKERS.includes(code)) {
       throw new Invalid(`${ptr}/blocker`);
     } else if (code !== bl?.code) {
-      if (cur.status !== 'dropped' && !overdue(cur, String(b.now).slice(0, 10))) throw new Invalid(`${ptr}/stepId`);
+      if (cur.status !== 'dropped' && !overdue(cur, osloDay(b.now))) throw new Invalid(`${ptr}/stepId`);
       bl = { code, namedAt: b.now, shared: false };
     }
     if (op.share && !b.r.municipality) throw new Invalid(`${ptr}/share`);
@@ -390,6 +390,11 @@ const operations = {
     return 'applied';
   },
 };
+
+/** osloDay is the date (YYYY-MM-DD) of a moment (a Date or its ISO text)
+ * where the households live: the server's configured zone, Europe/Oslo.
+ * The day a step is overdue from, whatever the phone's or UTC's day. */
+export const osloDay = (when = new Date()) => new Date(when).toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
 
 /** overdue: past its due date (today, YYYY-MM-DD), neither done nor dropped. */
 export function overdue(step, today) {

@@ -29,6 +29,9 @@ export async function local(id) {
       if (a && !x.memberId && e.checkin.date >= (a.checkedOn || '')) { a.scoreNow = x.score; a.checkedOn = e.checkin.date; }
     }
   }
+  // Renderings not sent yet (renderings.js, loaded only when some wait).
+  const said = (await outbox.all()).filter((x) => x.roadmapId === id && x.rendering).map((x) => x.rendering);
+  if (said.length) (await import('./renderings.js')).show(r, said);
   r.pendingCount = mine.length;
   return r;
 }
@@ -75,6 +78,18 @@ export async function message(id, agencyId, text) {
 // check-in made offline keeps its day.
 export async function checkIn(id, checkin) {
   await outbox.add({ roadmapId: id, checkin, at: Date.now() });
+  changed(id);
+  flushSoon();
+}
+
+// rendering queues, for area areaId of roadmap id, the Norwegian rendering
+// of field ("now" or "desired"): { text } writes it (an empty text removes
+// it), { confirm: true, text } is the family's "this is what we meant" for
+// the rendering they read, text. Sending again after a lost answer is
+// safe: the server takes the same rendering from the same person as no
+// change, and confirms once.
+export async function rendering(id, areaId, field, change) {
+  await outbox.add({ roadmapId: id, rendering: { areaId, field, ...change }, at: Date.now() });
   changed(id);
   flushSoon();
 }
@@ -162,6 +177,8 @@ async function flushRoadmap(id, all) {
   const ops = all.filter((e) => e.op);
   const again = ops.length ? await flushOps(id, ops) : false;
   await flushCheckIns(id, all.filter((e) => e.checkin));
+  const said = all.filter((e) => e.rendering);
+  if (said.length) await (await import('./renderings.js')).flush(id, said, { store, fail, changed });
   await flushMessages(id, all.filter((e) => e.message));
   return again;
 }

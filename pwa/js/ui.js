@@ -20,6 +20,13 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+// put replaces el's children with kids, add appends kids to them: as in
+// h, arrays are flattened and false, null and undefined left out. Use them,
+// not the DOM's replaceChildren and append, for anything not certainly a
+// node or text: those write a null as the text "null".
+export const put = (el, ...kids) => { el.replaceChildren(); append(el, kids); return el; };
+export const add = (el, ...kids) => { append(el, kids); return el; };
+
 function append(el, kids) {
   for (const c of kids) {
     if (c == null || c === false) continue;
@@ -181,3 +188,7 @@ export const actThenRedraw = (fn, done) => async (e) => {
     toast(err instanceof Offline ? t('error.offline') : err.message);
   }
 };
+
+// readOnly is the plain note shown where a person may read but not change
+// (may.js decides): the content stays, the controls do not.
+export const readOnly = (key = 'may.readOnly') => h('p', { class: 'note', role: 'note', 'data-read-only': '' }, t(key));

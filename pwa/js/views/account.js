@@ -222,6 +222,8 @@ export async function deleteRoadmap(id) {
     return;
   }
   await roadmaps.del(id);
+  // And the answers kept of it for reading without a network.
+  await Promise.all(['review', 'timeline', 'meetings', 'transitions'].map((k) => kv.del(`${k}:${id}`))).catch(() => {});
   toast(t('roadmap.deleted'));
   go('/');
 }

@@ -1,30 +1,14 @@
 // What an agency sees of a roadmap, drawn the same way on the caseworker's
 // screen and in the household's preview ("Dette ser NAV"): the server
 // projects it (the preview through the caseworker's own projection), and
-// this draws it, so the two cannot drift apart.
+// this draws it, so the two cannot drift apart. Loaded when first drawn
+// (import()), to keep the app shell small.
 import { h } from '../ui.js';
 import { t, date, list } from '../i18n.js';
 import { areaName } from '../model.js';
 import { road } from './roadmap.js';
 import { rendering, original } from './rendering.js';
 import { history, trail } from './checkins.js';
-
-// sectionName says a section in plain words: "Housing", "Housing: steps".
-export function sectionName(r, section) {
-  if (section === 'household') return t('section.household');
-  const [kind, id] = section.split(':');
-  const a = r?.areas.find((x) => x.id === id);
-  const name = a ? areaName(a, t) : t(`area.${id}`) !== `area.${id}` ? t(`area.${id}`) : t('section.removed');
-  return kind === 'steps' ? t('section.steps', { name }) : name;
-}
-
-// daysLeft counts the calendar days from today to the last day before at
-// (an expiry is exclusive): 0 when today is the last.
-export function daysLeft(at) {
-  const last = new Date(Date.parse(at) - 1);
-  const today = new Date();
-  return Math.round((Date.UTC(last.getFullYear(), last.getMonth(), last.getDate()) - Date.UTC(today.getFullYear(), today.getMonth(), today.getDate())) / 86_400_000);
-}
 
 // granted draws the household and areas of r that acc (the view's access)
 // lets the agency see. forms, on the caseworker's own screen, adds the

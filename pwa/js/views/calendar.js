@@ -2,10 +2,45 @@
 // reach (an iPhone without Veikart on its Home Screen, a browser without
 // push, notifications refused). The phone's own calendar subscribes to a
 // secret address and polls it; the titles say only "Veikart: a step".
-// Loaded when first opened, to keep the app shell small.
-import { h, toast, confirm, errorBox, uid } from '../ui.js';
+// A caseworker acting for their agency makes the agency's feed here too:
+// its deadlines, meetings and hand-overs ("Veikart: frist"). The titles'
+// language follows the app's (followLanguage). Loaded when first opened,
+// to keep the app shell small.
+import { h, put, toast, confirm, errorBox, uid } from '../ui.js';
 import { t, date, current } from '../i18n.js';
 import * as api from '../api.js';
+import { kv } from '../db.js';
+
+// The language the feeds are to follow, when the server could not be told
+// yet (offline): told on the next start or when the network is back. Kept
+// with the person's data on the device, which signing out wipes, so that
+// it never reaches the next person's feeds.
+const PENDING = 'feedLang';
+
+// followLanguage tells the server the app's new language, for the titles
+// of the person's calendar feeds; their addresses stay. Without a network
+// it is told later (flushLanguage).
+export async function followLanguage(lang) {
+  if (!api.currentSession()) return;
+  await kv.set(PENDING, lang);
+  await flushLanguage();
+}
+
+// flushLanguage tells the server a language change it has not heard of.
+export async function flushLanguage() {
+  const lang = await kv.get(PENDING);
+  if (!lang || !api.currentSession()) return;
+  try {
+    await api.call('PATCH', '/me/calendar-feed', { lang });
+  } catch (e) {
+    // Kept for later: no network, or the server not answering now.
+    if (e instanceof api.Offline || (e instanceof api.ApiError && e.status >= 500)) return;
+    // Refused (an operator's token, a language the server lacks): there
+    // is nothing to follow; not asked again.
+  }
+  // Unless the language changed again meanwhile.
+  if ((await kv.get(PENDING)) === lang) await kv.del(PENDING);
+}
 
 // addresses are the feed's https and webcal addresses, absolute: a server
 // without a public URL configured answers with a path.
@@ -40,23 +75,33 @@ function shown(feed) {
     feed.qr ? h('p', { class: 'qr' }, h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(feed.qr)}`, alt: t('calendar.qr') })) : null);
 }
 
-// screen is the calendar feed's screen in settings.
+// agencyName is the name of the agency acted for, from what the device
+// knows of the person (their agencies), else its id.
+async function agencyName(id) {
+  let me = await kv.get('me');
+  if (!me?.agencies?.some((a) => a.agencyId === id)) me = await api.call('GET', '/me').catch(() => me);
+  return me?.agencies?.find((a) => a.agencyId === id)?.name || id;
+}
+
+// screen is the calendar feed's screen in settings: the person's own, or,
+// acting for an agency, their feed for it.
 export async function screen() {
+  const acting = api.currentSession()?.actingFor;
+  const intro = acting ? t('calendar.introAgency', { agency: await agencyName(acting) }) : t('calendar.intro');
   const box = h('section', { class: 'stack' });
   const said = h('div', { role: 'status' });
   const draw = (feed, fresh) => {
     const on = feed.active;
-    // replaceChildren would write a null as the text "null".
-    box.replaceChildren(...[
-      h('p', null, h('a', { href: '#/settings' }, t('common.back'))),
+    put(box,
+      h('p', null, h('a', { href: acting ? '#/shared' : '#/settings' }, t('common.back'))),
       h('h1', null, t('calendar.title')),
-      h('p', { class: 'lead' }, t('calendar.intro')),
+      h('p', { class: 'lead' }, intro),
+      h('p', { class: 'note' }, t('calendar.follows')),
       h('p', null, on ? t('calendar.on', { date: date(feed.createdAt) }) : t('calendar.off')),
       fresh ? shown(fresh) : null,
       said,
       h('button', { type: 'button', class: on ? 'secondary' : '', onclick: make }, on ? t('calendar.rotate') : t('calendar.create')),
-      on ? h('button', { type: 'button', class: 'danger', onclick: revoke }, t('calendar.revoke')) : null,
-    ].filter(Boolean));
+      on ? h('button', { type: 'button', class: 'danger', onclick: revoke }, t('calendar.revoke')) : null);
   };
   const failed = (e) => said.replaceChildren(errorBox(e instanceof api.Offline ? t('error.offline') : e));
   async function make() {

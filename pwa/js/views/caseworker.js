@@ -7,7 +7,7 @@ import { h, field, errorBox, toast, choice, paged } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import { newId, DEFAULT_AREAS, stepTitle } from '../model.js';
-import { sectionName, daysLeft, granted } from './agencyview.js';
+import { sectionName, daysLeft } from './sections.js';
 import { readings } from './checkins.js';
 import { route } from '../nav.js';
 import { kv } from '../db.js';
@@ -59,6 +59,7 @@ export async function shared() {
       x.promisesAsked ? h('span', { class: 'note' }, plural('promise.waiting', x.promisesAsked)) : null,
       x.unreadMessages ? h('span', { class: 'badge' }, plural('messages.unread', x.unreadMessages)) : null)))) : h('p', null, t('shared.none')),
     h('a', { class: 'button secondary', href: '#/enrolments/new' }, t('code.link')),
+    h('a', { class: 'button secondary', href: '#/settings/calendar' }, t('calendar.workLink')),
     roles.includes('admin') ? recoveriesLink() : null);
 }
 
@@ -264,5 +265,5 @@ export async function roadmap(id) {
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')),
     people.length ? newPhone(id, people, await agencyName(me)) : null,
     pending.length ? h('p', null, plural('proposal.pending', pending.length)) : null,
-    granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null, readings: await readings(id, { shared: true }).catch(() => []) }));
+    (await import('./agencyview.js')).granted(r, acc, { comment: can('comment') ? commentForm : null, propose: can('propose') ? proposeForm : null, readings: await readings(id, { shared: true }).catch(() => []) }));
 }

@@ -4,13 +4,14 @@
 // for those who do not see the chart. A check-in goes through the outbox
 // (sync.checkIn) with ids made here and the phone's date, so one made
 // offline keeps its day and is stored once.
-import { h, s, field, choice, toast, confirm } from '../ui.js';
+import { h, put, s, field, choice, toast, confirm, readOnly } from '../ui.js';
 import { t, plural, date, num } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
 import { ApiError, Offline, call } from '../api.js';
 import { go } from '../nav.js';
 import { kv } from '../db.js';
+import { mayCheckIn } from '../may.js';
 
 // today is the phone's date, where the phone is: the day the family
 // checked in.
@@ -103,16 +104,24 @@ export async function screen(id, areaId) {
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
   const names = (await kv.get('agencyNames')) || {};
   // A member checks in for themselves and for the household, in the areas
-  // that name them (their view has only those); the owners for anyone.
+  // that name them (their view has only those); the owners for anyone; a
+  // helper who writes in the areas given to them (may.js).
   const me = r.access?.role === 'member' ? r.access.memberId : null;
   let whom = '';
   let withWho = 'family';
   const people = me ? r.members.filter((m) => m.id === me) : r.members;
-  const areas = () => r.areas.filter((a) => (!areaId || a.id === areaId) && (!whom || (a.memberIds || []).includes(whom)));
+  const open = r.areas.filter((a) => (!areaId || a.id === areaId) && mayCheckIn(r, a.id));
+  const back = areaId ? `/roadmaps/${id}/areas/${areaId}` : `/roadmaps/${id}`;
+  if (!open.length) {
+    return h('section', { class: 'stack', 'data-roadmap': id },
+      h('p', null, h('a', { href: `#${back}` }, t('common.back'))),
+      h('h1', null, t('checkin.title')), readOnly());
+  }
+  const areas = () => open.filter((a) => !whom || (a.memberIds || []).includes(whom));
   const scores = {};
   const notes = {};
   const list = h('div', { class: 'stack' });
-  const draw = () => list.replaceChildren(...areas().map((a) => {
+  const draw = () => put(list, areas().map((a) => {
     const note = h('input', { type: 'text', maxlength: 280 });
     note.value = notes[a.id] || '';
     note.addEventListener('input', () => { notes[a.id] = note.value; });
@@ -129,7 +138,6 @@ export async function screen(id, areaId) {
     Object.entries(names).map(([aid, n]) => h('option', { value: aid }, n)));
   const agencyBox = h('div', { hidden: true }, field(t('checkin.whichAgency'), agencyIn));
   const out = h('div', { 'aria-live': 'polite' });
-  const back = areaId ? `/roadmaps/${id}/areas/${areaId}` : `/roadmaps/${id}`;
   const submit = async (e) => {
     e.preventDefault();
     const readings = areas().filter((a) => scores[a.id]).map((a) => {

@@ -113,8 +113,8 @@ export function checklistBox(id, r, tr, shared, names, sees) {
           try {
             await api.call('PUT', path(id, `/transitions/${encodeURIComponent(tr.id)}/checklist`), body);
             await sync.refresh(id);
+            await route(true);
             toast(t('checklist.saved'));
-            route(true);
           } catch (err) { out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err)); }
         },
       }, h('p', { class: 'hint' }, t('checklist.intro')), rows, out, h('button', { type: 'submit' }, t('checklist.save')))),

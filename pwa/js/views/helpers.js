@@ -10,7 +10,7 @@ import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { route } from '../nav.js';
 import { areaName } from '../model.js';
-import { sectionName } from './agencyview.js';
+import { sectionName } from './sections.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 const inDays = (n) => new Date(Date.now() + n * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });

@@ -3,16 +3,20 @@
 // roadmap's history in plain sentences). The server sends kinds, dates and
 // ids; the sentences are made here, in the family's language. A caseworker
 // sees the same timeline, cut by the server to the areas granted to the
-// agency. Both need the network: the history is not kept on the phone.
+// agency. The family's phone keeps the last answer of each (IndexedDB, kv
+// "review:<id>" and "timeline:<id>") and shows it without a network, saying
+// when it was fetched; choosing the rhythm and saving a review need the
+// network. A caseworker's app keeps nothing of a household.
 // Loaded when first needed.
 import { h, field, errorBox, toast, paged, uid } from '../ui.js';
 import { t, date, list, num } from '../i18n.js';
 import * as api from '../api.js';
 import { agencies, currentSession } from '../api.js';
 import * as sync from '../sync.js';
+import { kv } from '../db.js';
 import { route } from '../nav.js';
 import { areaName, newId } from '../model.js';
-import { sectionName } from './agencyview.js';
+import { sectionName } from './sections.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 const RHYTHMS = [0, 1, 3, 6, 12];
@@ -40,6 +44,28 @@ function back(r, id) {
 
 // failure draws what failed: the network, or the server's word.
 const failure = (e) => errorBox(e instanceof api.Offline ? t('error.offline') : e);
+
+// kept is get()'s answer, kept on the family's phone under key with when
+// it was fetched ({ at, value }); without a network, the copy kept last
+// (at set), or the Offline error if there is none. A refusal (gone, or no
+// longer this person's) forgets the copy.
+async function kept(key, get) {
+  if (acting()) return { value: await get() };
+  try {
+    const value = await get();
+    await kv.set(key, { at: new Date().toISOString(), value });
+    return { value };
+  } catch (e) {
+    if (e instanceof api.ApiError && (e.status === 404 || e.status === 403)) await kv.del(key).catch(() => {});
+    const copy = e instanceof api.Offline ? await kv.get(key) : null;
+    if (!copy) throw e;
+    return copy;
+  }
+}
+
+// keptNote says that the screen shows the copy fetched at at.
+const keptNote = (at, more) => h('div', { class: 'note stack', role: 'status' },
+  h('p', null, t('history.kept', { date: date(at, true) })), more ? h('p', null, more) : null);
 
 // sentence words one timeline entry.
 export function sentence(e, r, agency) {
@@ -70,7 +96,10 @@ export function sentence(e, r, agency) {
   return words ? t('timeline.line', { date: when, what: words() }) : null;
 }
 
-// timeline is the roadmap's history, newest first, a page at a time.
+// timeline is the roadmap's history, newest first, a page at a time. The
+// pages read are kept together (kv "timeline:<id>": when the first was
+// fetched, and each page by the cursor it was asked with), the first page
+// read starting a new copy; without a network the kept pages answer.
 export async function timeline(id) {
   let c;
   try {
@@ -79,14 +108,35 @@ export async function timeline(id) {
     return h('section', { class: 'stack' }, h('h1', null, t('timeline.title')), failure(e));
   }
   const { r, agency } = c;
+  const key = `timeline:${id}`;
+  let keptAt = null;
+  const load = async (cursor) => {
+    const url = path(id, `/timeline${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    if (!cursor) {
+      const { value, at } = await kept(key, async () => ({ first: await api.call('GET', url), more: {} }));
+      keptAt = at;
+      return value.first;
+    }
+    // A later page joins the copy of the first, which says when that was.
+    try {
+      const page = await api.call('GET', url);
+      const copy = acting() ? null : await kv.get(key);
+      if (copy) await kv.set(key, { ...copy, value: { ...copy.value, more: { ...copy.value.more, [cursor]: page } } });
+      return page;
+    } catch (e) {
+      const page = e instanceof api.Offline && !acting() ? (await kv.get(key))?.value?.more?.[cursor] : null;
+      if (!page) throw e;
+      return page;
+    }
+  };
   let entries;
   try {
-    entries = await paged((cursor) => api.call('GET', path(id, `/timeline${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`)),
-      (e) => h('p', { 'data-kind': e.kind }, sentence(e, r, agency) || ''), t('timeline.empty'));
+    entries = await paged(load, (e) => h('p', { 'data-kind': e.kind }, sentence(e, r, agency) || ''), t('timeline.empty'));
   } catch (e) {
     entries = [failure(e)];
   }
   return h('section', { class: 'stack', 'data-roadmap': id }, back(r, id), h('h1', null, t('timeline.title')),
+    keptAt ? keptNote(keptAt) : null,
     acting() ? h('p', { class: 'lead' }, t('timeline.agencyNote')) : null, entries);
 }
 
@@ -113,35 +163,41 @@ function changes(v, r, agency) {
 
 // review is the review screen: the rhythm and the next review's date, what
 // changed since the last review, the family's words and save; then the
-// reviews saved before.
+// reviews saved before. Without a network, the answer kept last, to read:
+// choosing and saving are off, and the screen says they need the network.
 export async function review(id) {
   if (acting()) return agencyReviews(id);
   let c;
   let draft;
   let saved;
+  let at;
   try {
     c = await context(id);
-    [draft, saved] = await Promise.all([api.call('GET', path(id, '/reviews/draft')), api.call('GET', path(id, '/reviews'))]);
+    ({ value: [draft, saved], at } = await kept(`review:${id}`,
+      () => Promise.all([api.call('GET', path(id, '/reviews/draft')), api.call('GET', path(id, '/reviews'))])));
   } catch (e) {
     return h('section', { class: 'stack' }, h('h1', null, t('review.title')), failure(e));
   }
   const { r, agency } = c;
+  const offline = Boolean(at);
   const rhythm = h('select', {
+    disabled: offline,
     onchange: async (e) => {
       try {
         await api.call('PUT', path(id, '/review-rhythm'), { months: Number(e.target.value) });
+        await route(true);
         toast(t('review.rhythmSaved'));
-        route(true);
       } catch (err) { e.target.after(failure(err)); }
     },
   }, RHYTHMS.map((m) => h('option', { value: String(m), selected: m === draft.rhythm.months }, t(`review.every.${m}`))));
-  const note = h('textarea', { rows: 4, maxlength: 2000 });
+  const note = h('textarea', { rows: 4, maxlength: 2000, disabled: offline });
   const id0 = newId();
   const since = draft.changes.since;
   const first = !draft.rhythm.lastAt && !saved.items.length;
   const labelId = uid('rv');
   return h('section', { class: 'stack', 'data-roadmap': id }, back(r, id),
     h('h1', null, t('review.title')),
+    offline ? keptNote(at, t('review.needsNet')) : null,
     h('p', { class: 'lead' }, t('review.intro')),
     field(t('review.rhythm'), rhythm),
     h('p', { 'data-next': draft.rhythm.next || '' }, draft.rhythm.next ? t('review.next', { date: date(draft.rhythm.next) }) : t('review.noNext')),
@@ -163,7 +219,7 @@ export async function review(id) {
             e.target.append(failure(err));
           }
         },
-      }, field(t('review.note'), note, t('review.noteHint')), h('button', { type: 'submit' }, t('review.save')))),
+      }, field(t('review.note'), note, t('review.noteHint')), h('button', { type: 'submit', disabled: offline }, t('review.save')))),
     h('h2', null, t('review.earlier')),
     earlier(saved.items, r, agency),
     h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')));

@@ -1,6 +1,6 @@
 // Signing in, the list of a person's roadmaps, making a new one with the
 // family, settings, and accepting an invitation.
-import { h, field, choice, errorBox, toast, confirm } from '../ui.js';
+import { h, put, add, field, choice, errorBox, toast, confirm } from '../ui.js';
 import { t, plural, LANGS, current } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
@@ -115,7 +115,7 @@ export function create() {
   const state = { step: 0, title: '', members: [] };
   const box = h('section', { class: 'stack' });
   const draw = () => {
-    box.replaceChildren(...(state.step === 0 ? askTitle() : askMembers()));
+    put(box, state.step === 0 ? askTitle() : askMembers());
     const h1 = box.querySelector('h1');
     h1.tabIndex = -1;
     h1.focus();
@@ -169,7 +169,7 @@ export function create() {
     ];
   };
   queueMicrotask(draw);
-  box.append(...askTitle());
+  add(box, askTitle());
   return box;
 }
 

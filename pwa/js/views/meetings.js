@@ -191,8 +191,8 @@ function agendaEditor(id, m, r) {
       e.preventDefault();
       try {
         await api.call('PUT', path(id, `/meetings/${m.id}/agenda`), { items: [...rows.children].map((x) => x.item()) });
+        await route(true);
         toast(t('meeting.agendaSaved'));
-        route(true);
       } catch (err) { out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err)); }
     },
   }, h('h2', null, t('meeting.agenda')), h('p', { class: 'hint' }, t('meeting.agendaHint')), rows,
@@ -222,8 +222,8 @@ function decisionForm(id, m, it, r) {
         if (area) body.areaId = area.value;
         try {
           await api.call('POST', path(id, `/meetings/${m.id}/agenda/${it.id}/decisions`), body);
+          await route(true);
           toast(t('meeting.decided'));
-          route(true);
         } catch (err) { out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err)); }
       },
     }, field(t('meeting.decision'), text), field(t('step.who'), who), area ? field(t('meeting.itemArea'), area) : null,
@@ -269,8 +269,8 @@ export async function meeting(id, mid) {
     e.target.disabled = true;
     try {
       await api.call(method, path(id, `/meetings/${mid}${rest}`));
+      await route(true);
       toast(done);
-      route(true);
     } catch (err) { e.target.disabled = false; fail(err); }
   };
   return h('section', { class: 'stack', 'data-meeting': mid },

@@ -4,11 +4,12 @@
 // yes and answers them, writes their own words on the areas that name them,
 // and can take their part into a roadmap of their own. The rule itself is
 // the server's (veikart/ownsay.go): this screen only asks and shows.
-import { h, field, errorBox, toast, uid, actThenRedraw } from '../ui.js';
+import { h, add, field, errorBox, toast, uid, actThenRedraw } from '../ui.js';
 import { t, date } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { areaName, newId } from '../model.js';
+import { mayComment } from '../may.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 
@@ -184,8 +185,8 @@ function sayTable(r, got) {
     h('p', { class: 'hint' }, t('members.sayHint', { age: got.ownSayAge })));
   agencies().then((items) => {
     for (const a of items) byId[a.id] = a.name;
-    sec.append(...young.map((m) => memberSays(r, got, m, items, byId)));
-  }).catch(() => sec.append(...young.map((m) => memberSays(r, got, m, [], byId))));
+    add(sec, young.map((m) => memberSays(r, got, m, items, byId)));
+  }).catch(() => add(sec, young.map((m) => memberSays(r, got, m, [], byId))));
   return sec;
 }
 
@@ -236,7 +237,7 @@ function mine(r, got) {
 
   // Their own words: a comment on an area that names them, which the
   // owners read with the area (and an agency, where the area is shared).
-  const words = r.areas.filter((a) => (a.memberIds || []).includes(me?.id)).map((a) => {
+  const words = r.areas.filter((a) => mayComment(r, `area:${a.id}`)).map((a) => {
     const text = h('textarea', { rows: 3, maxlength: 2000 });
     const said = (r.comments || []).filter((c) => c.section === `area:${a.id}`);
     return h('form', {

@@ -4,7 +4,7 @@
 // sees the thread with the household while the grant lets the agency write.
 // Writing goes through the outbox with an id made here, so a message
 // written with no network is sent when the network is back, once.
-import { h, field, errorBox } from '../ui.js';
+import { h, put, add, field, errorBox } from '../ui.js';
 import { t, date, plural } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
@@ -77,7 +77,7 @@ export async function thread(id, agencyId) {
   };
   const fill = async () => {
     const queued = (await sync.queuedMessages(id, agencyId)).filter((q) => !shown.some((m) => m.id === q.id));
-    ol.replaceChildren(...shown.map((m) => item(m)), ...queued.map((q) => item({ ...q, from: mine }, true)));
+    put(ol, shown.map((m) => item(m)), queued.map((q) => item({ ...q, from: mine }, true)));
     if (!ol.children.length) ol.append(h('li', { class: 'msg empty' }, t('messages.empty')));
   };
   const more = (next) => (next ? h('button', {
@@ -127,7 +127,7 @@ export async function thread(id, agencyId) {
     },
   }, field(t('messages.write'), text), h('button', { type: 'submit' }, t('messages.send')));
   const canWrite = mine === 'household' || page.open;
-  node.append(
+  add(node,
     h('p', null, h('a', { href: mine === 'household' ? `#/roadmaps/${id}/messages` : `#/roadmaps/${id}` }, t('common.back'))),
     h('h1', null, title),
     mine === 'household' && !page.open ? h('p', { class: 'note' }, t('messages.closed', { agency })) : null,

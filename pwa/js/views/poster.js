@@ -4,7 +4,7 @@
 // and right to left where the language is. The screen shows the choices
 // (paper, areas, names, whose poster) above a preview; print shows only the
 // poster (poster.css, loaded here, so the first visit does not pay for it).
-import { h, uid, choice, errorBox, toast } from '../ui.js';
+import { h, put, uid, choice, errorBox, toast } from '../ui.js';
 import { t, date, list, num } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName } from '../model.js';
@@ -119,9 +119,9 @@ export async function poster(id) {
   const remember = () => kv.set(`poster:${id}`, { ...state, areas: [...state.areas], yes: [...state.yes], young: undefined, known: r.areas.map((a) => a.id) }).catch(() => {});
 
   const preview = h('div', { class: 'poster-preview' });
-  const draw = () => preview.replaceChildren(sheet(r, state, agencies, qr, qrError, walked));
+  const draw = () => put(preview, sheet(r, state, agencies, qr, qrError, walked));
   const saysBox = h('div', { class: 'stack', 'aria-live': 'polite' });
-  const drawSays = () => saysBox.replaceChildren(...speaks.flatMap((m) => {
+  const drawSays = () => put(saysBox, speaks.map((m) => {
     if (!own) return [h('p', null, t('say.notAsked', { name: m.name }))];
     const miss = missingFor(m);
     if (!miss.length) return [h('p', null, t('poster.ownYes', { name: m.name }))];

@@ -1,7 +1,7 @@
 // The household's own screens: the roadmap at a glance, each area in the
 // family's own words, the steps, and the household's members. Every edit
 // goes through the outbox, so it shows at once and is sent when it can be.
-import { h, s, field, choice, toast, ask, confirm } from '../ui.js';
+import { h, s, field, choice, toast, ask, confirm, readOnly } from '../ui.js';
 import { t, plural, date, num, list } from '../i18n.js';
 import * as sync from '../sync.js';
 import { areaName, newId, stepTitle } from '../model.js';
@@ -11,6 +11,7 @@ import { kv, outbox } from '../db.js';
 import * as push from '../push.js';
 import { speakable, readAloudButton } from '../readaloud.js';
 import * as checkins from './checkins.js';
+import { owner, mayChange, mayComment, mayCheckIn } from '../may.js';
 
 
 
@@ -59,12 +60,13 @@ function who(r, step, agencies) {
 
 function stepItem(id, r, st, agencies) {
   const done = st.status === 'done';
+  const may = mayChange(r, `steps:${st.areaId}`);
   return h('li', { class: `step ${st.status}` },
     h('a', { href: `#/roadmaps/${id}/steps/${st.id}` }, h('strong', null, stepTitle(st, t))),
     h('span', { class: 'meta' }, t(`status.${st.status}`), ' · ', who(r, st, agencies), st.due ? ` · ${t('step.by', { date: date(st.due) })}` : '', st.pending ? ` · ${t('common.notSent')}` : ''),
     // It says where the step stands, "Gjort" or "Ikke gjort"; a tap
-    // changes it.
-    h('button', {
+    // changes it (for those who may: the status says it for the rest).
+    may && h('button', {
       type: 'button', class: done ? 'secondary small' : 'small',
       onclick: () => edit(id, { type: 'step.update', stepId: st.id, set: { status: done ? 'planned' : 'done' } }, done ? t('step.reopened') : t('step.markedDone')),
     }, done ? t('step.done') : t('step.notDone'), h('span', { class: 'sr' }, `: ${stepTitle(st, t)}`)));
@@ -105,20 +107,22 @@ export async function overview(id) {
     try {
       await call('POST', `/roadmaps/${encodeURIComponent(id)}/proposals/${encodeURIComponent(p.id)}/${verb}`);
       await sync.refresh(id);
+      await route(true);
       toast(message);
-      route(true);
     } catch (e) { toast(e instanceof Offline ? t('error.offline') : e.message); }
   };
   // A trusted person or an interpreter: the parts the family gave them,
   // and none of the household's own tools.
   const helper = r.access?.role === 'trusted' || r.access?.role === 'interpreter';
+  const member = r.access?.role === 'member';
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
     h('h1', null, r.title || t('roadmap.untitled')),
     helper ? h('p', { class: 'note', 'data-helper-note': '' }, t(`helper.youAre.${r.access.role}`, {
       date: date(r.access.expiresAt, r.access.role === 'interpreter'),
     }), ' ', t(r.access.write ? 'helper.youWrite' : 'helper.youRead')) : null,
+    member ? readOnly('may.member') : null,
     h('p', null, list(r.members.map((m) => m.name))),
-    proposals.length ? h('section', { class: 'boxed stack' }, h('h2', null, t('proposal.title')),
+    proposals.length && owner(r) ? h('section', { class: 'boxed stack' }, h('h2', null, t('proposal.title')),
       h('ul', { class: 'cards' }, proposals.map((p) => h('li', { class: 'stack' },
         h('p', null, t('proposal.from', { agency: names[p.agencyId] || p.agencyId, title: p.step.title })),
         h('div', { class: 'actions' },
@@ -133,20 +137,19 @@ export async function overview(id) {
         t(m.status === 'proposed' ? 'meeting.comingProposed' : 'meeting.comingLine', { when: date(m.at, true), place: m.place || t('meeting.atHome') })))))) : null,
     r.access?.role === 'member' && r.access.memberId ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/own` }, t('own.title')) : null,
     helper ? null : h('nav', { class: 'actions', 'aria-label': t('roadmap.tools') },
-      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')),
+      owner(r) ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/household` }, t('roadmap.household')) : null,
       r.version ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/members` }, t(r.access?.role === 'member' ? 'members.mineTitle' : 'members.title')) : null,
-      h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')),
+      owner(r) ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/sharing` }, t('roadmap.sharing')) : null,
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/team` }, t('team.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/review` }, t('review.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/timeline` }, t('timeline.title')),
       r.access ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/messages` }, unread ? plural('messages.linkUnread', unread) : t('messages.title')),
       h('a', { class: 'button secondary', href: `#/roadmaps/${id}/poster` }, t('roadmap.poster'))),
-    // Owners and adult members check in; a helper who writes does so from
-    // an area's screen.
-    helper || (r.access?.role === 'member' && r.members.find((m) => m.id === r.access.memberId)?.role !== 'adult') ? null
-      : h('a', { class: 'button', href: `#/roadmaps/${id}/checkin` }, t('checkin.title')),
+    // Owners, adult members in the areas that name them, and a helper who
+    // writes, in the areas given to them (may.js).
+    r.areas.some((a) => mayCheckIn(r, a.id)) ? h('a', { class: 'button', href: `#/roadmaps/${id}/checkin` }, t('checkin.title')) : null,
     h('ul', { class: 'cards' }, areas),
-    helper ? null : h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')),
+    owner(r) ? h('a', { class: 'button secondary', href: `#/roadmaps/${id}/areas/new` }, t('area.add')) : null,
     // Owners only (an owner's view is the whole roadmap, with no access part).
     r.access ? null : h('button', { type: 'button', class: 'danger', onclick: () => import('./account.js').then((m) => m.deleteRoadmap(id)) }, t('roadmap.delete')));
 }
@@ -158,40 +161,45 @@ export async function area(id, areaId) {
   if (!a) throw new ApiError(404, { title: t('error.notFound') });
   const names = await agencyNames();
   const walked = r.version ? await checkins.readings(id).catch(() => []) : [];
-  // A member reads the family's words here and adds their own on their
-  // screen (members.js): changing the roadmap is the owners'.
+  // Who may change what here (may.js): the area's texts, scores and
+  // renderings are its "area:" section, its steps the "steps:" one. A
+  // member reads the family's words here and adds their own on their
+  // screen (members.js); a helper writes only where the family said so.
   const member = r.access?.role === 'member';
+  const writeText = mayChange(r, `area:${areaId}`);
+  const writeSteps = mayChange(r, `steps:${areaId}`);
   const text = (key) => {
-    const el = h('textarea', { rows: 4, maxlength: 2000, readonly: member });
+    const el = h('textarea', { rows: 4, maxlength: 2000, readonly: !writeText });
     el.value = a[key] || '';
-    if (!member) el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
+    if (writeText) el.addEventListener('change', () => edit(id, { type: 'area.update', areaId, set: { [key]: el.value } }, null, true));
     return el;
   };
   const scores = [1, 2, 3, 4, 5].map((n) => [String(n), num(n)]);
-  const score = (key, legend) => (member ? null : choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
+  const score = (key, legend) => (!writeText ? null : choice(legend, key, [['', t('score.none')], ...scores], a[key] ? String(a[key]) : '',
     (v) => edit(id, { type: 'area.update', areaId, set: { [key]: v ? Number(v) : null } })));
   const steps = r.steps.filter((x) => x.areaId === areaId);
   const comments = (r.comments || []).filter((c) => c.section === `area:${areaId}` || c.section === `steps:${areaId}`);
   // The Norwegian rendering beside the family's words: written by the
   // family or a helper who may write here, confirmed by the family.
-  const helperWrites = (r.access?.role === 'trusted' || r.access?.role === 'interpreter') && r.access.write;
   const renders = await import('./rendering.js');
-  const beside = (key) => renders.renderingBox(id, a, key, { write: !r.access || helperWrites, confirm: !r.access });
-  const title = a.kind === 'custom' ? h('input', { type: 'text', maxlength: 100, value: a.title }) : null;
+  const beside = (key) => renders.renderingBox(id, a, key, { write: writeText, confirm: owner(r) });
+  const title = a.kind === 'custom' && writeText ? h('input', { type: 'text', maxlength: 100, value: a.title }) : null;
   title?.addEventListener('change', () => title.value.trim() && edit(id, { type: 'area.update', areaId, set: { title: title.value.trim() } }));
   return h('section', { class: 'stack', 'data-live': '1', 'data-roadmap': id },
     h('p', null, h('a', { href: `#/roadmaps/${id}` }, t('common.backTo', { name: r.title || t('roadmap.untitled') }))),
     h('h1', null, areaName(a, t)),
     title ? field(t('area.title'), title) : null,
     // Who the area concerns: a young member sees the areas that name them
-    // and has their own say over them (members.js). Owners only.
-    !r.access && r.members.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('field.memberIds')),
+    // and has their own say over them (members.js). It is the household
+    // section's to say as well as the area's (the server's rule).
+    writeText && mayChange(r, 'household') && r.members.length ? h('fieldset', { class: 'stack' }, h('legend', null, t('field.memberIds')),
       r.members.map((m) => h('label', { class: 'check' }, h('input', {
         type: 'checkbox', name: 'concerns', value: m.id, checked: (a.memberIds || []).includes(m.id),
         onchange: (e) => edit(id, { type: 'area.update', areaId, set: { memberIds: [...e.target.closest('fieldset').querySelectorAll('input[name=concerns]:checked')].map((x) => x.value) } }, null, true),
       }), h('span', null, m.name)))) : null,
+    writeText || writeSteps ? null : readOnly(member && mayComment(r, `area:${areaId}`) ? 'may.member' : 'may.readOnly'),
     road(a, checkins.trail(walked, areaId)),
-    !r.access || helperWrites || (member && r.members.find((m) => m.id === r.access.memberId)?.role === 'adult')
+    mayCheckIn(r, areaId)
       ? h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/checkin` }, t('checkin.thisArea')) : null,
     speakable(field(t('area.now'), text('now'), t('area.nowHint'))),
     beside('now'),
@@ -201,14 +209,14 @@ export async function area(id, areaId) {
     score('scoreDesired', t('area.scoreDesired')),
     // The road walked: the check-ins as a chart, and a table of them.
     h('h2', null, t('checkin.history')),
-    checkins.history(a, walked, r.members, names, r.access ? null : checkins.takeBack(id, () => route(true))),
+    checkins.history(a, walked, r.members, names, owner(r) ? checkins.takeBack(id, () => route(true)) : null),
     h('h2', null, t('area.steps')),
     steps.length ? h('ul', { class: 'steps' }, steps.map((st) => stepItem(id, r, st, names))) : h('p', null, t('area.noSteps')),
     comments.length ? [h('h2', null, t('comments.title')), h('ul', { class: 'comments' }, comments.map((c) => h('li', { class: 'comment' },
       readAloudButton(c.text, t('comments.title')), h('p', null, c.text), h('p', { class: 'meta' }, names[c.agencyId] || '', ' · ', date(c.createdAt, true)))))] : null,
-    member ? h('a', { class: 'button', href: `#/roadmaps/${id}/members` }, t('members.wordsTitle'))
-      : h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')),
-    a.kind === 'custom' ? h('button', {
+    member && mayComment(r, `area:${areaId}`) ? h('a', { class: 'button', href: `#/roadmaps/${id}/members` }, t('members.wordsTitle')) : null,
+    writeSteps ? h('a', { class: 'button', href: `#/roadmaps/${id}/areas/${areaId}/steps/new` }, t('step.add')) : null,
+    a.kind === 'custom' && owner(r) ? h('button', {
       type: 'button', class: 'danger',
       onclick: async () => {
         if (!(await confirm(t('area.remove'), t('area.removeConfirm', { name: a.title }), t('area.remove'), true))) return;
@@ -219,6 +227,10 @@ export async function area(id, areaId) {
 }
 
 export async function newArea(id) {
+  // Adding an area is the owners' (a helper writes only in the areas the
+  // family gave them; a member not at all).
+  const r = await sync.load(id);
+  if (r && !owner(r)) return h('section', { class: 'stack' }, h('h1', null, t('area.add')), readOnly('may.ownersOnly'));
   const input = h('input', { type: 'text', required: true, maxlength: 100 });
   return h('section', { class: 'stack' },
     h('h1', null, t('area.add')),
@@ -240,6 +252,8 @@ export async function stepForm(id, stepId, areaId) {
   const st = stepId ? r.steps.find((x) => x.id === stepId) : null;
   if (stepId && !st) throw new ApiError(404, { title: t('error.notFound') });
   const names = await agencyNames();
+  // Someone who may only read the area's steps sees the step, not a form.
+  if (!mayChange(r, `steps:${st ? st.areaId : areaId}`)) return (await import('./readview.js')).step(id, r, st, areaId, who(r, st || {}, names));
   const v = st ? { ...st } : { areaId, title: '', note: '', status: 'planned', term: 'short', responsible: { kind: 'household' }, reminders: [] };
   const titleIn = h('input', { type: 'text', required: true, maxlength: 200, value: v.title });
   const areaIn = h('select', null, r.areas.map((a) => h('option', { value: a.id, selected: a.id === v.areaId }, areaName(a, t))));
@@ -296,7 +310,8 @@ export async function stepForm(id, stepId, areaId) {
   };
   if (rem) checkPush();
   // What stopped a dropped or overdue step (loaded when first needed).
-  const blocker = st ? (await import('./blockers.js')).blockerBox(id, r, st) : null;
+  // (the owners': a blocker may name the municipality, the household's).
+  const blocker = st && owner(r) ? (await import('./blockers.js')).blockerBox(id, r, st) : null;
   return h('section', { class: 'stack' },
     h('p', null, h('a', { href: `#/roadmaps/${id}/areas/${v.areaId}` }, t('common.back'))),
     h('h1', null, st ? t('step.edit') : t('step.add')),
@@ -328,6 +343,8 @@ export async function stepForm(id, stepId, areaId) {
 export async function household(id) {
   const r = await sync.load(id);
   if (!r) throw new ApiError(404, { title: t('error.notFound') });
+  // The household's name and people are the owners' to change.
+  if (!owner(r)) return (await import('./readview.js')).household(id, r);
   const titleIn = h('input', { type: 'text', maxlength: 200, value: r.title });
   titleIn.addEventListener('change', () => titleIn.value.trim() && edit(id, { type: 'roadmap.setTitle', title: titleIn.value.trim() }));
   const people = r.members.map((m) => {

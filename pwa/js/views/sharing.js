@@ -1,14 +1,14 @@
 // The owners' sharing screens: who may see what and until when, giving and
 // taking back access, agencies' requests, the invitation QR code, and who
 // read what. These need the network: consent is decided on the server.
-import { h, field, errorBox, toast, confirm, uid, ask } from '../ui.js';
+import { h, add, field, errorBox, toast, confirm, uid, ask } from '../ui.js';
 import { t, date, list, plural } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { route, go } from '../nav.js';
 import { areaName } from '../model.js';
 import { me } from './account.js';
-import { sectionName, daysLeft, granted } from './agencyview.js';
+import { sectionName, daysLeft } from './sections.js';
 
 export { sectionName };
 
@@ -60,9 +60,8 @@ export async function preview(id, agencyId, agency, sections, permissions) {
   else {
     try {
       const v = await api.call('POST', path(id, '/preview'), { agencyId: agencyId || 'preview', sections, permissions });
-      // DOM append, unlike h, neither flattens nor skips nulls.
-      box.append(...[h('p', { class: 'lead' }, t('preview.intro', { agency })), grantLines(v, sections, permissions),
-        h('h3', null, v.title || t('roadmap.untitled')), granted(v, v.access)].flat().filter(Boolean));
+      add(box, h('p', { class: 'lead' }, t('preview.intro', { agency })), grantLines(v, sections, permissions),
+        h('h3', null, v.title || t('roadmap.untitled')), (await import('./agencyview.js')).granted(v, v.access));
     } catch (err) {
       box.append(errorBox(err instanceof api.Offline ? t('error.offline') : err));
     }

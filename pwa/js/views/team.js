@@ -109,8 +109,8 @@ export function contactForm(id, mine, myName) {
         e.preventDefault();
         try {
           await api.call('PUT', path(id, '/contact'), { name: name.value.trim(), role: role.value.trim(), phone: phone.value.trim(), email: email.value.trim() });
+          await route(true);
           toast(t('contact.saved'));
-          route(true);
         } catch (err) { out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err)); }
       },
     }, h('p', { class: 'hint' }, t('contact.intro')),
@@ -129,8 +129,8 @@ export function answerForm(id, step) {
     e.preventDefault();
     try {
       await api.call('POST', path(id, `/steps/${encodeURIComponent(step.id)}/promise`), body());
+      await route(true);
       toast(t('promise.answered'));
-      route(true);
     } catch (err) { out.replaceChildren(errorBox(err instanceof api.Offline ? t('error.offline') : err)); }
   };
   const closed = p.outcome || step.status === 'done' || step.status === 'dropped';

@@ -91,3 +91,55 @@ export async function visit(page, url, heading) {
   else await page.goto(url);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 }
+
+/**
+ * Loads url afresh in lang ('nb' or 'ar') at 200 % zoom of a 360 px phone
+ * (180 CSS px wide), waits for the screen (its h1, then ready if given),
+ * and throws if the page scrolls sideways or any element's content runs
+ * out of its box sideways: words too long for the column, a row of
+ * buttons that does not wrap. A scroll container (overflow-x auto or
+ * scroll, as a wide table's wrapper) may scroll: that is its own. Leaves
+ * the page at a phone's 412 px in bokmål.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url
+ * @param {'nb'|'ar'} lang
+ * @param {(page: import('playwright-core').Page) => Promise<void>} [ready]
+ */
+export async function atZoom(page, url, lang, ready) {
+  await page.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
+  await page.setViewportSize({ width: 180, height: 780 });
+  try {
+    await page.goto(url);
+    await page.reload();
+    await page.locator(`html[lang="${lang}"] main h1`).waitFor();
+    if (ready) await ready(page);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 300))));
+    const got = await page.evaluate(() => {
+      const root = document.documentElement;
+      const out = [];
+      if (root.scrollWidth > root.clientWidth + 1) out.push(`the page is ${root.scrollWidth} px wide`);
+      for (const el of document.querySelectorAll('main *')) {
+        const cs = getComputedStyle(el);
+        // A text field scrolls its own value; an inline box has no width,
+        // nor has a text for screen readers only.
+        if (cs.display === 'inline' || cs.display === 'contents' || el.closest('svg') || el.matches('input, textarea, select, .sr') || el.clientWidth <= 1) continue;
+        if (cs.overflowX === 'auto' || cs.overflowX === 'scroll') continue;
+        if (el.scrollWidth > el.clientWidth + 1) {
+          out.push(`<${el.localName}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}> ${el.scrollWidth} px in ${el.clientWidth}: ${JSON.stringify((el.textContent || '').trim().slice(0, 50))}`);
+        }
+      }
+      return out;
+    });
+    // ZOOM_SHOTS=<dir> keeps screenshots of the screen, 900 px at a time,
+    // to look at what fits but reads badly (a word broken in the middle).
+    if (process.env.ZOOM_SHOTS) {
+      const name = `${process.env.ZOOM_SHOTS}/${lang}-${url.split('#/')[1].replace(/[^a-z]+/g, '-').slice(-30)}`;
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      for (let y = 0, n = 0; y < height; y += 900, n++) await page.screenshot({ path: `${name}-${n}.png`, fullPage: true, scale: 'css', clip: { x: 0, y, width: 180, height: Math.min(900, height - y) } });
+    }
+    if (got.length) throw new Error(`${url} in ${lang} at 200 % zoom runs over:\n  ${got.join('\n  ')}`);
+  } finally {
+    await page.evaluate(() => localStorage.setItem('veikart.lang', 'nb'));
+    await page.setViewportSize({ width: 412, height: 915 });
+  }
+}

@@ -77,6 +77,36 @@ export function assertNoErrors(page, allow = []) {
 export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /**
+ * Throws if the screen shows what code leaks, not words: a text that is
+ * only "null" (the DOM's append and replaceChildren write a null child so;
+ * ui.js put and add leave it out), or "undefined", "NaN" or "[object
+ * Object]" anywhere in a text or in an attribute a person hears or sees.
+ * checkA11y runs it, so every screen a spec checks with axe is checked.
+ * @param {import('playwright-core').Page} page
+ * @param {string} label  names the screen or state in the message
+ */
+export async function assertNoStrayText(page, label) {
+  const stray = await page.evaluate(() => {
+    const leak = /\bundefined\b|\bNaN\b|\[object Object\]/;
+    const out = [];
+    const where = (el) => `<${el.localName}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}>`;
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      if (n.parentElement?.closest('script, style, template')) continue;
+      if (n.data.trim() === 'null' || leak.test(n.data)) out.push(`${JSON.stringify(n.data.trim().slice(0, 80))} in ${where(n.parentElement)}`);
+    }
+    for (const el of document.body.querySelectorAll('*')) {
+      for (const a of ['aria-label', 'aria-description', 'alt', 'title', 'placeholder', 'value']) {
+        const v = el.getAttribute(a);
+        if (v != null && (v.trim() === 'null' || leak.test(v))) out.push(`${a}=${JSON.stringify(v.slice(0, 80))} on ${where(el)}`);
+      }
+    }
+    return out;
+  });
+  if (stray.length) throw new Error(`${label} shows code's words, not the app's:\n  ${stray.join('\n  ')}`);
+}
+
+/**
  * Runs axe on the page as it is now, and throws listing every violation.
  * @param {import('playwright-core').Page} page
  * @param {string} label  names the screen or state in the message
@@ -84,6 +114,7 @@ export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
  * @returns {Promise<object>} axe's results, for tests that want more
  */
 export async function checkA11y(page, label, opts = {}) {
+  await assertNoStrayText(page, label);
   // Legacy mode runs axe.run() in the page itself. The default runs axe in
   // each frame and then merges the results in a blank page it opens for
   // every check, which costs about a second a check; legacy mode skips only

@@ -11,7 +11,7 @@ import { startServer, repoRoot } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
 import { signIn, createRoadmap, offlineReady, visit, openArea, addStep, settled } from '../lib/app.mjs';
-import { dayISO } from '../lib/dates.mjs';
+import { dayISO, dayOslo } from '../lib/dates.mjs';
 
 // notification waits up to ten seconds for the service worker to show the
 // notification tagged tag, and returns its title, text and address.
@@ -100,8 +100,8 @@ describe('the installed app', () => {
 
     // What the server sends (backend/remind), delivered as the push service
     // would; DevTools can do that, no push service reaches this machine.
-    const day = (n) => { const d = new Date(); d.setDate(d.getDate() + n); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
-    const payload = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: day(1), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't1' });
+    // Tomorrow where the phone lives: the app counts days in Oslo.
+    const payload = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: dayOslo(1), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't1' });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('ServiceWorker.enable');
     const registrationId = await new Promise((ok) => {
@@ -140,7 +140,7 @@ describe('the installed app', () => {
 
     // Sent yesterday as "tomorrow", held by the push service while the
     // phone was off overnight, shown today: it says "today".
-    const late = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: day(0), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't2' });
+    const late = JSON.stringify({ title: 'Veikart', body: 'Du har et steg i Veikart i morgen.', days: 1, due: dayOslo(0), url: `/#/roadmaps/${id}/steps/${stepId}`, tag: 't2' });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: late });
     assert.equal((await notification(page, 't2'))?.body, nn['push.today']);
     assertNoErrors(page);

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, devLogin, createAgency, addStaff, apiUserId, api, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
-import { signIn, createRoadmap, settled, visit } from '../lib/app.mjs';
+import { signIn, createRoadmap, settled, visit, atZoom } from '../lib/app.mjs';
 import { dayISO } from '../lib/dates.mjs';
 
 const nb = catalogue('nb');
@@ -159,5 +159,21 @@ describe('blockers', () => {
     await box.getByText(ar['blocker.shareFive']).waitFor();
     await checkA11y(family, 'what stopped this step, in Arabic');
     assertNoErrors(family);
+  });
+
+  // At 200 % zoom (180 CSS px), in bokmål and in Arabic: the family's box
+  // (the list, the yes to share, the municipality) and the administrator's
+  // published table (the answer replaced above) fit; the table's wrapper
+  // may scroll sideways, nothing else.
+  test('the box and the counts at 200 % zoom', async () => {
+    for (const lang of ['nb', 'ar']) {
+      const words = lang === 'nb' ? nb : ar;
+      await atZoom(family, `${server.url}/#/roadmaps/${id}/steps/s-bolig`, lang,
+        (p) => p.getByRole('region', { name: words['blocker.title'] }).getByText(words['blocker.shareFive']).waitFor());
+      await atZoom(admin, `${server.url}/#/agency/blockers`, lang, (p) => p.getByRole('table').waitFor());
+      await checkA11y(admin, `the published blocker table at 200 % zoom (${lang})`);
+    }
+    assertNoErrors(family);
+    assertNoErrors(admin);
   });
 });

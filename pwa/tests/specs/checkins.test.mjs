@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, devLogin, createAgency, addStaff, apiUserId, api, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
-import { signIn, createRoadmap, settled, visit } from '../lib/app.mjs';
+import { signIn, createRoadmap, settled, visit, atZoom } from '../lib/app.mjs';
 import { dayISO, dayNb } from '../lib/dates.mjs';
 
 const inDays = (n) => new Date(Date.now() + n * 86_400_000).toISOString();
@@ -190,5 +190,16 @@ describe('check-ins over time', () => {
     assert.equal((await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}`)).areas.find((a) => a.id === 'housing').scoreNow, 4);
     // (The offline moment above is in the page's log.)
     assertNoErrors(family, [/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
+  });
+
+  // At 200 % zoom (180 CSS px), in bokmål and in Arabic: the check-in form
+  // and the area's chart, table and road fit, nothing runs over.
+  test('the check-in and the area\'s history at 200 % zoom', async () => {
+    for (const lang of ['nb', 'ar']) {
+      await atZoom(family, `${server.url}/#/roadmaps/${id}/checkin`, lang);
+      await atZoom(family, `${server.url}/#/roadmaps/${id}/areas/housing`, lang,
+        (p) => p.locator('[data-history="housing"] tbody tr').first().waitFor());
+      await checkA11y(family, `the area's history at 200 % zoom (${lang})`);
+    }
   });
 });

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, devLogin, createAgency, addStaff, apiUserId, api, catalogue } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
-import { signIn, visit, openArea, describeArea, settled } from '../lib/app.mjs';
+import { signIn, visit, openArea, describeArea, settled, atZoom } from '../lib/app.mjs';
 import { dayISO } from '../lib/dates.mjs';
 
 const inDays = (n) => new Date(Date.now() + n * 86_400_000).toISOString();
@@ -130,6 +130,42 @@ describe('reviews and the timeline', () => {
     assertNoErrors(nina);
   });
 
+  // The family's phone keeps the last answer of both screens: without a
+  // network it shows them, says when they were fetched, and that choosing
+  // and saving need the network. Back online, the server's answer again.
+  test('without a network the family reads the review and the timeline it fetched last', async () => {
+    await visit(family, `${server.url}/#/roadmaps/${id}/review`, 'Se tilbake');
+    await family.getByText('Økonomi: fortsatt 4').waitFor();
+    await visit(family, `${server.url}/#/roadmaps/${id}/timeline`, 'Det vi har gått gjennom');
+    await family.getByText(/: Dere gjorde ferdig «Søke bostøtte» \(Økonomi\)$/).waitFor();
+    await family.context().setOffline(true);
+    try {
+      await visit(family, `${server.url}/#/roadmaps/${id}`, 'Familien Lund');
+      await visit(family, `${server.url}/#/roadmaps/${id}/review`, 'Se tilbake');
+      await family.getByText(/^Du er uten nett\. Dette er det som ble hentet \d/).waitFor();
+      await family.getByText('Å velge hvor ofte og å lagre gjennomgangen trenger nett.').waitFor();
+      await family.getByText('Økonomi: fortsatt 4').waitFor();
+      assert.equal(await family.getByText('Det går bedre med pengene.').count(), 1, 'the saved review is not shown');
+      assert.equal(await family.getByRole('button', { name: 'Lagre gjennomgangen' }).isDisabled(), true, 'saving offline is offered');
+      assert.equal(await family.getByLabel('Hvor ofte vil dere se tilbake?').isDisabled(), true, 'choosing the rhythm offline is offered');
+      assert.equal(await family.getByText('Dette trenger nett.', { exact: false }).count(), 0, 'the screen says only that it needs the network');
+      await checkA11y(family, 'the review offline');
+
+      await visit(family, `${server.url}/#/roadmaps/${id}/timeline`, 'Det vi har gått gjennom');
+      await family.getByText(/^Du er uten nett\. Dette er det som ble hentet \d/).waitFor();
+      await family.getByText(/: Dere gjorde ferdig «Søke bostøtte» \(Økonomi\)$/).waitFor();
+      assert.equal(await family.getByText(/: Dere så tilbake på veikartet$/).count(), 2);
+      await checkA11y(family, 'the timeline offline');
+    } finally {
+      await family.context().setOffline(false);
+    }
+    await visit(family, `${server.url}/#/roadmaps/${id}/review`, 'Se tilbake');
+    await family.getByRole('button', { name: 'Lagre gjennomgangen' }).waitFor();
+    assert.equal(await family.getByText(/^Du er uten nett/).count(), 0, 'online, the kept copy is still shown');
+    assert.equal(await family.getByRole('button', { name: 'Lagre gjennomgangen' }).isDisabled(), false);
+    assertNoErrors(family, [/ERR_INTERNET_DISCONNECTED/]);
+  });
+
   // In Arabic (right to left), on a 360 px wide phone: both screens read
   // in the catalogue's words, pass axe and fit without scrolling sideways.
   test('in Arabic on a narrow phone', async () => {
@@ -151,5 +187,47 @@ describe('reviews and the timeline', () => {
     } finally {
       await page.context().close();
     }
+  });
+
+  // At 200 % zoom (180 CSS px), in bokmål and in Arabic: the review (what
+  // changed, the form, the reviews before) and the timeline fit.
+  test('the review and the timeline at 200 % zoom', async () => {
+    for (const lang of ['nb', 'ar']) {
+      await atZoom(family, `${server.url}/#/roadmaps/${id}/review`, lang, async (p) => {
+        await p.locator('ol.log details summary').first().click(); // what had changed, open
+        await p.locator('ol.log details[open] ul li').first().waitFor();
+      });
+      await checkA11y(family, `the review at 200 % zoom (${lang})`);
+      await atZoom(family, `${server.url}/#/roadmaps/${id}/timeline`, lang, (p) => p.locator('ol.log > li').first().waitFor());
+    }
+    assertNoErrors(family, [/ERR_INTERNET_DISCONNECTED/]);
+  });
+
+  // The timeline comes 50 entries at a time. A step finished while the
+  // family reads the first page moves nothing: the next page starts where
+  // the first ended, no entry twice (an offset would have shown the 50th
+  // again), none lost; the new one is at the top when read again.
+  test('the timeline pages on without showing an entry twice', async () => {
+    const done = (sid, title) => ({ opId: `o-${sid}`, type: 'step.add', step: { id: sid, areaId: 'work', title, term: 'short', status: 'done', responsible: { kind: 'household' } } });
+    await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/operations`, { operations: Array.from({ length: 55 }, (_, i) => done(`s-many-${i}`, `Steg nummer ${i}`)) });
+    const all = (await api(server.url, kari, 'GET', `/api/v1/roadmaps/${id}/timeline?limit=100`)).items.length;
+    assert.ok(all > 50 && all < 100, `${all} entries`);
+    await visit(family, `${server.url}/#/roadmaps/${id}/timeline`, 'Det vi har gått gjennom');
+    const items = family.locator('main ol.log > li');
+    await items.nth(49).waitFor();
+    assert.equal(await items.count(), 50);
+    await new Promise((r) => setTimeout(r, 5)); // a later moment than every entry shown
+    await api(server.url, kari, 'POST', `/api/v1/roadmaps/${id}/operations`, { operations: [done('s-meanwhile', 'Ferdig i mellomtiden')] });
+    await family.getByRole('button', { name: 'Vis flere' }).click();
+    await items.nth(50).waitFor();
+    const texts = await items.allInnerTexts();
+    assert.equal(texts.length, all, 'an entry shown twice, or one lost');
+    assert.notEqual(texts[50], texts[49], 'the first page\'s last entry again');
+    assert.equal(texts.filter((x) => x.includes('Ferdig i mellomtiden')).length, 0, 'the new entry is in the middle of the pages');
+    await visit(family, `${server.url}/#/roadmaps/${id}/timeline`, 'Det vi har gått gjennom');
+    // Newest first, also past midnight in Oslo: the check-ins made earlier
+    // today stay where they were recorded (it failed at 00:08 once).
+    assert.match(await items.first().innerText(), /Ferdig i mellomtiden/);
+    assertNoErrors(family, [/ERR_INTERNET_DISCONNECTED/]);
   });
 });

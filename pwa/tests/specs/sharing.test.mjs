@@ -195,7 +195,7 @@ describe('sharing', () => {
     await visit(nina, `${server.url}/#/shared`, 'Delt med oss');
     await nina.getByText('Ingen familier har delt et veikart med dere ennå.').waitFor();
     await visit(nina, `${server.url}/#/roadmaps/${id}`, 'Tilgangen er avsluttet');
-    await nina.getByText(`Familien trakk tilbake tilgangen ${dayNb(dayISO(0))}.`).waitFor();
+    await nina.getByText(`Familien trakk tilbake tilgangen ${dayNb(dayOslo(0))}.`).waitFor();
     assert.ok(!(await nina.locator('main').innerText()).includes('Fuktig'));
     await checkA11y(nina, 'access ended');
     // In Arabic too.
