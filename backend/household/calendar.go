@@ -391,12 +391,9 @@ func (s *Service) agencyCalendarItems(ctx context.Context, cw access.Actor) ([]C
 		if err != nil {
 			return nil, err
 		}
-		if !access.Decide(cw, access.Read, r, "", w.now).Allowed {
-			continue // revoked, expired, or never in force
-		}
 		v := s.project(cw, r, w.now)
 		if v == nil {
-			continue
+			continue // revoked, expired, or never in force: access.Decide said no
 		}
 		for _, st := range v.Roadmap.Steps {
 			due := agencyDue(st, cw.AgencyID)

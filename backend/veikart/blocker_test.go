@@ -170,10 +170,7 @@ func TestQuarters(t *testing.T) {
 // its start and end, the quarters closed, and where a shared blocker
 // counts.
 func TestQuarters_InOslo(t *testing.T) {
-	oslo, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	oslo := oslo(t)
 	for _, tc := range []struct {
 		name   string
 		at     time.Time
@@ -215,10 +212,7 @@ func TestQuarters_InOslo(t *testing.T) {
 // of UTC, so UTC's day was wrong the other way: from 00:00 to 01:00 (02:00
 // in summer) in Oslo the day after, UTC still said the step was due today.
 func TestSetBlocker_OverdueInOslo(t *testing.T) {
-	oslo, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	oslo := oslo(t)
 	for _, tc := range []struct {
 		name    string
 		at      time.Time

@@ -178,7 +178,7 @@ func TestAddReview_OnceAndBounded(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestReviewRhythm(t *testing.T) {
-	oslo, _ := time.LoadLocation("Europe/Oslo")
+	oslo := oslo(t)
 	r := newRoadmap(t)
 	if r.Review.NextReview(oslo) != "" {
 		t.Fatal("a next review with no rhythm")

@@ -88,10 +88,7 @@ func TestTimeline_EveryKindNewestFirst(t *testing.T) {
 // comes before a step done that morning, and one typed in days later for
 // an earlier day stays at that day's noon.
 func TestTimeline_CheckInAtItsDay(t *testing.T) {
-	oslo, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		t.Skip("no time zone data")
-	}
+	oslo := oslo(t)
 	at := func(day, clock string) time.Time {
 		x, err := time.ParseInLocation(time.DateOnly+" 15:04", day+" "+clock, oslo)
 		if err != nil {
