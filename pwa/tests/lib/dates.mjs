@@ -4,11 +4,12 @@
 
 const pad = (n) => String(n).padStart(2, '0');
 
-// dayISO is the day n days from today, local time, as YYYY-MM-DD (what a
-// date field holds and the API stores).
+// dayISO is the day n days from today on the test phone, as YYYY-MM-DD
+// (what a date field holds and the API stores). The phone lives in
+// Europe/Oslo (browser.mjs), as the server counts days there too: the
+// machine's own zone (UTC on CI) is a day behind from 23:00 to 24:00.
 export function dayISO(n) {
-  const d = new Date(Date.now() + n * 86_400_000);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return dayOslo(n);
 }
 
 // dayNb is how the app writes that day in bokmål: "20. desember 2026".

@@ -9,16 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, devLogin, createAgency, addStaff, apiUserId, api } from '../lib/server.mjs';
 import { assertNoErrors, checkA11y, launch, newPage } from '../lib/browser.mjs';
+import { dayOslo } from '../lib/dates.mjs';
 import { signIn, createRoadmap, openArea, describeArea, settled, visit } from '../lib/app.mjs';
 
 // Chromium logs the refusals this test provokes as console errors.
 const refusals = [/status of 403/, /status of 404/];
 
-const inDays = (n) => {
-  const d = new Date();
-  d.setDate(d.getDate() + n);
-  return d.toISOString().slice(0, 10);
-};
+const inDays = (n) => dayOslo(n);
 
 describe('transitions and growing up', () => {
   let server, browser, family, mia, id;
