@@ -75,19 +75,29 @@ function shown(feed) {
     feed.qr ? h('p', { class: 'qr' }, h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(feed.qr)}`, alt: t('calendar.qr') })) : null);
 }
 
-// agencyName is the name of the agency acted for, from what the device
-// knows of the person (their agencies), else its id.
-async function agencyName(id) {
+// agency is the agency acted for, as the device knows the person (their
+// agencies, with their roles there), else asked of the server; its id
+// alone when neither knows it.
+async function agency(id) {
   let me = await kv.get('me');
   if (!me?.agencies?.some((a) => a.agencyId === id)) me = await api.call('GET', '/me').catch(() => me);
-  return me?.agencies?.find((a) => a.agencyId === id)?.name || id;
+  return me?.agencies?.find((a) => a.agencyId === id) || { agencyId: id, name: id };
 }
 
 // screen is the calendar feed's screen in settings: the person's own, or,
 // acting for an agency, their feed for it.
 export async function screen() {
   const acting = api.currentSession()?.actingFor;
-  const intro = acting ? t('calendar.introAgency', { agency: await agencyName(acting) }) : t('calendar.intro');
+  const at = acting ? await agency(acting) : null;
+  // An administrator who is not a caseworker there has no deadlines: the
+  // server would refuse the feed, so the screen says why instead.
+  if (at?.roles && !at.roles.includes('caseworker')) {
+    return h('section', { class: 'stack' },
+      h('p', null, h('a', { href: '#/shared' }, t('common.back'))),
+      h('h1', null, t('calendar.title')),
+      h('p', { class: 'lead' }, t('calendar.notCaseworker', { agency: at.name })));
+  }
+  const intro = acting ? t('calendar.introAgency', { agency: at.name }) : t('calendar.intro');
   const box = h('section', { class: 'stack' });
   const said = h('div', { role: 'status' });
   const draw = (feed, fresh) => {

@@ -118,6 +118,19 @@ describe('blockers', () => {
     assertNoErrors(admin);
   });
 
+  test('an administrator who is no caseworker is told the deadlines calendar is not for them, and asks the server nothing', async () => {
+    const asked = [];
+    const listen = (req) => { if (req.url().includes('/calendar-feed')) asked.push(req.method()); };
+    admin.on('request', listen);
+    await visit(admin, `${server.url}/#/settings/calendar`, nb['calendar.title']);
+    await admin.getByText(nb['calendar.notCaseworker'].replace('{agency}', 'NAV Oslo')).waitFor();
+    assert.equal(await admin.getByRole('button', { name: nb['calendar.create'] }).count(), 0);
+    admin.off('request', listen);
+    assert.deepEqual(asked, []);
+    await checkA11y(admin, 'the calendar screen, an administrator');
+    assertNoErrors(admin);
+  });
+
   test('the published table: a cell of five shows, the rest says "fewer than 5" (answer replaced, see the top)', async () => {
     const published = {
       minHouseholds: 5,
