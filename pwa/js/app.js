@@ -107,7 +107,7 @@ async function route(keepFocus) {
   try {
     node = await view(...args);
   } catch (e) {
-    node = home.failed(e);
+    node = home.failed(e, path);
   }
   if (token !== route.token) return; // a newer navigation won
   const samePage = current.path === path;

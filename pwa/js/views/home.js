@@ -15,7 +15,17 @@ export function notFound() {
   return h('section', null, h('h1', null, t('error.notFound')), h('p', null, h('a', { href: '#/' }, t('nav.home'))));
 }
 
-export function failed(e) {
+export function failed(e, path = '') {
+  // A part of a household roadmap only its owners open (sharing, the
+  // log, meetings, helpers ...), reached by address by someone who may
+  // read the roadmap but not this: said so, with the way to what they have.
+  const part = /^\/roadmaps\/([\w-]+)\/(sharing|log|receipts|transitions|helpers|team|meetings|poster|own|members|review|timeline|messages)\b/.exec(path);
+  if (part && e instanceof api.ApiError && e.status === 403 && e.problem?.type !== '/problems/access-ended') {
+    return h('section', { class: 'stack' },
+      h('h1', null, t('may.ownersScreenTitle')),
+      h('p', { class: 'lead' }, t('may.ownersScreen')),
+      h('p', null, h('a', { class: 'button secondary', href: `#/roadmaps/${part[1]}` }, t('may.toRoadmap'))));
+  }
   const msg = e instanceof api.Offline ? t('error.offline')
     // A trusted person's or an interpreter's access ended: said in words
     // (the device's copy is gone already, sync.refresh).

@@ -305,11 +305,26 @@ describe('read-only people see no edit controls', () => {
     assertNoErrors(per, [/net::ERR_INTERNET_DISCONNECTED/, /ERR_CONNECTION_RESET/]);
   });
 
+  test("the owners' own screens, opened by address, say whose they are and lead back to the roadmap", async () => {
+    for (const [page, who] of [[liv, 'Liv'], [mia, 'Mia']]) {
+      for (const rest of ['/sharing', '/log', '/receipts', '/helpers', '/transitions', '/meetings', '/team']) {
+        await visit(page, road(rest), 'Bare for dem som eier veikartet');
+        await page.getByText('Denne delen av veikartet kan bare de som eier det, åpne.', { exact: false }).waitFor();
+        assert.equal(await page.locator('main [role=alert]').count(), 0, `${who} ${rest}: an error box`);
+      }
+      await page.getByRole('link', { name: 'Til veikartet' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Familien Lund' }).waitFor();
+      await visit(page, road('/sharing'), 'Bare for dem som eier veikartet');
+      await checkA11y(page, `the owners' screen, as ${who}`);
+      assertNoErrors(page, [/status of 403/]);
+    }
+  });
+
   // The screens touched, in Arabic (right to left) at 360 px, and at 200 %
   // zoom (180 CSS px) in Arabic and bokmål: nothing scrolls sideways, and
   // axe finds nothing.
   test('the read-only screens in Arabic at 360 px, and at 200 % zoom', async () => {
-    const screens = [[liv, '/areas/housing'], [liv, '/steps/s-bolig'], [mia, '/areas/health'], [mia, '/household'], [per, '/areas/housing']];
+    const screens = [[liv, '/areas/housing'], [liv, '/steps/s-bolig'], [mia, '/areas/health'], [mia, '/household'], [per, '/areas/housing'], [mia, '/sharing']];
     for (const [[page, rest], [lang, width]] of screens.flatMap((x) => [['ar', 360], ['ar', 180], ['nb', 180]].map((y) => [x, y]))) {
       await page.evaluate((l) => localStorage.setItem('veikart.lang', l), lang);
       await page.setViewportSize({ width, height: 780 });
@@ -320,7 +335,7 @@ describe('read-only people see no edit controls', () => {
       const got = await page.evaluate(() => ({ wide: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1, dir: document.documentElement.dir }));
       assert.ok(!got.wide, `${rest} scrolls sideways (${lang}, ${width} px)`);
       assert.equal(got.dir, lang === 'ar' ? 'rtl' : 'ltr');
-      if (page !== per) assert.equal(await page.locator('main [data-read-only]').count(), 1, `${rest}: the note`);
+      if (page !== per && rest !== '/sharing') assert.equal(await page.locator('main [data-read-only]').count(), 1, `${rest}: the note`);
       await checkA11y(page, `${rest} (${lang}, ${width} px)`);
     }
   });
