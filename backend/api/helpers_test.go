@@ -91,6 +91,9 @@ func TestHelpers_TrustedPersonReadsWritesAndIsLogged(t *testing.T) {
 	}{
 		{"housing text", map[string]any{"type": "area.update", "areaId": "housing", "set": map[string]any{"desired": "WRITTEN-BY-LIV"}}, 200},
 		{"housing step", map[string]any{"type": "step.add", "step": map[string]any{"id": "st-liv", "areaId": "housing", "title": "Call the landlord", "term": "short", "responsible": map[string]any{"kind": "household"}}}, 200},
+		// Whom a step is for is the household section's to say (not hers).
+		{"housing step for a member", map[string]any{"type": "step.add", "step": map[string]any{"id": "st-m", "areaId": "housing", "title": "x", "term": "short", "responsible": map[string]any{"kind": "member", "memberId": "m1"}}}, 403},
+		{"naming a member on a step", map[string]any{"type": "step.update", "stepId": "st-liv", "set": map[string]any{"memberIds": []string{"m1"}}}, 403},
 		{"health text", map[string]any{"type": "area.update", "areaId": "health", "set": map[string]any{"desired": "NOT-HERS"}}, 403},
 		{"health step", map[string]any{"type": "step.add", "step": map[string]any{"id": "st-h", "areaId": "health", "title": "x", "term": "short", "responsible": map[string]any{"kind": "household"}}}, 403},
 		{"title", map[string]any{"type": "roadmap.setTitle", "title": "Mine now"}, 403},

@@ -274,7 +274,13 @@ func OpSections(r *Roadmap, op Op) (out []Section, ok bool) {
 		}
 		return out, true
 	case AddStep:
-		return []Section{StepsSection(o.Step.AreaID)}, true
+		out = []Section{StepsSection(o.Step.AreaID)}
+		if len(o.Step.MemberIDs) > 0 || o.Step.Responsible.Kind == ByMember {
+			// Naming a member on a step shows it to them (and shows them
+			// on it): the household section's to say, as for an area.
+			out = append(out, SectionHousehold)
+		}
+		return out, true
 	case UpdateStep:
 		s, found := r.Step(o.StepID)
 		if !found {
@@ -283,6 +289,13 @@ func OpSections(r *Roadmap, op Op) (out []Section, ok bool) {
 		out = []Section{StepsSection(s.AreaID)}
 		if o.Set.AreaID != nil && *o.Set.AreaID != s.AreaID {
 			out = append(out, StepsSection(*o.Set.AreaID))
+		}
+		// Who the step names, added or taken off: a helper without the
+		// household section sees a member's step as the household's
+		// (access.projectHelper), and must not unname one blind either.
+		if o.Set.MemberIDs != nil ||
+			o.Set.Responsible != nil && (o.Set.Responsible.Kind == ByMember || s.Responsible.Kind == ByMember) {
+			out = append(out, SectionHousehold)
 		}
 		return out, true
 	case RemoveStep:

@@ -154,7 +154,10 @@ func TestAcceptAndRevokeHelper(t *testing.T) {
 
 func TestOpSections(t *testing.T) {
 	r := helperRoadmap(t)
-	r, _, err := r.Apply([]veikart.Op{veikart.AddStep{ID: "o1", Step: veikart.Step{ID: "s1", AreaID: "housing", Title: "Ring", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}}}, h0)
+	r, _, err := r.Apply([]veikart.Op{
+		veikart.AddStep{ID: "o1", Step: veikart.Step{ID: "s1", AreaID: "housing", Title: "Ring", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByHousehold}}},
+		veikart.AddStep{ID: "o2", Step: veikart.Step{ID: "s2", AreaID: "housing", Title: "Søk", Term: veikart.ShortTerm, Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m2"}}},
+	}, h0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +172,12 @@ func TestOpSections(t *testing.T) {
 		{"no such area", veikart.UpdateArea{AreaID: "moon"}, nil},
 		{"new step", veikart.AddStep{Step: veikart.Step{AreaID: "health"}}, []veikart.Section{"steps:health"}},
 		{"a step moved", veikart.UpdateStep{StepID: "s1", Set: veikart.StepPatch{AreaID: &health}}, []veikart.Section{"steps:housing", "steps:health"}},
+		{"a new step for a member", veikart.AddStep{Step: veikart.Step{AreaID: "health", Responsible: veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}}}, []veikart.Section{"steps:health", "household"}},
+		{"a new step naming a member", veikart.AddStep{Step: veikart.Step{AreaID: "health", MemberIDs: []string{"m1"}}}, []veikart.Section{"steps:health", "household"}},
+		{"a step given to a member", veikart.UpdateStep{StepID: "s1", Set: veikart.StepPatch{Responsible: &veikart.Responsible{Kind: veikart.ByMember, MemberID: "m1"}}}, []veikart.Section{"steps:housing", "household"}},
+		{"a step given to an agency", veikart.UpdateStep{StepID: "s1", Set: veikart.StepPatch{Responsible: &veikart.Responsible{Kind: veikart.ByAgency, AgencyID: "nav"}}}, []veikart.Section{"steps:housing"}},
+		{"whom a step names", veikart.UpdateStep{StepID: "s1", Set: veikart.StepPatch{MemberIDs: &[]string{}}}, []veikart.Section{"steps:housing", "household"}},
+		{"a member's step given back", veikart.UpdateStep{StepID: "s2", Set: veikart.StepPatch{Responsible: &veikart.Responsible{Kind: veikart.ByHousehold}}}, []veikart.Section{"steps:housing", "household"}},
 		{"a step removed", veikart.RemoveStep{StepID: "s1"}, []veikart.Section{"steps:housing"}},
 		{"a step that is gone", veikart.RemoveStep{StepID: "gone"}, nil},
 		{"the title", veikart.SetTitle{}, nil},
