@@ -56,19 +56,7 @@ func agencyBenchWorld(b *testing.B, e *env, n int) string {
 	b.Helper()
 	ctx := context.Background()
 	now := e.clock.Now()
-	a, err := veikart.NewAgency("nav-cal", veikart.KindNAV, "NAV Kalender", "Oslo", now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if a, err = a.SetStaff("u-nina", []veikart.AgencyRole{veikart.CaseworkerRole}, "op", now); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.store.CreateAgency(ctx, a); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := e.store.EnsureUser(ctx, &veikart.User{ID: "u-nina", Name: "Nina", CreatedAt: now}); err != nil {
-		b.Fatal(err)
-	}
+	a := benchAgency(b, e, "nav-cal", "u-nina")
 	due := now.AddDate(0, 0, 10).Format(time.DateOnly)
 	for i := range n {
 		id := fmt.Sprintf("00000000-0000-4000-9100-%012d", i)

@@ -20,19 +20,7 @@ func BenchmarkMessages_Inbox(b *testing.B) {
 	e := mustEnv(b, false)
 	ctx := context.Background()
 	now := e.clock.Now()
-	a, err := veikart.NewAgency("nav-bench", veikart.KindNAV, "NAV Bench", "Oslo", now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if a, err = a.SetStaff("u-nina", []veikart.AgencyRole{veikart.CaseworkerRole}, "op", now); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.store.CreateAgency(ctx, a); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := e.store.EnsureUser(ctx, &veikart.User{ID: "u-nina", Name: "Nina", CreatedAt: now}); err != nil {
-		b.Fatal(err)
-	}
+	a := benchAgency(b, e, "nav-bench", "u-nina")
 	const households = 300
 	ids := make([]string, households)
 	for i := range households {
@@ -94,4 +82,25 @@ func BenchmarkMessages_Inbox(b *testing.B) {
 // benchPost sends body to url with token and reports whether it answered 201.
 func benchPost(b *testing.B, url, token, body string) bool {
 	return benchDo(b, "POST", url, token, body, 201)
+}
+
+// benchAgency stores agency id with one caseworker, userID (Nina).
+func benchAgency(b *testing.B, e *env, id, userID string) *veikart.Agency {
+	b.Helper()
+	ctx := context.Background()
+	now := e.clock.Now()
+	a, err := veikart.NewAgency(id, veikart.KindNAV, "NAV Bench", "Oslo", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if a, err = a.SetStaff(userID, []veikart.AgencyRole{veikart.CaseworkerRole}, "op", now); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.store.CreateAgency(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.store.EnsureUser(ctx, &veikart.User{ID: userID, Name: "Nina", CreatedAt: now}); err != nil {
+		b.Fatal(err)
+	}
+	return a
 }
