@@ -93,7 +93,7 @@ func (s *Server) me(c *fiber.Ctx) error {
 		return err
 	}
 	out := wire.Me{ID: p.User.ID, Name: p.User.Name, ActingFor: actorOf(c).AgencyID, Agencies: wire.Memberships(p.Agencies, p.User.ID),
-		OwnSayAge: cmp.Or(s.cfg.OwnSayAge, veikart.DefaultOwnSayAge), RecoverableByAgency: p.RecoverableByAgency}
+		OwnSayAge: cmp.Or(s.cfg.OwnSayAge, veikart.DefaultOwnSayAge), TimeZone: s.cfg.Location.String(), RecoverableByAgency: p.RecoverableByAgency}
 	if pr := p.Pending; pr != nil {
 		out.Recovery = &wire.PendingRecovery{AgencyID: pr.AgencyID, AgencyName: pr.AgencyName, CaseworkerName: pr.CreatedByName, StartedAt: pr.StartedAt, EffectiveAt: pr.EffectiveAt}
 	}

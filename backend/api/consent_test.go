@@ -1080,7 +1080,7 @@ func TestConsent_Flows(t *testing.T) {
 	expect(e.do(t, "PUT", "/api/v1/agencies/nav-oslo/staff/"+ada.userID, adaAct["accessToken"].(string), map[string]any{"roles": []string{"caseworker"}}), 409)
 
 	// Nina sees her agency, switches to it, and asks for access.
-	expect(e.do(t, "GET", "/api/v1/me", nina.access, nil), 200, `"agencyId":"nav-oslo"`, `"roles":["caseworker"]`, `"ownSayAge":16`)
+	expect(e.do(t, "GET", "/api/v1/me", nina.access, nil), 200, `"agencyId":"nav-oslo"`, `"roles":["caseworker"]`, `"ownSayAge":16`, `"timeZone":"Europe/Oslo"`)
 	act := expect(e.do(t, "POST", "/api/v1/auth/act", "", map[string]any{"refreshToken": nina.refresh, "agencyId": "nav-oslo"}), 200).json(t)
 	ninaNAV, ninaRefresh := act["accessToken"].(string), act["refreshToken"].(string)
 	// The switch rotated the refresh token: the old one is spent.

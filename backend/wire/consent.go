@@ -87,6 +87,10 @@ type Me struct {
 	// (the service's setting); left out of the export, which is the
 	// person's data.
 	OwnSayAge int `json:"ownSayAge,omitempty"`
+	// TimeZone is the households' time zone (the service's setting,
+	// VEIKART_TIMEZONE): the app counts "today" there, as the server does,
+	// whatever the phone's own zone. Left out of the export too.
+	TimeZone string `json:"timeZone,omitempty"`
 }
 
 type Grant struct {

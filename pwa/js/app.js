@@ -11,6 +11,8 @@ import * as cw from './views/caseworker.js';
 import * as account from './views/account.js';
 import * as push from './push.js';
 import { setNavigation } from './nav.js';
+import { setHomeZone } from './ops.js';
+import { kv } from './db.js';
 
 // Routes: a pattern over the part of the address after "#", and the screen.
 // Screens are async functions of the route's parameters returning a node;
@@ -256,6 +258,8 @@ async function start() {
   await setLang(chosen());
   labels();
   await loadSession();
+  // "Today" where the households live, as the server said last (GET /me).
+  setHomeZone((await kv.get('me').catch(() => null))?.timeZone);
   onSession((s) => { if (!s) route(); });
   addEventListener('hashchange', () => route());
   // Queued edits go when the network comes back, when the app comes to the

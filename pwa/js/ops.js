@@ -364,7 +364,7 @@ const operations = {
     } else if (!BLOCKERS.includes(code)) {
       throw new Invalid(`${ptr}/blocker`);
     } else if (code !== bl?.code) {
-      if (cur.status !== 'dropped' && !overdue(cur, osloDay(b.now))) throw new Invalid(`${ptr}/stepId`);
+      if (cur.status !== 'dropped' && !overdue(cur, homeDay(b.now))) throw new Invalid(`${ptr}/stepId`);
       bl = { code, namedAt: b.now, shared: false };
     }
     if (op.share && !b.r.municipality) throw new Invalid(`${ptr}/share`);
@@ -391,10 +391,24 @@ const operations = {
   },
 };
 
-/** osloDay is the date (YYYY-MM-DD) of a moment (a Date or its ISO text)
- * where the households live: the server's configured zone, Europe/Oslo.
- * The day a step is overdue from, whatever the phone's or UTC's day. */
-export const osloDay = (when = new Date()) => new Date(when).toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
+// The households' time zone: the server's (VEIKART_TIMEZONE, told in
+// GET /me and kept with it on the device), Europe/Oslo until it is known.
+let homeZone = 'Europe/Oslo';
+
+/** setHomeZone makes zone (an IANA name from the server) the one homeDay
+ * counts in; a name this browser does not know is ignored. */
+export function setHomeZone(zone) {
+  if (!zone || zone === homeZone) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    homeZone = zone;
+  } catch { /* an unknown zone: keep the last good one */ }
+}
+
+/** homeDay is the date (YYYY-MM-DD) of a moment (a Date, its ISO text or
+ * milliseconds) where the households live: the server's zone. The day a
+ * step is overdue from, whatever the phone's or UTC's day. */
+export const homeDay = (when = new Date()) => new Date(when).toLocaleDateString('sv-SE', { timeZone: homeZone });
 
 /** overdue: past its due date (today, YYYY-MM-DD), neither done nor dropped. */
 export function overdue(step, today) {

@@ -8,6 +8,14 @@ import * as api from '../api.js';
 import { go, route } from '../nav.js';
 import { wipe, roadmaps, kv } from '../db.js';
 import * as push from '../push.js';
+import { setHomeZone } from '../ops.js';
+
+// keepMe keeps the signed-in person m on the device, for screens shown
+// offline, and counts "today" in the households' zone the server told.
+export async function keepMe(m) {
+  setHomeZone(m?.timeZone);
+  await kv.set('me', m);
+}
 
 // me fetches the signed-in person (their agencies, whether an agency may
 // help them back in, a recovery of their account waiting) and keeps it for
@@ -16,7 +24,7 @@ import * as push from '../push.js';
 export async function me(stale) {
   try {
     const m = await api.call('GET', '/me');
-    await kv.set('me', m);
+    await keepMe(m);
     return m;
   } catch (e) {
     if (stale && e instanceof api.Offline) return kv.get('me');

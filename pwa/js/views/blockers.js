@@ -7,12 +7,12 @@ import { h, field, toast } from '../ui.js';
 import { t, num, date } from '../i18n.js';
 import * as api from '../api.js';
 import * as sync from '../sync.js';
-import { BLOCKERS, overdue, osloDay } from '../ops.js';
+import { BLOCKERS, overdue, homeDay } from '../ops.js';
 
 /** blockerBox is the step's "what stopped this?", or null when the step is
  * neither dropped nor overdue and names no blocker. */
 export function blockerBox(id, r, st) {
-  if (!st.blocker && st.status !== 'dropped' && !overdue(st, osloDay())) return null;
+  if (!st.blocker && st.status !== 'dropped' && !overdue(st, homeDay())) return null;
   const cur = st.blocker || null;
   const none = h('option', { value: '' }, t('blocker.choose'));
   const codeIn = h('select', { name: 'blocker' }, none,

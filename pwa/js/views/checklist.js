@@ -12,6 +12,7 @@ import * as api from '../api.js';
 import * as sync from '../sync.js';
 import { kv } from '../db.js';
 import { route } from '../nav.js';
+import { homeDay } from '../ops.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
 // WARN_DAYS is veikart.ChecklistWarnDays: from then on, unconfirmed is red.
@@ -27,9 +28,10 @@ export const remember = (key, value) => kv.set(key, value).catch(() => {});
 
 const lineName = (key) => t(`checklist.line.${key}`);
 
-// daysUntil counts calendar days from today in Oslo to d (YYYY-MM-DD).
+// daysUntil counts calendar days from today where the households live to
+// d (YYYY-MM-DD).
 function daysUntil(d) {
-  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
+  const today = homeDay();
   return Math.round((Date.parse(`${d}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
 }
 

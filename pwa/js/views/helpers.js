@@ -11,9 +11,10 @@ import * as sync from '../sync.js';
 import { route } from '../nav.js';
 import { areaName } from '../model.js';
 import { sectionName } from './sections.js';
+import { homeDay } from '../ops.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
-const inDays = (n) => new Date(Date.now() + n * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
+const inDays = (n) => homeDay(Date.now() + n * 86_400_000);
 
 // sectionsPicker is a checkbox per part of the roadmap: the household list
 // and each area (its texts and its steps together, as a family thinks of

@@ -8,7 +8,7 @@ import { kv } from '../db.js';
 import { changeLanguage, go } from '../nav.js';
 import * as push from '../push.js';
 import { readAloudPanel } from '../readaloud.js';
-import { methods, idportenButton, me as fetchMe, recoveryBanner, signOutHere } from './account.js';
+import { methods, idportenButton, me as fetchMe, keepMe, recoveryBanner, signOutHere } from './account.js';
 
 
 export function notFound() {
@@ -53,7 +53,7 @@ export async function signIn() {
       try {
         await api.signIn(name.value.trim());
         const me = await api.call('GET', '/me');
-        await kv.set('me', me);
+        await keepMe(me);
         const back = sessionStorage.getItem('veikart.after');
         sessionStorage.removeItem('veikart.after');
         // Where the person's work is: one agency, straight to what is

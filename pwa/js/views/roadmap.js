@@ -12,6 +12,7 @@ import * as push from '../push.js';
 import { speakable, readAloudButton } from '../readaloud.js';
 import * as checkins from './checkins.js';
 import { owner, mayChange, mayComment, mayCheckIn } from '../may.js';
+import { homeDay } from '../ops.js';
 
 
 
@@ -101,7 +102,7 @@ export async function overview(id) {
   // What the services promised and did not do in time (the server's
   // GET /overdue says the same), for the household to follow up; from the
   // copy on the device, so it shows offline too.
-  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
+  const today = homeDay();
   const overdue = r.access ? [] : r.steps.filter((x) => x.responsible?.kind === 'agency' && x.due && x.due < today && (x.status === 'planned' || x.status === 'doing'));
   const decide = (p, verb, message) => async () => {
     try {

@@ -9,9 +9,10 @@ import { t, date } from '../i18n.js';
 import * as api from '../api.js';
 import { route } from '../nav.js';
 import { remember, teamKey } from './checklist.js';
+import { homeDay } from '../ops.js';
 
 const path = (id, rest) => `/roadmaps/${encodeURIComponent(id)}${rest}`;
-const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' });
+const today = () => homeDay();
 
 
 // contactLines is how to reach a contact person: name and role, and phone
