@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,7 +53,6 @@ func BenchmarkCalendarFeed_Agency(b *testing.B) {
 // agency; it returns the path of the caseworker's feed for the agency.
 func agencyBenchWorld(b *testing.B, e *env, n int) string {
 	b.Helper()
-	ctx := context.Background()
 	now := e.clock.Now()
 	a := benchAgency(b, e, "nav-cal", "u-nina")
 	due := now.AddDate(0, 0, 10).Format(time.DateOnly)
@@ -68,18 +66,7 @@ func agencyBenchWorld(b *testing.B, e *env, n int) string {
 			Term: veikart.ShortTerm, Due: due, Responsible: veikart.Responsible{Kind: veikart.ByAgency, AgencyID: a.ID}}}}, now); err != nil {
 			b.Fatal(err)
 		}
-		if r, _, err = r.AddGrant("g-nav", a.ID, r.Owners[0], veikart.GrantSpec{
-			Sections: []veikart.Section{veikart.StepsSection("housing")}, Permissions: []veikart.Permission{veikart.View},
-			Purpose: "Bolig", ExpiresAt: now.Add(90 * 24 * time.Hour),
-		}, "owner", now, veikart.ConsentPolicy{}); err != nil {
-			b.Fatal(err)
-		}
-		if err := e.store.CreateRoadmap(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-		if err := e.store.AddAgencyRoadmap(ctx, a.ID, r.ID); err != nil {
-			b.Fatal(err)
-		}
+		benchShare(b, e, a.ID, r, []veikart.Section{veikart.StepsSection("housing")}, veikart.View)
 	}
 	req, _ := http.NewRequest("POST", e.url+"/api/v1/me/calendar-feed", strings.NewReader(`{"lang":"nb"}`))
 	req.Header.Set("Authorization", "Bearer "+e.issue(b, "u-nina", a.ID))

@@ -29,18 +29,7 @@ func BenchmarkMessages_Inbox(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if r, _, err = r.AddGrant("g-nav", a.ID, r.Owners[0], veikart.GrantSpec{
-			Sections: []veikart.Section{veikart.AreaSection("housing"), veikart.StepsSection("housing")}, Permissions: []veikart.Permission{veikart.View, veikart.Messaging},
-			Purpose: "Bolig", ExpiresAt: now.Add(90 * 24 * time.Hour),
-		}, "owner", now, veikart.ConsentPolicy{}); err != nil {
-			b.Fatal(err)
-		}
-		if err := e.store.CreateRoadmap(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-		if err := e.store.AddAgencyRoadmap(ctx, a.ID, r.ID); err != nil {
-			b.Fatal(err)
-		}
+		benchShare(b, e, a.ID, r, []veikart.Section{veikart.AreaSection("housing"), veikart.StepsSection("housing")}, veikart.View, veikart.Messaging)
 		if _, _, _, err := e.store.AddMessage(ctx, r.ID, a.ID, veikart.Message{ID: "m0", From: veikart.SideHousehold, UserID: r.Owners[0], Text: "Hei"}, now); err != nil {
 			b.Fatal(err)
 		}
@@ -103,4 +92,24 @@ func benchAgency(b *testing.B, e *env, id, userID string) *veikart.Agency {
 		b.Fatal(err)
 	}
 	return a
+}
+
+// benchShare stores roadmap r with a grant to agencyID of sections and
+// perms for 90 days, in the agency's index.
+func benchShare(b *testing.B, e *env, agencyID string, r *veikart.Roadmap, sections []veikart.Section, perms ...veikart.Permission) {
+	b.Helper()
+	ctx := context.Background()
+	now := e.clock.Now()
+	r, _, err := r.AddGrant("g-nav", agencyID, r.Owners[0], veikart.GrantSpec{
+		Sections: sections, Permissions: perms, Purpose: "Bolig", ExpiresAt: now.Add(90 * 24 * time.Hour),
+	}, "owner", now, veikart.ConsentPolicy{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.store.CreateRoadmap(ctx, r); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.store.AddAgencyRoadmap(ctx, agencyID, r.ID); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -332,19 +332,8 @@ func (w calendarWindow) transitions(kind, roadmapID string, ts []veikart.Transit
 // read now, within the horizon.
 func (s *Service) calendarItems(ctx context.Context, person access.Actor, u *veikart.User) ([]CalendarItem, error) {
 	w := s.calendarWindow()
-	items := []CalendarItem{}
-	for _, id := range u.RoadmapIDs {
-		r, err := s.store.Roadmap(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue // deleted; the index is tidied by the deleter
-		}
-		if err != nil {
-			return nil, err
-		}
-		v := access.Project(person, r, w.now)
-		if v == nil {
-			continue
-		}
+	return s.eachReadable(ctx, person, u.RoadmapIDs, w, func(r *veikart.Roadmap, v *access.View) []CalendarItem {
+		var items []CalendarItem
 		for _, st := range v.Roadmap.Steps {
 			if st.Due == "" || st.Status != veikart.Planned && st.Status != veikart.Doing || !w.day(st.Due) {
 				continue
@@ -353,12 +342,35 @@ func (s *Service) calendarItems(ctx context.Context, person access.Actor, u *vei
 				Sequence: int(st.Version), Stamp: st.UpdatedAt})
 		}
 		items = append(items, w.meetings(person, r)...)
-		items = append(items, w.transitions("transition", r.ID, v.Roadmap.Transitions)...)
-		if len(items) >= MaxCalendarItems {
-			return items[:MaxCalendarItems], nil
+		return append(items, w.transitions("transition", r.ID, v.Roadmap.Transitions)...)
+	})
+}
+
+// eachReadable gathers items(r, view) over the roadmaps ids that actor may
+// read now (access.Decide, through the kept projection), at most
+// MaxCalendarItems; a roadmap gone since the index listed it is skipped
+// (its deleter tidies the index).
+func (s *Service) eachReadable(ctx context.Context, actor access.Actor, ids []string, w calendarWindow,
+	items func(*veikart.Roadmap, *access.View) []CalendarItem) ([]CalendarItem, error) {
+	out := []CalendarItem{}
+	for _, id := range ids {
+		r, err := s.store.Roadmap(ctx, id)
+		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v := s.project(actor, r, w.now)
+		if v == nil {
+			continue // revoked, expired, or never in force
+		}
+		out = append(out, items(r, v)...)
+		if len(out) >= MaxCalendarItems {
+			return out[:MaxCalendarItems], nil
 		}
 	}
-	return items, nil
+	return out, nil
 }
 
 // agencyCalendarItems are what a caseworker's feed lists, of every roadmap
@@ -382,19 +394,8 @@ func (s *Service) agencyCalendarItems(ctx context.Context, cw access.Actor) ([]C
 		return nil, err
 	}
 	w := s.calendarWindow()
-	items := []CalendarItem{}
-	for _, id := range ids {
-		r, err := s.store.Roadmap(ctx, id)
-		if veikart.ErrorCode(err) == veikart.ENOTFOUND {
-			continue // erased; the index is tidied by the eraser
-		}
-		if err != nil {
-			return nil, err
-		}
-		v := s.project(cw, r, w.now)
-		if v == nil {
-			continue // revoked, expired, or never in force: access.Decide said no
-		}
+	return s.eachReadable(ctx, cw, ids, w, func(r *veikart.Roadmap, v *access.View) []CalendarItem {
+		var items []CalendarItem
 		for _, st := range v.Roadmap.Steps {
 			due := agencyDue(st, cw.AgencyID)
 			if due == "" || st.Status != veikart.Planned && st.Status != veikart.Doing || !w.day(due) {
@@ -410,12 +411,8 @@ func (s *Service) agencyCalendarItems(ctx context.Context, cw access.Actor) ([]C
 				mine = append(mine, t)
 			}
 		}
-		items = append(items, w.transitions("handover", r.ID, mine)...)
-		if len(items) >= MaxCalendarItems {
-			return items[:MaxCalendarItems], nil
-		}
-	}
-	return items, nil
+		return append(items, w.transitions("handover", r.ID, mine)...)
+	})
 }
 
 // agencyDue is the day of step st in agencyID's calendar: the date the
